@@ -1,0 +1,49 @@
+import os from 'node:os';
+import type { Knex } from 'knex';
+import type { DialectName } from './dialect-adapter.js';
+
+/**
+ * Pool and connection settings dmr needs on every dialect: a program name the server shows
+ * (so doctor and DBAs can tell dmr's sessions), connect timeouts, and SQLite in WAL mode so
+ * `dmr status` and `dmr doctor` can read while a run writes.
+ */
+export function withConnectionDefaults(dialect: DialectName, base: Knex.Config, poolMax: number): Knex.Config {
+  const conn = { ...((base.connection ?? {}) as Record<string, unknown>) };
+  const label = `dmr pid=${process.pid} host=${os.hostname()}`;
+  let pool: Knex.PoolConfig = { min: 0, max: poolMax };
+  if (dialect === 'postgres') {
+    conn.application_name ??= label.slice(0, 63);
+    conn.connectionTimeoutMillis ??= 10_000;
+  }
+  if (dialect === 'mysql') {
+    conn.connectTimeout ??= 10_000;
+    conn.timezone ??= 'Z';
+  }
+  if (dialect === 'mssql') {
+    conn.connectionTimeout ??= 10_000;
+    conn.options = { appName: label.slice(0, 128), ...((conn.options ?? {}) as object) };
+  }
+  if (dialect === 'sqlite') {
+    pool = {
+      min: 1,
+      max: Math.max(2, poolMax),
+      afterCreate: (db: { pragma(sql: string): unknown }, done: (err: Error | null, db: unknown) => void) => {
+        try {
+          if (conn.filename !== ':memory:') db.pragma('journal_mode = WAL');
+          db.pragma('busy_timeout = 5000');
+          db.pragma('foreign_keys = ON');
+          done(null, db);
+        } catch (error) {
+          done(error as Error, db);
+        }
+      },
+    };
+  }
+  return {
+    ...base,
+    connection: conn,
+    pool: { ...pool, ...(base.pool ?? {}), acquireTimeoutMillis: 15_000 },
+    acquireConnectionTimeout: 15_000,
+    ...(dialect === 'sqlite' ? { useNullAsDefault: true } : {}),
+  };
+}

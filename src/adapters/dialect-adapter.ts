@@ -1,0 +1,81 @@
+import type { Knex } from 'knex';
+import type { DialectName } from '../config/dialect-name.js';
+
+export type { DialectName };
+
+/** One statement of a task script, with where it starts in the file. */
+export interface ScriptStatement {
+  readonly sql: string;
+  /** 1-based line in the file where the statement's text starts. */
+  readonly line: number;
+}
+
+/** What the database said about a failed statement, normalised. */
+export interface DatabaseErrorDetail {
+  /** Driver or server code: SQLSTATE, ER_*, SQL Server error number. */
+  readonly code?: string;
+  readonly message: string;
+  /** 1-based line inside the statement, when the server reports one (SQL Server, MySQL). */
+  readonly lineInStatement?: number;
+  /** 1-based character offset inside the statement (PostgreSQL reports this instead of a line). */
+  readonly positionInStatement?: number;
+}
+
+/** A database session as the server itself sees it. */
+export interface ServerSession {
+  readonly id: string;
+  readonly user?: string;
+  readonly clientHost?: string;
+  readonly program?: string;
+  readonly startedAt?: Date;
+  readonly state?: string;
+  readonly query?: string;
+}
+
+/** Session-scoped run lock, held on one pinned connection. */
+export interface RunLock {
+  /** Tries once, without waiting; true when this process now holds it. */
+  tryAcquire(): Promise<boolean>;
+  /** Releases it and returns the pinned connection. Safe to call twice. */
+  release(): Promise<void>;
+  /** Server session id of the connection holding the lock for us (null before acquiring). */
+  readonly sessionId: string | null;
+}
+
+/** Capability flags: what differs between dialects that core must know about. */
+export interface DialectCapabilities {
+  /** Schemas exist (SQLite: no; status tables then live in the main database). */
+  readonly schemas: boolean;
+  /** DDL inside a transaction is rolled back with it (not MySQL/MariaDB). */
+  readonly transactionalDdl: boolean;
+  /** A running statement can be cancelled from another connection (not SQLite: its driver is synchronous). */
+  readonly cancelStatement: boolean;
+}
+
+/** Everything that really differs between database engines; core holds no dialect `if`s. */
+export interface DialectAdapter {
+  readonly name: DialectName;
+  readonly capabilities: DialectCapabilities;
+  /** Quotes an identifier for this dialect (callers validate names first). */
+  quoteIdentifier(name: string): string;
+  /** Statement that creates the schema when missing; null where schemas do not exist. */
+  createSchemaSql(schema: string): string | null;
+  /** Splits a task script into statements (T-SQL: GO batches; PostgreSQL: dollar quoting). */
+  splitScript(script: string): ScriptStatement[];
+  /** Normalises a driver error (code, message, line in statement). */
+  describeError(error: unknown): DatabaseErrorDetail;
+  /** The run lock for `schema`, on a connection pinned from `knex`'s pool. */
+  runLock(knex: Knex, schema: string): RunLock;
+  /** Server session id of the connection the query runs on (for cancel and liveness). */
+  currentSessionId(db: Knex | Knex.Transaction): Promise<string>;
+  /** Server session currently holding the run lock of `schema`, if any. */
+  lockHolder(knex: Knex, schema: string): Promise<ServerSession | null>;
+  /** The server's view of a session, or null when it no longer exists. */
+  session(knex: Knex, sessionId: string): Promise<ServerSession | null>;
+  /** Other sessions of the current user in the current database (Generate-only liveness). */
+  activeSessions(knex: Knex): Promise<ServerSession[]>;
+  /** Cancels the statement running on a session, leaving the session open. */
+  cancelStatement(knex: Knex, sessionId: string): Promise<void>;
+  /** Ends a session (doctor --fix --force on an orphaned lock). */
+  terminateSession(knex: Knex, sessionId: string): Promise<void>;
+}

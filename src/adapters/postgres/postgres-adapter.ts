@@ -1,0 +1,110 @@
+import { postgreSplitterOptions } from 'dbgate-query-splitter';
+import type { Knex } from 'knex';
+import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
+import { PinnedConnection } from '../pinned-connection.js';
+import { fnv31, queryRows, queryRowsOn } from '../raw-rows.js';
+import { numericSessionId } from '../session-id.js';
+import { splitScriptWith } from '../split-script.js';
+
+/** First key of dmr's two-key advisory locks: 'dmr' in ASCII. */
+const lockClass = 0x646d72;
+
+const sessionColumns = `a.pid::text as id, a.usename as "user", host(a.client_addr) as "clientHost",
+  a.application_name as program, a.backend_start as "startedAt", a.state, a.query`;
+
+/**
+ * PostgreSQL: session-level advisory lock (released by the server when the session ends),
+ * sessions from pg_stat_activity.
+ * https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
+ */
+export class PostgresAdapter implements DialectAdapter {
+  readonly name = 'postgres' as const;
+  readonly capabilities = { schemas: true, transactionalDdl: true, cancelStatement: true } as const;
+
+  quoteIdentifier(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  createSchemaSql(schema: string): string {
+    return `create schema if not exists ${this.quoteIdentifier(schema)}`;
+  }
+
+  splitScript(script: string): ScriptStatement[] {
+    return splitScriptWith(postgreSplitterOptions, script);
+  }
+
+  describeError(error: unknown): DatabaseErrorDetail {
+    const e = error as { code?: string; message?: string; position?: string; errno?: string };
+    const position = e.position ? Number(e.position) : undefined;
+    return { code: e.code, message: String(e.message ?? error), positionInStatement: position };
+  }
+
+  runLock(knex: Knex, schema: string): RunLock {
+    const pinned = new PinnedConnection(knex);
+    let sessionId: string | null = null;
+    const key = fnv31(schema);
+    return {
+      get sessionId() {
+        return sessionId;
+      },
+      async tryAcquire() {
+        const conn = await pinned.acquire();
+        const [row] = await queryRowsOn<{ ok: boolean; pid: number }>(knex, conn, 'select pg_try_advisory_lock(?, ?) as ok, pg_backend_pid() as pid', [lockClass, key]);
+        if (row?.ok) {
+          sessionId = String(row.pid);
+          return true;
+        }
+        await pinned.release();
+        return false;
+      },
+      async release() {
+        const conn = pinned.current;
+        if (!conn) return;
+        try {
+          await queryRowsOn(knex, conn, 'select pg_advisory_unlock(?, ?)', [lockClass, key]);
+        } finally {
+          sessionId = null;
+          await pinned.release();
+        }
+      },
+    };
+  }
+
+  async currentSessionId(db: Knex | Knex.Transaction): Promise<string> {
+    const [row] = await queryRows<{ id: number }>(db, 'select pg_backend_pid() as id');
+    return String(row?.id);
+  }
+
+  async lockHolder(knex: Knex, schema: string): Promise<ServerSession | null> {
+    const rows = await queryRows<ServerSession>(
+      knex,
+      `select ${sessionColumns} from pg_locks l join pg_stat_activity a on a.pid = l.pid
+       where l.locktype = 'advisory' and l.classid = ? and l.objid = ? and l.objsubid = 2 and l.granted
+         and l.database = (select oid from pg_database where datname = current_database())`,
+      [lockClass, fnv31(schema)],
+    );
+    return rows[0] ?? null;
+  }
+
+  async session(knex: Knex, sessionId: string): Promise<ServerSession | null> {
+    if (!/^\d+$/.test(sessionId)) return null;
+    const rows = await queryRows<ServerSession>(knex, `select ${sessionColumns} from pg_stat_activity a where a.pid = ?`, [Number(sessionId)]);
+    return rows[0] ?? null;
+  }
+
+  async activeSessions(knex: Knex): Promise<ServerSession[]> {
+    return queryRows<ServerSession>(
+      knex,
+      `select ${sessionColumns} from pg_stat_activity a
+       where a.datname = current_database() and a.usename = current_user and a.pid <> pg_backend_pid() and a.backend_type = 'client backend'`,
+    );
+  }
+
+  async cancelStatement(knex: Knex, sessionId: string): Promise<void> {
+    await queryRows(knex, 'select pg_cancel_backend(?)', [numericSessionId(sessionId)]);
+  }
+
+  async terminateSession(knex: Knex, sessionId: string): Promise<void> {
+    await queryRows(knex, 'select pg_terminate_backend(?)', [numericSessionId(sessionId)]);
+  }
+}

@@ -1,0 +1,95 @@
+import os from 'node:os';
+import { sqliteSplitterOptions } from 'dbgate-query-splitter';
+import type { Knex } from 'knex';
+import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
+import { splitScriptWith } from '../split-script.js';
+import { SqliteFileLock } from './sqlite-file-lock.js';
+
+/**
+ * SQLite: no server, so a "session" is the process (host:pid); the run lock is an OS file lock
+ * on a sidecar file (see SqliteFileLock). better-sqlite3 is synchronous: a running statement
+ * cannot be cancelled, signals and timeouts take effect between statements.
+ */
+export class SqliteAdapter implements DialectAdapter {
+  readonly name = 'sqlite' as const;
+  readonly capabilities = { schemas: false, transactionalDdl: true, cancelStatement: false } as const;
+
+  constructor(private readonly filename: string) {}
+
+  quoteIdentifier(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  createSchemaSql(): null {
+    return null;
+  }
+
+  splitScript(script: string): ScriptStatement[] {
+    return splitScriptWith(sqliteSplitterOptions, script);
+  }
+
+  describeError(error: unknown): DatabaseErrorDetail {
+    const e = error as { code?: string; message?: string };
+    return { code: e.code, message: String(e.message ?? error).replace(/^[^:]* - /, '') };
+  }
+
+  runLock(): RunLock {
+    const lock = this.fileLock();
+    let held = false;
+    return {
+      get sessionId() {
+        return held ? `${os.hostname()}:${process.pid}` : null;
+      },
+      async tryAcquire() {
+        held = lock.tryAcquire();
+        return held;
+      },
+      async release() {
+        lock.release();
+        held = false;
+      },
+    };
+  }
+
+  async currentSessionId(): Promise<string> {
+    return `${os.hostname()}:${process.pid}`;
+  }
+
+  async lockHolder(): Promise<ServerSession | null> {
+    const holder = this.fileLock().holder();
+    if (!holder) return null;
+    return { id: `${holder.host}:${holder.pid}`, clientHost: holder.host, startedAt: holder.since ? new Date(holder.since) : undefined, program: 'dmr' };
+  }
+
+  /** A process on this host is alive when signal 0 reaches it; another host's cannot be checked. */
+  async session(_knex: Knex, sessionId: string): Promise<ServerSession | null> {
+    const [host, pidText] = sessionId.split(':');
+    const pid = Number(pidText);
+    if (host !== os.hostname()) return { id: sessionId, clientHost: host, state: 'unknown (other host)' };
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    try {
+      process.kill(pid, 0);
+      return { id: sessionId, clientHost: host, state: 'alive' };
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM' ? { id: sessionId, clientHost: host, state: 'alive' } : null;
+    }
+  }
+
+  async activeSessions(): Promise<ServerSession[]> {
+    return [];
+  }
+
+  async cancelStatement(): Promise<void> {
+    // Not possible with a synchronous driver: the runner stops between statements instead.
+  }
+
+  async terminateSession(): Promise<void> {
+    throw new Error('SQLite has no server sessions to terminate; its run lock ends with the process');
+  }
+
+  /** SQLite has no schemas, so one lock per database file whatever --schema says. */
+  private fileLock(): SqliteFileLock {
+    const base = this.filename === ':memory:' ? `${os.tmpdir()}/dmr-memory-${process.pid}` : this.filename;
+    return new SqliteFileLock(`${base}.dmr-lock`);
+  }
+}
