@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import type { DialectName } from '../config/dialect-name.js';
+
+/**
+ * How values of a column are made comparable across engines. Every category has one
+ * canonical text form that each dialect computes identically inside its database.
+ */
+export type ValueCategory = 'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'date' | 'string' | 'binary' | 'unsupported';
+
+export interface CatalogColumn {
+  readonly name: string;
+  /** Declared type as the catalog reports it (for messages and same-type checks). */
+  readonly dataType: string;
+  readonly category: ValueCategory;
+  /** Fractional second digits of a timestamp column. */
+  readonly timestampPrecision?: number;
+  /** The timestamp is stored as an instant (timestamptz, MariaDB TIMESTAMP) rather than a wall-clock value. */
+  readonly instant?: boolean;
+}
+
+export interface CatalogTable {
+  readonly schema?: string;
+  readonly name: string;
+  readonly columns: readonly CatalogColumn[];
+  /** Primary key columns in key order; empty when the table has none. */
+  readonly primaryKey: readonly string[];
+}
+
+/** How one column is canonicalised on one side; both sides of a pair get the same rule. */
+export interface FieldRule {
+  readonly category: Exclude<ValueCategory, 'unsupported'>;
+  /** Significant digits floats are rounded to (1..15). */
+  readonly floatDigits: number;
+  /** Fractional second digits timestamps are truncated to (0..6). */
+  readonly timestampPrecision: number;
+  readonly trimTrailingSpaces: boolean;
+  readonly ignoreCase: boolean;
+  /**
+   * Same engine, same declared type, no option: the engine's own text rendering is already
+   * canonical and is used as is (faster).
+   */
+  readonly passthrough: boolean;
+}
+
+/** portable: md5 of the length-prefixed canonical text, identical on every engine; native: the engine's fastest hash (same-engine pairs only). */
+export type HashAlgorithm = 'portable' | 'native';
+
+/** Where hashing SQL runs (SQLite: a connection with dmr's functions registered). */
+export interface HashSession {
+  /** Runs a query and returns all rows (small results: segment sums, counts). */
+  all(sql: string, bindings: readonly (string | number)[]): Promise<Record<string, unknown>[]>;
+  /** Streams a query's rows, holding at most about `batch` rows in memory. */
+  stream(sql: string, bindings: readonly (string | number)[], batch: number): AsyncIterable<Record<string, unknown>>;
+  release(): Promise<void>;
+}
+
+/** Dialect-specific catalog reading and hashing/canonicalisation SQL used by `dmr verify`. */
+export interface RowHashDialect {
+  readonly name: DialectName;
+  quoteIdentifier(name: string): string;
+  /** Schema used when none is given (PostgreSQL current_schema(), MySQL database()). */
+  currentSchema(knex: Knex): Promise<string | undefined>;
+  /** Base tables of a schema. */
+  listTables(knex: Knex, schema: string | undefined): Promise<string[]>;
+  /** Columns and primary key, or null when the table does not exist. */
+  describeTable(knex: Knex, schema: string | undefined, table: string): Promise<CatalogTable | null>;
+  /** Schema-qualified, quoted table reference. */
+  tableReference(schema: string | undefined, table: string): string;
+  /** SQL: the canonical text of one column value, NULL when the value is NULL. */
+  canonicalField(columnSql: string, column: CatalogColumn, rule: FieldRule): string;
+  /**
+   * SQL: one text that encodes all fields unambiguously. Portable: per field `<chars>:<text>`
+   * or `~` for NULL, concatenated (a prefix code, so fields cannot run into each other).
+   */
+  encodeFields(fieldsSql: readonly string[], algorithm: HashAlgorithm): string;
+  /** SQL: non-negative integer below 2^52 derived from an encoded key (segments by key hash, not key order). */
+  keyHash(encodedSql: string, algorithm: HashAlgorithm): string;
+  /** SQL: digest of an encoded row (computed once per row in a derived table). */
+  rowDigest(encodedSql: string, algorithm: HashAlgorithm): string;
+  /** SQL: two non-negative integers below 2^32 taken from a digest column, summed per segment. */
+  digestParts(digestSql: string, algorithm: HashAlgorithm): readonly [string, string];
+  /** The best algorithm for a pair: native only when both sides are this engine. */
+  algorithmFor(other: DialectName): HashAlgorithm;
+  /** A connection for the hashing queries (SQLite: with dmr's functions registered). */
+  session(knex: Knex): Promise<HashSession>;
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { FieldRule } from '../row-hash-dialect.js';
+
+/**
+ * The canonical forms of src/adapters/row-hash-sql.ts in JavaScript, registered into SQLite
+ * with better-sqlite3's db.function(). They must stay byte-for-byte equal to the SQL of the
+ * server dialects: test/verify checks SQLite against PostgreSQL and MariaDB.
+ */
+export type SqliteValue = number | bigint | string | Buffer | null;
+
+const exact = Array.from({ length: 23 }, (_, j) => Number(`1e${j}`));
+const pow10 = (j: number) => exact[j] ?? 10 ** j;
+
+export function canonicalFloat(x: number, digits: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x === 0) return '0';
+  const k = Math.floor(Math.log10(Math.abs(x))) - (digits - 1);
+  const scaled = k >= 0 ? Math.abs(x) / pow10(k) : Math.abs(x) * pow10(-k);
+  const m = String(Math.floor(scaled + 0.5));
+  const trimmed = m.replace(/0+$/, '');
+  return `${x < 0 ? '-' : ''}${trimmed}e${k + (m.length - trimmed.length)}`;
+}
+
+/** Decimal by value: no exponent, no trailing zeros, no '-0'. */
+export function canonicalDecimal(v: number | bigint | string): string {
+  let text = typeof v === 'number' ? numberToPlain(v) : String(v).trim();
+  if (text.startsWith('+')) text = text.slice(1);
+  const negative = text.startsWith('-');
+  if (negative) text = text.slice(1);
+  let [int = '', frac = ''] = text.split('.');
+  int = int.replace(/^0+(?=\d)/, '') || '0';
+  frac = frac.replace(/0+$/, '');
+  const body = frac ? `${int}.${frac}` : int;
+  return negative && /[1-9]/.test(body) ? `-${body}` : body;
+}
+
+function numberToPlain(v: number): string {
+  const s = String(v);
+  if (!/e/i.test(s)) return s;
+  return Number.isInteger(v) ? BigInt(v).toString() : v.toFixed(20);
+}
+
+/** Epoch units of 10^-precision seconds, floored; numbers are taken as epoch milliseconds (knex stores Dates so). */
+export function canonicalTimestamp(v: number | bigint | string, precision: number): string | null {
+  let micros: bigint;
+  if (typeof v !== 'string') micros = BigInt(Math.round(Number(v) * 1000));
+  else {
+    const m = /^(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?\s*(Z|[+-]\d\d:?\d\d)?$/i.exec(v.trim());
+    if (!m) return null;
+    const [, y, mo, d, h = '0', mi = '0', s = '0', f = '', zone] = m;
+    let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+    if (zone && zone.toUpperCase() !== 'Z') {
+      const sign = zone.startsWith('-') ? -1 : 1;
+      const digits = zone.replace(/[^0-9]/g, '');
+      ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+    }
+    micros = BigInt(ms) * 1000n + BigInt(f.padEnd(6, '0').slice(0, 6));
+  }
+  const unit = 10n ** BigInt(6 - Math.min(6, precision));
+  const floored = micros >= 0n ? micros / unit : -((-micros + unit - 1n) / unit);
+  return floored.toString();
+}
+
+export function canonicalDate(v: number | bigint | string): string {
+  if (typeof v !== 'string') return new Date(Number(v)).toISOString().slice(0, 10);
+  return v.trim().slice(0, 10);
+}
+
+/** One column value to canonical text, following the same rule as the SQL dialects. */
+export function canonicalValue(v: SqliteValue, rule: FieldRule, declaredBoolean: boolean): string | null {
+  if (v === null) return null;
+  if (Buffer.isBuffer(v)) return rule.category === 'binary' ? v.toString('hex') : v.toString('utf8');
+  switch (rule.category) {
+    case 'integer':
+    case 'boolean':
+      if (declaredBoolean && typeof v === 'string') return v === 'true' ? '1' : v === 'false' ? '0' : v;
+      return typeof v === 'number' ? numberToPlain(v) : String(v);
+    case 'decimal':
+      return canonicalDecimal(v);
+    case 'float':
+      return canonicalFloat(Number(v), rule.floatDigits);
+    case 'timestamp':
+      return canonicalTimestamp(v, rule.timestampPrecision);
+    case 'date':
+      return canonicalDate(v);
+    case 'binary':
+      return Buffer.from(String(v), 'utf8').toString('hex');
+    case 'string': {
+      let text = typeof v === 'number' ? numberToPlain(v) : String(v);
+      if (rule.trimTrailingSpaces) text = text.replace(/ +$/, '');
+      if (rule.ignoreCase) text = text.toLowerCase();
+      return text;
+    }
+  }
+}
+
+/** `<code points>:<text>` per field, `~` for NULL. */
+export function encodeFields(fields: readonly (string | null)[]): string {
+  let out = '';
+  for (const f of fields) out += f === null ? '~' : `${codePoints(f)}:${f}`;
+  return out;
+}
+
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
+export function md5Hex(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+/** First 13 hex digits of md5: a non-negative integer below 2^52 (exact in a double). */
+export function keyHashOf(encoded: string): number {
+  return parseInt(md5Hex(encoded).slice(0, 13), 16);
+}

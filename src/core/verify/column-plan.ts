@@ -1,0 +1,79 @@
+import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, ValueCategory } from '../../adapters/row-hash-dialect.js';
+import { UsageError } from '../errors.js';
+import type { CanonicalOptions, VerifyOptions } from './verify-types.js';
+
+/** One column compared on both sides with the rule both canonicalise it by. */
+export interface PlannedColumn {
+  readonly name: string;
+  readonly source: CatalogColumn;
+  readonly target: CatalogColumn;
+  readonly rule: FieldRule;
+}
+
+/** What is compared for a table pair and how. */
+export interface TablePlan {
+  readonly keys: readonly PlannedColumn[];
+  readonly columns: readonly PlannedColumn[];
+  readonly algorithm: HashAlgorithm;
+}
+
+export const defaultFloatDigits = 15;
+const passthroughCategories: ReadonlySet<ValueCategory> = new Set(['integer', 'decimal', 'string', 'boolean']);
+
+/** The category both sides are canonicalised as, or null when the pair cannot be compared. */
+export function commonCategory(a: ValueCategory, b: ValueCategory): FieldRule['category'] | null {
+  if (a === 'unsupported' || b === 'unsupported') return null;
+  if (a === b) return a;
+  const pair = new Set([a, b]);
+  const within = (...set: ValueCategory[]) => [...pair].every((c) => set.includes(c));
+  if (within('integer', 'boolean')) return 'integer';
+  if (within('integer', 'decimal', 'boolean')) return 'decimal';
+  if (pair.has('float') && within('float', 'integer', 'decimal')) return 'float';
+  if (within('date', 'timestamp')) return 'timestamp';
+  return null;
+}
+
+/** Matches columns by name (exactly, else case-insensitively), picks rules, and refuses what cannot be compared. */
+export function planTable(source: CatalogTable, target: CatalogTable, options: VerifyOptions, algorithm: HashAlgorithm): TablePlan {
+  const where = `${source.name}${source.name === target.name ? '' : ` / ${target.name}`}`;
+  const find = (table: CatalogTable, column: string, side: string): CatalogColumn => {
+    const found = table.columns.find((c) => c.name === column) ?? table.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
+    if (!found) throw new UsageError(`column ${JSON.stringify(column)} not found in ${side} table ${table.name}`, `columns there: ${table.columns.map((c) => c.name).join(', ')}`);
+    return found;
+  };
+  const keyNames = options.key?.length ? options.key : source.primaryKey;
+  if (keyNames.length === 0) throw new UsageError(`table ${where} has no primary key`, 'pass --key COLUMN[,COLUMN...] naming a unique key');
+
+  const excluded = new Set((options.excludeColumns ?? []).flatMap((e) => (e.includes('.') ? (e.startsWith(`${source.name}.`) ? [e.slice(source.name.length + 1)] : []) : [e])).map((e) => e.toLowerCase()));
+  const wanted = options.columns?.length ? options.columns.map((c) => find(source, c, 'source').name) : source.columns.map((c) => c.name);
+  const plan = (name: string): PlannedColumn => {
+    const s = find(source, name, 'source');
+    const t = find(target, name, 'target');
+    return { name: s.name, source: s, target: t, rule: ruleFor(s, t, options, source.name, algorithm, where) };
+  };
+  const keys = keyNames.map((k) => plan(find(source, k, 'source').name));
+  const keySet = new Set(keys.map((k) => k.name));
+  const columns = wanted.filter((c) => !keySet.has(c) && !excluded.has(c.toLowerCase())).map(plan);
+  return { keys, columns: [...keys, ...columns], algorithm };
+}
+
+function ruleFor(s: CatalogColumn, t: CatalogColumn, options: VerifyOptions, table: string, algorithm: HashAlgorithm, where: string): FieldRule {
+  const category = commonCategory(s.category, t.category);
+  if (!category) {
+    throw new UsageError(
+      `column ${where}.${s.name} cannot be compared: source type ${s.dataType} (${s.category}), target type ${t.dataType} (${t.category})`,
+      `leave it out with --exclude-columns ${table}.${s.name}; dmr never coerces such values silently`,
+    );
+  }
+  const override = [...(options.overrides ?? [])].reverse().find((o) => o.column.toLowerCase() === s.name.toLowerCase() && (o.table === undefined || o.table === table));
+  const pick = <K extends keyof CanonicalOptions>(k: K): CanonicalOptions[K] => override?.[k] ?? options[k];
+  const rule = {
+    category,
+    floatDigits: Math.min(15, Math.max(1, pick('floatDigits') ?? defaultFloatDigits)),
+    timestampPrecision: Math.min(6, Math.max(0, pick('timestampPrecision') ?? Math.min(s.timestampPrecision ?? 6, t.timestampPrecision ?? 6))),
+    trimTrailingSpaces: category === 'string' && (pick('trimTrailingSpaces') ?? false),
+    ignoreCase: category === 'string' && (pick('ignoreCase') ?? false),
+  };
+  const passthrough = algorithm === 'native' && s.dataType === t.dataType && passthroughCategories.has(category) && !rule.trimTrailingSpaces && !rule.ignoreCase;
+  return { ...rule, passthrough };
+}

@@ -1,0 +1,63 @@
+import type { HashSession } from '../../adapters/row-hash-dialect.js';
+import type { HashQueries, SegmentSet } from './hash-queries.js';
+
+/** One side's aggregate for one segment: "count:sum1:sum2". */
+type Sums = Map<number, { readonly n: number; readonly sig: string }>;
+
+export interface Side {
+  readonly session: HashSession;
+  readonly queries: HashQueries;
+}
+
+export interface SegmentSearchResult {
+  /** Segments whose rows must be downloaded and compared by key. */
+  readonly differing: readonly SegmentSet[];
+  readonly sourceRows: number;
+  readonly targetRows: number;
+}
+
+const maxSplit = 1024;
+const maxDepth = 4;
+
+/** Smallest power of two >= n (at least 1). */
+export function powerOfTwoAtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+async function sums(side: Side, modulus: number, within?: readonly SegmentSet[]): Promise<Sums> {
+  const rows = await side.session.all(side.queries.segments(modulus, within), []);
+  return new Map(rows.map((r) => [Number(r.seg), { n: Number(r.n), sig: `${String(r.n)}:${String(r.s1)}:${String(r.s2)}` }]));
+}
+
+/**
+ * Compares per-segment counts and checksums (segments are key-hash residues, so both engines
+ * put a key in the same segment whatever their collations), and splits differing segments
+ * that hold more than `segmentRows * 4` rows into finer residues until they are small.
+ */
+export async function findDifferingSegments(source: Side, target: Side, modulus: number, segmentRows: number, onRefine: (count: number) => void): Promise<SegmentSearchResult> {
+  const [s, t] = await Promise.all([sums(source, modulus), sums(target, modulus)]);
+  const total = (m: Sums) => [...m.values()].reduce((a, v) => a + v.n, 0);
+  const result: SegmentSet[] = [];
+  let level: { modulus: number; s: Sums; t: Sums; within?: readonly SegmentSet[] } = { modulus, s, t };
+  for (let depth = 0; ; depth++) {
+    const differing = [...new Set([...level.s.keys(), ...level.t.keys()])].filter((k) => level.s.get(k)?.sig !== level.t.get(k)?.sig).sort((a, b) => a - b);
+    const largest = Math.max(0, ...differing.map((k) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0)));
+    const small = differing.filter((k) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0) <= segmentRows * 4);
+    const large = differing.filter((k) => !small.includes(k));
+    if (small.length) result.push({ modulus: level.modulus, residues: small });
+    if (!large.length) break;
+    const factor = Math.min(maxSplit, powerOfTwoAtLeast(Math.ceil(largest / segmentRows)));
+    if (depth >= maxDepth || factor <= 1) {
+      result.push({ modulus: level.modulus, residues: large });
+      break;
+    }
+    onRefine(large.length);
+    const within = [{ modulus: level.modulus, residues: large }];
+    const next = level.modulus * factor;
+    const [ns, nt] = await Promise.all([sums(source, next, within), sums(target, next, within)]);
+    level = { modulus: next, s: ns, t: nt, within };
+  }
+  return { differing: result, sourceRows: total(s), targetRows: total(t) };
+}

@@ -1,0 +1,111 @@
+import type { CatalogTable, HashSession, RowHashDialect } from '../../adapters/row-hash-dialect.js';
+import { UsageError } from '../errors.js';
+import { planTable, type TablePlan } from './column-plan.js';
+import { HashQueries, type SegmentSet } from './hash-queries.js';
+import { displayValue } from './display-value.js';
+import { mergeRows, type DrillRow, type MergeOutcome } from './row-merge.js';
+import { findDifferingSegments, powerOfTwoAtLeast, type Side } from './segment-search.js';
+import type { ChangedRow, RowKey, TableVerdict, VerifyOptions, VerifyPhase, VerifySide } from './verify-types.js';
+
+/** A table pair both of whose catalogs were read. */
+export interface TablePair {
+  readonly source: CatalogTable;
+  readonly target: CatalogTable;
+}
+
+interface SideContext {
+  readonly side: VerifySide;
+  readonly dialect: RowHashDialect;
+  readonly schema: string | undefined;
+}
+
+const streamBatch = 5000;
+
+/** Counts, hashes and, where needed, downloads one table pair; differences are the return value. */
+export async function verifyTable(pair: TablePair, src: SideContext, tgt: SideContext, options: VerifyOptions): Promise<TableVerdict> {
+  const started = Date.now();
+  const table = pair.source.name;
+  const phase = (p: VerifyPhase, detail?: string) => options.onEvent?.({ type: 'table-phase', table, phase: p, ...(detail ? { detail } : {}) });
+  const plan = planTable(pair.source, pair.target, options, src.dialect.algorithmFor(tgt.dialect.name));
+  const [ss, ts] = await Promise.all([src.dialect.session(src.side.knex), tgt.dialect.session(tgt.side.knex)]);
+  try {
+    const source: Side = { session: ss, queries: new HashQueries(src.dialect, plan, 'source', src.dialect.tableReference(src.schema, pair.source.name), options.where) };
+    const target: Side = { session: ts, queries: new HashQueries(tgt.dialect, plan, 'target', tgt.dialect.tableReference(tgt.schema, pair.target.name), options.where) };
+    const mode = options.mode ?? 'checksum';
+    const segmentRows = options.segmentRows ?? 1000;
+    phase('counting');
+    const [sourceRows, targetRows] = await Promise.all([count(source, 'source'), count(target, 'target')]);
+    let merge: MergeOutcome | null = null;
+    let segmentsDownloaded = 0;
+    if (mode === 'rows') {
+      phase('downloading', 'all rows');
+      merge = await download(source, target, plan, undefined, options.maxDiffs ?? 100);
+    } else if (mode === 'checksum') {
+      phase('hashing');
+      const modulus = powerOfTwoAtLeast(Math.ceil(Math.max(sourceRows, targetRows, 1) / segmentRows));
+      const found = await findDifferingSegments(source, target, modulus, segmentRows, (n) => phase('refining', `${n} large segments`));
+      segmentsDownloaded = found.differing.reduce((a, s) => a + s.residues.length, 0);
+      if (segmentsDownloaded > 0) {
+        phase('downloading', `${segmentsDownloaded} segments`);
+        merge = await download(source, target, plan, found.differing, options.maxDiffs ?? 100);
+      }
+    }
+    const display = (key: RowKey) => Object.fromEntries(Object.entries(key).map(([k, v]) => [k, displayValue(v, plan.keys.find((p) => p.name === k)?.rule)]));
+    const changed = (merge?.changed ?? []).map((c): ChangedRow => ({
+      key: display(c.key),
+      columns: Object.fromEntries(Object.entries(c.columns).map(([name, [a, b]]) => {
+        const rule = plan.columns.find((p) => p.name === name)?.rule;
+        return [name, [displayValue(a, rule), displayValue(b, rule)] as const];
+      })),
+    }));
+    const differenceCount = merge?.differenceCount ?? 0;
+    const different = sourceRows !== targetRows || differenceCount > 0;
+    const listed = (merge?.missingInTarget.length ?? 0) + (merge?.extraInTarget.length ?? 0) + changed.length + (merge?.duplicatesInSource.length ?? 0) + (merge?.duplicatesInTarget.length ?? 0);
+    return {
+      table,
+      targetTable: pair.target.name,
+      status: different ? 'different' : 'equal',
+      sourceRows,
+      targetRows,
+      keyColumns: plan.keys.map((k) => k.name),
+      comparedColumns: plan.columns.map((c) => c.name),
+      missingInTarget: (merge?.missingInTarget ?? []).map(display),
+      extraInTarget: (merge?.extraInTarget ?? []).map(display),
+      changed,
+      duplicatesInSource: (merge?.duplicatesInSource ?? []).map(display),
+      duplicatesInTarget: (merge?.duplicatesInTarget ?? []).map(display),
+      differenceCount,
+      truncated: listed < differenceCount,
+      segmentsDownloaded,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await Promise.all([ss.release(), ts.release()]);
+  }
+}
+
+async function count(side: Side, label: string): Promise<number> {
+  const rows = await queryOrExplain(() => side.session.all(side.queries.count(), []), label);
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function download(source: Side, target: Side, plan: TablePlan, within: readonly SegmentSet[] | undefined, maxDiffs: number): Promise<MergeOutcome> {
+  const rows = (side: Side) => drillRows(side.session.stream(side.queries.rows(within), [], streamBatch), plan);
+  return mergeRows(rows(source), rows(target), plan.keys.map((k) => k.name), plan.columns.map((c) => c.name), maxDiffs);
+}
+
+async function* drillRows(rows: AsyncIterable<Record<string, unknown>>, plan: TablePlan): AsyncGenerator<DrillRow> {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  for await (const r of rows) {
+    yield { kh: BigInt(String(r.kh)), ke: String(r.ke), keys: plan.keys.map((_, i) => text(r[`g${i}`])), fields: plan.columns.map((_, i) => text(r[`f${i}`])) };
+  }
+}
+
+/** The first query on a side: a failure here is almost always --where or a permission, so it is a usage error (exit 2). */
+async function queryOrExplain<T>(run: () => Promise<T>, label: string): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new UsageError(`the ${label} database refused the verify query: ${(error as Error).message}`, 'check --where, the table and your permissions; nothing was changed', { cause: error });
+  }
+}
