@@ -27,7 +27,8 @@ export async function verifyData(options: VerifyOptions): Promise<VerifyResult> 
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel ?? 2, pairs.length || 1)) }, worker));
-  verdicts.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
+  const order = (v: TableVerdict) => `${v.table}\u0000${v.targetTable}`;
+  verdicts.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   return {
     source: options.source.display,
     target: options.target.display,
