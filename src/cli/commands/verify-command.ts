@@ -1,0 +1,161 @@
+import { writeFile } from 'node:fs/promises';
+import { resolveConnection, type ResolvedConnection } from '../../config/resolve-connection.js';
+import { openDatabase, type Database } from '../../core/database.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
+import { verificationDocument } from '../../core/verify/verification-document.js';
+import { recordVerification } from '../../core/verify/verification-record.js';
+import { verifyData } from '../../core/verify/verify-data.js';
+import { assertName, parseColumnList, parseTableMapping } from '../../core/verify/verify-names.js';
+import { verifyModes, type ColumnOverride, type VerifyMode } from '../../core/verify/verify-types.js';
+import { defineCommand, type GlobalArgs } from '../command.js';
+import { out } from '../output.js';
+import { verifyJunit } from '../render/verify-junit.js';
+import { verifyProgress } from '../render/verify-progress.js';
+import { verifyText } from '../render/verify-text.js';
+
+export interface VerifyArgs {
+  readonly source: string;
+  readonly target: string;
+  readonly table?: string[];
+  readonly 'source-schema'?: string;
+  readonly 'target-schema'?: string;
+  readonly key?: string;
+  readonly columns?: string;
+  readonly 'exclude-columns'?: string;
+  readonly where?: string;
+  readonly mode: VerifyMode;
+  readonly 'max-diffs': number;
+  readonly format?: 'text' | 'json' | 'junit';
+  readonly out?: string;
+  readonly parallel: number;
+  readonly 'float-digits'?: number;
+  readonly 'timestamp-precision'?: number;
+  readonly 'trim-trailing-spaces': boolean;
+  readonly 'ignore-case': boolean;
+  readonly override?: string[];
+  readonly redact: boolean;
+  readonly record: boolean;
+}
+
+/** `[table.]column=float-digits:N,timestamp-precision:N,trim-trailing-spaces,ignore-case,exact`. */
+export function parseOverride(spec: string): ColumnOverride {
+  const [target = '', rules = ''] = spec.split('=', 2);
+  const [first = '', second] = target.split('.');
+  const column = assertName(second ?? first, '--override');
+  const result: { -readonly [K in keyof ColumnOverride]: ColumnOverride[K] } = { column, ...(second !== undefined ? { table: assertName(first, '--override') } : {}) };
+  for (const rule of rules.split(',').map((r) => r.trim()).filter(Boolean)) {
+    const [name, value] = rule.split(':');
+    const n = Number(value);
+    if (name === 'float-digits' && Number.isInteger(n) && n >= 1 && n <= 15) result.floatDigits = n;
+    else if (name === 'timestamp-precision' && Number.isInteger(n) && n >= 0 && n <= 6) result.timestampPrecision = n;
+    else if (name === 'trim-trailing-spaces') result.trimTrailingSpaces = true;
+    else if (name === 'ignore-case') result.ignoreCase = true;
+    else if (name === 'exact') Object.assign(result, { trimTrailingSpaces: false, ignoreCase: false });
+    else throw new UsageError(`--override ${JSON.stringify(spec)}: unknown rule ${JSON.stringify(rule)}`, 'rules: float-digits:1..15, timestamp-precision:0..6, trim-trailing-spaces, ignore-case, exact');
+  }
+  return result;
+}
+
+function resolveSide(value: string, args: GlobalArgs): Promise<ResolvedConnection> {
+  return value.includes(':') ? resolveConnection({ url: value }) : resolveConnection({ env: value, knexfile: args.knexfile });
+}
+
+/** Flags -> core verify -> report; returns 0 equal, 1 differences (exit 2 comes from thrown UsageError/ConnectionError). */
+export async function runVerifyCommand(args: GlobalArgs & VerifyArgs): Promise<number> {
+  const tables = (args.table ?? []).map(parseTableMapping);
+  const key = args.key ? parseColumnList(args.key, '--key') : undefined;
+  const columns = args.columns ? parseColumnList(args.columns, '--columns') : undefined;
+  const excludeColumns = args['exclude-columns'] ? parseColumnList(args['exclude-columns'], '--exclude-columns', true) : undefined;
+  if (columns && excludeColumns) throw new UsageError('--columns and --exclude-columns cannot be combined', 'pass one of them');
+  const overrides = (args.override ?? []).map(parseOverride);
+  const sourceSchema = args['source-schema'] ? assertName(args['source-schema'], '--source-schema') : undefined;
+  const targetSchema = args['target-schema'] ? assertName(args['target-schema'], '--target-schema') : undefined;
+  const format = args.format ?? (args.json ? 'json' : 'text');
+
+  const [sourceConnection, targetConnection] = await Promise.all([resolveSide(args.source, args), resolveSide(args.target, args)]);
+  const opened: Database[] = [];
+  const progress = verifyProgress();
+  try {
+    const source = await openDatabase(sourceConnection, { poolMax: args.parallel * 2 + 1 });
+    opened.push(source);
+    const target = await openDatabase(targetConnection, { poolMax: args.parallel * 2 + 1 });
+    opened.push(target);
+    const result = await verifyData({
+      source: { knex: source.knex, dialect: source.dialect, display: source.display, ...(sourceSchema ? { schema: sourceSchema } : {}) },
+      target: { knex: target.knex, dialect: target.dialect, display: target.display, ...(targetSchema ? { schema: targetSchema } : {}) },
+      ...(tables.length ? { tables } : {}),
+      ...(key ? { key } : {}),
+      ...(columns ? { columns } : {}),
+      ...(excludeColumns ? { excludeColumns } : {}),
+      ...(args.where ? { where: args.where } : {}),
+      mode: args.mode,
+      maxDiffs: args['max-diffs'],
+      parallel: args.parallel,
+      ...(args['float-digits'] !== undefined ? { floatDigits: args['float-digits'] } : {}),
+      ...(args['timestamp-precision'] !== undefined ? { timestampPrecision: args['timestamp-precision'] } : {}),
+      trimTrailingSpaces: args['trim-trailing-spaces'],
+      ignoreCase: args['ignore-case'],
+      overrides,
+      onEvent: progress.onEvent,
+    });
+    progress.stop();
+    const document =
+      format === 'json' ? `${JSON.stringify(verificationDocument(result, args.redact), null, 2)}\n` : format === 'junit' ? verifyJunit(result, args.redact) : `${verifyText(result)}\n`;
+    if (args.out) {
+      await writeFile(args.out, document);
+      out.line(verifyText(result));
+      out.info(`wrote ${format} report to ${args.out}`);
+    } else process.stdout.write(document);
+    if (args.record) {
+      const status = await openDatabase(await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }));
+      try {
+        const id = await recordVerification(status, args.schema, result);
+        out.info(`recorded as verification ${id} in ${status.display}`);
+      } finally {
+        await status.close();
+      }
+    }
+    return result.status === 'equal' ? ExitCode.ok : ExitCode.answeredNo;
+  } finally {
+    progress.stop();
+    await Promise.all(opened.map((d) => d.close()));
+  }
+}
+
+export const verifyCommand = defineCommand<VerifyArgs>({
+  command: 'verify',
+  describe: 'compare table data between two databases (counts, in-database checksums, differing rows); exit 1 on differences',
+  builder: (y) =>
+    y
+      .option('source', { type: 'string', demandOption: true, describe: 'source: a URL (contains ":") or a knexfile environment name' })
+      .option('target', { type: 'string', demandOption: true, describe: 'target: a URL or a knexfile environment name' })
+      .option('table', { type: 'string', array: true, describe: 'NAME or NAME=TARGET_NAME (repeatable; default: every table on both sides)' })
+      .option('source-schema', { type: 'string', describe: 'schema (MySQL: database) of the source tables' })
+      .option('target-schema', { type: 'string', describe: 'schema (MySQL: database) of the target tables' })
+      .option('key', { type: 'string', describe: 'key columns, comma-separated (default: the primary key)' })
+      .option('columns', { type: 'string', describe: 'compare only these columns (comma-separated)' })
+      .option('exclude-columns', { type: 'string', describe: 'compare all columns but these (column or table.column)' })
+      .option('where', { type: 'string', describe: 'SQL condition applied on both sides' })
+      .option('mode', { choices: verifyModes, default: 'checksum' as VerifyMode, describe: 'count, checksum (counts, checksums, then differing rows) or rows (every row)' })
+      .option('max-diffs', { type: 'number', default: 100, describe: 'differences listed per table (all are counted)' })
+      .option('format', { choices: ['text', 'json', 'junit'] as const, describe: 'report format (default text; --json means json)' })
+      .option('out', { type: 'string', describe: 'write the report to FILE (the text table still goes to stdout)' })
+      .option('parallel', { type: 'number', default: 2, describe: 'tables compared at the same time' })
+      .option('float-digits', { type: 'number', describe: 'significant digits floats are compared at (1..15, default 15)' })
+      .option('timestamp-precision', { type: 'number', describe: 'fractional second digits timestamps are compared at (default: the lower declared precision)' })
+      .option('trim-trailing-spaces', { type: 'boolean', default: false, describe: 'ignore trailing spaces in strings' })
+      .option('ignore-case', { type: 'boolean', default: false, describe: 'compare strings case-insensitively' })
+      .option('override', { type: 'string', array: true, describe: '[table.]column=rule,... with float-digits:N, timestamp-precision:N, trim-trailing-spaces, ignore-case, exact' })
+      .option('redact', { type: 'boolean', default: false, describe: 'hide values in reports (keys and column names stay)' })
+      .option('record', { type: 'boolean', default: false, describe: 'store the verdict in DataMigrationVerifications of the status database (--url/--env, --schema)' })
+      .check((a) => {
+        if (!Number.isInteger(a.parallel) || a.parallel < 1) throw new UsageError('--parallel must be a positive integer');
+        if (!Number.isInteger(a['max-diffs']) || a['max-diffs'] < 0) throw new UsageError('--max-diffs must be a non-negative integer');
+        const fd = a['float-digits'];
+        if (fd !== undefined && (!Number.isInteger(fd) || fd < 1 || fd > 15)) throw new UsageError('--float-digits must be 1..15');
+        const tp = a['timestamp-precision'];
+        if (tp !== undefined && (!Number.isInteger(tp) || tp < 0 || tp > 6)) throw new UsageError('--timestamp-precision must be 0..6');
+        return true;
+      }) as never,
+  run: (args) => runVerifyCommand(args),
+});

@@ -1,0 +1,33 @@
+import ora from 'ora';
+import type { VerifyEvent } from '../../core/verify/verify-types.js';
+import { out } from '../output.js';
+
+/** Progress on stderr: an ora spinner naming the running tables on a terminal, a plain line per finished table otherwise. */
+export function verifyProgress(): { onEvent: (event: VerifyEvent) => void; stop: () => void } {
+  const running = new Map<string, string>();
+  const spinner = out.stderrIsTty ? ora({ stream: process.stderr }) : null;
+  const refresh = () => {
+    if (!spinner) return;
+    spinner.text = [...running].map(([t, p]) => `${t}: ${p}`).join('  ');
+    if (running.size && !spinner.isSpinning) spinner.start();
+    if (!running.size && spinner.isSpinning) spinner.stop();
+  };
+  return {
+    onEvent(event) {
+      if (event.type === 'table-start') running.set(event.table, 'starting');
+      if (event.type === 'table-phase') running.set(event.table, event.detail ? `${event.phase} ${event.detail}` : event.phase);
+      if (event.type === 'table-done') {
+        const v = event.verdict;
+        running.delete(v.table);
+        const text = `${v.table}: ${v.status} (${v.sourceRows} / ${v.targetRows} rows, ${v.durationMs} ms)`;
+        if (spinner) {
+          spinner.stopAndPersist({ symbol: v.status === 'equal' ? '✔' : '✖', text });
+        } else out.info(text);
+      }
+      refresh();
+    },
+    stop() {
+      spinner?.stop();
+    },
+  };
+}
