@@ -48,6 +48,8 @@ export interface DialectCapabilities {
   readonly schemas: boolean;
   /** DDL inside a transaction is rolled back with it (not MySQL/MariaDB). */
   readonly transactionalDdl: boolean;
+  /** INSERT ... RETURNING / OUTPUT gives back generated ids (MySQL and SQLite return the last id instead). */
+  readonly insertReturning: boolean;
   /** A running statement can be cancelled from another connection (not SQLite: its driver is synchronous). */
   readonly cancelStatement: boolean;
 }

@@ -10,7 +10,7 @@ import { mssqlLockResource, mssqlSql } from './mssql-sql.js';
 /** SQL Server: session-owned application lock, sessions from sys.dm_exec_sessions/requests. */
 export class MssqlAdapter implements DialectAdapter {
   readonly name = 'mssql' as const;
-  readonly capabilities = { schemas: true, transactionalDdl: true, cancelStatement: true } as const;
+  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true } as const;
 
   quoteIdentifier(name: string): string {
     return `[${name.replace(/]/g, ']]')}]`;

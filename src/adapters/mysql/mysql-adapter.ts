@@ -20,7 +20,7 @@ export function mysqlLockName(schema: string): string {
  */
 export class MysqlAdapter implements DialectAdapter {
   readonly name = 'mysql' as const;
-  readonly capabilities = { schemas: true, transactionalDdl: false, cancelStatement: true } as const;
+  readonly capabilities = { schemas: true, insertReturning: false, transactionalDdl: false, cancelStatement: true } as const;
 
   quoteIdentifier(name: string): string {
     return `\`${name.replace(/`/g, '``')}\``;

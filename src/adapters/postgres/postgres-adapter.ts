@@ -19,7 +19,7 @@ const sessionColumns = `a.pid::text as id, a.usename as "user", host(a.client_ad
  */
 export class PostgresAdapter implements DialectAdapter {
   readonly name = 'postgres' as const;
-  readonly capabilities = { schemas: true, transactionalDdl: true, cancelStatement: true } as const;
+  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true } as const;
 
   quoteIdentifier(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;

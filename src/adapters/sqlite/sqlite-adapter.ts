@@ -12,7 +12,7 @@ import { SqliteFileLock } from './sqlite-file-lock.js';
  */
 export class SqliteAdapter implements DialectAdapter {
   readonly name = 'sqlite' as const;
-  readonly capabilities = { schemas: false, transactionalDdl: true, cancelStatement: false } as const;
+  readonly capabilities = { schemas: false, insertReturning: false, transactionalDdl: true, cancelStatement: false } as const;
 
   constructor(private readonly filename: string) {}
 

@@ -63,7 +63,8 @@ export class RunStore {
       StopRequested: 0,
       PriorStatuses: JSON.stringify(run.priorStatuses),
     };
-    const [id] = await this.store.table('runs', db).insert(row, ['RunId']);
+    const returning = this.store.database.adapter.capabilities.insertReturning ? ['RunId'] : undefined;
+    const [id] = await this.store.table('runs', db).insert(row, returning);
     return Number(typeof id === 'object' && id !== null ? (id as { RunId: number }).RunId : id);
   }
 

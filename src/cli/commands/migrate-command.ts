@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { resolveConnection } from '../../config/resolve-connection.js';
+import { defaultStages } from '../../core/status/status-codes.js';
+import { discoverTasks } from '../../core/tasks/discover-tasks.js';
+import { selectStages, type StageSelection } from '../../core/runner/select-stages.js';
+import { UsageError } from '../../core/errors.js';
+import { defineCommand, type GlobalArgs } from '../command.js';
+import { out } from '../output.js';
+import { runFlagOptions, runStagesFromCli, type RunFlags } from '../run-stages.js';
+
+interface MigrateFlags extends RunFlags {
+  readonly only?: string;
+  readonly from?: string;
+  readonly plan: boolean;
+}
+
+export const migrateCommand = defineCommand<MigrateFlags>({
+  command: 'migrate',
+  describe: 'run the stages in order (ods, rds, report), keeping App.DataMigrations up to date',
+  builder: (y) =>
+    y
+      .options(runFlagOptions)
+      .option('only', { type: 'string', describe: 'comma-separated stages to run, e.g. ods,rds' })
+      .option('from', { type: 'string', describe: 'start at this stage (earlier stages must be success)' })
+      .option('plan', { type: 'boolean', default: false, describe: 'print the ordered tasks and change nothing' })
+      .conflicts('only', 'from') as never,
+  run: async (args): Promise<number> => {
+    const selection: StageSelection = args.only
+      ? { kind: 'only', stages: args.only.split(',').map((s) => s.trim()).filter(Boolean) }
+      : args.from
+        ? { kind: 'from', stage: args.from }
+        : { kind: 'all' };
+    if (args.plan) return printPlan(args, selection);
+    return runStagesFromCli(args, selection, 'migrate');
+  },
+});
+
+/** --plan: the tasks each stage would run on this dialect, without connecting. */
+async function printPlan(args: GlobalArgs & MigrateFlags, selection: StageSelection): Promise<number> {
+  const connection = await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile });
+  const order = defaultStages.map((s) => s.code);
+  if (selection.kind === 'from' && !order.includes(selection.stage)) throw new UsageError(`unknown stage ${JSON.stringify(selection.stage)}`, `stages are: ${order.join(', ')}`);
+  const stages = selection.kind === 'from' ? order.slice(order.indexOf(selection.stage)) : selectStages(selection, order, []);
+  const tasks = discoverTasks(path.resolve(args['sql-dir']), stages, connection.dialect);
+  const plan = stages.map((stage) => ({ stage, tasks: (tasks.get(stage) ?? []).map((t) => ({ name: t.name, file: path.relative(process.cwd(), t.file) })) }));
+  if (args.json) out.json({ dialect: connection.dialect, database: connection.display, plan });
+  else {
+    out.line(`plan for ${connection.display} (${connection.dialect}); nothing will be changed`);
+    for (const { stage, tasks: list } of plan) {
+      out.line(`${stage}:`);
+      for (const t of list) out.line(`  ${t.name}  ${t.file}`);
+      if (list.length === 0) out.line('  (no tasks)');
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,49 @@
+import yargs, { type Argv } from 'yargs';
+import { UsageError } from '../core/errors.js';
+import type { DmrCommand, GlobalArgs } from './command.js';
+import { commands } from './commands/index.js';
+import { renderError } from './render-error.js';
+
+function globalOptions(parser: Argv): Argv<GlobalArgs> {
+  return parser
+    .option('url', { type: 'string', describe: 'connection URL: postgres://, mysql://, mssql://, sqlite:PATH (default: $DMR_DATABASE_URL or the knexfile)' })
+    .option('env', { type: 'string', describe: 'knexfile environment to use (default: development)' })
+    .option('knexfile', { type: 'string', describe: 'path to the knexfile (default: ./knexfile.ts)' })
+    .option('schema', { type: 'string', default: 'App', describe: 'schema of the status tables (a database on MySQL; ignored on SQLite)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'show stack traces' }) as unknown as Argv<GlobalArgs>;
+}
+
+/** Parses argv, runs one command and returns the process exit code. The only place that decides it. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const verbose = argv.includes('--verbose');
+  const parser = globalOptions(yargs([...argv]))
+    .scriptName('dmr')
+    .usage('$0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      throw error ?? new UsageError(message, 'see `dmr --help`');
+    })
+    .help()
+    .version();
+  for (const command of commands as readonly DmrCommand<object>[]) {
+    parser.command({
+      command: command.command,
+      describe: command.describe,
+      builder: (y: Argv) => command.builder(y as Argv<GlobalArgs>),
+      handler: async (args) => {
+        exitCode = await command.run(args as unknown as GlobalArgs);
+      },
+    });
+  }
+  try {
+    await parser.parseAsync();
+    return exitCode;
+  } catch (error) {
+    return renderError(error, verbose);
+  }
+}

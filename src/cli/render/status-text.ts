@@ -1,0 +1,34 @@
+import type { StatusReport } from '../../core/status/read-status.js';
+import { formatAge } from '../../core/time.js';
+import { out } from '../output.js';
+import { renderTable } from './table.js';
+
+export function renderStatusText(report: StatusReport): void {
+  out.line(`${report.database} (schema ${report.schema})`);
+  out.line();
+  renderTable(
+    ['stage', 'status', 'last trigger', 'duration', 'user', 'tasks'],
+    report.stages.map((s) => [
+      s.stage ?? `type ${s.typeId}`,
+      s.status ?? `unknown id ${s.statusId}`,
+      s.lastTriggerDate?.toISOString() ?? '',
+      s.lastDurationInSeconds === null ? '' : `${s.lastDurationInSeconds}s`,
+      s.userName ?? '',
+      s.taskList ?? '',
+    ]),
+  );
+  out.line();
+  const run = report.run;
+  if (!run) out.line('no dmr run recorded yet');
+  else {
+    const beat = run.heartbeatAgeSeconds === null ? 'no heartbeat' : `heartbeat ${formatAge(run.heartbeatAgeSeconds)} ago`;
+    const where = run.currentTask ? `, at ${run.currentStage}/${run.currentTask}` : '';
+    out.line(`run ${run.runId} (${run.command}) ${run.jobStatus}${where}: ${run.liveness}, ${beat}; ${run.userName}@${run.host} pid ${run.pid}, started ${run.startedAt.toISOString()}`);
+    if (run.errorText) out.line(`  ${run.errorText}`);
+  }
+  if (report.history.length) {
+    out.line();
+    out.line('recent history:');
+    for (const h of [...report.history].reverse()) out.line(`  ${h.date?.toISOString() ?? ''}  ${h.message}`);
+  }
+}

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { ExitCode } from '../core/errors.js';
+import { runMigration } from '../core/runner/run-migration.js';
+import type { RunOptions, RunResult } from '../core/runner/run-options.js';
+import type { StageSelection } from '../core/runner/select-stages.js';
+import type { GlobalArgs } from './command.js';
+import { withStore, whoAmI } from './open-store.js';
+import { out } from './output.js';
+import { parseDuration } from './parse-duration.js';
+import { createRunProgress } from './render/run-progress.js';
+
+/** Flags shared by migrate, resume and restart. */
+export interface RunFlags {
+  readonly 'sql-dir': string;
+  readonly wait: number;
+  readonly heartbeat: string;
+  readonly 'task-timeout'?: string;
+}
+
+export const runFlagOptions = {
+  'sql-dir': { type: 'string', default: 'sql', describe: 'folder holding <stage>/ task folders' },
+  wait: { type: 'number', default: 0, describe: 'seconds to wait for a run lock held by another run (else exit 3 at once)' },
+  heartbeat: { type: 'string', default: '5s', describe: 'how often the run record heartbeat is refreshed' },
+  'task-timeout': { type: 'string', describe: 'cancel a task running longer than this (e.g. 30m) and fail its stage' },
+} as const;
+
+/**
+ * Runs stages from the CLI: SIGINT/SIGTERM are turned into a recorded stop, progress is drawn,
+ * and the result becomes the exit code (0, 1, 130, 143).
+ */
+export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: StageSelection, command: RunOptions['command'], fromTask?: string): Promise<number> {
+  const heartbeatMs = parseDuration(args.heartbeat, '--heartbeat');
+  const taskTimeoutMs = args['task-timeout'] ? parseDuration(args['task-timeout'], '--task-timeout') : undefined;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort('SIGINT');
+  const onSigterm = () => controller.abort('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  try {
+    const result = await withStore(
+      args,
+      (store) =>
+        runMigration({
+          store,
+          sqlDir: path.resolve(args['sql-dir']),
+          selection,
+          fromTask,
+          command,
+          heartbeatMs,
+          waitSeconds: args.wait,
+          taskTimeoutMs,
+          signal: controller.signal,
+          ...whoAmI(),
+          onEvent: createRunProgress(args.json),
+        }),
+      6,
+    );
+    render(result, args.json);
+    return exitCodeOf(result);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
+}
+
+function exitCodeOf(result: RunResult): number {
+  if (result.outcome === 'success') return ExitCode.ok;
+  if (result.signal === 'SIGINT') return ExitCode.sigint;
+  if (result.signal === 'SIGTERM') return ExitCode.sigterm;
+  return ExitCode.answeredNo;
+}
+
+function render(result: RunResult, json: boolean): void {
+  if (json) {
+    out.json({
+      runId: result.runId,
+      outcome: result.outcome,
+      signal: result.signal ?? null,
+      seconds: Number(result.seconds.toFixed(3)),
+      stages: result.stages.map((s) => ({ stage: s.stage, status: s.status, seconds: s.seconds === null ? null : Number(s.seconds.toFixed(3)), tasks: s.tasks })),
+      error: result.error ?? null,
+    });
+    return;
+  }
+  if (result.outcome === 'success') out.line(`run ${result.runId} completed in ${result.seconds.toFixed(1)}s: ${result.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}`);
+  else {
+    out.line(`run ${result.runId} ${result.outcome}: ${result.error ?? ''}`);
+    out.line('  see `dmr status` for the stages and history; fix the cause, then `dmr resume`');
+  }
+}

@@ -1,0 +1,14 @@
+import type { StatusCode } from '../status/status-codes.js';
+
+/** Progress of a run, sent to the caller's onEvent (the CLI draws spinners or lines from it). */
+export type RunEvent =
+  | { readonly type: 'lock-waiting'; readonly holder: string }
+  | { readonly type: 'run-started'; readonly runId: number; readonly stages: readonly string[] }
+  | { readonly type: 'stage-started'; readonly stage: string; readonly tasks: number }
+  | { readonly type: 'task-started'; readonly stage: string; readonly task: string }
+  | { readonly type: 'task-finished'; readonly stage: string; readonly task: string; readonly seconds: number; readonly ok: boolean }
+  | { readonly type: 'stage-finished'; readonly stage: string; readonly status: StatusCode; readonly seconds: number }
+  | { readonly type: 'stopping'; readonly reason: string }
+  | { readonly type: 'warning'; readonly message: string };
+
+export type OnRunEvent = (event: RunEvent) => void;

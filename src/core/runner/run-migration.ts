@@ -1,0 +1,151 @@
+import { performance } from 'node:perf_hooks';
+import { DmrError, ExitCode, UsageError } from '../errors.js';
+import { ensureStatusTables } from '../status/ensure-status-tables.js';
+import { RunStore } from '../status/run-store.js';
+import { StatusId, type JobStatus } from '../status/status-codes.js';
+import { discoverTasks, type Task } from '../tasks/discover-tasks.js';
+import { runTask, type RunningTask } from '../tasks/run-task.js';
+import { describeFailure, type TaskFailure } from '../tasks/task-error.js';
+import { acquireRunLock } from './acquire-run-lock.js';
+import { startHeartbeat } from './heartbeat.js';
+import type { RunOptions, RunResult, StageOutcome } from './run-options.js';
+import { selectStages } from './select-stages.js';
+
+const startStatus: Readonly<Record<RunOptions['command'], JobStatus>> = { migrate: 'Starting', resume: 'Resuming', restart: 'Restarting' };
+
+/**
+ * Runs the selected stages in order under the run lock, keeping App.DataMigrations,
+ * App.DataMigrationHistories and the run record true at every step. Task failures and stops
+ * are results, not exceptions; no failure the runner observes leaves a stage pending or processing.
+ */
+export async function runMigration(o: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const { store } = o;
+  const db = store.database;
+  const lock = await acquireRunLock(store, o.waitSeconds, o.onEvent);
+  let stopHeartbeat: () => Promise<void> = async () => undefined;
+  try {
+    await ensureStatusTables(store);
+    const types = await store.stageTypes();
+    const states = await store.stages();
+    const stages = selectStages(o.selection, types.map((t) => t.code), states);
+    const tasks = discoverTasks(o.sqlDir, stages, db.dialect);
+    const firstTasks = tasks.get(stages[0] ?? '') ?? [];
+    if (o.fromTask && !firstTasks.some((t) => t.name === o.fromTask)) {
+      throw new UsageError(`no task ${JSON.stringify(o.fromTask)} in stage ${stages[0]}`, `tasks are: ${firstTasks.map((t) => t.name).join(', ') || '(none)'}`);
+    }
+    const typeId = (stage: string) => types.find((t) => t.code === stage)?.id ?? 0;
+    const prior = Object.fromEntries(stages.map((s) => [s, states.find((x) => x.stage === s)?.statusId ?? StatusId.initial]));
+    const runs = new RunStore(store);
+
+    let runId = 0;
+    await db.knex.transaction(async (trx) => {
+      runId = await runs.create({ command: o.command, jobStatus: startStatus[o.command], stages, heartbeatIntervalMs: o.heartbeatMs, host: o.host, pid: process.pid, userName: o.user, dbSessionId: lock.sessionId, priorStatuses: prior }, trx);
+      await store.setStatus(stages.map(typeId), StatusId.pending, {}, trx);
+      await store.addHistory(null, `run ${runId} (${o.command}) started by ${o.user}@${o.host} pid ${process.pid}: stages ${stages.join(', ')}`, trx);
+    });
+    await runs.update(runId, { JobStatus: 'Running' });
+    o.onEvent({ type: 'run-started', runId, stages });
+
+    const stop = new AbortController();
+    const running: RunningTask = { sessionId: null };
+    const requestStop = (reason: string) => {
+      if (stop.signal.aborted) return;
+      stop.abort(reason);
+      o.onEvent({ type: 'stopping', reason });
+      void runs.update(runId, { JobStatus: 'Stopping' }).catch(() => undefined);
+      cancelRunning(running);
+    };
+    const cancelRunning = (r: RunningTask) => {
+      if (r.sessionId && db.adapter.capabilities.cancelStatement) {
+        db.adapter.cancelStatement(db.knex, r.sessionId).catch((error: unknown) => o.onEvent({ type: 'warning', message: `could not cancel the running statement: ${(error as Error).message}` }));
+      }
+    };
+    const onSignal = () => requestStop(`cancelled by signal ${String(o.signal?.reason ?? 'SIGTERM')}`);
+    if (o.signal?.aborted) onSignal();
+    o.signal?.addEventListener('abort', onSignal, { once: true });
+    stopHeartbeat = startHeartbeat(runs, runId, o.heartbeatMs, () => requestStop('cancelled by dmr stop'), o.onEvent);
+
+    const outcomes: StageOutcome[] = stages.map((stage) => ({ stage, status: 'not-run', seconds: null, tasks: [] }));
+    let failure: TaskFailure | null = null;
+    try {
+      for (const [index, stage] of stages.entries()) {
+        const stageTasks = (tasks.get(stage) ?? []).filter((t, i, all) => index > 0 || !o.fromTask || i >= all.findIndex((x) => x.name === o.fromTask));
+        const stageStart = performance.now();
+        await store.setStatus([typeId(stage)], StatusId.processing, { LastTriggerDate: new Date(), UserName: o.user });
+        await store.addHistory(typeId(stage), `${stage}: processing (${stageTasks.length} tasks)`);
+        o.onEvent({ type: 'stage-started', stage, tasks: stageTasks.length });
+        const ran: string[] = [];
+        for (const task of stageTasks) {
+          failure = stop.signal.aborted
+            ? { stage, task: task.name, file: task.file, message: String(stop.signal.reason), cancelledBy: String(stop.signal.reason) }
+            : await runOneTask(o, task, stop.signal, running, runId, typeId(stage), cancelRunning);
+          if (failure) break;
+          ran.push(task.name);
+        }
+        const seconds = (performance.now() - stageStart) / 1000;
+        if (failure) {
+          outcomes[index] = { stage, status: 'error', seconds, tasks: ran };
+          break;
+        }
+        await store.setStatus([typeId(stage)], StatusId.success, { LastDurationInSeconds: Math.round(seconds), DataMigrationTaskList: ran.join(',') });
+        await store.addHistory(typeId(stage), `${stage}: success in ${seconds.toFixed(1)} s`);
+        outcomes[index] = { stage, status: 'success', seconds, tasks: ran };
+        o.onEvent({ type: 'stage-finished', stage, status: 'success', seconds });
+      }
+    } finally {
+      o.signal?.removeEventListener('abort', onSignal);
+      await stopHeartbeat();
+    }
+
+    const stoppedBy = stop.signal.aborted ? String(stop.signal.reason) : undefined;
+    const outcome: RunResult['outcome'] = !failure ? 'success' : stoppedBy ? 'stopped' : 'failed';
+    const errorText = failure ? describeFailure(stoppedBy && !failure.cancelledBy ? { ...failure, cancelledBy: stoppedBy } : failure) : undefined;
+    await db.knex.transaction(async (trx) => {
+      if (failure) {
+        const failedStage = failure.stage;
+        await store.setStatus([typeId(failedStage)], StatusId.error, {}, trx);
+        await store.addHistory(typeId(failedStage), `${failedStage}: error: ${errorText}`, trx);
+        for (const stage of stages.slice(stages.indexOf(failedStage) + 1)) {
+          await store.setStatus([typeId(stage)], prior[stage] ?? StatusId.initial, {}, trx);
+        }
+      }
+      const jobStatus: JobStatus = outcome === 'success' ? 'Completed' : outcome === 'stopped' ? 'Stopped' : 'Failed';
+      await runs.update(runId, { JobStatus: jobStatus, FinishedAt: new Date(), CurrentStage: null, CurrentTask: null, ...(errorText ? { ErrorText: errorText } : {}) }, trx);
+      await store.addHistory(null, `run ${runId} ${jobStatus.toLowerCase()}${errorText ? `: ${errorText}` : ''}`, trx);
+    });
+    if (failure) o.onEvent({ type: 'stage-finished', stage: failure.stage, status: 'error', seconds: outcomes.find((x) => x.stage === failure?.stage)?.seconds ?? 0 });
+    const signalName = stoppedBy?.match(/SIG[A-Z]+/)?.[0];
+    return { runId, outcome, signal: signalName, stages: outcomes, error: errorText, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    if (error instanceof DmrError) throw error;
+    const detail = db.adapter.describeError(error);
+    throw new DmrError(`the status tables could not be updated: ${detail.message}`, ExitCode.answeredNo, 'run `dmr doctor` once the database is reachable again', { cause: error });
+  } finally {
+    await stopHeartbeat().catch(() => undefined);
+    await lock.release().catch(() => undefined);
+  }
+}
+
+async function runOneTask(o: RunOptions, task: Task, stopSignal: AbortSignal, running: RunningTask, runId: number, typeId: number, cancel: (r: RunningTask) => void): Promise<TaskFailure | null> {
+  const { store } = o;
+  const runs = new RunStore(store);
+  await runs.update(runId, { CurrentStage: task.stage, CurrentTask: task.name });
+  await store.addHistory(typeId, `${task.stage}: task ${task.name} started`);
+  o.onEvent({ type: 'task-started', stage: task.stage, task: task.name });
+  const taskStart = performance.now();
+  const timeout = new AbortController();
+  const timer = o.taskTimeoutMs ? setTimeout(() => { timeout.abort(`cancelled: ran longer than --task-timeout ${o.taskTimeoutMs} ms`); cancel(running); }, o.taskTimeoutMs) : undefined;
+  let failure: TaskFailure | null;
+  try {
+    failure = await runTask(store.database, task, AbortSignal.any([stopSignal, timeout.signal]), running);
+  } finally {
+    clearTimeout(timer);
+  }
+  const seconds = (performance.now() - taskStart) / 1000;
+  const cancelledBy = stopSignal.aborted ? String(stopSignal.reason) : timeout.signal.aborted ? String(timeout.signal.reason) : undefined;
+  if (failure && cancelledBy) failure = { ...failure, cancelledBy };
+  await store.addHistory(typeId, `${task.stage}: task ${task.name} ${failure ? 'failed after' : 'finished in'} ${seconds.toFixed(3)} s`);
+  o.onEvent({ type: 'task-finished', stage: task.stage, task: task.name, seconds, ok: !failure });
+  return failure;
+}
