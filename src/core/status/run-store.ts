@@ -63,8 +63,8 @@ export class RunStore {
       StopRequested: 0,
       PriorStatuses: JSON.stringify(run.priorStatuses),
     };
-    const returning = this.store.database.adapter.capabilities.insertReturning ? ['RunId'] : undefined;
-    const [id] = await this.store.table('runs', db).insert(row, returning);
+    const query = this.store.table('runs', db).insert(row);
+    const [id] = await (this.store.database.adapter.capabilities.insertReturning ? query.returning('RunId') : query);
     return Number(typeof id === 'object' && id !== null ? (id as { RunId: number }).RunId : id);
   }
 
