@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import { runMigration } from '../core/runner/run-migration.js';
 import type { RunOptions, RunResult } from '../core/runner/run-options.js';
 import type { StageSelection } from '../core/runner/select-stages.js';
@@ -29,7 +30,10 @@ export const runFlagOptions = {
  * and the result becomes the exit code (0, 1, 130, 143).
  */
 export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: StageSelection, command: RunOptions['command'], fromTask?: string): Promise<number> {
+  const sqlDir = path.resolve(args['sql-dir']);
+  if (!existsSync(sqlDir)) throw new UsageError(`task directory not found: ${sqlDir}`, 'pass --sql-dir, or run from the project folder that holds sql/<stage>/');
   const heartbeatMs = parseDuration(args.heartbeat, '--heartbeat');
+  if (heartbeatMs < 50) throw new UsageError('--heartbeat must be at least 50ms');
   const taskTimeoutMs = args['task-timeout'] ? parseDuration(args['task-timeout'], '--task-timeout') : undefined;
   const controller = new AbortController();
   const onSigint = () => controller.abort('SIGINT');
@@ -42,7 +46,7 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
       (store) =>
         runMigration({
           store,
-          sqlDir: path.resolve(args['sql-dir']),
+          sqlDir,
           selection,
           fromTask,
           command,

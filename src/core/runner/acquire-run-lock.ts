@@ -29,7 +29,13 @@ export async function acquireRunLock(store: StatusStore, waitSeconds: number, on
 export async function describeLockHolder(store: StatusStore): Promise<string> {
   const { adapter, knex } = store.database;
   const session = await adapter.lockHolder(knex, store.schema).catch(() => null);
-  const run = await new RunStore(store).unfinished().then((runs) => runs[0] ?? null).catch(() => null);
+  const runs = new RunStore(store);
+  let run = await runs.unfinished().then((r) => r[0] ?? null).catch(() => null);
+  // A holder that has just taken the lock writes its run record a moment later: give it that moment.
+  for (let attempt = 0; !run && session && attempt < 10; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    run = await runs.unfinished().then((r) => r[0] ?? null).catch(() => null);
+  }
   const now = new Date();
   if (run) {
     const beat = run.heartbeatAt ? `, heartbeat ${formatAge(secondsBetween(run.heartbeatAt, now))} ago` : '';

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { DmrError, ExitCode, UsageError } from '../errors.js';
-import { ensureStatusTables } from '../status/ensure-status-tables.js';
+import { ensureStatusTables, statusTablesExist } from '../status/ensure-status-tables.js';
 import { RunStore } from '../status/run-store.js';
-import { StatusId, type JobStatus } from '../status/status-codes.js';
+import { StatusId, defaultStages, type JobStatus } from '../status/status-codes.js';
 import { discoverTasks, type Task } from '../tasks/discover-tasks.js';
 import { runTask, type RunningTask } from '../tasks/run-task.js';
 import { describeFailure, type TaskFailure } from '../tasks/task-error.js';
@@ -25,15 +25,18 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
   const lock = await acquireRunLock(store, o.waitSeconds, o.onEvent);
   let stopHeartbeat: () => Promise<void> = async () => undefined;
   try {
-    await ensureStatusTables(store);
-    const types = await store.stageTypes();
-    const states = await store.stages();
-    const stages = selectStages(o.selection, types.map((t) => t.code), states);
+    // Validate everything the user gave before writing anything, even the status tables.
+    const existed = await statusTablesExist(store);
+    const declared = existed ? await store.stageTypes() : defaultStages;
+    const stages = selectStages(o.selection, declared.map((t) => t.code), existed ? await store.stages() : []);
     const tasks = discoverTasks(o.sqlDir, stages, db.dialect);
     const firstTasks = tasks.get(stages[0] ?? '') ?? [];
     if (o.fromTask && !firstTasks.some((t) => t.name === o.fromTask)) {
       throw new UsageError(`no task ${JSON.stringify(o.fromTask)} in stage ${stages[0]}`, `tasks are: ${firstTasks.map((t) => t.name).join(', ') || '(none)'}`);
     }
+    await ensureStatusTables(store);
+    const types = await store.stageTypes();
+    const states = await store.stages();
     const typeId = (stage: string) => types.find((t) => t.code === stage)?.id ?? 0;
     const prior = Object.fromEntries(stages.map((s) => [s, states.find((x) => x.stage === s)?.statusId ?? StatusId.initial]));
     const runs = new RunStore(store);
