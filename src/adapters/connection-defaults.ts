@@ -44,6 +44,8 @@ export function withConnectionDefaults(dialect: DialectName, base: Knex.Config, 
     connection: conn,
     pool: { ...pool, ...(base.pool ?? {}), acquireTimeoutMillis: 15_000 },
     acquireConnectionTimeout: 15_000,
+    // dmr reports database errors itself, once; knex's logger would print them again on stdout.
+    log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
     ...(dialect === 'sqlite' ? { useNullAsDefault: true } : {}),
   };
 }

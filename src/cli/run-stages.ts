@@ -55,7 +55,7 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
           taskTimeoutMs,
           signal: controller.signal,
           ...whoAmI(),
-          onEvent: createRunProgress(args.json),
+          onEvent: createRunProgress(),
         }),
       6,
     );

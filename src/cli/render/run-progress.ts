@@ -4,10 +4,10 @@ import { out } from '../output.js';
 
 /**
  * Draws run progress on stderr: an ora spinner per stage and task with elapsed time on a
- * terminal, plain lines otherwise. With --json only warnings are written.
+ * terminal, plain lines otherwise. stdout stays free for results (--json).
  */
-export function createRunProgress(json: boolean): (event: RunEvent) => void {
-  const tty = out.stderrIsTty && !json;
+export function createRunProgress(): (event: RunEvent) => void {
+  const tty = out.stderrIsTty;
   let spinner: Ora | null = null;
   let ticker: NodeJS.Timeout | null = null;
   let label = '';
@@ -26,9 +26,7 @@ export function createRunProgress(json: boolean): (event: RunEvent) => void {
     }, 1000);
     ticker.unref();
   };
-  const plain = (text: string) => {
-    if (!json) out.info(text);
-  };
+  const plain = (text: string) => out.info(text);
   return (event) => {
     switch (event.type) {
       case 'lock-waiting':
