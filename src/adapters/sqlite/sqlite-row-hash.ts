@@ -79,15 +79,27 @@ export class SqliteRowHash implements RowHashDialect {
     return 'portable';
   }
 
+  /** Its own read-only connection to the file, so source and target (even the same file) and parallel tables never wait for knex's single pooled connection. */
   async session(knex: Knex): Promise<HashSession> {
-    const client = knex.client as { acquireConnection(): Promise<BetterSqlite3.Database>; releaseConnection(c: unknown): Promise<void> };
-    const db = await client.acquireConnection();
+    const config = knex.client as { config: { connection?: { filename?: string } }; acquireConnection(): Promise<BetterSqlite3.Database>; releaseConnection(c: unknown): Promise<void> };
+    const filename = config.config.connection?.filename;
+    let db: BetterSqlite3.Database;
+    let release: () => Promise<void>;
+    if (filename && filename !== ':memory:') {
+      const { default: Database } = await import('better-sqlite3');
+      db = new Database(filename, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      release = async () => void db.close();
+    } else {
+      db = await config.acquireConnection();
+      release = () => config.releaseConnection(db);
+    }
     registerFunctions(db);
     const prepare = (sql: string) => db.prepare(sql).safeIntegers(true);
     return {
       all: async (sql, bindings) => prepare(sql).all(...bindings) as Record<string, unknown>[],
       stream: (sql, bindings) => iterate(prepare(sql), bindings),
-      release: () => client.releaseConnection(db),
+      release,
     };
   }
 }
