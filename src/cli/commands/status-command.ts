@@ -2,7 +2,9 @@ import { readStatus } from '../../core/status/read-status.js';
 import { defineCommand } from '../command.js';
 import { withStore } from '../open-store.js';
 import { out } from '../output.js';
+import { doctorSummary } from '../render/doctor-summary.js';
 import { renderStatusText } from '../render/status-text.js';
+import { probeProcess } from './doctor-command.js';
 
 export const statusCommand = defineCommand<object>({
   command: 'status',
@@ -11,8 +13,9 @@ export const statusCommand = defineCommand<object>({
   run: (args) =>
     withStore(args, async (store) => {
       const report = await readStatus(store);
-      if (args.json) out.json(report);
-      else renderStatusText(report);
+      const doctor = await doctorSummary(store, probeProcess);
+      if (args.json) out.json({ ...report, doctor });
+      else renderStatusText(report, String(doctor.verdict));
       return 0;
     }),
 });

@@ -3,8 +3,9 @@ import { formatAge } from '../../core/time.js';
 import { out } from '../output.js';
 import { renderTable } from './table.js';
 
-export function renderStatusText(report: StatusReport): void {
+export function renderStatusText(report: StatusReport, doctorVerdict?: string): void {
   out.line(`${report.database} (schema ${report.schema})`);
+  if (doctorVerdict) out.line(`doctor: ${doctorVerdict}`);
   out.line();
   renderTable(
     ['stage', 'status', 'last trigger', 'duration', 'user', 'tasks'],

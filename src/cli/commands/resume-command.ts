@@ -1,0 +1,19 @@
+import { checkJobAction } from '../../core/jobs/job-state.js';
+import { defineCommand } from '../command.js';
+import { withStore } from '../open-store.js';
+import { runFlagOptions, runStagesFromCli, type RunFlags } from '../run-stages.js';
+import { probeProcess } from './doctor-command.js';
+
+interface ResumeFlags extends RunFlags {
+  readonly 'from-task'?: string;
+}
+
+export const resumeCommand = defineCommand<ResumeFlags>({
+  command: 'resume',
+  describe: 'continue at the first stage that is not success (--from-task NAME: inside it, from that task)',
+  builder: (y) => y.options(runFlagOptions).option('from-task', { type: 'string', describe: 'task of that stage to continue from, e.g. 020_load_dimensions' }) as never,
+  run: async (args) => {
+    await withStore(args, (store) => checkJobAction(store, 'resume', probeProcess));
+    return runStagesFromCli(args, { kind: 'resume' }, 'resume', args['from-task']);
+  },
+});

@@ -1,0 +1,53 @@
+import { UsageError } from '../errors.js';
+import { jobStatuses, type JobStatus } from '../status/status-codes.js';
+
+/** What a user may ask of a job (seed 003), mapped to dmr commands. */
+export const jobActions = ['start', 'stop', 'resume', 'restart'] as const;
+
+export type JobAction = (typeof jobActions)[number];
+
+/** The command each action runs. */
+export const actionCommand: Readonly<Record<JobAction, string>> = {
+  start: 'dmr migrate',
+  stop: 'dmr stop',
+  resume: 'dmr resume',
+  restart: 'dmr restart',
+};
+
+/**
+ * Actions allowed per job status of the latest run record (no record: NotStarted). Transitional
+ * statuses (Starting, Resuming, Restarting, Running...) allow only stop; Stopping allows nothing
+ * but waiting. A run that died without recording it keeps its active status until
+ * `dmr doctor --fix` records the truth (Failed).
+ */
+export const allowedActionsByStatus: Readonly<Record<JobStatus, readonly JobAction[]>> = {
+  NotStarted: ['start', 'resume', 'restart'],
+  Starting: ['stop'],
+  Running: ['stop'],
+  RunningWithErrors: ['stop'],
+  Completed: ['start', 'restart'],
+  Failed: ['start', 'resume', 'restart'],
+  Stopping: [],
+  Stopped: ['start', 'resume', 'restart'],
+  Resuming: ['stop'],
+  Restarting: ['stop'],
+};
+
+export function allowedActions(status: JobStatus): readonly JobAction[] {
+  return allowedActionsByStatus[status] ?? [];
+}
+
+/** The status table as rows, for `dmr status --json`, doctor output and the README. */
+export function jobActionTable(): { status: JobStatus; actions: readonly JobAction[] }[] {
+  return jobStatuses.map((status) => ({ status, actions: allowedActions(status) }));
+}
+
+/** Refuses (exit 2) an action the job's status does not allow, naming the allowed ones. */
+export function assertActionAllowed(action: JobAction, status: JobStatus, context: { runId: number | null; live: boolean }): void {
+  const allowed = allowedActions(status);
+  if (allowed.includes(action)) return;
+  const run = context.runId === null ? 'no run recorded' : `run ${context.runId} is ${status}`;
+  const list = allowed.length ? allowed.map((a) => `${a} (\`${actionCommand[a]}\`)`).join(', ') : 'none: wait for it to end';
+  const dead = !context.live && allowed.includes('stop') ? '; its runner is not alive: run `dmr doctor` and `dmr doctor --fix --yes` to record that it died' : '';
+  throw new UsageError(`cannot ${action}: ${run}${context.live ? ' (live)' : ''}`, `allowed now: ${list}${dead}`);
+}
