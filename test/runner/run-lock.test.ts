@@ -40,3 +40,23 @@ describe.each(dialects)('one runner at a time (%s)', (dialect) => {
     expect(second.stderr).toContain('waiting for the run lock held by run');
   });
 });
+
+describe.each(dialects)('a killed runner leaves no lock behind (%s)', (dialect) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect, 'killed');
+  });
+  afterAll(async () => db?.drop());
+
+  it('after SIGKILL the next migrate takes the lock at once, no unlock command needed', async () => {
+    const victim = startCli(['migrate', ...target(db), '--sql-dir', fixture('hang')]);
+    await victim.waitForOutput('rds: 010_sleep started');
+    victim.child.kill('SIGKILL');
+    expect((await victim.done).signal).toBe('SIGKILL');
+    expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 3, 3: 2 });
+
+    const next = await runCli(['migrate', ...target(db), '--sql-dir', fixture('slow'), '--only', 'ods', '--wait', '5']);
+    expect(next.stderr).not.toContain('waiting for the run lock');
+    expect(next.code).toBe(0);
+  });
+});
