@@ -49,7 +49,7 @@ export const doctorCommand = defineCommand<DoctorFlags>({
       const report = diagnose(evidence, now, { generateGraceMs });
       const plan = args.fix ? planFixes(report, evidence, now) : null;
       let result: FixResult | null = null;
-      if (plan && args.yes && plan.changes.length) {
+      if (plan && args.yes) {
         const { user, host } = whoAmI();
         result = await applyFixes(store, plan, { who: `${user}@${host}`, force: args.force, probeProcess });
       }

@@ -38,7 +38,7 @@ export const resetCommand = defineCommand<ResetFlags>({
       const evidence = await gatherEvidence(store, { probeProcess });
       const plan = planReset(evidence, { stages, to: args.to, reason: args.reason }, new Date());
       let result: FixResult | null = null;
-      if (args.yes && plan.changes.length) {
+      if (args.yes) {
         const { user, host } = whoAmI();
         result = await applyFixes(store, plan, { who: `${user}@${host}`, force: args.force, probeProcess });
       }

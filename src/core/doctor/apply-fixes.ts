@@ -28,8 +28,12 @@ export async function applyFixes(store: StatusStore, plan: FixPlan, options: App
     if (change.kind !== 'terminate-session') continue;
     if (!options.force) skipped.push({ change, why: 'terminating a session needs --force' });
     else {
-      await adapter.terminateSession(knex, change.sessionId);
-      terminated.push(change);
+      try {
+        await adapter.terminateSession(knex, change.sessionId);
+        terminated.push(change);
+      } catch (error) {
+        skipped.push({ change, why: `could not terminate it: ${adapter.describeError(error).message}` });
+      }
     }
   }
   const lock = adapter.runLock(knex, store.schema);
