@@ -26,7 +26,8 @@ where s.session_id = ?`,
 from sys.dm_exec_sessions s
 left join sys.dm_exec_requests r on r.session_id = s.session_id
 outer apply sys.dm_exec_sql_text(r.sql_handle) t
-where s.is_user_process = 1 and s.database_id = db_id() and s.session_id <> @@spid`,
+where s.is_user_process = 1 and s.database_id = db_id() and s.session_id <> @@spid
+  and r.session_id is not null and t.text like '%Migrate[_]Data%'`,
 } as const;
 
 /** Resource name of the run lock for a status schema (sp_getapplock allows 255 characters). */

@@ -93,7 +93,7 @@ export class MysqlAdapter implements DialectAdapter {
     return queryRows<ServerSession>(
       knex,
       `select ${sessionColumns} from information_schema.PROCESSLIST p
-       where p.DB = database() and p.USER = substring_index(current_user(), '@', 1) and p.ID <> connection_id()`,
+       where p.DB = database() and p.USER = substring_index(current_user(), '@', 1) and p.ID <> connection_id() and p.COMMAND <> 'Sleep'`,
     );
   }
 

@@ -96,7 +96,8 @@ export class PostgresAdapter implements DialectAdapter {
     return queryRows<ServerSession>(
       knex,
       `select ${sessionColumns} from pg_stat_activity a
-       where a.datname = current_database() and a.usename = current_user and a.pid <> pg_backend_pid() and a.backend_type = 'client backend'`,
+       where a.datname = current_database() and a.usename = current_user and a.pid <> pg_backend_pid() and a.backend_type = 'client backend'
+         and a.state is distinct from 'idle'`,
     );
   }
 
