@@ -12,7 +12,7 @@ import { probeProcess } from './doctor-command.js';
 
 interface ResetFlags {
   readonly stage?: string;
-  readonly all: boolean;
+  readonly all?: boolean;
   readonly to: StatusCode;
   readonly reason?: string;
   readonly yes: boolean;
@@ -25,7 +25,7 @@ export const resetCommand = defineCommand<ResetFlags>({
   builder: (y) =>
     y
       .option('stage', { type: 'string', describe: 'comma-separated stages to reset, e.g. rds' })
-      .option('all', { type: 'boolean', default: false, describe: 'reset every stage' })
+      .option('all', { type: 'boolean', describe: 'reset every stage' })
       .option('to', { choices: resetTargets, demandOption: true, describe: 'the status to set' })
       .option('reason', { type: 'string', describe: 'why, written in history' })
       .option('yes', { type: 'boolean', default: false, describe: 'apply (otherwise only show what would change)' })
