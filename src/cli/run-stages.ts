@@ -35,6 +35,7 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
   const heartbeatMs = parseDuration(args.heartbeat, '--heartbeat');
   if (heartbeatMs < 50) throw new UsageError('--heartbeat must be at least 50ms');
   const taskTimeoutMs = args['task-timeout'] ? parseDuration(args['task-timeout'], '--task-timeout') : undefined;
+  const onEvent = await createRunProgress();
   const controller = new AbortController();
   const onSigint = () => controller.abort('SIGINT');
   const onSigterm = () => controller.abort('SIGTERM');
@@ -55,7 +56,7 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
           taskTimeoutMs,
           signal: controller.signal,
           ...whoAmI(),
-          onEvent: createRunProgress(),
+          onEvent,
         }),
       6,
     );

@@ -1,11 +1,10 @@
-import { tsImport } from 'tsx/esm/api';
-
 /**
  * Imports a user's module (knexfile, task module). TypeScript is compiled on the fly by tsx,
  * so users edit .ts files without a build step. A fresh import each call picks up edits.
  */
 export async function importModule(url: string): Promise<Record<string, unknown>> {
-  const mod = /\.(c|m)?ts$/.test(new URL(url).pathname) ? await tsImport(url, import.meta.url) : await import(url);
+  // tsx is loaded only when a TypeScript file is imported: it costs start-up time otherwise.
+  const mod = /\.(c|m)?ts$/.test(new URL(url).pathname) ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url);
   return unwrapInterop(mod as Record<string, unknown>);
 }
 

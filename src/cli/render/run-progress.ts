@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { RunEvent } from '../../core/runner/run-events.js';
 import { out } from '../output.js';
 
@@ -6,8 +6,10 @@ import { out } from '../output.js';
  * Draws run progress on stderr: an ora spinner per stage and task with elapsed time on a
  * terminal, plain lines otherwise. stdout stays free for results (--json).
  */
-export function createRunProgress(): (event: RunEvent) => void {
+export async function createRunProgress(): Promise<(event: RunEvent) => void> {
   const tty = out.stderrIsTty;
+  // ora is loaded only for a terminal: plain lines need none of it.
+  const ora = tty ? (await import('ora')).default : null;
   let spinner: Ora | null = null;
   let ticker: NodeJS.Timeout | null = null;
   let label = '';
@@ -19,7 +21,7 @@ export function createRunProgress(): (event: RunEvent) => void {
   const spin = (text: string) => {
     label = text;
     since = Date.now();
-    spinner = ora({ text, stream: process.stderr }).start();
+    spinner = ora ? ora({ text, stream: process.stderr }).start() : null;
     stopTicker();
     ticker = setInterval(() => {
       if (spinner) spinner.text = `${label} ${((Date.now() - since) / 1000).toFixed(0)}s`;

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { Knex } from 'knex';
 import { DmrError, ExitCode, UsageError } from '../errors.js';
 import { ensureStatusTables, statusTablesExist } from '../status/ensure-status-tables.js';
 import { RunStore } from '../status/run-store.js';
@@ -75,8 +76,10 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
       for (const [index, stage] of stages.entries()) {
         const stageTasks = (tasks.get(stage) ?? []).filter((t, i, all) => index > 0 || !o.fromTask || i >= all.findIndex((x) => x.name === o.fromTask));
         const stageStart = performance.now();
-        await store.setStatus([typeId(stage)], StatusId.processing, { LastTriggerDate: new Date(), UserName: o.user });
-        await store.addHistory(typeId(stage), `${stage}: processing (${stageTasks.length} tasks)`);
+        await db.knex.transaction(async (trx) => {
+          await store.setStatus([typeId(stage)], StatusId.processing, { LastTriggerDate: new Date(), UserName: o.user }, trx);
+          await store.addHistory(typeId(stage), `${stage}: processing (${stageTasks.length} tasks)`, trx);
+        });
         o.onEvent({ type: 'stage-started', stage, tasks: stageTasks.length });
         const ran: string[] = [];
         for (const task of stageTasks) {
@@ -91,8 +94,10 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
           outcomes[index] = { stage, status: 'error', seconds, tasks: ran };
           break;
         }
-        await store.setStatus([typeId(stage)], StatusId.success, { LastDurationInSeconds: Math.round(seconds), DataMigrationTaskList: ran.join(',') });
-        await store.addHistory(typeId(stage), `${stage}: success in ${seconds.toFixed(1)} s`);
+        await db.knex.transaction(async (trx) => {
+          await store.setStatus([typeId(stage)], StatusId.success, { LastDurationInSeconds: Math.round(seconds), DataMigrationTaskList: ran.join(',') }, trx);
+          await store.addHistory(typeId(stage), `${stage}: success in ${seconds.toFixed(1)} s`, trx);
+        });
         outcomes[index] = { stage, status: 'success', seconds, tasks: ran };
         o.onEvent({ type: 'stage-finished', stage, status: 'success', seconds });
       }
@@ -133,22 +138,25 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
 async function runOneTask(o: RunOptions, task: Task, stopSignal: AbortSignal, running: RunningTask, runId: number, typeId: number, cancel: (r: RunningTask) => void): Promise<TaskFailure | null> {
   const { store } = o;
   const runs = new RunStore(store);
-  await runs.update(runId, { CurrentStage: task.stage, CurrentTask: task.name });
-  await store.addHistory(typeId, `${task.stage}: task ${task.name} started`);
+  await store.knex.transaction(async (trx) => {
+    await runs.update(runId, { CurrentStage: task.stage, CurrentTask: task.name }, trx);
+    await store.addHistory(typeId, `${task.stage}: task ${task.name} started`, trx);
+  });
   o.onEvent({ type: 'task-started', stage: task.stage, task: task.name });
   const taskStart = performance.now();
   const timeout = new AbortController();
   const timer = o.taskTimeoutMs ? setTimeout(() => { timeout.abort(`cancelled: ran longer than --task-timeout ${o.taskTimeoutMs} ms`); cancel(running); }, o.taskTimeoutMs) : undefined;
   let failure: TaskFailure | null;
   try {
-    failure = await runTask(store.database, task, AbortSignal.any([stopSignal, timeout.signal]), running);
+    const recordFinished = (trx: Knex.Transaction) => store.addHistory(typeId, `${task.stage}: task ${task.name} finished in ${((performance.now() - taskStart) / 1000).toFixed(3)} s`, trx);
+    failure = await runTask(store.database, task, AbortSignal.any([stopSignal, timeout.signal]), running, recordFinished);
   } finally {
     clearTimeout(timer);
   }
   const seconds = (performance.now() - taskStart) / 1000;
   const cancelledBy = stopSignal.aborted ? String(stopSignal.reason) : timeout.signal.aborted ? String(timeout.signal.reason) : undefined;
   if (failure && cancelledBy) failure = { ...failure, cancelledBy };
-  await store.addHistory(typeId, `${task.stage}: task ${task.name} ${failure ? 'failed after' : 'finished in'} ${seconds.toFixed(3)} s`);
+  if (failure) await store.addHistory(typeId, `${task.stage}: task ${task.name} failed after ${seconds.toFixed(3)} s`);
   o.onEvent({ type: 'task-finished', stage: task.stage, task: task.name, seconds, ok: !failure });
   return failure;
 }

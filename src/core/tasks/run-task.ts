@@ -27,7 +27,7 @@ export interface RunningTask {
  * Runs one task in a transaction on one connection: statements of a .sql file in order, or a
  * module's function. Resolves to null on success or the failure; never throws for task errors.
  */
-export async function runTask(db: Database, task: Task, signal: AbortSignal, running: RunningTask): Promise<TaskFailure | null> {
+export async function runTask(db: Database, task: Task, signal: AbortSignal, running: RunningTask, beforeCommit?: (trx: Knex.Transaction) => Promise<void>): Promise<TaskFailure | null> {
   const fail = (detail: { message: string; code?: string }, line?: number): TaskFailure => ({ stage: task.stage, task: task.name, file: task.file, message: detail.message, code: detail.code, line });
   let body: (trx: Knex.Transaction) => Promise<TaskFailure | null>;
   if (task.kind === 'sql') {
@@ -60,6 +60,8 @@ export async function runTask(db: Database, task: Task, signal: AbortSignal, run
       running.sessionId = await db.adapter.currentSessionId(trx);
       const failure = await Promise.race([body(trx), whenAborted(signal).then((reason) => fail({ message: reason }))]);
       if (failure) throw new TaskFailed(failure);
+      // Bookkeeping in the task's own transaction: "finished" is recorded exactly when the work commits.
+      await beforeCommit?.(trx);
       return null;
     });
   } catch (error) {
