@@ -73,8 +73,11 @@ export interface RowHashDialect {
    * or `~` for NULL, concatenated (a prefix code, so fields cannot run into each other).
    */
   encodeFields(fieldsSql: readonly string[], algorithm: HashAlgorithm): string;
-  /** SQL: non-negative integer below 2^52 derived from an encoded key (segments by key hash, not key order). */
-  keyHash(encodedSql: string, algorithm: HashAlgorithm): string;
+  /**
+   * SQL: non-negative integer below 2^52 derived from the canonical key fields (segments by key
+   * hash, not key order). Collisions only put keys in the same segment; rows are matched by the encoded key.
+   */
+  keyHash(keyFieldsSql: readonly string[], algorithm: HashAlgorithm): string;
   /** SQL: digest of an encoded row (computed once per row in a derived table). */
   rowDigest(encodedSql: string, algorithm: HashAlgorithm): string;
   /** SQL: two non-negative integers below 2^32 taken from a digest column, summed per segment. */

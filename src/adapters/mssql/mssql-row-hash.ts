@@ -95,8 +95,8 @@ export class MssqlRowHash implements RowHashDialect {
     return `concat(${fields.map((f) => prefixedField(f, '', () => `(${length(f)} + N':' + ${f})`)).join(', ')})`;
   }
 
-  keyHash(encoded: string): string {
-    return `(convert(bigint, 0x00 + substring(hashbytes('MD5', ${utf8(encoded)}), 1, 7)) / 16)`;
+  keyHash(fields: readonly string[]): string {
+    return `(convert(bigint, 0x00 + substring(hashbytes('MD5', ${utf8(this.encodeFields(fields))}), 1, 7)) / 16)`;
   }
 
   rowDigest(encoded: string): string {

@@ -100,8 +100,8 @@ export class MysqlRowHash implements RowHashDialect {
     return `concat(${fields.map((f) => prefixedField(f, 'char_length', (p) => `concat(${p.join(', ')})`)).join(', ')})`;
   }
 
-  keyHash(encoded: string): string {
-    return `cast(conv(substring(md5(${encoded}), 1, 13), 16, 10) as unsigned)`;
+  keyHash(fields: readonly string[]): string {
+    return `cast(conv(substring(md5(${this.encodeFields(fields)}), 1, 13), 16, 10) as unsigned)`;
   }
 
   rowDigest(encoded: string): string {

@@ -109,9 +109,12 @@ export class PostgresRowHash implements RowHashDialect {
     return `concat(${fields.map((f) => prefixedField(f, 'length', (p) => `(${p.join(' || ')})`)).join(', ')})`;
   }
 
-  keyHash(encoded: string, algorithm: HashAlgorithm): string {
-    if (algorithm === 'native') return `(hashtextextended(${encoded}, 0) & 4503599627370495)`;
-    return `('x' || lpad(substr(md5(convert_to(${encoded}, 'UTF8')), 1, 13), 16, '0'))::bit(64)::bigint`;
+  keyHash(fields: readonly string[], algorithm: HashAlgorithm): string {
+    if (algorithm === 'native') {
+      const text = fields.length === 1 ? `coalesce(${fields[0]}, '')` : `concat_ws(chr(1), ${fields.join(', ')})`;
+      return `(hashtextextended(${text}, 0) & 4503599627370495)`;
+    }
+    return `('x' || lpad(substr(md5(convert_to(${this.encodeFields(fields, 'portable')}, 'UTF8')), 1, 13), 16, '0'))::bit(64)::bigint`;
   }
 
   rowDigest(encoded: string, algorithm: HashAlgorithm): string {

@@ -63,8 +63,8 @@ export class SqliteRowHash implements RowHashDialect {
     return `dmr_encode(${fields.join(', ')})`;
   }
 
-  keyHash(encoded: string): string {
-    return `dmr_key_hash(${encoded})`;
+  keyHash(fields: readonly string[]): string {
+    return `dmr_key_hash(${this.encodeFields(fields)})`;
   }
 
   rowDigest(encoded: string): string {

@@ -74,6 +74,14 @@ function ruleFor(s: CatalogColumn, t: CatalogColumn, options: VerifyOptions, tab
     trimTrailingSpaces: category === 'string' && (pick('trimTrailingSpaces') ?? false),
     ignoreCase: category === 'string' && (pick('ignoreCase') ?? false),
   };
-  const passthrough = algorithm === 'native' && s.dataType === t.dataType && passthroughCategories.has(category) && !rule.trimTrailingSpaces && !rule.ignoreCase;
+  const sameType = algorithm === 'native' && s.dataType === t.dataType && !rule.trimTrailingSpaces && !rule.ignoreCase;
+  // Same engine, same declared type: the engine's own text is canonical. A float is then compared
+  // exactly (a copy between identical types keeps every bit) unless digits were asked for; a
+  // timestamp only when no precision is dropped.
+  const passthrough =
+    sameType &&
+    (passthroughCategories.has(category) ||
+      (category === 'float' && pick('floatDigits') === undefined) ||
+      (category === 'timestamp' && s.timestampPrecision === t.timestampPrecision && rule.timestampPrecision >= (s.timestampPrecision ?? 6) && s.instant === t.instant));
   return { ...rule, passthrough };
 }

@@ -14,6 +14,7 @@ export interface SegmentSet {
  */
 export class HashQueries {
   private readonly fields: string;
+  private readonly algorithm: TablePlan['algorithm'];
 
   constructor(
     private readonly dialect: RowHashDialect,
@@ -22,6 +23,7 @@ export class HashQueries {
     private readonly table: string,
     private readonly where: string | undefined,
   ) {
+    this.algorithm = plan.algorithm;
     const q = (n: string) => dialect.quoteIdentifier(n);
     const keys = plan.keys.map((k, i) => `${dialect.canonicalField(q(k[side].name), k[side], k.rule)} as g${i}`);
     const columns = plan.columns.map((c, i) => `${dialect.canonicalField(q(c[side].name), c[side], c.rule)} as f${i}`);
@@ -29,7 +31,7 @@ export class HashQueries {
     const g = plan.keys.map((_, i) => `g${i}`);
     const f = plan.columns.map((_, i) => `f${i}`);
     this.keyEncoding = dialect.encodeFields(g, 'portable');
-    this.keyHash = dialect.keyHash(this.keyEncoding, plan.algorithm);
+    this.keyHash = dialect.keyHash(g, plan.algorithm);
     this.rowDigest = dialect.rowDigest(dialect.encodeFields(f, plan.algorithm), plan.algorithm);
     this.parts = dialect.digestParts('d', plan.algorithm);
     this.keyColumns = g;
@@ -64,8 +66,9 @@ export class HashQueries {
     return this.where ? ` where (${this.where})` : '';
   }
 
+  /** PostgreSQL would inline the canonical fields into every use; a portable digest uses each twice (length and text). */
   private fence(): string {
-    return this.dialect.name === 'postgres' ? ' offset 0' : '';
+    return this.dialect.name === 'postgres' && this.algorithm === 'portable' ? ' offset 0' : '';
   }
 }
 
