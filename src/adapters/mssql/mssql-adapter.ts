@@ -1,9 +1,9 @@
 import { mssqlSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
 import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
-import { PinnedConnection } from '../pinned-connection.js';
-import { queryRows, queryRowsOn } from '../raw-rows.js';
+import { queryRows } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
+import { sessionRunLock } from '../session-run-lock.js';
 import { splitScriptWith } from '../split-script.js';
 import { mssqlLockResource, mssqlSql } from './mssql-sql.js';
 
@@ -33,34 +33,12 @@ export class MssqlAdapter implements DialectAdapter {
   }
 
   runLock(knex: Knex, schema: string): RunLock {
-    const pinned = new PinnedConnection(knex);
-    const resource = mssqlLockResource(schema);
-    let sessionId: string | null = null;
-    return {
-      get sessionId() {
-        return sessionId;
-      },
-      async tryAcquire() {
-        const conn = await pinned.acquire();
-        const [row] = await queryRowsOn<{ result: number; id: number }>(knex, conn, mssqlSql.acquireLock, [resource]);
-        if (row && row.result >= 0) {
-          sessionId = String(row.id);
-          return true;
-        }
-        await pinned.release();
-        return false;
-      },
-      async release() {
-        const conn = pinned.current;
-        if (!conn) return;
-        try {
-          await queryRowsOn(knex, conn, mssqlSql.releaseLock, [resource]);
-        } finally {
-          sessionId = null;
-          await pinned.release();
-        }
-      },
-    };
+    return sessionRunLock(knex, {
+      acquire: mssqlSql.acquireLock,
+      release: mssqlSql.releaseLock,
+      bindings: [mssqlLockResource(schema)],
+      acquired: (row) => Number(row.result) >= 0,
+    });
   }
 
   async currentSessionId(db: Knex | Knex.Transaction): Promise<string> {

@@ -1,9 +1,9 @@
 import { mysqlSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
 import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
-import { PinnedConnection } from '../pinned-connection.js';
-import { queryRows, queryRowsOn } from '../raw-rows.js';
+import { queryRows } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
+import { sessionRunLock } from '../session-run-lock.js';
 import { splitScriptWith } from '../split-script.js';
 
 const sessionColumns = `cast(p.ID as char) as id, p.USER as user, p.HOST as clientHost, p.COMMAND as program,
@@ -42,34 +42,12 @@ export class MysqlAdapter implements DialectAdapter {
   }
 
   runLock(knex: Knex, schema: string): RunLock {
-    const pinned = new PinnedConnection(knex);
-    const name = mysqlLockName(schema);
-    let sessionId: string | null = null;
-    return {
-      get sessionId() {
-        return sessionId;
-      },
-      async tryAcquire() {
-        const conn = await pinned.acquire();
-        const [row] = await queryRowsOn<{ ok: number | null; id: number }>(knex, conn, 'select get_lock(?, 0) as ok, connection_id() as id', [name]);
-        if (Number(row?.ok) === 1) {
-          sessionId = String(row?.id);
-          return true;
-        }
-        await pinned.release();
-        return false;
-      },
-      async release() {
-        const conn = pinned.current;
-        if (!conn) return;
-        try {
-          await queryRowsOn(knex, conn, 'select release_lock(?)', [name]);
-        } finally {
-          sessionId = null;
-          await pinned.release();
-        }
-      },
-    };
+    return sessionRunLock(knex, {
+      acquire: 'select get_lock(?, 0) as ok, connection_id() as id',
+      release: 'select release_lock(?)',
+      bindings: [mysqlLockName(schema)],
+      acquired: (row) => Number(row.ok) === 1,
+    });
   }
 
   async currentSessionId(db: Knex | Knex.Transaction): Promise<string> {

@@ -1,9 +1,9 @@
 import { postgreSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
 import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
-import { PinnedConnection } from '../pinned-connection.js';
-import { fnv31, queryRows, queryRowsOn } from '../raw-rows.js';
+import { fnv31, queryRows } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
+import { sessionRunLock } from '../session-run-lock.js';
 import { splitScriptWith } from '../split-script.js';
 
 /** First key of dmr's two-key advisory locks: 'dmr' in ASCII. */
@@ -40,34 +40,12 @@ export class PostgresAdapter implements DialectAdapter {
   }
 
   runLock(knex: Knex, schema: string): RunLock {
-    const pinned = new PinnedConnection(knex);
-    let sessionId: string | null = null;
-    const key = fnv31(schema);
-    return {
-      get sessionId() {
-        return sessionId;
-      },
-      async tryAcquire() {
-        const conn = await pinned.acquire();
-        const [row] = await queryRowsOn<{ ok: boolean; pid: number }>(knex, conn, 'select pg_try_advisory_lock(?, ?) as ok, pg_backend_pid() as pid', [lockClass, key]);
-        if (row?.ok) {
-          sessionId = String(row.pid);
-          return true;
-        }
-        await pinned.release();
-        return false;
-      },
-      async release() {
-        const conn = pinned.current;
-        if (!conn) return;
-        try {
-          await queryRowsOn(knex, conn, 'select pg_advisory_unlock(?, ?)', [lockClass, key]);
-        } finally {
-          sessionId = null;
-          await pinned.release();
-        }
-      },
-    };
+    return sessionRunLock(knex, {
+      acquire: 'select pg_try_advisory_lock(?, ?) as ok, pg_backend_pid() as id',
+      release: 'select pg_advisory_unlock(?, ?)',
+      bindings: [lockClass, fnv31(schema)],
+      acquired: (row) => row.ok === true,
+    });
   }
 
   async currentSessionId(db: Knex | Knex.Transaction): Promise<string> {
