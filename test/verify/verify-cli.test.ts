@@ -3,9 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestVerification } from '../../src/core/verify/verification-record.js';
+import { resolveConnection } from '../../src/config/resolve-connection.js';
+import { openDatabase } from '../../src/core/database.js';
+import { StatusStore } from '../../src/core/status/status-store.js';
+import { runCli } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 
 /** The built CLI (`npm run build`); DMR_CLI points elsewhere when needed. */
@@ -86,13 +89,15 @@ describe.runIf(available.length === 2)('dmr verify (built CLI) MariaDB -> Postgr
     expect(big.changed).toHaveLength(1);
     expect(Object.values(big.changed[0].columns)).toEqual([['***', '***']]);
     expect(big.truncated).toBe(true);
-    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: statusUrl.slice('sqlite:'.length) }, useNullAsDefault: true });
+    const statusDb = await openDatabase(await resolveConnection({ url: statusUrl }));
     try {
-      const last = await latestVerification(knex, 'App');
+      const last = await latestVerification(new StatusStore(statusDb, 'App'));
       expect(last).toMatchObject({ status: 'equal', mode: 'checksum', tablesCompared: 1, tablesDiffering: 0 });
       expect(JSON.parse(last!.summary!).tables[0].table).toBe('small');
+      const status = await runCli(['status', '--url', statusUrl, '--json']);
+      expect(JSON.parse(status.stdout).verification).toMatchObject({ status: 'equal', tablesCompared: 1, tablesDiffering: 0 });
     } finally {
-      await knex.destroy();
+      await statusDb.close();
     }
   });
 

@@ -7,6 +7,7 @@ import { restartCommand } from './restart-command.js';
 import { resumeCommand } from './resume-command.js';
 import { statusCommand } from './status-command.js';
 import { stopCommand } from './stop-command.js';
+import { verifyCommand } from './verify-command.js';
 
 /** Every command, in the order `dmr --help` lists them. */
-export const commands = [migrateCommand, statusCommand, doctorCommand, stopCommand, resumeCommand, restartCommand, resetCommand, initCommand] as unknown as readonly DmrCommand<object>[];
+export const commands = [migrateCommand, statusCommand, doctorCommand, stopCommand, resumeCommand, restartCommand, resetCommand, verifyCommand, initCommand] as unknown as readonly DmrCommand<object>[];

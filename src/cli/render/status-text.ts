@@ -27,6 +27,9 @@ export function renderStatusText(report: StatusReport, doctorVerdict?: string): 
     out.line(`run ${run.runId} (${run.command}) ${run.jobStatus}${where}: ${run.liveness}, ${beat}; ${run.userName}@${run.host} pid ${run.pid}, started ${run.startedAt.toISOString()}`);
     if (run.errorText) out.line(`  ${run.errorText}`);
   }
+  const v = report.verification;
+  if (!v) out.line('data never verified: run `dmr verify --record` after a migration');
+  else out.line(`last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${v.tablesDiffering} of ${v.tablesCompared} tables differ, ${v.mode}) ${v.sourceDisplay} -> ${v.targetDisplay}`);
   if (report.history.length) {
     out.line();
     out.line('recent history:');

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { latestVerification, type VerificationRecord } from '../verify/verification-record.js';
 import { secondsBetween } from '../time.js';
 import { statusTablesExist } from './ensure-status-tables.js';
 import { RunStore, type RunRecord } from './run-store.js';
@@ -17,6 +18,8 @@ export interface StatusReport {
   readonly stages: readonly StageState[];
   readonly run: RunView | null;
   readonly history: readonly HistoryLine[];
+  /** The last `dmr verify --record` verdict, if any. */
+  readonly verification: VerificationRecord | null;
 }
 
 /** Heartbeats older than this are stale: two missed beats plus a second of slack. */
@@ -36,6 +39,6 @@ export async function readStatus(store: StatusStore, historyLines = 10): Promise
     throw new UsageError(`status tables not found in ${store.database.display} (schema ${store.schema})`, 'run `dmr init` or `dmr migrate` first, or check --url/--schema');
   }
   const runs = new RunStore(store);
-  const [stages, run, history] = await Promise.all([store.stages(), runs.latest(), store.history(historyLines)]);
-  return { database: store.database.display, schema: store.schema, stages, run: run ? viewRun(run) : null, history };
+  const [stages, run, history, verification] = await Promise.all([store.stages(), runs.latest(), store.history(historyLines), latestVerification(store)]);
+  return { database: store.database.display, schema: store.schema, stages, run: run ? viewRun(run) : null, history, verification };
 }

@@ -46,13 +46,9 @@ export async function recordVerification(database: Database, schema: string, res
 }
 
 /** The most recent verification in `schema`, or null when none was recorded (or the table does not exist). */
-export async function latestVerification(knex: Knex, schema: string): Promise<VerificationRecord | null> {
-  const client = String((knex.client as { config?: { client?: unknown } }).config?.client ?? '');
-  const schemas = !/sqlite/i.test(client);
-  const schemaBuilder = schemas ? knex.schema.withSchema(schema) : knex.schema;
-  if (!(await schemaBuilder.hasTable(TableName.verifications))) return null;
-  const query = schemas ? knex(TableName.verifications).withSchema(schema) : knex(TableName.verifications);
-  const row = (await query.select('*').orderBy('VerificationId', 'desc').first()) as Record<string, unknown> | undefined;
+export async function latestVerification(store: StatusStore): Promise<VerificationRecord | null> {
+  if (!(await store.hasTable('verifications'))) return null;
+  const row = (await store.table('verifications').select('*').orderBy('VerificationId', 'desc').first()) as Record<string, unknown> | undefined;
   if (!row) return null;
   return {
     id: Number(row.VerificationId),
