@@ -3,7 +3,7 @@ import type { Evidence } from './evidence.js';
 import type { DoctorReport } from './finding.js';
 import type { FixChange, FixPlan } from './fix-plan.js';
 import { judgeRun, liveRun } from './run-liveness.js';
-import { orderedStages, stageName } from './stage-facts.js';
+import { isActive, orderedStages, stageName } from './stage-facts.js';
 
 /**
  * The safe fixes for a report: stuck stages become error (the first one, where the run died)
@@ -22,7 +22,9 @@ export function planFixes(report: DoctorReport, evidence: Evidence, now: Date): 
     return `runner died: heartbeat stale since ${run.heartbeatAt?.toISOString() ?? run.startedAt.toISOString()} (run ${run.runId}, pid ${run.pid} on ${run.host}; ${liveness.deadBecause.filter((d) => !d.startsWith('heartbeat')).join('; ') || 'no other sign'})`;
   };
   const stuckIds = new Set(report.findings.filter((f) => f.rule === 'stuck' && f.stage).map((f) => f.stage));
-  const stuck = orderedStages(evidence).filter((s) => stuckIds.has(stageName(s)));
+  const ordered = orderedStages(evidence);
+  const first = ordered.findIndex((s) => stuckIds.has(stageName(s)));
+  const stuck = ordered.filter((s, i) => stuckIds.has(stageName(s)) || (first >= 0 && i > first && isActive(s)));
   stuck.forEach((stage, index) => {
     const prior = dead[0]?.priorStatuses[stageName(stage)];
     const priorCode = prior === undefined ? undefined : statusCodeOf(prior);

@@ -28,7 +28,7 @@ export function stuckRule(evidence: Evidence, now: Date, options: DiagnoseOption
       findings.push(stuck(stage, message, { ...base, run: runFacts(dead), liveness }));
     } else if (!live) {
       const generate = generateVerdict(evidence, stage, now, options);
-      if (generate) findings.push(stuck(stage, `${name} is ${stage.status} with no dmr run and no busy session of the user in the database${generate}`, { ...base, run: null, sessions: evidence.activeSessions, generateGraceSeconds: options.generateGraceMs / 1000 }));
+      if (generate) findings.push(stuck(stage, `${name} is ${stage.status}${generate}, with no dmr run and no busy session of the user in the database`, { ...base, run: null, sessions: evidence.activeSessions, generateGraceSeconds: options.generateGraceMs / 1000 }));
     } else {
       findings.push(stuck(stage, `${name} is ${stage.status} but the live run ${live.runId} does not cover it (stages ${live.stages})`, { ...base, run: runFacts(live) }));
     }
@@ -45,7 +45,7 @@ function generateVerdict(evidence: Evidence, stage: StageState, now: Date, optio
   if (evidence.activeSessions.length > 0) return null;
   const age = triggerAgeMs(stage, now);
   if (age !== null && age < options.generateGraceMs) return null;
-  return age === null ? ' (never triggered)' : ` since ${stage.lastTriggerDate?.toISOString()} (${Math.round(age / 1000)} s)`;
+  return age === null ? ' (never triggered)' : ` since ${stage.lastTriggerDate?.toISOString()} (${Math.round(age / 1000)} s ago)`;
 }
 
 function stuck(stage: StageState, message: string, evidence: Record<string, unknown>): Finding {
