@@ -8,7 +8,8 @@ for (const stream of [process.stdout, process.stderr]) {
 /** Where commands write: stdout for results, stderr for progress and errors. */
 export const out = {
   isTty: Boolean(process.stdout.isTTY),
-  stderrIsTty: Boolean(process.stderr.isTTY),
+  /** A terminal that can draw spinners: ora needs a known width (a pty may report 0 columns). */
+  stderrIsTty: Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0,
   line(text = ''): void {
     process.stdout.write(`${text}\n`);
   },
