@@ -49,6 +49,12 @@ export type HashAlgorithm = 'portable' | 'native';
 export interface HashSession {
   /** Runs a query and returns all rows (small results: segment sums, counts). */
   all(sql: string, bindings: readonly (string | number)[]): Promise<Record<string, unknown>[]>;
+  /**
+   * Runs a per-segment aggregate over a whole table or key ranges of it. PostgreSQL plans
+   * it as a hash aggregate in parallel workers (its estimate of the number of segments is
+   * the row count, so it would otherwise sort every row).
+   */
+  aggregate(sql: string): Promise<Record<string, unknown>[]>;
   /** Streams a query's rows, holding at most about `batch` rows in memory. */
   stream(sql: string, bindings: readonly (string | number)[], batch: number): AsyncIterable<Record<string, unknown>>;
   release(): Promise<void>;
@@ -80,8 +86,24 @@ export interface RowHashDialect {
   keyHash(keyFieldsSql: readonly string[], algorithm: HashAlgorithm): string;
   /** SQL: digest of an encoded row (computed once per row in a derived table). */
   rowDigest(encodedSql: string, algorithm: HashAlgorithm): string;
-  /** SQL: two non-negative integers below 2^32 taken from a digest column, summed per segment. */
+  /**
+   * SQL: two non-negative integers taken from a digest column and summed per segment (sums S1,
+   * S2); a segment's checksum is S1 * 2^32 + S2. Portable: the digest's first 32 bits and the
+   * next 32, or '0' and its first 64 bits (one use of the digest, for engines that would compute it twice).
+   */
   digestParts(digestSql: string, algorithm: HashAlgorithm): readonly [string, string];
+  /**
+   * SQL: the segment number `(key - lo) div width` of an integer key column, computed without
+   * overflow for keys in [lo, lo + 2^53). Absent where integer keys are not strictly typed
+   * (SQLite), which then segments by key hash.
+   */
+  rangeSegment?(keySql: string, lo: bigint, width: bigint): string;
+  /**
+   * SQL: the engine's text of a whole row of `table` (PostgreSQL record output). A native pair
+   * that compares every column in table order with passthrough rules hashes it instead of
+   * concatenating the fields: what PostgreSQL's own checksum of a table costs.
+   */
+  recordText?(table: string): string;
   /** The best algorithm for a pair: native only when both sides are this engine. */
   algorithmFor(other: DialectName): HashAlgorithm;
   /** A connection for the hashing queries (SQLite: with dmr's functions registered). */

@@ -107,6 +107,10 @@ export class MssqlRowHash implements RowHashDialect {
     return [`convert(bigint, 0x00000000 + substring(${d}, 1, 4))`, `convert(bigint, 0x00000000 + substring(${d}, 5, 4))`];
   }
 
+  rangeSegment(key: string, lo: bigint, width: bigint): string {
+    return `((convert(bigint, ${key}) - (${lo})) / ${width})`;
+  }
+
   algorithmFor(_other: DialectName): HashAlgorithm {
     return 'portable';
   }
@@ -114,6 +118,7 @@ export class MssqlRowHash implements RowHashDialect {
   async session(knex: Knex): Promise<HashSession> {
     return {
       all: async (sql, bindings) => (await knex.raw(sql, [...bindings])) as Record<string, unknown>[],
+      aggregate: async (sql) => (await knex.raw(sql)) as Record<string, unknown>[],
       stream: (sql, bindings) => knex.raw(sql, [...bindings]).stream() as AsyncIterable<Record<string, unknown>>,
       release: async () => undefined,
     };

@@ -108,8 +108,13 @@ export class MysqlRowHash implements RowHashDialect {
     return `md5(${encoded})`;
   }
 
+  /** One use of the digest: MariaDB merges the derived table and would compute MD5 once per use. */
   digestParts(d: string): readonly [string, string] {
-    return [`cast(conv(substring(${d}, 1, 8), 16, 10) as unsigned)`, `cast(conv(substring(${d}, 9, 8), 16, 10) as unsigned)`];
+    return ['0', `cast(conv(substring(${d}, 1, 16), 16, 10) as unsigned)`];
+  }
+
+  rangeSegment(key: string, lo: bigint, width: bigint): string {
+    return `((${key} - (${lo})) div ${width})`;
   }
 
   algorithmFor(_other: DialectName): HashAlgorithm {
@@ -119,6 +124,7 @@ export class MysqlRowHash implements RowHashDialect {
   async session(knex: Knex): Promise<HashSession> {
     return {
       all: async (sql, bindings) => (await knex.raw(sql, [...bindings]))[0] as Record<string, unknown>[],
+      aggregate: async (sql) => (await knex.raw(sql))[0] as Record<string, unknown>[],
       stream: (sql, bindings) => knex.raw(sql, [...bindings]).stream() as AsyncIterable<Record<string, unknown>>,
       release: async () => undefined,
     };

@@ -98,6 +98,7 @@ export class SqliteRowHash implements RowHashDialect {
     const prepare = (sql: string) => db.prepare(sql).safeIntegers(true);
     return {
       all: async (sql, bindings) => prepare(sql).all(...bindings) as Record<string, unknown>[],
+      aggregate: async (sql) => prepare(sql).all() as Record<string, unknown>[],
       stream: (sql, bindings) => iterate(prepare(sql), bindings),
       release,
     };

@@ -3,7 +3,6 @@ import { resolveConnection, type ResolvedConnection } from '../../config/resolve
 import { openDatabase, type Database } from '../../core/database.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { verificationDocument } from '../../core/verify/verification-document.js';
-import { recordVerification } from '../../core/verify/verification-record.js';
 import { verifyData } from '../../core/verify/verify-data.js';
 import { assertName, parseColumnList, parseTableMapping } from '../../core/verify/verify-names.js';
 import { verifyModes, type ColumnOverride, type VerifyMode } from '../../core/verify/verify-types.js';
@@ -74,7 +73,7 @@ export async function runVerifyCommand(args: GlobalArgs & VerifyArgs): Promise<n
 
   const [sourceConnection, targetConnection] = await Promise.all([resolveSide(args.source, args), resolveSide(args.target, args)]);
   const opened: Database[] = [];
-  const progress = verifyProgress();
+  const progress = await verifyProgress();
   try {
     const source = await openDatabase(sourceConnection, { poolMax: args.parallel * 2 + 1 });
     opened.push(source);
@@ -109,6 +108,7 @@ export async function runVerifyCommand(args: GlobalArgs & VerifyArgs): Promise<n
     if (args.record) {
       const status = await openDatabase(await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }));
       try {
+        const { recordVerification } = await import('../../core/verify/verification-record.js');
         const id = await recordVerification(status, args.schema, result);
         out.info(`recorded as verification ${id} in ${status.display}`);
       } finally {

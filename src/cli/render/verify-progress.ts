@@ -1,11 +1,13 @@
-import ora from 'ora';
+import type { Ora } from 'ora';
 import type { VerifyEvent } from '../../core/verify/verify-types.js';
 import { out } from '../output.js';
 
 /** Progress on stderr: an ora spinner naming the running tables on a terminal, a plain line per finished table otherwise. */
-export function verifyProgress(): { onEvent: (event: VerifyEvent) => void; stop: () => void } {
+export async function verifyProgress(): Promise<{ onEvent: (event: VerifyEvent) => void; stop: () => void }> {
+  // ora is loaded only for a terminal: plain lines need none of it.
+  const ora = out.stderrIsTty ? (await import('ora')).default : null;
   const running = new Map<string, string>();
-  const spinner = out.stderrIsTty ? ora({ stream: process.stderr }) : null;
+  const spinner: Ora | null = ora ? ora({ stream: process.stderr }) : null;
   const refresh = () => {
     if (!spinner) return;
     spinner.text = [...running].map(([t, p]) => `${t}: ${p}`).join('  ');

@@ -1,4 +1,4 @@
-import type { RowHashDialect } from '../../adapters/row-hash-dialect.js';
+import type { CatalogTable, RowHashDialect } from '../../adapters/row-hash-dialect.js';
 import type { TablePlan } from './column-plan.js';
 
 /** Rows whose key hash falls in `residues` modulo `modulus`. */
@@ -7,37 +7,23 @@ export interface SegmentSet {
   readonly residues: readonly number[];
 }
 
+/** Rows whose integer key lies in [from, to]. */
+export interface KeyRange {
+  readonly from: bigint;
+  readonly to: bigint;
+}
+
 /**
  * The SQL one side runs. Three levels: canonical fields (f*, key parts g*), then key hash and
  * row digest computed once from them, then the aggregate or the ordered download. Only names
  * from the catalog (quoted) and numbers dmr generated appear in the text; --where is the user's own SQL.
  */
 export class HashQueries {
-  private readonly fields: string;
   private readonly algorithm: TablePlan['algorithm'];
-
-  constructor(
-    private readonly dialect: RowHashDialect,
-    plan: TablePlan,
-    side: 'source' | 'target',
-    private readonly table: string,
-    private readonly where: string | undefined,
-  ) {
-    this.algorithm = plan.algorithm;
-    const q = (n: string) => dialect.quoteIdentifier(n);
-    const keys = plan.keys.map((k, i) => `${dialect.canonicalField(q(k[side].name), k[side], k.rule)} as g${i}`);
-    const columns = plan.columns.map((c, i) => `${dialect.canonicalField(q(c[side].name), c[side], c.rule)} as f${i}`);
-    this.fields = `select ${[...keys, ...columns].join(', ')} from ${table}${this.whereClause()}`;
-    const g = plan.keys.map((_, i) => `g${i}`);
-    const f = plan.columns.map((_, i) => `f${i}`);
-    this.keyEncoding = dialect.encodeFields(g, 'portable');
-    this.keyHash = dialect.keyHash(g, plan.algorithm);
-    this.rowDigest = dialect.rowDigest(dialect.encodeFields(f, plan.algorithm), plan.algorithm);
-    this.parts = dialect.digestParts('d', plan.algorithm);
-    this.keyColumns = g;
-    this.fieldColumns = f;
-  }
-
+  private readonly canonical: string;
+  private readonly rawKey: string;
+  private readonly keyText: (sql: string) => string;
+  private readonly record: string | null;
   private readonly keyEncoding: string;
   private readonly keyHash: string;
   private readonly rowDigest: string;
@@ -45,21 +31,80 @@ export class HashQueries {
   private readonly keyColumns: string[];
   private readonly fieldColumns: string[];
 
+  /** `catalog`: this side's table; when given, a native pair comparing every column in table order hashes the engine's row text. */
+  constructor(
+    private readonly dialect: RowHashDialect,
+    plan: TablePlan,
+    side: 'source' | 'target',
+    private readonly table: string,
+    private readonly where: string | undefined,
+    catalog?: CatalogTable,
+  ) {
+    this.algorithm = plan.algorithm;
+    const q = (n: string) => dialect.quoteIdentifier(n);
+    const keys = plan.keys.map((k, i) => `${dialect.canonicalField(q(k[side].name), k[side], k.rule)} as g${i}`);
+    const columns = plan.columns.map((c, i) => `${dialect.canonicalField(q(c[side].name), c[side], c.rule)} as f${i}`);
+    this.canonical = [...keys, ...columns].join(', ');
+    const key = plan.keys[0];
+    this.rawKey = key ? q(key[side].name) : '';
+    this.keyText = (sql) => (key ? dialect.canonicalField(sql, key[side], key.rule) : sql);
+    this.record = catalog && dialect.recordText && wholeRowComparable(plan, side, catalog) ? dialect.recordText(q(catalog.name)) : null;
+    const g = plan.keys.map((_, i) => `g${i}`);
+    const f = plan.columns.map((_, i) => `f${i}`);
+    this.keyEncoding = dialect.encodeFields(g, 'portable');
+    this.keyHash = dialect.keyHash(g, plan.algorithm);
+    this.rowDigest = dialect.rowDigest(this.record ? 'r' : dialect.encodeFields(f, plan.algorithm), plan.algorithm);
+    this.parts = dialect.digestParts('d', plan.algorithm);
+    this.keyColumns = g;
+    this.fieldColumns = f;
+  }
+
   count(): string {
     return `select count(*) as n from ${this.table}${this.whereClause()}`;
   }
 
-  /** Per segment (key hash modulo `modulus`): row count and two sums of 32-bit digest parts. */
+  /** Per segment (key hash modulo `modulus`): row count and two sums of digest parts. */
   segments(modulus: number, within?: readonly SegmentSet[]): string {
     const seg = `(kh % ${modulus})`;
-    const inner = `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields}${this.fence()}) q1${this.fence()}`;
-    return `select ${seg} as seg, count(*) as n, sum(${this.parts[0]}) as s1, sum(${this.parts[1]}) as s2 from (${inner}) q2${filter(within)} group by ${seg}`;
+    const inner = `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+    return `select ${seg} as seg, ${this.sums()} from (${inner}) q2${filter(within)} group by ${seg}`;
   }
 
   /** Key hash, encoded key, key parts and canonical fields of the rows in `within` (all rows when absent), ordered by key hash. */
   rows(within?: readonly SegmentSet[]): string {
-    const inner = `select ${this.keyHash} as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields}${this.fence()}) q1${this.fence()}`;
+    const inner = `select ${this.keyHash} as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields()}${this.fence()}) q1${this.fence()}`;
     return `select * from (${inner}) q2${filter(within)} order by kh`;
+  }
+
+  /** Smallest and largest value of the single integer key, as text (an index lookup each). */
+  bounds(): string {
+    return `select ${this.keyText(`min(${this.rawKey})`)} as lo, ${this.keyText(`max(${this.rawKey})`)} as hi from ${this.table}${this.whereClause()}`;
+  }
+
+  /** Per key range of `width` keys from `lo` (segment = (key - lo) div width), only inside `within` when given: row count and digest sums. */
+  rangeSegments(lo: bigint, width: bigint, within?: readonly KeyRange[]): string {
+    const segment = this.dialect.rangeSegment?.('k', lo, width);
+    if (!segment) throw new Error(`${this.dialect.name} has no key range segments`);
+    const inner = `select ${segment} as seg, ${this.rowDigest} as d from (${this.fields(true, within)}${this.fence()}) q1${this.fence()}`;
+    return `select seg, ${this.sums()} from (${inner}) q2 group by seg`;
+  }
+
+  /** The key (as kh), encoded key, key parts and canonical fields of the rows in the key ranges, ordered by key: index range scans. */
+  rangeRows(within: readonly KeyRange[]): string {
+    return `select g0 as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields(true, within)}${this.fence()}) q1 order by k`;
+  }
+
+  /** Canonical fields (the engine's row text as r, the raw key as k when `keyed`) of the rows, inside the key ranges when given. */
+  private fields(keyed = false, within?: readonly KeyRange[]): string {
+    const extra = `${this.record ? `, ${this.record} as r` : ''}${keyed ? `, ${this.rawKey} as k` : ''}`;
+    const ranges = within?.length ? within.map((r) => `${this.rawKey} between ${r.from} and ${r.to}`).join(' or ') : within ? '1 = 0' : '';
+    const conditions = [this.where, ranges].filter(Boolean).map((c) => `(${c})`);
+    return `select ${this.canonical}${extra} from ${this.table}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
+  }
+
+  private sums(): string {
+    const sum = (part: string, name: string) => (part === '0' ? `0 as ${name}` : `sum(${part}) as ${name}`);
+    return `count(*) as n, ${sum(this.parts[0], 's1')}, ${sum(this.parts[1], 's2')}`;
   }
 
   private whereClause(): string {
@@ -70,6 +115,18 @@ export class HashQueries {
   private fence(): string {
     return this.dialect.name === 'postgres' && this.algorithm === 'portable' ? ' offset 0' : '';
   }
+}
+
+/** Every column of the table, in table order, compared by the engine's own text (and no column named like the table, which would shadow the row). */
+function wholeRowComparable(plan: TablePlan, side: 'source' | 'target', catalog: CatalogTable): boolean {
+  const names = plan.columns.map((c) => c[side].name);
+  return (
+    plan.algorithm === 'native' &&
+    plan.columns.every((c) => c.rule.passthrough) &&
+    names.length === catalog.columns.length &&
+    names.every((n, i) => catalog.columns[i]?.name === n) &&
+    !catalog.columns.some((c) => c.name === catalog.name)
+  );
 }
 
 function filter(within: readonly SegmentSet[] | undefined): string {

@@ -1,8 +1,8 @@
 import type { HashSession } from '../../adapters/row-hash-dialect.js';
 import type { HashQueries, SegmentSet } from './hash-queries.js';
 
-/** One side's aggregate for one segment: "count:sum1:sum2". */
-type Sums = Map<number, { readonly n: number; readonly sig: string }>;
+/** One side's aggregate per segment: row count and "count:checksum". */
+export type Sums = Map<number, { readonly n: number; readonly sig: string }>;
 
 export interface Side {
   readonly session: HashSession;
@@ -26,9 +26,17 @@ export function powerOfTwoAtLeast(n: number): number {
   return p;
 }
 
+/** Segment sums as the aggregate query returns them; the checksum is S1 * 2^32 + S2 whichever way a dialect splits its digest. */
+export function segmentSums(rows: readonly Record<string, unknown>[]): Sums {
+  const checksum = (s1: unknown, s2: unknown) => {
+    const [a, b] = [String(s1 ?? 0).replace(/\.0*$/, ''), String(s2 ?? 0).replace(/\.0*$/, '')];
+    return /^-?\d+$/.test(a) && /^-?\d+$/.test(b) ? String(BigInt(a) * 4294967296n + BigInt(b)) : `${a}:${b}`;
+  };
+  return new Map(rows.map((r) => [Number(r.seg), { n: Number(r.n), sig: `${String(r.n)}:${checksum(r.s1, r.s2)}` }]));
+}
+
 async function sums(side: Side, modulus: number, within?: readonly SegmentSet[]): Promise<Sums> {
-  const rows = await side.session.all(side.queries.segments(modulus, within), []);
-  return new Map(rows.map((r) => [Number(r.seg), { n: Number(r.n), sig: `${String(r.n)}:${String(r.s1)}:${String(r.s2)}` }]));
+  return segmentSums(await side.session.aggregate(side.queries.segments(modulus, within)));
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { CatalogTable, HashSession, RowHashDialect } from '../../adapters/row-hash-dialect.js';
 import { UsageError } from '../errors.js';
 import { planTable, type TablePlan } from './column-plan.js';
-import { HashQueries, type SegmentSet } from './hash-queries.js';
+import { HashQueries, type KeyRange, type SegmentSet } from './hash-queries.js';
 import { displayValue } from './display-value.js';
 import { mergeRows, type DrillRow, type MergeOutcome } from './row-merge.js';
+import { findDifferingRanges, maxRangeSpan, rangeWidth } from './range-search.js';
 import { findDifferingSegments, powerOfTwoAtLeast, type Side } from './segment-search.js';
 import type { ChangedRow, RowKey, TableVerdict, VerifyOptions, VerifyPhase, VerifySide } from './verify-types.js';
 
@@ -29,10 +30,23 @@ export async function verifyTable(pair: TablePair, src: SideContext, tgt: SideCo
   const plan = planTable(pair.source, pair.target, options, src.dialect.algorithmFor(tgt.dialect.name));
   const [ss, ts] = await Promise.all([src.dialect.session(src.side.knex), tgt.dialect.session(tgt.side.knex)]);
   try {
-    const source: Side = { session: ss, queries: new HashQueries(src.dialect, plan, 'source', src.dialect.tableReference(src.schema, pair.source.name), options.where) };
-    const target: Side = { session: ts, queries: new HashQueries(tgt.dialect, plan, 'target', tgt.dialect.tableReference(tgt.schema, pair.target.name), options.where) };
+    const source: Side = { session: ss, queries: new HashQueries(src.dialect, plan, 'source', src.dialect.tableReference(src.schema, pair.source.name), options.where, pair.source) };
+    const target: Side = { session: ts, queries: new HashQueries(tgt.dialect, plan, 'target', tgt.dialect.tableReference(tgt.schema, pair.target.name), options.where, pair.target) };
     const mode = options.mode ?? 'checksum';
     const segmentRows = options.segmentRows ?? 1000;
+    const maxDiffs = options.maxDiffs ?? 100;
+    const ranged = mode === 'checksum' && rangeSegmentable(plan, src.dialect, tgt.dialect) ? await keyBounds(source, target) : null;
+    if (ranged && ranged.hi - ranged.lo < maxRangeSpan) {
+      phase('hashing');
+      const found = await findDifferingRanges(source, target, ranged.lo, rangeWidth(ranged.lo, ranged.hi, segmentRows), segmentRows, (n) => phase('refining', `${n} large segments`));
+      let merge: MergeOutcome | null = null;
+      if (found.differing.length) {
+        phase('downloading', `${found.segments} segments`);
+        merge = await downloadRanges(source, target, plan, found.differing, maxDiffs);
+      }
+      return verdict(pair, plan, found.sourceRows, found.targetRows, merge, found.segments, started);
+    }
+    if (ranged?.empty) return verdict(pair, plan, 0, 0, null, 0, started);
     phase('counting');
     const [sourceRows, targetRows] = await Promise.all([count(source, 'source'), count(target, 'target')]);
     let merge: MergeOutcome | null = null;
@@ -47,41 +61,62 @@ export async function verifyTable(pair: TablePair, src: SideContext, tgt: SideCo
       segmentsDownloaded = found.differing.reduce((a, s) => a + s.residues.length, 0);
       if (segmentsDownloaded > 0) {
         phase('downloading', `${segmentsDownloaded} segments`);
-        merge = await download(source, target, plan, found.differing, options.maxDiffs ?? 100);
+        merge = await download(source, target, plan, found.differing, maxDiffs);
       }
     }
-    const display = (key: RowKey) => Object.fromEntries(Object.entries(key).map(([k, v]) => [k, displayValue(v, plan.keys.find((p) => p.name === k)?.rule)]));
-    const changed = (merge?.changed ?? []).map((c): ChangedRow => ({
-      key: display(c.key),
-      columns: Object.fromEntries(Object.entries(c.columns).map(([name, [a, b]]) => {
-        const rule = plan.columns.find((p) => p.name === name)?.rule;
-        return [name, [displayValue(a, rule), displayValue(b, rule)] as const];
-      })),
-    }));
-    const differenceCount = merge?.differenceCount ?? 0;
-    const different = sourceRows !== targetRows || differenceCount > 0;
-    const listed = (merge?.missingInTarget.length ?? 0) + (merge?.extraInTarget.length ?? 0) + changed.length + (merge?.duplicatesInSource.length ?? 0) + (merge?.duplicatesInTarget.length ?? 0);
-    return {
-      table,
-      targetTable: pair.target.name,
-      status: different ? 'different' : 'equal',
-      sourceRows,
-      targetRows,
-      keyColumns: plan.keys.map((k) => k.name),
-      comparedColumns: plan.columns.map((c) => c.name),
-      missingInTarget: (merge?.missingInTarget ?? []).map(display),
-      extraInTarget: (merge?.extraInTarget ?? []).map(display),
-      changed,
-      duplicatesInSource: (merge?.duplicatesInSource ?? []).map(display),
-      duplicatesInTarget: (merge?.duplicatesInTarget ?? []).map(display),
-      differenceCount,
-      truncated: listed < differenceCount,
-      segmentsDownloaded,
-      durationMs: Date.now() - started,
-    };
+    return verdict(pair, plan, sourceRows, targetRows, merge, segmentsDownloaded, started);
   } finally {
     await Promise.all([ss.release(), ts.release()]);
   }
+}
+
+function verdict(pair: TablePair, plan: TablePlan, sourceRows: number, targetRows: number, merge: MergeOutcome | null, segmentsDownloaded: number, started: number): TableVerdict {
+  const table = pair.source.name;
+  const display = (key: RowKey) => Object.fromEntries(Object.entries(key).map(([k, v]) => [k, displayValue(v, plan.keys.find((p) => p.name === k)?.rule)]));
+  const changed = (merge?.changed ?? []).map((c): ChangedRow => ({
+    key: display(c.key),
+    columns: Object.fromEntries(Object.entries(c.columns).map(([name, [a, b]]) => {
+      const rule = plan.columns.find((p) => p.name === name)?.rule;
+      return [name, [displayValue(a, rule), displayValue(b, rule)] as const];
+    })),
+  }));
+  const differenceCount = merge?.differenceCount ?? 0;
+  const different = sourceRows !== targetRows || differenceCount > 0;
+  const listed = (merge?.missingInTarget.length ?? 0) + (merge?.extraInTarget.length ?? 0) + changed.length + (merge?.duplicatesInSource.length ?? 0) + (merge?.duplicatesInTarget.length ?? 0);
+  return {
+    table,
+    targetTable: pair.target.name,
+    status: different ? 'different' : 'equal',
+    sourceRows,
+    targetRows,
+    keyColumns: plan.keys.map((k) => k.name),
+    comparedColumns: plan.columns.map((c) => c.name),
+    missingInTarget: (merge?.missingInTarget ?? []).map(display),
+    extraInTarget: (merge?.extraInTarget ?? []).map(display),
+    changed,
+    duplicatesInSource: (merge?.duplicatesInSource ?? []).map(display),
+    duplicatesInTarget: (merge?.duplicatesInTarget ?? []).map(display),
+    differenceCount,
+    truncated: listed < differenceCount,
+    segmentsDownloaded,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** A single integer key on both sides, on engines whose integer columns hold only integers. */
+function rangeSegmentable(plan: TablePlan, source: RowHashDialect, target: RowHashDialect): boolean {
+  const [key, ...more] = plan.keys;
+  return !more.length && key?.source.category === 'integer' && key.target.category === 'integer' && Boolean(source.rangeSegment && target.rangeSegment);
+}
+
+/** The key span of both sides together; `empty` when neither side has a row. */
+async function keyBounds(source: Side, target: Side): Promise<{ lo: bigint; hi: bigint; empty: boolean }> {
+  const bounds = async (side: Side, label: string) => (await queryOrExplain(() => side.session.all(side.queries.bounds(), []), label))[0] ?? {};
+  const all = await Promise.all([bounds(source, 'source'), bounds(target, 'target')]);
+  const values = (k: 'lo' | 'hi') => all.map((b) => b[k]).filter((v) => v !== null && v !== undefined).map((v) => BigInt(String(v)));
+  const [los, his] = [values('lo'), values('hi')];
+  if (!los.length || !his.length) return { lo: 0n, hi: maxRangeSpan, empty: true };
+  return { lo: los.reduce((a, b) => (b < a ? b : a)), hi: his.reduce((a, b) => (b > a ? b : a)), empty: false };
 }
 
 async function count(side: Side, label: string): Promise<number> {
@@ -91,6 +126,12 @@ async function count(side: Side, label: string): Promise<number> {
 
 async function download(source: Side, target: Side, plan: TablePlan, within: readonly SegmentSet[] | undefined, maxDiffs: number): Promise<MergeOutcome> {
   const rows = (side: Side) => drillRows(side.session.stream(side.queries.rows(within), [], streamBatch), plan);
+  return mergeRows(rows(source), rows(target), plan.keys.map((k) => k.name), plan.columns.map((c) => c.name), maxDiffs);
+}
+
+/** Rows of differing key ranges, ordered by key (the key itself is the merge order: kh). */
+async function downloadRanges(source: Side, target: Side, plan: TablePlan, within: readonly KeyRange[], maxDiffs: number): Promise<MergeOutcome> {
+  const rows = (side: Side) => drillRows(side.session.stream(side.queries.rangeRows(within), [], streamBatch), plan);
   return mergeRows(rows(source), rows(target), plan.keys.map((k) => k.name), plan.columns.map((c) => c.name), maxDiffs);
 }
 

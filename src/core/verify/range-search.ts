@@ -1,0 +1,75 @@
+import type { KeyRange } from './hash-queries.js';
+import { powerOfTwoAtLeast, segmentSums, type SegmentSearchResult, type Side, type Sums } from './segment-search.js';
+
+/** What a key-range search found: ranges to download (merged, in key order) and how many segments they hold. */
+export interface RangeSearchResult extends Omit<SegmentSearchResult, 'differing'> {
+  readonly differing: readonly KeyRange[];
+  readonly segments: number;
+}
+
+const maxSplit = 1024n;
+const maxDepth = 4;
+/** A key span this wide or wider is segmented by key hash instead (segment numbers stay exact doubles). */
+export const maxRangeSpan = 2n ** 53n;
+const maxSegments = 65536n;
+
+/** Keys per segment: `segmentRows` when the keys are dense, wider when they are sparse so that at most 65,536 segments come back. */
+export function rangeWidth(lo: bigint, hi: bigint, segmentRows: number): bigint {
+  const span = hi - lo + 1n;
+  const dense = BigInt(Math.max(1, segmentRows));
+  return span / dense > maxSegments ? (span + maxSegments - 1n) / maxSegments : dense;
+}
+
+/**
+ * Segments an integer key by value ranges (integer order is the same on every engine; only
+ * strings depend on a collation): one aggregate scan per side, then index range scans that
+ * split differing segments holding more than `segmentRows * 4` rows until they are small.
+ */
+export async function findDifferingRanges(source: Side, target: Side, lo: bigint, width: bigint, segmentRows: number, onRefine: (count: number) => void): Promise<RangeSearchResult> {
+  const sums = async (side: Side, w: bigint, within?: readonly KeyRange[]): Promise<Sums> => segmentSums(await side.session.aggregate(side.queries.rangeSegments(lo, w, within)));
+  const [s, t] = await Promise.all([sums(source, width), sums(target, width)]);
+  const total = (m: Sums) => [...m.values()].reduce((a, v) => a + v.n, 0);
+  const result: KeyRange[] = [];
+  let segments = 0;
+  let level: { width: bigint; s: Sums; t: Sums; within?: readonly KeyRange[] } = { width, s, t };
+  for (let depth = 0; ; depth++) {
+    const rows = (k: number) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0);
+    const differing = [...new Set([...level.s.keys(), ...level.t.keys()])].filter((k) => level.s.get(k)?.sig !== level.t.get(k)?.sig).sort((a, b) => a - b);
+    const ranges = (keys: readonly number[]) => clip(keys.map((k) => ({ from: lo + BigInt(k) * level.width, to: lo + BigInt(k + 1) * level.width - 1n })), level.within);
+    const small = differing.filter((k) => rows(k) <= segmentRows * 4);
+    const large = differing.filter((k) => rows(k) > segmentRows * 4);
+    result.push(...ranges(small));
+    segments += small.length;
+    if (!large.length) break;
+    const factor = BigInt(Math.min(Number(maxSplit), powerOfTwoAtLeast(Math.ceil(Math.max(...large.map(rows)) / segmentRows))));
+    const next = (level.width + factor - 1n) / factor;
+    if (depth >= maxDepth || next >= level.width) {
+      result.push(...ranges(large));
+      segments += large.length;
+      break;
+    }
+    onRefine(large.length);
+    const within = ranges(large);
+    const [ns, nt] = await Promise.all([sums(source, next, within), sums(target, next, within)]);
+    level = { width: next, s: ns, t: nt, within };
+  }
+  return { differing: merge(result), segments, sourceRows: total(s), targetRows: total(t) };
+}
+
+/** The parts of `ranges` inside `within` (all of them when absent). */
+function clip(ranges: readonly KeyRange[], within: readonly KeyRange[] | undefined): KeyRange[] {
+  if (!within) return [...ranges];
+  return ranges.flatMap((r) => within.filter((w) => w.from <= r.to && r.from <= w.to).map((w) => ({ from: r.from > w.from ? r.from : w.from, to: r.to < w.to ? r.to : w.to })));
+}
+
+/** Sorted, with touching or overlapping ranges joined (fewer OR terms in the download). */
+function merge(ranges: readonly KeyRange[]): KeyRange[] {
+  const sorted = [...ranges].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const out: KeyRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.from <= last.to + 1n) out[out.length - 1] = { from: last.from, to: r.to > last.to ? r.to : last.to };
+    else out.push(r);
+  }
+  return out;
+}
