@@ -28,9 +28,9 @@ describe.each(dialects)('job control on %s', (dialect) => {
     expect(status.doctor).toMatchObject({ healthy: true, job: { live: true } });
 
     const resumeRefused = await dmr(db, ['resume', '--sql-dir', fastDir]);
-    expectExit(resumeRefused, 2);
+    expectExit(resumeRefused, 3);
     expect(resumeRefused.stderr).toContain('allowed now: stop');
-    expectExit(await dmr(db, ['restart', '--sql-dir', fastDir]), 2);
+    expectExit(await dmr(db, ['restart', '--sql-dir', fastDir]), 3);
     const fixRefused = await dmr(db, ['doctor', '--fix', '--yes']);
     expectExit(fixRefused, 3);
     expect(fixRefused.stderr).toContain('is live and holds the run lock');

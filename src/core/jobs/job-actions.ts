@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { LockHeldError, UsageError } from '../errors.js';
 import { jobStatuses, type JobStatus } from '../status/status-codes.js';
 
 /** What a user may ask of a job (seed 003), mapped to dmr commands. */
@@ -42,12 +42,17 @@ export function jobActionTable(): { status: JobStatus; actions: readonly JobActi
   return jobStatuses.map((status) => ({ status, actions: allowedActions(status) }));
 }
 
-/** Refuses (exit 2) an action the job's status does not allow, naming the allowed ones. */
+/**
+ * Refuses an action the job's status does not allow, naming the allowed ones: exit 3 when the
+ * reason is a live run (the run lock is held), exit 2 otherwise.
+ */
 export function assertActionAllowed(action: JobAction, status: JobStatus, context: { runId: number | null; live: boolean }): void {
   const allowed = allowedActions(status);
   if (allowed.includes(action)) return;
   const run = context.runId === null ? 'no run recorded' : `run ${context.runId} is ${status}`;
   const list = allowed.length ? allowed.map((a) => `${a} (\`${actionCommand[a]}\`)`).join(', ') : 'none: wait for it to end';
   const dead = !context.live && allowed.includes('stop') ? '; its runner is not alive: run `dmr doctor` and `dmr doctor --fix --yes` to record that it died' : '';
-  throw new UsageError(`cannot ${action}: ${run}${context.live ? ' (live)' : ''}`, `allowed now: ${list}${dead}`);
+  const message = `cannot ${action}: ${run}${context.live ? ' (live)' : ''}`;
+  if (context.live) throw new LockHeldError(message, `allowed now: ${list}`);
+  throw new UsageError(message, `allowed now: ${list}${dead}`);
 }
