@@ -16,6 +16,12 @@ export interface CatalogColumn {
   readonly timestampPrecision?: number;
   /** The timestamp is stored as an instant (timestamptz, MariaDB TIMESTAMP) rather than a wall-clock value. */
   readonly instant?: boolean;
+  /**
+   * The engine can hash the value with its type's own hash function, which is equal exactly
+   * when the values are equal (PostgreSQL 14+: an extended hash, a deterministic collation), so
+   * a same-engine pair may hash whole rows without rendering them as text.
+   */
+  readonly hashable?: boolean;
 }
 
 export interface CatalogTable {
@@ -104,6 +110,8 @@ export interface RowHashDialect {
    * concatenating the fields: what PostgreSQL's own checksum of a table costs.
    */
   recordText?(table: string): string;
+  /** SQL: a 64-bit hash of the whole row of `table` from its columns' hash functions (no text rendering); only for columns marked hashable. */
+  recordDigest?(table: string): string;
   /** The best algorithm for a pair: native only when both sides are this engine. */
   algorithmFor(other: DialectName): HashAlgorithm;
   /** A connection for the hashing queries (SQLite: with dmr's functions registered). */

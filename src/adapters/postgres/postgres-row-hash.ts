@@ -23,6 +23,16 @@ const categories: Readonly<Record<string, ValueCategory>> = {
 };
 
 /**
+ * Types whose extended hash is equal exactly when the values are equal (numeric 1.0 = 1.00 and
+ * float -0 = 0 hash alike, as their canonical forms are). Not character(n): its hash ignores
+ * padding; not citext: its hash ignores case.
+ */
+const hashableTypes: ReadonlySet<string> = new Set([
+  'smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'boolean', 'date',
+  'timestamp without time zone', 'timestamp with time zone', 'character varying', 'text', 'uuid', 'bytea',
+]);
+
+/**
  * PostgreSQL: md5 (https://www.postgresql.org/docs/current/functions-string.html) for
  * cross-engine pairs; hashtextextended (the hash behind hash indexes and partitioning) of the
  * row's record text for PostgreSQL-to-PostgreSQL pairs.
@@ -59,6 +69,14 @@ export class PostgresRowHash implements RowHashDialect {
       [s, table],
     );
     if (cols.rows.length === 0) return null;
+    // Deterministic collation (equal strings are equal bytes) on a server with hash_record_extended (14+); a dropped column has type 0.
+    const exact = await knex.raw(
+      `select a.attname as name, coalesce(c.collisdeterministic, true) and current_setting('server_version_num')::int >= 140000 as exact
+         from pg_attribute a left join pg_collation c on c.oid = a.attcollation
+        where a.attrelid = to_regclass(format('%I.%I', ?::text, ?::text)) and a.attnum > 0 and a.atttypid <> 0`,
+      [s, table],
+    );
+    const hashable = new Set((exact.rows as { name: string; exact: boolean }[]).filter((r) => r.exact).map((r) => r.name));
     const pk = await knex.raw(
       `select k.column_name as name from information_schema.table_constraints c
          join information_schema.key_column_usage k on k.constraint_name = c.constraint_name and k.table_schema = c.table_schema and k.table_name = c.table_name
@@ -73,6 +91,7 @@ export class PostgresRowHash implements RowHashDialect {
         dataType: category === 'decimal' && r.p !== null ? `numeric(${r.p},${r.sc ?? 0})` : key,
         category,
         ...(category === 'timestamp' ? { timestampPrecision: r.dp ?? 6, instant: key.includes('with time zone') } : {}),
+        ...(hashableTypes.has(key) && hashable.has(r.name) ? { hashable: true } : {}),
       };
     });
     return { schema: s, name: table, columns, primaryKey: (pk.rows as { name: string }[]).map((r) => r.name) };
@@ -133,6 +152,11 @@ export class PostgresRowHash implements RowHashDialect {
 
   recordText(table: string): string {
     return `(${table})::text`;
+  }
+
+  /** hash_record_extended (PostgreSQL 14+, https://www.postgresql.org/docs/current/functions-comparison.html): each column's extended hash, combined. */
+  recordDigest(table: string): string {
+    return `hash_record_extended(${table}, 1)`;
   }
 
   algorithmFor(other: DialectName): HashAlgorithm {

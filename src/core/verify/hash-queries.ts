@@ -1,5 +1,5 @@
 import type { CatalogTable, RowHashDialect } from '../../adapters/row-hash-dialect.js';
-import type { TablePlan } from './column-plan.js';
+import type { PlannedColumn, TablePlan } from './column-plan.js';
 
 /** Rows whose key hash falls in `residues` modulo `modulus`. */
 export interface SegmentSet {
@@ -31,14 +31,14 @@ export class HashQueries {
   private readonly keyColumns: string[];
   private readonly fieldColumns: string[];
 
-  /** `catalog`: this side's table; when given, a native pair comparing every column in table order hashes the engine's row text. */
+  /** `wholeRow`: a native pair compares every column in table order (see wholeRowForm), so the row is hashed as a whole. */
   constructor(
     private readonly dialect: RowHashDialect,
     plan: TablePlan,
     side: 'source' | 'target',
     private readonly table: string,
     private readonly where: string | undefined,
-    catalog?: CatalogTable,
+    wholeRow?: { readonly table: string; readonly form: WholeRowForm },
   ) {
     this.algorithm = plan.algorithm;
     const q = (n: string) => dialect.quoteIdentifier(n);
@@ -48,12 +48,13 @@ export class HashQueries {
     const key = plan.keys[0];
     this.rawKey = key ? q(key[side].name) : '';
     this.keyText = (sql) => (key ? dialect.canonicalField(sql, key[side], key.rule) : sql);
-    this.record = catalog && dialect.recordText && wholeRowComparable(plan, side, catalog) ? dialect.recordText(q(catalog.name)) : null;
+    const record = wholeRow?.form === 'hash' ? dialect.recordDigest : wholeRow?.form === 'text' ? dialect.recordText : undefined;
+    this.record = wholeRow && record ? record.call(dialect, q(wholeRow.table)) : null;
     const g = plan.keys.map((_, i) => `g${i}`);
     const f = plan.columns.map((_, i) => `f${i}`);
     this.keyEncoding = dialect.encodeFields(g, 'portable');
     this.keyHash = dialect.keyHash(g, plan.algorithm);
-    this.rowDigest = dialect.rowDigest(this.record ? 'r' : dialect.encodeFields(f, plan.algorithm), plan.algorithm);
+    this.rowDigest = wholeRow?.form === 'hash' && this.record ? 'r' : dialect.rowDigest(this.record ? 'r' : dialect.encodeFields(f, plan.algorithm), plan.algorithm);
     this.parts = dialect.digestParts('d', plan.algorithm);
     this.keyColumns = g;
     this.fieldColumns = f;
@@ -117,16 +118,26 @@ export class HashQueries {
   }
 }
 
-/** Every column of the table, in table order, compared by the engine's own text (and no column named like the table, which would shadow the row). */
-function wholeRowComparable(plan: TablePlan, side: 'source' | 'target', catalog: CatalogTable): boolean {
-  const names = plan.columns.map((c) => c[side].name);
-  return (
-    plan.algorithm === 'native' &&
-    plan.columns.every((c) => c.rule.passthrough) &&
-    names.length === catalog.columns.length &&
-    names.every((n, i) => catalog.columns[i]?.name === n) &&
-    !catalog.columns.some((c) => c.name === catalog.name)
-  );
+/** hash: the engine hashes the row value by value (types' own hash functions); text: it hashes the row's text. */
+export type WholeRowForm = 'hash' | 'text';
+
+/**
+ * How both sides may hash whole rows, or null: only when each side compares every column of its
+ * table, in table order, no column is named like the table (it would shadow the row), and both
+ * dialects can. 'hash' when every column is hashable and compared exactly; 'text' when every
+ * column is compared by the engine's own text (passthrough).
+ */
+export function wholeRowForm(plan: TablePlan, source: CatalogTable, target: CatalogTable, dialects: readonly RowHashDialect[]): WholeRowForm | null {
+  const covers = (side: 'source' | 'target', catalog: CatalogTable) => {
+    const names = plan.columns.map((c) => c[side].name);
+    return names.length === catalog.columns.length && names.every((n, i) => catalog.columns[i]?.name === n) && !catalog.columns.some((c) => c.name === catalog.name);
+  };
+  if (plan.algorithm !== 'native' || !covers('source', source) || !covers('target', target)) return null;
+  // A value hash is equal exactly when the values are: what the canonical text of a date or binary
+  // value also says, and the engine's text of a passthrough column.
+  const byValue = (c: PlannedColumn) => c.source.hashable && c.target.hashable && c.source.dataType === c.target.dataType && (c.rule.passthrough || ((c.rule.category === 'date' || c.rule.category === 'binary') && !c.rule.trimTrailingSpaces));
+  if (dialects.every((d) => d.recordDigest) && plan.columns.every(byValue)) return 'hash';
+  return dialects.every((d) => d.recordText) && plan.columns.every((c) => c.rule.passthrough) ? 'text' : null;
 }
 
 function filter(within: readonly SegmentSet[] | undefined): string {

@@ -1,7 +1,7 @@
 import type { CatalogTable, HashSession, RowHashDialect } from '../../adapters/row-hash-dialect.js';
 import { UsageError } from '../errors.js';
 import { planTable, type TablePlan } from './column-plan.js';
-import { HashQueries, type KeyRange, type SegmentSet } from './hash-queries.js';
+import { HashQueries, wholeRowForm, type KeyRange, type SegmentSet } from './hash-queries.js';
 import { displayValue } from './display-value.js';
 import { mergeRows, type DrillRow, type MergeOutcome } from './row-merge.js';
 import { findDifferingRanges, maxRangeSpan, rangeWidth } from './range-search.js';
@@ -30,8 +30,10 @@ export async function verifyTable(pair: TablePair, src: SideContext, tgt: SideCo
   const plan = planTable(pair.source, pair.target, options, src.dialect.algorithmFor(tgt.dialect.name));
   const [ss, ts] = await Promise.all([src.dialect.session(src.side.knex), tgt.dialect.session(tgt.side.knex)]);
   try {
-    const source: Side = { session: ss, queries: new HashQueries(src.dialect, plan, 'source', src.dialect.tableReference(src.schema, pair.source.name), options.where, pair.source) };
-    const target: Side = { session: ts, queries: new HashQueries(tgt.dialect, plan, 'target', tgt.dialect.tableReference(tgt.schema, pair.target.name), options.where, pair.target) };
+    const form = wholeRowForm(plan, pair.source, pair.target, [src.dialect, tgt.dialect]);
+    const whole = (table: string) => (form ? { table, form } : undefined);
+    const source: Side = { session: ss, queries: new HashQueries(src.dialect, plan, 'source', src.dialect.tableReference(src.schema, pair.source.name), options.where, whole(pair.source.name)) };
+    const target: Side = { session: ts, queries: new HashQueries(tgt.dialect, plan, 'target', tgt.dialect.tableReference(tgt.schema, pair.target.name), options.where, whole(pair.target.name)) };
     const mode = options.mode ?? 'checksum';
     const segmentRows = options.segmentRows ?? 1000;
     const maxDiffs = options.maxDiffs ?? 100;
