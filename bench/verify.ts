@@ -1,5 +1,6 @@
 /**
- * dmr verify benchmark: `npm run build && node --import tsx bench/verify.ts [--rows 1000000] [--ten-million] [--skip-seed] [--skip-mysql]`.
+ * dmr verify benchmark: `npm run build && node --import tsx bench/verify.ts [--rows 1000000] [--ten-million] [--repeat 3] [--skip-seed] [--skip-mysql]`.
+ * Each figure is measured --repeat times (floor and verify alternating); best and median are printed with the load average.
  * Prints figures, asserts nothing (STYLE: speed targets live in bench/, never in timed tests).
  * Targets: identical within 1.5x the floor, 10 differences within 2.5x, peak RSS <= 200 MB,
  * >= 10x faster than the seed-002 method (SELECT * ORDER BY id, JSON, md5 in Node).
@@ -7,13 +8,16 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { adminKnex, serverUrls, withDatabase } from '../test/support/databases.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
-const rows = flag('--ten-million') ? 10_000_000 : Number(argv[argv.indexOf('--rows') + 1] ?? 0) || 1_000_000;
+const option = (name: string) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : 0);
+const rows = flag('--ten-million') ? 10_000_000 : option('--rows') || 1_000_000;
+const repeat = Math.max(1, option('--repeat') || 1);
 const pgServer = serverUrls.postgres ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const mysqlServer = serverUrls.mysql ?? 'mysql://root@127.0.0.1:3306/test';
 const name = `dmr_bench_${randomBytes(3).toString('hex')}`;
@@ -70,6 +74,23 @@ async function seedMethod(knex: Knex): Promise<number> {
 }
 
 const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const load = () => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
+const best = (xs: readonly number[]) => Math.min(...xs);
+/** "best x (median y)" of a list of times, or just the time for one run. */
+const spread = (xs: readonly number[], show = f) => (xs.length > 1 ? `best ${show(best(xs))} (median ${show(median(xs))})` : show(xs[0] ?? 0));
+
+/** Floor and verify alternately, `repeat` times: best and median of each and of their ratio. */
+async function compare(pg: Knex, run: () => ReturnType<typeof runVerify>): Promise<{ floors: number[]; runs: ReturnType<typeof runVerify>[]; ratios: number[] }> {
+  const floors: number[] = [];
+  const runs: ReturnType<typeof runVerify>[] = [];
+  for (let i = 0; i < repeat; i++) {
+    floors.push(await floor(pg));
+    runs.push(run());
+  }
+  return { floors, runs, ratios: runs.map((r, i) => r.ms / (floors[i] ?? 1)) };
+}
+const ratio = (x: number) => `${x.toFixed(2)}x`;
 
 async function main(): Promise<void> {
   if (!existsSync(cliModule)) throw new Error('run `npm run build` first');
@@ -89,20 +110,23 @@ async function main(): Promise<void> {
       await pg.raw('vacuum analyze b');
     });
     console.log(`seeded in ${f(seedMs)}`);
+    console.log(load());
     await floor(pg);
-    const floorMs = await floor(pg);
-    const same = runVerify(url, url, 'a', 'b');
-    console.log(`identical:        floor ${f(floorMs)} | dmr verify ${f(same.ms)} (${(same.ms / floorMs).toFixed(2)}x floor, target <= 1.5x) | peak RSS ${same.rssMb.toFixed(0)} MB | exit ${same.exit} | ${same.summary}`);
+    const same = await compare(pg, () => runVerify(url, url, 'a', 'b'));
+    const last = (c: typeof same) => c.runs[c.runs.length - 1]!;
+    const rss = (c: typeof same) => `${Math.max(...c.runs.map((r) => r.rssMb)).toFixed(0)} MB`;
+    console.log(`identical:        floor ${spread(same.floors)} | dmr verify ${spread(same.runs.map((r) => r.ms))} | ratio ${spread(same.ratios, ratio)} (target <= 1.5x) | peak RSS ${rss(same)} | exit ${last(same).exit} | ${last(same).summary} | ${load()}`);
 
     const ids = Array.from({ length: 10 }, (_, i) => Math.floor(((i + 0.5) * rows) / 10) + 7);
     await pg.raw(`update b set name = name || '!' where id in (${ids.join(', ')})`);
-    const floor2 = await floor(pg);
-    const diff = runVerify(url, url, 'a', 'b');
-    console.log(`10 differences:   floor ${f(floor2)} | dmr verify ${f(diff.ms)} (${(diff.ms / floor2).toFixed(2)}x floor, target <= 2.5x) | peak RSS ${diff.rssMb.toFixed(0)} MB | exit ${diff.exit} | ${diff.summary}`);
+    const diff = await compare(pg, () => runVerify(url, url, 'a', 'b'));
+    console.log(`10 differences:   floor ${spread(diff.floors)} | dmr verify ${spread(diff.runs.map((r) => r.ms))} | ratio ${spread(diff.ratios, ratio)} (target <= 2.5x) | peak RSS ${rss(diff)} | exit ${last(diff).exit} | ${last(diff).summary} | ${load()}`);
 
     if (!flag('--skip-seed') && rows <= 1_000_000) {
-      const seed = await seedMethod(pg);
-      console.log(`seed-002 method:  ${f(seed)} (SELECT * ORDER BY id, JSON, md5 in Node, both tables) | dmr verify is ${(seed / same.ms).toFixed(1)}x faster (target >= 10x)`);
+      const seeds: number[] = [];
+      for (let i = 0; i < repeat; i++) seeds.push(await seedMethod(pg));
+      const verifyMs = same.runs.map((r) => r.ms);
+      console.log(`seed-002 method:  ${spread(seeds)} (SELECT * ORDER BY id, JSON, md5 in Node, both tables) | dmr verify is ${(best(seeds) / best(verifyMs)).toFixed(1)}x faster best to best, ${(median(seeds) / median(verifyMs)).toFixed(1)}x median to median (target >= 10x) | ${load()}`);
     }
 
     if (!flag('--skip-mysql')) {
@@ -116,8 +140,10 @@ async function main(): Promise<void> {
         await my.raw(`insert into c select ${columns('seq', false).join(', ')} from seq_1_to_${mysqlRows}`);
         await pg.raw(`create table c as select * from a where id <= ${mysqlRows}`);
         await pg.raw('alter table c add primary key (id)');
-        const cross = runVerify(myUrl, url, 'c');
-        console.log(`MariaDB -> PostgreSQL: ${mysqlRows.toLocaleString('en-US')} rows in ${f(cross.ms)} = ${Math.round(mysqlRows / (cross.ms / 1000)).toLocaleString('en-US')} rows/s per side | peak RSS ${cross.rssMb.toFixed(0)} MB | exit ${cross.exit} | ${cross.summary}`);
+        const crosses = Array.from({ length: repeat }, () => runVerify(myUrl, url, 'c'));
+        const ms = crosses.map((c) => c.ms);
+        const cross = crosses[crosses.length - 1]!;
+        console.log(`MariaDB -> PostgreSQL: ${mysqlRows.toLocaleString('en-US')} rows in ${spread(ms)} = ${Math.round(mysqlRows / (best(ms) / 1000)).toLocaleString('en-US')} rows/s per side (best) | peak RSS ${Math.max(...crosses.map((c) => c.rssMb)).toFixed(0)} MB | exit ${cross.exit} | ${cross.summary} | ${load()}`);
       } finally {
         await my.destroy();
       }

@@ -44,6 +44,9 @@ describe.runIf(available.includes('postgres'))('verify postgres -> postgres, sam
     }
     await target.knex.raw(`update padded set code = 'x' where id = 17`);
     await target.knex.raw(`update words set v = -1 where k = 'w17'`);
+    for (const db of [source, target]) await db.knex.raw(`create table keyed (id integer primary key, v integer, note text)`);
+    await source.knex.raw(`insert into keyed select g, g, 'n' || g from generate_series(1, 50) g`);
+    await target.knex.raw(`insert into keyed select g, case when g = 17 then null else g end, 'n' || g from generate_series(1, 50) g`);
   });
   afterAll(async () => {
     await source?.drop();
@@ -78,5 +81,14 @@ describe.runIf(available.includes('postgres'))('verify postgres -> postgres, sam
     expect(padded!.changed).toEqual([{ key: { id: '17' }, columns: { code: ['c17', 'x'] } }]);
     expect(words!.changed).toEqual([{ key: { k: 'w17' }, columns: { v: ['17', '-1'] } }]);
     expect(words!.sourceRows).toBe(50);
+  });
+
+  it('a NULL in an integer --key column: segments by key hash instead of key ranges', async () => {
+    const result = await verifyData(options(source, target, { tables: [{ source: 'keyed', target: 'keyed' }], key: ['v'], segmentRows: 4 }));
+    const v = result.tables[0]!;
+    expect(v.missingInTarget).toEqual([{ v: '17' }]);
+    expect(v.extraInTarget).toEqual([{ v: null }]);
+    expect(v.changed).toEqual([]);
+    expect([v.sourceRows, v.targetRows, v.differenceCount]).toEqual([50, 50, 2]);
   });
 });

@@ -71,6 +71,11 @@ export class HashQueries {
     return `select ${seg} as seg, ${this.sums()} from (${inner}) q2${filter(within)} group by ${seg}`;
   }
 
+  /** One aggregate of the whole table (segment 0): row count and digest sums, what an equal table costs. */
+  totals(): string {
+    return `select 0 as seg, ${this.sums()} from (select ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}) q2`;
+  }
+
   /** Key hash, encoded key, key parts and canonical fields of the rows in `within` (all rows when absent), ordered by key hash. */
   rows(within?: readonly SegmentSet[]): string {
     const inner = `select ${this.keyHash} as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields()}${this.fence()}) q1${this.fence()}`;
@@ -82,11 +87,11 @@ export class HashQueries {
     return `select ${this.keyText(`min(${this.rawKey})`)} as lo, ${this.keyText(`max(${this.rawKey})`)} as hi from ${this.table}${this.whereClause()}`;
   }
 
-  /** Per key range of `width` keys from `lo` (segment = (key - lo) div width), only inside `within` when given: row count and digest sums. */
+  /** Per key range of `width` keys from `lo` (segment = (key - lo) div width; -1 for a NULL key), only inside `within` when given: row count and digest sums. */
   rangeSegments(lo: bigint, width: bigint, within?: readonly KeyRange[]): string {
     const segment = this.dialect.rangeSegment?.('k', lo, width);
     if (!segment) throw new Error(`${this.dialect.name} has no key range segments`);
-    const inner = `select ${segment} as seg, ${this.rowDigest} as d from (${this.fields(true, within)}${this.fence()}) q1${this.fence()}`;
+    const inner = `select coalesce(${segment}, -1) as seg, ${this.rowDigest} as d from (${this.fields(true, within)}${this.fence()}) q1${this.fence()}`;
     return `select seg, ${this.sums()} from (${inner}) q2 group by seg`;
   }
 

@@ -24,10 +24,12 @@ export function rangeWidth(lo: bigint, hi: bigint, segmentRows: number): bigint 
  * Segments an integer key by value ranges (integer order is the same on every engine; only
  * strings depend on a collation): one aggregate scan per side, then index range scans that
  * split differing segments holding more than `segmentRows * 4` rows until they are small.
+ * null when a side has rows with a NULL key (no range holds them): segment by key hash then.
  */
-export async function findDifferingRanges(source: Side, target: Side, lo: bigint, width: bigint, segmentRows: number, onRefine: (count: number) => void): Promise<RangeSearchResult> {
+export async function findDifferingRanges(source: Side, target: Side, lo: bigint, width: bigint, segmentRows: number, onRefine: (count: number) => void): Promise<RangeSearchResult | null> {
   const sums = async (side: Side, w: bigint, within?: readonly KeyRange[]): Promise<Sums> => segmentSums(await side.session.aggregate(side.queries.rangeSegments(lo, w, within)));
   const [s, t] = await Promise.all([sums(source, width), sums(target, width)]);
+  if (s.has(-1) || t.has(-1)) return null;
   const total = (m: Sums) => [...m.values()].reduce((a, v) => a + v.n, 0);
   const result: KeyRange[] = [];
   let segments = 0;

@@ -5,7 +5,7 @@ import { HashQueries, wholeRowForm, type KeyRange, type SegmentSet } from './has
 import { displayValue } from './display-value.js';
 import { mergeRows, type DrillRow, type MergeOutcome } from './row-merge.js';
 import { findDifferingRanges, maxRangeSpan, rangeWidth } from './range-search.js';
-import { findDifferingSegments, powerOfTwoAtLeast, type Side } from './segment-search.js';
+import { findDifferingSegments, powerOfTwoAtLeast, segmentSums, type Side } from './segment-search.js';
 import type { ChangedRow, RowKey, TableVerdict, VerifyOptions, VerifyPhase, VerifySide } from './verify-types.js';
 
 /** A table pair both of whose catalogs were read. */
@@ -37,36 +37,38 @@ export async function verifyTable(pair: TablePair, src: SideContext, tgt: SideCo
     const mode = options.mode ?? 'checksum';
     const segmentRows = options.segmentRows ?? 1000;
     const maxDiffs = options.maxDiffs ?? 100;
-    const ranged = mode === 'checksum' && rangeSegmentable(plan, src.dialect, tgt.dialect) ? await keyBounds(source, target) : null;
-    if (ranged && ranged.hi - ranged.lo < maxRangeSpan) {
+    if (mode === 'checksum') {
       phase('hashing');
-      const found = await findDifferingRanges(source, target, ranged.lo, rangeWidth(ranged.lo, ranged.hi, segmentRows), segmentRows, (n) => phase('refining', `${n} large segments`));
-      let merge: MergeOutcome | null = null;
-      if (found.differing.length) {
-        phase('downloading', `${found.segments} segments`);
-        merge = await downloadRanges(source, target, plan, found.differing, maxDiffs);
+      const [st, tt] = await Promise.all([totals(source, 'source'), totals(target, 'target')]);
+      if (st.sig === tt.sig) return verdict(pair, plan, st.n, tt.n, null, 0, started);
+      const ranged = rangeSegmentable(plan, src.dialect, tgt.dialect) ? await keyBounds(source, target) : null;
+      const found = ranged && ranged.hi - ranged.lo < maxRangeSpan ? await findDifferingRanges(source, target, ranged.lo, rangeWidth(ranged.lo, ranged.hi, segmentRows), segmentRows, (n) => phase('refining', `${n} large segments`)) : null;
+      if (found) {
+        let merge: MergeOutcome | null = null;
+        if (found.differing.length) {
+          phase('downloading', `${found.segments} segments`);
+          merge = await downloadRanges(source, target, plan, found.differing, maxDiffs);
+        }
+        return verdict(pair, plan, found.sourceRows, found.targetRows, merge, found.segments, started);
       }
-      return verdict(pair, plan, found.sourceRows, found.targetRows, merge, found.segments, started);
+      const modulus = powerOfTwoAtLeast(Math.ceil(Math.max(st.n, tt.n, 1) / segmentRows));
+      const segments = await findDifferingSegments(source, target, modulus, segmentRows, (n) => phase('refining', `${n} large segments`));
+      const segmentsDownloaded = segments.differing.reduce((a, x) => a + x.residues.length, 0);
+      let merge: MergeOutcome | null = null;
+      if (segmentsDownloaded > 0) {
+        phase('downloading', `${segmentsDownloaded} segments`);
+        merge = await download(source, target, plan, segments.differing, maxDiffs);
+      }
+      return verdict(pair, plan, st.n, tt.n, merge, segmentsDownloaded, started);
     }
-    if (ranged?.empty) return verdict(pair, plan, 0, 0, null, 0, started);
     phase('counting');
     const [sourceRows, targetRows] = await Promise.all([count(source, 'source'), count(target, 'target')]);
     let merge: MergeOutcome | null = null;
-    let segmentsDownloaded = 0;
     if (mode === 'rows') {
       phase('downloading', 'all rows');
       merge = await download(source, target, plan, undefined, options.maxDiffs ?? 100);
-    } else if (mode === 'checksum') {
-      phase('hashing');
-      const modulus = powerOfTwoAtLeast(Math.ceil(Math.max(sourceRows, targetRows, 1) / segmentRows));
-      const found = await findDifferingSegments(source, target, modulus, segmentRows, (n) => phase('refining', `${n} large segments`));
-      segmentsDownloaded = found.differing.reduce((a, s) => a + s.residues.length, 0);
-      if (segmentsDownloaded > 0) {
-        phase('downloading', `${segmentsDownloaded} segments`);
-        merge = await download(source, target, plan, found.differing, maxDiffs);
-      }
     }
-    return verdict(pair, plan, sourceRows, targetRows, merge, segmentsDownloaded, started);
+    return verdict(pair, plan, sourceRows, targetRows, merge, 0, started);
   } finally {
     await Promise.all([ss.release(), ts.release()]);
   }
@@ -119,6 +121,12 @@ async function keyBounds(source: Side, target: Side): Promise<{ lo: bigint; hi: 
   const [los, his] = [values('lo'), values('hi')];
   if (!los.length || !his.length) return { lo: 0n, hi: maxRangeSpan, empty: true };
   return { lo: los.reduce((a, b) => (b < a ? b : a)), hi: his.reduce((a, b) => (b > a ? b : a)), empty: false };
+}
+
+/** Row count and checksum of the whole table: equal tables need nothing else. */
+async function totals(side: Side, label: string): Promise<{ n: number; sig: string }> {
+  const sums = segmentSums(await queryOrExplain(() => side.session.aggregate(side.queries.totals()), label));
+  return sums.get(0) ?? { n: 0, sig: '0:0' };
 }
 
 async function count(side: Side, label: string): Promise<number> {
