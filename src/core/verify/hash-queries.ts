@@ -14,9 +14,10 @@ export interface KeyRange {
 }
 
 /**
- * The SQL one side runs. Three levels: canonical fields (f*, key parts g*), then key hash and
- * row digest computed once from them, then the aggregate or the ordered download. Only names
- * from the catalog (quoted) and numbers dmr generated appear in the text; --where is the user's own SQL.
+ * The SQL one side runs. Three levels: canonical fields (f*, key parts g*; or the engine's
+ * hash or text of the whole row, r), then key hash or key range and row digest computed once
+ * from them, then the aggregate or the ordered download. Only names from the catalog (quoted)
+ * and numbers dmr generated appear in the text; --where is the user's own SQL.
  */
 export class HashQueries {
   private readonly algorithm: TablePlan['algorithm'];
@@ -54,7 +55,8 @@ export class HashQueries {
     const f = plan.columns.map((_, i) => `f${i}`);
     this.keyEncoding = dialect.encodeFields(g, 'portable');
     this.keyHash = dialect.keyHash(g, plan.algorithm);
-    this.rowDigest = wholeRow?.form === 'hash' && this.record ? 'r' : dialect.rowDigest(this.record ? 'r' : dialect.encodeFields(f, plan.algorithm), plan.algorithm);
+    const encoded = this.record ? 'r' : dialect.encodeFields(f, plan.algorithm);
+    this.rowDigest = this.record && wholeRow?.form === 'hash' ? 'r' : dialect.rowDigest(encoded, plan.algorithm);
     this.parts = dialect.digestParts('d', plan.algorithm);
     this.keyColumns = g;
     this.fieldColumns = f;
