@@ -90,6 +90,11 @@ export interface RowHashDialect {
    * hash, not key order). Collisions only put keys in the same segment; rows are matched by the encoded key.
    */
   keyHash(keyFieldsSql: readonly string[], algorithm: HashAlgorithm): string;
+  /**
+   * Text after a derived table that keeps the planner from inlining its columns into every use
+   * (PostgreSQL: ` offset 0`, else ''); a portable digest uses each canonical field twice.
+   */
+  derivedTableFence?(algorithm: HashAlgorithm): string;
   /** SQL: digest of an encoded row (computed once per row in a derived table). */
   rowDigest(encodedSql: string, algorithm: HashAlgorithm): string;
   /**

@@ -136,6 +136,10 @@ export class PostgresRowHash implements RowHashDialect {
     return `('x' || lpad(substr(md5(convert_to(${this.encodeFields(fields, 'portable')}, 'UTF8')), 1, 13), 16, '0'))::bit(64)::bigint`;
   }
 
+  derivedTableFence(algorithm: HashAlgorithm): string {
+    return algorithm === 'portable' ? ' offset 0' : '';
+  }
+
   rowDigest(encoded: string, algorithm: HashAlgorithm): string {
     return algorithm === 'native' ? `hashtextextended(${encoded}, 1)` : `md5(convert_to(${encoded}, 'UTF8'))`;
   }

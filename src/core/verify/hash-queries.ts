@@ -119,9 +119,8 @@ export class HashQueries {
     return this.where ? ` where (${this.where})` : '';
   }
 
-  /** PostgreSQL would inline the canonical fields into every use; a portable digest uses each twice (length and text). */
   private fence(): string {
-    return this.dialect.name === 'postgres' && this.algorithm === 'portable' ? ' offset 0' : '';
+    return this.dialect.derivedTableFence?.(this.algorithm) ?? '';
   }
 }
 
