@@ -1,4 +1,5 @@
-import { UsageError } from '../errors.js';
+import { redactSecrets } from '../../config/redact.js';
+import { ConnectionError, DmrError, UsageError } from '../errors.js';
 import { rowHashDialect } from './row-hash-dialects.js';
 import { assertName, parseColumnList } from './verify-names.js';
 import { verifyTable, type TablePair } from './verify-table.js';
@@ -21,7 +22,10 @@ export async function verifyData(options: VerifyOptions): Promise<VerifyResult> 
   const worker = async () => {
     for (let pair = queue.shift(); pair; pair = queue.shift()) {
       options.onEvent?.({ type: 'table-start', table: pair.source.name });
-      const verdict = await verifyTable(pair, src, tgt, options);
+      const verdict = await verifyTable(pair, src, tgt, options).catch((error: unknown) => {
+        if (error instanceof DmrError) throw error;
+        throw new ConnectionError(`verifying ${pair.source.name} failed: ${redactSecrets((error as Error).message)}`, 'a database failed or refused a query part-way; nothing was changed: re-run dmr verify', { cause: error });
+      });
       options.onEvent?.({ type: 'table-done', verdict });
       verdicts.push(verdict);
     }
