@@ -6,6 +6,7 @@ import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
 import { splitScriptWith } from '../split-script.js';
 import { mssqlLockResource, mssqlSql } from './mssql-sql.js';
+import { quoteIdentifierFor } from '../quote-identifier.js';
 
 /** SQL Server: session-owned application lock, sessions from sys.dm_exec_sessions/requests. */
 export class MssqlAdapter implements DialectAdapter {
@@ -13,7 +14,7 @@ export class MssqlAdapter implements DialectAdapter {
   readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true } as const;
 
   quoteIdentifier(name: string): string {
-    return `[${name.replace(/]/g, ']]')}]`;
+    return quoteIdentifierFor.mssql(name);
   }
 
   createSchemaSql(schema: string): string {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
 import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
 import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import { quoteIdentifierFor } from '../quote-identifier.js';
 
 const categories: Readonly<Record<string, ValueCategory>> = {
   tinyint: 'integer', smallint: 'integer', int: 'integer', bigint: 'integer',
@@ -23,7 +24,7 @@ export class MssqlRowHash implements RowHashDialect {
   readonly name = 'mssql' as const;
 
   quoteIdentifier(name: string): string {
-    return `[${name.replace(/]/g, ']]')}]`;
+    return quoteIdentifierFor.mssql(name);
   }
 
   tableReference(schema: string | undefined, table: string): string {

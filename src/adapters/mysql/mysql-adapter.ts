@@ -5,6 +5,7 @@ import { queryRows } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
 import { splitScriptWith } from '../split-script.js';
+import { quoteIdentifierFor } from '../quote-identifier.js';
 
 const sessionColumns = `cast(p.ID as char) as id, p.USER as user, p.HOST as clientHost, p.COMMAND as program,
   p.STATE as state, p.INFO as query, p.TIME as seconds`;
@@ -23,7 +24,7 @@ export class MysqlAdapter implements DialectAdapter {
   readonly capabilities = { schemas: true, insertReturning: false, transactionalDdl: false, cancelStatement: true } as const;
 
   quoteIdentifier(name: string): string {
-    return `\`${name.replace(/`/g, '``')}\``;
+    return quoteIdentifierFor.mysql(name);
   }
 
   createSchemaSql(schema: string): string {

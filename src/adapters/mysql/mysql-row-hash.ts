@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
 import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
 import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import { quoteIdentifierFor } from '../quote-identifier.js';
 
 const categories: Readonly<Record<string, ValueCategory>> = {
   tinyint: 'integer', smallint: 'integer', mediumint: 'integer', int: 'integer', bigint: 'integer', year: 'integer',
@@ -22,7 +23,7 @@ export class MysqlRowHash implements RowHashDialect {
   readonly name = 'mysql' as const;
 
   quoteIdentifier(name: string): string {
-    return `\`${name.replace(/`/g, '``')}\``;
+    return quoteIdentifierFor.mysql(name);
   }
 
   tableReference(schema: string | undefined, table: string): string {

@@ -5,6 +5,7 @@ import { fnv31, queryRows } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
 import { splitScriptWith } from '../split-script.js';
+import { quoteIdentifierFor } from '../quote-identifier.js';
 
 /** First key of dmr's two-key advisory locks: 'dmr' in ASCII. */
 const lockClass = 0x646d72;
@@ -22,7 +23,7 @@ export class PostgresAdapter implements DialectAdapter {
   readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true } as const;
 
   quoteIdentifier(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+    return quoteIdentifierFor.postgres(name);
   }
 
   createSchemaSql(schema: string): string {

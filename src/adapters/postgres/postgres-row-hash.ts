@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
 import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
 import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import { quoteIdentifierFor } from '../quote-identifier.js';
 
 const categories: Readonly<Record<string, ValueCategory>> = {
   smallint: 'integer',
@@ -41,7 +42,7 @@ export class PostgresRowHash implements RowHashDialect {
   readonly name = 'postgres' as const;
 
   quoteIdentifier(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+    return quoteIdentifierFor.postgres(name);
   }
 
   tableReference(schema: string | undefined, table: string): string {

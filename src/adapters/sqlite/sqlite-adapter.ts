@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
 import { splitScriptWith } from '../split-script.js';
 import { SqliteFileLock } from './sqlite-file-lock.js';
+import { quoteIdentifierFor } from '../quote-identifier.js';
 
 /**
  * SQLite: no server, so a "session" is the process (host:pid); the run lock is an OS file lock
@@ -17,7 +18,7 @@ export class SqliteAdapter implements DialectAdapter {
   constructor(private readonly filename: string) {}
 
   quoteIdentifier(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+    return quoteIdentifierFor.sqlite(name);
   }
 
   createSchemaSql(): null {

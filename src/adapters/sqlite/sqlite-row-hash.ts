@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
 import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
 import { canonicalValue, encodeFields, keyHashOf, md5Hex, type SqliteValue } from './sqlite-row-hash-functions.js';
+import { quoteIdentifierFor } from '../quote-identifier.js';
 
 /** Declared type to category, by SQLite's own affinity rules (https://www.sqlite.org/datatype3.html) refined for dates and booleans. */
 export function sqliteCategory(declared: string): { category: ValueCategory; precision?: number } {
@@ -27,7 +28,7 @@ export class SqliteRowHash implements RowHashDialect {
   readonly name = 'sqlite' as const;
 
   quoteIdentifier(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+    return quoteIdentifierFor.sqlite(name);
   }
 
   tableReference(_schema: string | undefined, table: string): string {
