@@ -1,4 +1,5 @@
 import type { DmrCommand } from '../command.js';
+import { copyCommand } from './copy-command.js';
 import { doctorCommand } from './doctor-command.js';
 import { initCommand } from './init-command.js';
 import { migrateCommand } from './migrate-command.js';
@@ -10,4 +11,4 @@ import { stopCommand } from './stop-command.js';
 import { verifyCommand } from './verify-command.js';
 
 /** Every command, in the order `dmr --help` lists them. */
-export const commands = [migrateCommand, statusCommand, doctorCommand, stopCommand, resumeCommand, restartCommand, resetCommand, verifyCommand, initCommand] as unknown as readonly DmrCommand<object>[];
+export const commands = [migrateCommand, statusCommand, doctorCommand, stopCommand, resumeCommand, restartCommand, resetCommand, verifyCommand, copyCommand, initCommand] as unknown as readonly DmrCommand<object>[];

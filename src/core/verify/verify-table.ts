@@ -33,7 +33,7 @@ export async function verifyTable(pair: TablePair, src: SideContext, tgt: SideCo
     const form = wholeRowForm(plan, pair.source, pair.target, [src.dialect, tgt.dialect]);
     const whole = (table: string) => (form ? { table, form } : undefined);
     const source: Side = { session: ss, queries: new HashQueries(src.dialect, plan, 'source', src.dialect.tableReference(src.schema, pair.source.name), options.where, whole(pair.source.name)) };
-    const target: Side = { session: ts, queries: new HashQueries(tgt.dialect, plan, 'target', tgt.dialect.tableReference(tgt.schema, pair.target.name), options.where, whole(pair.target.name)) };
+    const target: Side = { session: ts, queries: new HashQueries(tgt.dialect, plan, 'target', tgt.dialect.tableReference(tgt.schema, pair.target.name), options.targetWhere ?? options.where, whole(pair.target.name)) };
     const mode = options.mode ?? 'checksum';
     const segmentRows = options.segmentRows ?? 1000;
     const maxDiffs = options.maxDiffs ?? 100;

@@ -51,6 +51,8 @@ export interface VerifyOptions extends CanonicalOptions {
   readonly excludeColumns?: readonly string[];
   /** SQL condition applied on both sides (trusted input: it is the user's own SQL). */
   readonly where?: string;
+  /** The target's condition when it differs from `where` (dmr copy checks a key range, quoted per engine). */
+  readonly targetWhere?: string;
   readonly mode?: VerifyMode;
   /** Differences listed per table (all are counted). Default 100. */
   readonly maxDiffs?: number;

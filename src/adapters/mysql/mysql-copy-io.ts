@@ -1,0 +1,193 @@
+import { PassThrough } from 'node:stream';
+import type { Knex } from 'knex';
+import mysql from 'mysql2';
+import type { BulkLoad, CopyReader, CopyTable, CopyWriter, KeyRange, ReadSpec } from '../copy-dialect.js';
+import { forLoadData } from '../copy-line.js';
+import { endStream, writeBounded } from '../copy-stream.js';
+import { quoteIdentifierFor } from '../quote-identifier.js';
+import { mysqlRenderField } from './mysql-copy-types.js';
+
+const q = quoteIdentifierFor.mysql;
+const ref = (schema: string | undefined, table: string) => (schema ? `${q(schema)}.${q(table)}` : q(table));
+const batchRows = 2000;
+
+/** Strict values (an INSERT refuses, never truncates), instants in UTC, utf8mb4. */
+const sessionSettings = `set names utf8mb4, time_zone = '+00:00',
+  sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'`;
+
+type Connection = mysql.Connection;
+
+/** A dedicated mysql2 connection with dmr's connection settings and LOCAL INFILE allowed. */
+export async function mysqlConnection(knex: Knex): Promise<Connection> {
+  const settings = (knex.client as { connectionSettings: mysql.ConnectionOptions }).connectionSettings;
+  const connection = mysql.createConnection({ ...settings, rowsAsArray: true, multipleStatements: false, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  connection.on('error', () => undefined);
+  await run(connection, sessionSettings);
+  return connection;
+}
+
+function run<T = unknown>(connection: Connection, sql: string | mysql.QueryOptions, values: readonly unknown[] = []): Promise<T> {
+  return new Promise((resolve, reject) => {
+    connection.query(sql as mysql.QueryOptions, values as unknown[], (error, result) => (error ? reject(error) : resolve(result as T)));
+  });
+}
+
+/** An integer bound, checked before it is inlined. */
+function integer(value: string): string {
+  if (!/^-?\d{1,20}$/.test(value)) throw new Error(`not an integer key bound: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** The WHERE condition of a chunk and its bindings. */
+export function mysqlRangeCondition(key: readonly string[], range: KeyRange): { sql: string; values: string[] } {
+  const cols = key.map(q);
+  const parts: string[] = [];
+  const values: string[] = [];
+  if (range.kind === 'range') {
+    if (range.low) parts.push(`${cols[0]} >= ${integer(range.low[0] ?? '')}`);
+    if (range.high) parts.push(`${cols[0]} < ${integer(range.high[0] ?? '')}`);
+  } else if (range.kind === 'exact' && range.low) {
+    parts.push(`(${cols.join(', ')}) = (${key.map(() => '?').join(', ')})`);
+    values.push(...range.low);
+  } else if (range.kind === 'keyset') {
+    const marks = key.map(() => '?').join(', ');
+    if (range.low) {
+      parts.push(`(${cols.join(', ')}) > (${marks})`);
+      values.push(...range.low);
+    }
+    if (range.high) {
+      parts.push(`(${cols.join(', ')}) <= (${marks})`);
+      values.push(...range.high);
+    }
+  }
+  return { sql: parts.join(' and '), values };
+}
+
+/** The same condition with its values inlined (escaped by mysql2), for dmr verify's --where. */
+export function mysqlRangeSql(key: readonly string[], range: KeyRange): string {
+  const { sql, values } = mysqlRangeCondition(key, range);
+  let i = 0;
+  return sql.replace(/\?/g, () => mysql.escape(values[i++]));
+}
+
+function whereOf(condition: { sql: string }, where: string | undefined): string {
+  const parts = [condition.sql, where ? `(${where})` : ''].filter(Boolean);
+  return parts.length ? ` where ${parts.join(' and ')}` : '';
+}
+
+function selectSql(spec: ReadSpec): { sql: string; values: string[] } {
+  const fields = spec.table.columns.map((c, i) => mysqlRenderField(q(c.name), spec.render[i] ?? c.type));
+  const condition = mysqlRangeCondition(spec.key, spec.range);
+  const order = spec.range.kind === 'keyset' ? ` order by ${spec.key.map(q).join(', ')}` : '';
+  const limit = spec.limit !== undefined ? ` limit ${Math.trunc(spec.limit)}` : '';
+  const line = `concat_ws(char(9 using utf8mb4), ${fields.join(', ')})`;
+  return { sql: `select ${line} from ${ref(spec.table.schema, spec.table.name)}${whereOf(condition, spec.where)}${order}${limit}`, values: condition.values };
+}
+
+/** Reads chunks as one server-built line per row, streamed (mysql2 pauses the socket between batches). */
+export async function mysqlReader(knex: Knex): Promise<CopyReader> {
+  const connection = await mysqlConnection(knex);
+  return {
+    sessionId: String(connection.threadId),
+    async *read(spec) {
+      const { sql, values } = selectSql(spec);
+      const stream = connection.query(sql, values).stream({ highWaterMark: batchRows });
+      let batch: string[] = [];
+      for await (const row of stream as AsyncIterable<[string]>) {
+        batch.push(row[0]);
+        if (batch.length >= batchRows) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
+    },
+    async bounds(spec) {
+      const k = q(spec.key[0] ?? '');
+      const rows = await run<[string, string | null, string | null][]>(
+        connection,
+        `select count(*), cast(min(${k}) as char), cast(max(${k}) as char) from ${ref(spec.table.schema, spec.table.name)}${spec.where ? ` where ${spec.where}` : ''}`,
+      );
+      const [n, low, high] = rows[0] ?? ['0', null, null];
+      return { rows: Number(n), low, high };
+    },
+    async count(table: CopyTable, key, range, where) {
+      const condition = mysqlRangeCondition(key, range);
+      const rows = await run<[string][]>(connection, `select count(*) from ${ref(table.schema, table.name)}${whereOf(condition, where)}`, condition.values);
+      return Number(rows[0]?.[0] ?? 0);
+    },
+    close: async (broken) => {
+      if (broken) connection.destroy();
+      else await new Promise<void>((resolve) => connection.end(() => resolve()));
+    },
+  };
+}
+
+/** A LOAD DATA that stored what it was sent but said something: with LOCAL the server coerces instead of failing. */
+export class LoadDataWarning extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Loads with LOAD DATA LOCAL INFILE fed from a stream (mysql2's infileStreamFactory). LOCAL
+ * makes the server ignore bad values with a warning, so any warning fails the load (the
+ * chunk's transaction then rolls back and its rows are loaded one by one to find the refused ones).
+ */
+export async function mysqlWriter(knex: Knex): Promise<CopyWriter> {
+  const connection = await mysqlConnection(knex);
+  const exec = async (sql: string) => {
+    await run(connection, sql);
+  };
+  return {
+    sessionId: String(connection.threadId),
+    connection,
+    begin: () => exec('start transaction'),
+    commit: () => exec('commit'),
+    rollback: () => exec('rollback'),
+    savepoint: (name) => exec(`savepoint ${q(name)}`),
+    rollbackTo: (name) => exec(`rollback to savepoint ${q(name)}`),
+    release: (name) => exec(`release savepoint ${q(name)}`),
+    load(schema, table, columns): BulkLoad {
+      const input = new PassThrough({ highWaterMark: 1 << 20 });
+      let sent = 0;
+      const targets = columns.map((c, i) => (c.type.kind === 'binary' ? `@v${i}` : q(c.name)));
+      const sets = columns.flatMap((c, i) => (c.type.kind === 'binary' ? [`${q(c.name)} = unhex(substring(@v${i}, 3))`] : []));
+      const sql =
+        `load data local infile 'dmr-copy' into table ${ref(schema, table)} character set utf8mb4 ` +
+        `fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${targets.join(', ')})${sets.length ? ` set ${sets.join(', ')}` : ''}`;
+      const done = run<mysql.ResultSetHeader>(connection, { sql, infileStreamFactory: () => input } as mysql.QueryOptions);
+      done.catch(() => undefined);
+      return {
+        async write(lines) {
+          if (!lines.length) return;
+          sent += lines.length;
+          await writeBounded(input, `${lines.map(forLoadData).join('\n')}\n`);
+        },
+        async end() {
+          await endStream(input);
+          const result = await done;
+          if (result.warningStatus > 0 || result.affectedRows !== sent) {
+            const warnings = await run<[string, number, string][]>(connection, 'show warnings limit 1').catch(() => []);
+            const [, code, message] = warnings[0] ?? ['', 0, `${sent - result.affectedRows} of ${sent} rows were not stored`];
+            throw new LoadDataWarning(message, String(code || 'LOAD_DATA'));
+          }
+          return result.affectedRows;
+        },
+      };
+    },
+    async deleteRange(schema, table, key, range) {
+      const condition = mysqlRangeCondition(key.map((k) => k.name), range);
+      const result = await run<mysql.ResultSetHeader>(connection, `delete from ${ref(schema, table)}${whereOf(condition, undefined)}`, condition.values);
+      return result.affectedRows;
+    },
+    close: async (broken) => {
+      if (broken) connection.destroy();
+      else await new Promise<void>((resolve) => connection.end(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { resolveConnection, type ResolvedConnection } from '../../config/resolve-connection.js';
+import { copyData, planCopy } from '../../core/copy/copy-data.js';
+import { retryRejects } from '../../core/copy/retry-rejects.js';
+import type { CastSpec, CopyMode, CopyOptions, CopyResult, RejectedRow } from '../../core/copy/copy-types.js';
+import { openDatabase, type Database } from '../../core/database.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
+import { assertIdentifier } from '../../core/identifiers.js';
+import { assertName, parseTableMapping } from '../../core/verify/verify-names.js';
+import { defineCommand, type GlobalArgs } from '../command.js';
+import { whoAmI } from '../open-store.js';
+import { out } from '../output.js';
+import { copyProgress } from '../render/copy-progress.js';
+import { copyDocument, copySummaryText } from '../render/copy-summary.js';
+
+export interface CopyArgs {
+  readonly source: string;
+  readonly target: string;
+  readonly table?: string[];
+  readonly 'source-schema'?: string;
+  readonly 'target-schema'?: string;
+  readonly where?: string;
+  readonly create: boolean;
+  readonly truncate: boolean;
+  readonly append: boolean;
+  readonly 'chunk-rows': number;
+  readonly parallel: number;
+  readonly rejects?: string;
+  readonly 'retry-rejects': boolean;
+  readonly plan: boolean;
+  readonly verify: boolean;
+  readonly cast?: string[];
+}
+
+/** `[table.]column=TYPE`; TYPE is checked against the target engine's type syntax before it reaches DDL. */
+export function parseCast(spec: string): CastSpec {
+  const at = spec.indexOf('=');
+  if (at < 1) throw new UsageError(`--cast ${JSON.stringify(spec)} is not COLUMN=TYPE`, 'for example --cast amount=numeric(12,2) or --cast orders.note=text');
+  const [first = '', second] = spec.slice(0, at).split('.');
+  const type = spec.slice(at + 1).trim();
+  if (!type) throw new UsageError(`--cast ${JSON.stringify(spec)} has no type`);
+  return second === undefined ? { column: assertName(first, '--cast'), type } : { table: assertName(first, '--cast'), column: assertName(second, '--cast'), type };
+}
+
+function resolveSide(value: string, args: GlobalArgs): Promise<ResolvedConnection> {
+  return value.includes(':') ? resolveConnection({ url: value }) : resolveConnection({ env: value, knexfile: args.knexfile });
+}
+
+function modeOf(args: CopyArgs): CopyMode {
+  const chosen = (['create', 'truncate', 'append'] as const).filter((m) => args[m]);
+  if (chosen.length > 1) throw new UsageError(`--${chosen.join(' and --')} cannot be combined`, 'pass one of --create, --truncate, --append (the default)');
+  return chosen[0] ?? 'append';
+}
+
+/** Writes rejected rows as CSV: the source's columns in order, then component, referenceId, field, message. One file per table when several tables are copied. */
+function rejectsWriter(file: string | undefined, tableCount: number): ((reject: RejectedRow) => void) | undefined {
+  if (!file) return undefined;
+  const started = new Set<string>();
+  const fileFor = (table: string) => {
+    if (tableCount === 1) return file;
+    const ext = path.extname(file);
+    return `${file.slice(0, file.length - ext.length)}.${table}${ext || '.csv'}`;
+  };
+  return (reject) => {
+    const target = fileFor(reject.component);
+    if (!started.has(target)) {
+      started.add(target);
+      writeFileSync(target, stringify([[...reject.columns, 'component', 'referenceId', 'field', 'message']]));
+    }
+    appendFileSync(target, stringify([[...reject.values, reject.component, reject.referenceId, reject.field ?? '', reject.message]]));
+  };
+}
+
+function exitCodeOf(result: CopyResult): number {
+  if (result.status === 'stopped') return result.signal === 'SIGTERM' ? ExitCode.sigterm : ExitCode.sigint;
+  if (result.status !== 'copied') return ExitCode.answeredNo;
+  return result.verify && result.verify.status !== 'equal' ? ExitCode.answeredNo : ExitCode.ok;
+}
+
+/** Flags -> core copy -> progress, summary and exit code (0 copied, 1 rejects or counts differ, 2 usage, 3 lock, 130/143 signals). */
+export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<number> {
+  const tables = (args.table ?? []).map(parseTableMapping);
+  const casts = (args.cast ?? []).map(parseCast);
+  const sourceSchema = args['source-schema'] ? assertName(args['source-schema'], '--source-schema') : undefined;
+  const targetSchema = args['target-schema'] ? assertName(args['target-schema'], '--target-schema') : undefined;
+  assertIdentifier(args.schema, '--schema');
+  const mode = modeOf(args);
+  if (args['retry-rejects'] && args.plan) throw new UsageError('--retry-rejects and --plan cannot be combined');
+
+  const [sourceConnection, targetConnection] = await Promise.all([resolveSide(args.source, args), resolveSide(args.target, args)]);
+  const ledgerConnection = args.url || args.env ? await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }) : null;
+  const opened: Database[] = [];
+  const progress = await copyProgress();
+  const controller = new AbortController();
+  const onSigint = () => controller.abort('SIGINT');
+  const onSigterm = () => controller.abort('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  try {
+    const poolMax = args.parallel * 2 + 2;
+    const source = await openDatabase(sourceConnection, { poolMax });
+    opened.push(source);
+    const target = await openDatabase(targetConnection, { poolMax });
+    opened.push(target);
+    let ledger: Database | undefined;
+    if (ledgerConnection && ledgerConnection.display !== target.display) {
+      ledger = await openDatabase(ledgerConnection);
+      opened.push(ledger);
+    }
+    const options: CopyOptions = {
+      source: { database: source, ...(sourceSchema ? { schema: sourceSchema } : {}) },
+      target: { database: target, ...(targetSchema ? { schema: targetSchema } : {}) },
+      ...(ledger ? { ledger } : {}),
+      ledgerSchema: args.schema,
+      ...(tables.length ? { tables } : {}),
+      ...(args.where ? { where: args.where } : {}),
+      mode,
+      chunkRows: args['chunk-rows'],
+      parallel: args.parallel,
+      casts,
+      verify: args.verify,
+      signal: controller.signal,
+      ...whoAmI(),
+      onEvent: progress.onEvent,
+      onReject: rejectsWriter(args.rejects, Math.max(1, tables.length || 2)),
+    };
+    if (args.plan) {
+      const plan = await planCopy(options);
+      progress.stop();
+      if (args.json) out.json(plan);
+      else {
+        for (const t of plan.tables) {
+          out.line(`${t.table} -> ${t.targetTable}${t.targetExists ? ' (exists)' : ''}: ${t.sourceRows} rows, ${t.chunks} ${t.chunkKind} chunk(s), key ${t.key.join(', ') || '(none)'}`);
+          for (const c of t.columns) out.line(`  ${c.name}: ${c.sourceDeclared} -> ${c.targetDeclared}${c.cast ? ' (--cast)' : ''}`);
+          for (const ddl of t.ddl) out.line(`  ${ddl};`);
+        }
+        out.line('nothing was changed (--plan)');
+      }
+      return ExitCode.ok;
+    }
+    const result = args['retry-rejects'] ? await retryRejects(options) : await copyData(options);
+    progress.stop();
+    if (args.json) out.json(copyDocument(result));
+    else copySummaryText(result);
+    return exitCodeOf(result);
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    await Promise.all(opened.map((d) => d.close().catch(() => undefined)));
+  }
+}
+
+export const copyCommand = defineCommand<CopyArgs>({
+  command: 'copy',
+  describe: 'copy tables between databases in resumable keyset chunks with type mapping; exit 1 on rejected rows or differing counts',
+  builder: (y) =>
+    y
+      .option('source', { type: 'string', demandOption: true, describe: 'source: a URL (contains ":") or a knexfile environment name' })
+      .option('target', { type: 'string', demandOption: true, describe: 'target: a URL or a knexfile environment name' })
+      .option('table', { type: 'string', array: true, describe: 'NAME or NAME=TARGET_NAME (repeatable; default: every table of the source schema)' })
+      .option('source-schema', { type: 'string', describe: 'schema (MySQL: database) of the source tables' })
+      .option('target-schema', { type: 'string', describe: 'schema (MySQL: database) of the target tables' })
+      .option('where', { type: 'string', describe: 'SQL condition selecting the source rows to copy' })
+      .option('create', { type: 'boolean', default: false, describe: 'create missing target tables from the mapped types' })
+      .option('truncate', { type: 'boolean', default: false, describe: 'empty existing target tables first (not when resuming)' })
+      .option('append', { type: 'boolean', default: false, describe: 'add rows to existing tables (the default)' })
+      .option('chunk-rows', { type: 'number', default: 100_000, describe: 'rows per chunk (one target transaction each)' })
+      .option('parallel', { type: 'number', default: 2, describe: 'chunks copied at the same time' })
+      .option('rejects', { type: 'string', describe: 'write rows the target refused to this CSV file' })
+      .option('retry-rejects', { type: 'boolean', default: false, describe: 'reprocess only the rows rejected by the last copy' })
+      .option('plan', { type: 'boolean', default: false, describe: 'print the mapped DDL and the chunk plan; change nothing' })
+      .option('verify', { type: 'boolean', default: false, describe: 'run dmr verify on the copied tables afterwards' })
+      .option('cast', { type: 'string', array: true, describe: '[TABLE.]COLUMN=TYPE: the target type of a column (repeatable)' })
+      .check((a) => {
+        if (!Number.isInteger(a.parallel) || a.parallel < 1) throw new UsageError('--parallel must be a positive integer');
+        if (!Number.isInteger(a['chunk-rows']) || a['chunk-rows'] < 1) throw new UsageError('--chunk-rows must be a positive integer');
+        return true;
+      }) as never,
+  run: (args) => runCopyCommand(args),
+});
