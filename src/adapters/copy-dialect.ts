@@ -159,6 +159,8 @@ export interface CopyDialect {
    * mssql connection knex cannot use: its ledger row is written after the commit instead.
    */
   readonly ledgerInTransaction: boolean;
+  /** One writer at a time (SQLite's database lock): chunks into it run one after another. */
+  readonly singleWriter: boolean;
   quoteIdentifier(name: string): string;
   tableReference(schema: string | undefined, table: string): string;
   /** Base tables of a schema (the connection's current one when absent). */

@@ -15,6 +15,7 @@ const refusalNumbers = new Set([515, 547, 2627, 2601, 8152, 2628, 8114, 8115, 24
 /** SQL Server for `dmr copy`: mssql's bulk API (Table + request.bulk), key in the CREATE. */
 export const mssqlCopy: CopyDialect = {
   name: 'mssql',
+  singleWriter: false,
   primaryKeyAfterLoad: false,
   ledgerInTransaction: false,
   quoteIdentifier: q,

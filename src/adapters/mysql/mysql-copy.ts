@@ -20,6 +20,7 @@ const refusalErrnos = new Set([1048, 1062, 1263, 1264, 1265, 1292, 1366, 1406, 1
 export const mysqlCopy: CopyDialect = {
   name: 'mysql',
   ledgerInTransaction: true,
+  singleWriter: false,
   primaryKeyAfterLoad: false,
   quoteIdentifier: q,
   tableReference: ref,

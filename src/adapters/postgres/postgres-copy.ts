@@ -16,6 +16,7 @@ const copyLockClass = 0x646d63;
 export const postgresCopy: CopyDialect = {
   name: 'postgres',
   ledgerInTransaction: true,
+  singleWriter: false,
   primaryKeyAfterLoad: true,
   quoteIdentifier: q,
   tableReference: ref,

@@ -20,6 +20,7 @@ const categories: Readonly<Record<string, ValueCategory>> = {
   text: 'string',
   uuid: 'string',
   citext: 'string',
+  json: 'string',
   bytea: 'binary',
 };
 

@@ -61,7 +61,7 @@ function spell(type: CopyType): string | UnsafeMapping {
     case 'time':
       return `time(${type.precision})`;
     case 'timestamp':
-      return type.timeZone ? `timestamp(${type.precision}) with time zone` : `datetime(${type.precision})`;
+      return type.timeZone ? `timestamptz(${type.precision})` : `datetime(${type.precision})`;
     case 'json':
       return 'json text';
     case 'uuid':

@@ -11,6 +11,7 @@ const q = quoteIdentifierFor.sqlite;
 export const sqliteCopy: CopyDialect = {
   name: 'sqlite',
   ledgerInTransaction: true,
+  singleWriter: true,
   primaryKeyAfterLoad: false,
   quoteIdentifier: q,
   tableReference: (_schema, table) => q(table),

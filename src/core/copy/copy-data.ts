@@ -135,7 +135,8 @@ export async function copyData(options: CopyOptions): Promise<CopyResult> {
     const worker = async () => {
       for (let unit = queue.shift(); unit && !options.signal?.aborted; unit = queue.shift()) await unit();
     };
-    await Promise.all(Array.from({ length: Math.min(options.parallel, Math.max(1, queue.length)) }, worker));
+    const parallel = s.target.dialect.singleWriter ? 1 : options.parallel;
+    await Promise.all(Array.from({ length: Math.min(parallel, Math.max(1, queue.length)) }, worker));
     const tables: TableSummary[] = [];
     for (const run of runs) tables.push(await run.finish());
     const stopped = Boolean(options.signal?.aborted);

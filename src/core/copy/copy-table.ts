@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CopyTable, KeyRange } from '../../adapters/copy-dialect.js';
 import { redactSecrets } from '../../config/redact.js';
+import { UsageError } from '../errors.js';
 import { integerRanges } from './chunk-plan.js';
 import { copyChunk, LandedError, StoppedError, type ActiveSession, type ChunkContext } from './copy-chunk.js';
 import type { CopyJob, LedgerChunk } from './copy-ledger.js';
@@ -63,7 +64,12 @@ export class TableRun {
     const key = jobKey(ctx, plan);
     const latest = await ctx.ledger.latestJob(key);
     const resume = latest && (latest.status !== 'success' || this.options.mode !== 'truncate');
-    if (plan.createSql) await ctx.target.database.knex.raw(plan.createSql);
+    if (plan.createSql) {
+      await ctx.target.database.knex.raw(plan.createSql).catch((error: unknown) => {
+        const detail = ctx.target.database.adapter.describeError(error);
+        throw new UsageError(`creating ${plan.targetName} failed: ${detail.message}`, `the statement was: ${plan.createSql}; use --cast or create the table yourself`, { cause: error });
+      });
+    }
     if (resume && latest) {
       this.job = latest;
       await ctx.ledger.setJob(latest.copyId, { status: 'running' });
