@@ -120,7 +120,7 @@ describe.runIf(both)('dmr copy between engines: every mapped type, then dmr veri
     const toLite = await copy('--source', pg2.url, '--target', lite2.url, '--table', 'every', '--create', '--chunk-rows', '1000');
     expect(toLite.stderr).not.toMatch(/internal error/);
     expect(toLite.code).toBe(0);
-    expect(await declaredTypes(lite2, 'every')).toMatchObject({ id: 'bigint', b: 'boolean', d: 'decimal(15,4)', bin: 'blob', ts3: 'datetime(3)', tz: 'timestamptz(3)', u: 'uuid' });
+    expect(await declaredTypes(lite2, 'every')).toMatchObject({ id: 'bigint', b: 'boolean', d: 'decimal(15,4)', bin: 'BLOB', ts3: 'datetime(3)', tz: 'timestamptz(3)', u: 'uuid' });
     const liteCheck = await verify('--source', pg2.url, '--target', lite2.url, '--table', 'every', '--exclude-columns', 'j');
     expect(liteCheck.stdout + liteCheck.stderr).toMatch(/equal/);
     expect(liteCheck.code).toBe(0);

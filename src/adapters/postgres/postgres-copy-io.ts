@@ -101,6 +101,17 @@ export async function postgresReader(knex: Knex): Promise<CopyReader> {
 /** Loads with COPY ... FROM STDIN in text format, inside the writer's transaction. */
 export async function postgresWriter(knex: Knex): Promise<CopyWriter> {
   const client = await postgresClient(knex);
+  // When the server ends the session, the socket error (EPIPE) comes first; the server's reason is the client's error.
+  let serverError: Error | null = null;
+  client.on('error', (error) => (serverError ??= error));
+  const explain = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw serverError ?? error;
+    }
+  };
   const run = async (sql: string) => {
     await client.query(sql);
   };
@@ -117,11 +128,12 @@ export async function postgresWriter(knex: Knex): Promise<CopyWriter> {
       const stream = client.query(copyFrom(`copy ${ref(schema, table)} (${columns.map((c) => q(c.name)).join(', ')}) from stdin`));
       stream.on('error', () => undefined);
       return {
-        write: (lines) => (lines.length ? writeBounded(stream, `${lines.join('\n')}\n`) : Promise.resolve()),
-        end: async () => {
-          await endStream(stream);
-          return stream.rowCount;
-        },
+        write: (lines) => explain(() => (lines.length ? writeBounded(stream, `${lines.join('\n')}\n`) : Promise.resolve())),
+        end: () =>
+          explain(async () => {
+            await endStream(stream);
+            return stream.rowCount;
+          }),
       };
     },
     async deleteRange(schema, table, key, range) {

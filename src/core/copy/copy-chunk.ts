@@ -102,8 +102,10 @@ export async function copyChunk(ctx: ChunkContext, chunkNo: number, range: KeyRa
     }
     for (const reject of outcome.rejects) ctx.onReject?.(reject);
     return outcome;
-  } catch (error) {
+  } catch (caught) {
     broken = true;
+    // A statement cancelled by a signal fails with the server's own message: report the signal.
+    const error = ctx.signal?.aborted && !(caught instanceof StoppedError) ? new StoppedError(String(ctx.signal.reason ?? 'signal')) : caught;
     await writer.rollback().catch(() => undefined);
     // The answer to COMMIT was lost: the ledger row commits with the rows, so it tells whether they landed.
     if (ctx.ledger.inTarget && ctx.target.dialect.isConnectionLoss(error) && (await ctx.ledger.chunkStatus(ctx.copyId, chunkNo).catch(() => null)) === 'success') {

@@ -192,7 +192,11 @@ export class TableRun {
       await run();
     } catch (error) {
       if (error instanceof StoppedError) this.stopped = true;
-      else this.error ??= redactSecrets(this.ctx.target.dialect.rowRefusal(error)?.message ?? (error as Error).message);
+      else {
+        const message = this.ctx.target.dialect.rowRefusal(error)?.message ?? (error as Error).message;
+        const lost = this.ctx.target.dialect.isConnectionLoss(error) ? 'the connection was lost or terminated: ' : '';
+        this.error ??= redactSecrets(`${lost}${message}`);
+      }
     }
   }
 
