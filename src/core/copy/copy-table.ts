@@ -222,6 +222,7 @@ export class TableRun {
   async finish(): Promise<TableSummary> {
     const { ctx, plan, job } = this;
     const chunks = await ctx.ledger.chunks(job.copyId);
+    if (this.options.signal?.aborted) this.stopped = true;
     const complete = !this.stopped && !this.error && chunks.every((c) => c.status === 'success');
     let sourceCount: number | null = null;
     let targetCount: number | null = null;
