@@ -7,7 +7,7 @@ import type { DialectName } from './dialect-adapter.js';
  * (so doctor and DBAs can tell dmr's sessions), connect timeouts, and SQLite in WAL mode so
  * `dmr status` and `dmr doctor` can read while a run writes.
  */
-export function withConnectionDefaults(dialect: DialectName, base: Knex.Config, poolMax: number): Knex.Config {
+export function withConnectionDefaults(dialect: DialectName, base: Knex.Config, poolMax: number, readOnly = false): Knex.Config {
   const conn = { ...((base.connection ?? {}) as Record<string, unknown>) };
   const label = `dmr pid=${process.pid} host=${os.hostname()}`;
   let pool: Knex.PoolConfig = { min: 0, max: poolMax };
@@ -23,15 +23,16 @@ export function withConnectionDefaults(dialect: DialectName, base: Knex.Config, 
     conn.connectionTimeout ??= 10_000;
     conn.options = { appName: label.slice(0, 128), ...((conn.options ?? {}) as object) };
   }
+  if (dialect === 'sqlite' && readOnly && conn.filename !== ':memory:') conn.options = { ...((conn.options ?? {}) as object), readonly: true };
   if (dialect === 'sqlite') {
     pool = {
       min: 1,
       max: Math.max(2, poolMax),
       afterCreate: (db: { pragma(sql: string): unknown }, done: (err: Error | null, db: unknown) => void) => {
         try {
-          if (conn.filename !== ':memory:') db.pragma('journal_mode = WAL');
+          if (conn.filename !== ':memory:' && !readOnly) db.pragma('journal_mode = WAL');
           db.pragma('busy_timeout = 5000');
-          db.pragma('foreign_keys = ON');
+          if (!readOnly) db.pragma('foreign_keys = ON');
           done(null, db);
         } catch (error) {
           done(error as Error, db);

@@ -12,6 +12,8 @@ export interface CatalogColumn {
   /** Declared type as the catalog reports it (for messages and same-type checks). */
   readonly dataType: string;
   readonly category: ValueCategory;
+  /** Why a column of category 'unsupported' cannot be compared, when there is more to say than its type (JSON). */
+  readonly unsupportedReason?: string;
   /** Fractional second digits of a timestamp column. */
   readonly timestampPrecision?: number;
   /** The timestamp is stored as an instant (timestamptz, MariaDB TIMESTAMP) rather than a wall-clock value. */
@@ -30,6 +32,35 @@ export interface CatalogTable {
   readonly columns: readonly CatalogColumn[];
   /** Primary key columns in key order; empty when the table has none. */
   readonly primaryKey: readonly string[];
+  /**
+   * Other unique keys that identify a row, each in key order: unique indexes or constraints
+   * without a predicate or expression, whose columns are all NOT NULL. Read from catalogs a
+   * SELECT-only role can see.
+   */
+  readonly uniqueKeys?: readonly (readonly string[])[];
+  /** Row count from the catalog's statistics, for progress only; absent when unknown. */
+  readonly estimatedRows?: number;
+}
+
+/** A table or view of a schema as the listing found it. */
+export interface ListedTable {
+  readonly name: string;
+  /** The connection's role may SELECT it; an unreadable table is reported as skipped, never silently left out. */
+  readonly readable: boolean;
+}
+
+/** Why a verify query failed, as the database said it, without the SQL text. */
+export interface QueryFailure {
+  /** The database's own message. */
+  readonly message: string;
+  /** SQLSTATE, server error number or driver code. */
+  readonly code?: string;
+  /** refused: the server answered with an error; lost: the connection or the server went away; cancelled: the statement was cancelled. */
+  readonly kind: 'refused' | 'lost' | 'cancelled';
+  /** 1-based character offset in the statement where the server places the error (PostgreSQL). */
+  readonly position?: number;
+  /** A data exception (SQLSTATE class 22: a value out of range, an invalid cast): one column's values are the cause. */
+  readonly dataException?: boolean;
 }
 
 /** How one column is canonicalised on one side; both sides of a pair get the same rule. */
@@ -51,10 +82,14 @@ export interface FieldRule {
 /** portable: md5 of the length-prefixed canonical text, identical on every engine; native: the engine's fastest hash (same-engine pairs only). */
 export type HashAlgorithm = 'portable' | 'native';
 
-/** Where hashing SQL runs (SQLite: a connection with dmr's functions registered). */
+/**
+ * Where hashing SQL runs: one connection pinned for the session (SQLite: a read-only connection
+ * with dmr's functions registered). Every query runs in a read-only transaction, so --where
+ * cannot write.
+ */
 export interface HashSession {
   /** Runs a query and returns all rows (small results: segment sums, counts). */
-  all(sql: string, bindings: readonly (string | number)[]): Promise<Record<string, unknown>[]>;
+  all(sql: string): Promise<Record<string, unknown>[]>;
   /**
    * Runs a per-segment aggregate over a whole table or key ranges of it. PostgreSQL plans
    * it as a hash aggregate in parallel workers (its estimate of the number of segments is
@@ -62,7 +97,13 @@ export interface HashSession {
    */
   aggregate(sql: string): Promise<Record<string, unknown>[]>;
   /** Streams a query's rows, holding at most about `batch` rows in memory. */
-  stream(sql: string, bindings: readonly (string | number)[], batch: number): AsyncIterable<Record<string, unknown>>;
+  stream(sql: string, batch: number): AsyncIterable<Record<string, unknown>>;
+  /**
+   * Cancels the statement the session is running, on the server, from another connection, and
+   * refuses further queries. Resolves once no statement of the session runs any more (or after
+   * a few seconds of trying). A no-op where statements cannot be cancelled (SQLite).
+   */
+  cancel(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -72,8 +113,12 @@ export interface RowHashDialect {
   quoteIdentifier(name: string): string;
   /** Schema used when none is given (PostgreSQL current_schema(), MySQL database()). */
   currentSchema(knex: Knex): Promise<string | undefined>;
-  /** Base tables of a schema. */
-  listTables(knex: Knex, schema: string | undefined): Promise<string[]>;
+  /** Whether the schema (MySQL: database) exists as far as the role can see; true where schemas do not exist (SQLite). */
+  schemaExists(knex: Knex, schema: string): Promise<boolean>;
+  /** Schemas the role can see, for hints. */
+  listSchemas(knex: Knex): Promise<string[]>;
+  /** Base tables and views of a schema. */
+  listTables(knex: Knex, schema: string | undefined): Promise<ListedTable[]>;
   /** Columns and primary key, or null when the table does not exist. */
   describeTable(knex: Knex, schema: string | undefined, table: string): Promise<CatalogTable | null>;
   /** Schema-qualified, quoted table reference. */
@@ -117,8 +162,15 @@ export interface RowHashDialect {
   recordText?(table: string): string;
   /** SQL: a 64-bit hash of the whole row of `table` from its columns' hash functions (no text rendering); only for columns marked hashable. */
   recordDigest?(table: string): string;
+  /**
+   * SQL: the non-negative integer below 2^52 a row digest segments by, when rows have no key and
+   * are compared as multisets (the same bits keyHash takes from its md5).
+   */
+  digestKeyHash(digestSql: string, algorithm: HashAlgorithm): string;
+  /** What a failed verify query's error says: message without SQL, code, and whether the connection was lost. */
+  describeFailure(error: unknown): QueryFailure;
   /** The best algorithm for a pair: native only when both sides are this engine. */
   algorithmFor(other: DialectName): HashAlgorithm;
-  /** A connection for the hashing queries (SQLite: with dmr's functions registered). */
+  /** A pinned connection for the hashing queries, each run read-only (SQLite: with dmr's functions registered). */
   session(knex: Knex): Promise<HashSession>;
 }

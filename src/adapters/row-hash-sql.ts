@@ -40,3 +40,6 @@ export function floatCanonicalSql(x: string, digits: number, f: FloatFunctions):
 export function prefixedField(field: string, charLength: string, concat: (parts: string[]) => string): string {
   return `coalesce(${concat([`${charLength}(${field})`, "':'", field])}, '~')`;
 }
+
+/** Why JSON columns are compared on no engine (said of json/jsonb, MySQL JSON, MariaDB's JSON alias and SQLite's declared JSON alike). */
+export const jsonReason = 'JSON documents have no canonical text that every engine computes (key order, spacing and number formats differ)';

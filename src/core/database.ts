@@ -19,6 +19,8 @@ export interface Database {
 export interface OpenOptions {
   /** Largest pool size; the runner needs task, lock and heartbeat connections at once. */
   readonly poolMax?: number;
+  /** Read-only commands: a SQLite file is opened read-only and never created. */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface OpenOptions {
  * unreachable host is a ConnectionError (exit 2) before anything is written.
  */
 export async function openDatabase(connection: ResolvedConnection, options: OpenOptions = {}): Promise<Database> {
-  const config = withConnectionDefaults(connection.dialect, connection.knexConfig, options.poolMax ?? 5);
+  const config = withConnectionDefaults(connection.dialect, connection.knexConfig, options.poolMax ?? 5, options.readOnly);
   const knex = knexFactory(config);
   const adapter = createAdapter(connection.dialect, config);
   try {

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
-import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
-import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, ListedTable, QueryFailure, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
+import { pickUniqueKeys, type UniqueIndex } from '../row-hash-keys.js';
+import { floatCanonicalSql, jsonReason, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
+import { describeMssqlFailure, mssqlHashSession } from './mssql-row-hash-session.js';
 
 const categories: Readonly<Record<string, ValueCategory>> = {
   tinyint: 'integer', smallint: 'integer', int: 'integer', bigint: 'integer',
@@ -36,11 +38,26 @@ export class MssqlRowHash implements RowHashDialect {
     return rows[0]?.s;
   }
 
-  async listTables(knex: Knex, schema: string | undefined): Promise<string[]> {
-    const rows = (await knex.raw('select table_name as name from information_schema.tables where table_schema = ? order by 1', [schema ?? 'dbo'])) as { name: string }[];
+  async schemaExists(knex: Knex, schema: string): Promise<boolean> {
+    const rows = (await knex.raw('select schema_id(?) as id', [schema])) as { id: number | null }[];
+    return rows[0]?.id !== null && rows[0]?.id !== undefined;
+  }
+
+  async listSchemas(knex: Knex): Promise<string[]> {
+    const rows = (await knex.raw(`select name from sys.schemas where name not in ('sys', 'INFORMATION_SCHEMA', 'guest') and name not like 'db[_]%' order by 1`)) as { name: string }[];
     return rows.map((r) => r.name);
   }
 
+  async listTables(knex: Knex, schema: string | undefined): Promise<ListedTable[]> {
+    const rows = (await knex.raw(
+      `select o.name, has_perms_by_name(quotename(s.name) + '.' + quotename(o.name), 'OBJECT', 'SELECT') as readable
+         from sys.objects o join sys.schemas s on s.schema_id = o.schema_id where s.name = ? and o.type in ('U', 'V') order by 1`,
+      [schema ?? 'dbo'],
+    )) as { name: string; readable: number | boolean }[];
+    return rows.map((r) => ({ name: r.name, readable: Boolean(r.readable) }));
+  }
+
+  /** Keys from sys.indexes (https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-indexes-transact-sql), visible with SELECT on the table. */
   async describeTable(knex: Knex, schema: string | undefined, table: string): Promise<CatalogTable | null> {
     const s = schema ?? 'dbo';
     const cols = (await knex.raw(
@@ -48,17 +65,41 @@ export class MssqlRowHash implements RowHashDialect {
       [s, table],
     )) as { name: string; type: string; dp: number | null; p: number | null; sc: number | null }[];
     if (cols.length === 0) return null;
-    const pk = (await knex.raw(
-      `select k.column_name as name from information_schema.table_constraints c join information_schema.key_column_usage k on k.constraint_name = c.constraint_name and k.table_schema = c.table_schema
-        where c.constraint_type = 'PRIMARY KEY' and c.table_schema = ? and c.table_name = ? order by k.ordinal_position`,
+    const object = `object_id(quotename(?) + '.' + quotename(?))`;
+    const keys = (await knex.raw(
+      `select i.name as idx, i.is_primary_key as pk, c.name as col, c.is_nullable as nullable from sys.indexes i
+         join sys.index_columns ic on ic.object_id = i.object_id and ic.index_id = i.index_id and ic.is_included_column = 0
+         join sys.columns c on c.object_id = ic.object_id and c.column_id = ic.column_id
+        where i.object_id = ${object} and i.is_unique = 1 and i.has_filter = 0 and i.is_disabled = 0 order by i.is_primary_key desc, i.name, ic.key_ordinal`,
       [s, table],
-    )) as { name: string }[];
+    )) as { idx: string; pk: number | boolean; col: string; nullable: number | boolean }[];
+    const stats = (await knex.raw(`select sum(rows) as n from sys.partitions where object_id = ${object} and index_id in (0, 1)`, [s, table])) as { n: number | null }[];
     const columns = cols.map((r): CatalogColumn => {
-      const category = categories[r.type.toLowerCase()] ?? 'unsupported';
+      const type = r.type.toLowerCase();
+      const category = categories[type] ?? 'unsupported';
       const dataType = category === 'decimal' ? `${r.type}(${r.p},${r.sc})` : r.type;
-      return { name: r.name, dataType, category, ...(category === 'timestamp' ? { timestampPrecision: Math.min(6, r.dp ?? 3), instant: r.type === 'datetimeoffset' } : {}) };
+      return {
+        name: r.name,
+        dataType,
+        category,
+        ...(type === 'json' ? { unsupportedReason: jsonReason } : {}),
+        ...(category === 'timestamp' ? { timestampPrecision: Math.min(6, r.dp ?? 3), instant: r.type === 'datetimeoffset' } : {}),
+      };
     });
-    return { schema: s, name: table, columns, primaryKey: pk.map((r) => r.name) };
+    const indexes = new Map<string, { primary: boolean; columns: UniqueIndex['columns'][number][] }>();
+    for (const k of keys) {
+      const index = indexes.get(k.idx) ?? { primary: Boolean(k.pk), columns: [] };
+      index.columns.push({ name: k.col, notNull: !k.nullable });
+      indexes.set(k.idx, index);
+    }
+    const estimate = stats[0]?.n;
+    return {
+      schema: s,
+      name: table,
+      columns,
+      ...pickUniqueKeys([...indexes.values()]),
+      ...(estimate !== null && estimate !== undefined ? { estimatedRows: Number(estimate) } : {}),
+    };
   }
 
   canonicalField(c: string, column: CatalogColumn, rule: FieldRule): string {
@@ -108,6 +149,14 @@ export class MssqlRowHash implements RowHashDialect {
     return [`convert(bigint, 0x00000000 + substring(${d}, 1, 4))`, `convert(bigint, 0x00000000 + substring(${d}, 5, 4))`];
   }
 
+  digestKeyHash(d: string): string {
+    return `(convert(bigint, 0x00 + substring(${d}, 1, 7)) / 16)`;
+  }
+
+  describeFailure(error: unknown): QueryFailure {
+    return describeMssqlFailure(error);
+  }
+
   rangeSegment(key: string, lo: bigint, width: bigint): string {
     return `((convert(bigint, ${key}) - (${lo})) / ${width})`;
   }
@@ -116,13 +165,8 @@ export class MssqlRowHash implements RowHashDialect {
     return 'portable';
   }
 
-  async session(knex: Knex): Promise<HashSession> {
-    return {
-      all: async (sql, bindings) => (await knex.raw(sql, [...bindings])) as Record<string, unknown>[],
-      aggregate: async (sql) => (await knex.raw(sql)) as Record<string, unknown>[],
-      stream: (sql, bindings) => knex.raw(sql, [...bindings]).stream() as AsyncIterable<Record<string, unknown>>,
-      release: async () => undefined,
-    };
+  session(knex: Knex): Promise<HashSession> {
+    return mssqlHashSession(knex);
   }
 }
 

@@ -1,18 +1,10 @@
 import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
-import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
+import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, ListedTable, QueryFailure, RowHashDialect } from '../row-hash-dialect.js';
 import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
-
-const categories: Readonly<Record<string, ValueCategory>> = {
-  tinyint: 'integer', smallint: 'integer', mediumint: 'integer', int: 'integer', bigint: 'integer', year: 'integer',
-  decimal: 'decimal', float: 'float', double: 'float',
-  datetime: 'timestamp', timestamp: 'timestamp', date: 'date',
-  char: 'string', varchar: 'string', tinytext: 'string', text: 'string', mediumtext: 'string', longtext: 'string', enum: 'string', set: 'string', uuid: 'string',
-  binary: 'binary', varbinary: 'binary', tinyblob: 'binary', blob: 'binary', mediumblob: 'binary', longblob: 'binary',
-};
-
-type ColumnRow = { name: string; type: string; ctype: string; dp: number | null };
+import { describeTable, listSchemas, listTables, schemaExists } from './mysql-row-hash-catalog.js';
+import { describeMysqlFailure, mysqlHashSession } from './mysql-row-hash-session.js';
 
 /**
  * MySQL and MariaDB: MD5() (https://mariadb.com/kb/en/md5/) of the utf8mb4 canonical text,
@@ -35,35 +27,20 @@ export class MysqlRowHash implements RowHashDialect {
     return ((rows as { s: string | null }[])[0]?.s ?? undefined) || undefined;
   }
 
-  async listTables(knex: Knex, schema: string | undefined): Promise<string[]> {
-    const [rows] = await knex.raw('select table_name as name from information_schema.tables where table_schema = coalesce(?, database()) order by 1', [schema ?? null]);
-    return (rows as { name: string }[]).map((r) => r.name);
+  schemaExists(knex: Knex, schema: string): Promise<boolean> {
+    return schemaExists(knex, schema);
   }
 
-  async describeTable(knex: Knex, schema: string | undefined, table: string): Promise<CatalogTable | null> {
-    const [cols] = await knex.raw(
-      `select column_name as name, data_type as type, column_type as ctype, datetime_precision as dp
-         from information_schema.columns where table_schema = coalesce(?, database()) and table_name = ? order by ordinal_position`,
-      [schema ?? null, table],
-    );
-    if ((cols as unknown[]).length === 0) return null;
-    const [pk] = await knex.raw(
-      `select column_name as name from information_schema.key_column_usage
-        where table_schema = coalesce(?, database()) and table_name = ? and constraint_name = 'PRIMARY' order by ordinal_position`,
-      [schema ?? null, table],
-    );
-    const columns = (cols as ColumnRow[]).map((r): CatalogColumn => {
-      const type = r.type.toLowerCase();
-      const ctype = r.ctype.toLowerCase();
-      const category: ValueCategory = /^tinyint\(1\)/.test(ctype) ? 'boolean' : categories[type] ?? 'unsupported';
-      return {
-        name: r.name,
-        dataType: ctype,
-        category,
-        ...(category === 'timestamp' ? { timestampPrecision: Number(r.dp ?? 0), instant: type === 'timestamp' } : {}),
-      };
-    });
-    return { ...(schema ? { schema } : {}), name: table, columns, primaryKey: (pk as { name: string }[]).map((r) => r.name) };
+  listSchemas(knex: Knex): Promise<string[]> {
+    return listSchemas(knex);
+  }
+
+  listTables(knex: Knex, schema: string | undefined): Promise<ListedTable[]> {
+    return listTables(knex, schema);
+  }
+
+  describeTable(knex: Knex, schema: string | undefined, table: string): Promise<CatalogTable | null> {
+    return describeTable(knex, schema, table);
   }
 
   canonicalField(c: string, column: CatalogColumn, rule: FieldRule): string {
@@ -114,6 +91,14 @@ export class MysqlRowHash implements RowHashDialect {
     return ['0', `cast(conv(substring(${d}, 1, 16), 16, 10) as unsigned)`];
   }
 
+  digestKeyHash(d: string): string {
+    return `cast(conv(substring(${d}, 1, 13), 16, 10) as unsigned)`;
+  }
+
+  describeFailure(error: unknown): QueryFailure {
+    return describeMysqlFailure(error);
+  }
+
   rangeSegment(key: string, lo: bigint, width: bigint): string {
     return `((${key} - (${lo})) div ${width})`;
   }
@@ -122,13 +107,8 @@ export class MysqlRowHash implements RowHashDialect {
     return 'portable';
   }
 
-  async session(knex: Knex): Promise<HashSession> {
-    return {
-      all: async (sql, bindings) => (await knex.raw(sql, [...bindings]))[0] as Record<string, unknown>[],
-      aggregate: async (sql) => (await knex.raw(sql))[0] as Record<string, unknown>[],
-      stream: (sql, bindings) => knex.raw(sql, [...bindings]).stream() as AsyncIterable<Record<string, unknown>>,
-      release: async () => undefined,
-    };
+  session(knex: Knex): Promise<HashSession> {
+    return mysqlHashSession(knex);
   }
 }
 

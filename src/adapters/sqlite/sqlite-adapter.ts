@@ -31,7 +31,9 @@ export class SqliteAdapter implements DialectAdapter {
 
   describeError(error: unknown): DatabaseErrorDetail {
     const e = error as { code?: string; message?: string };
-    return { code: e.code, message: String(e.message ?? error).replace(/^[^:]* - /, '') };
+    const message = String(e.message ?? error).replace(/^[^:]* - /, '');
+    // A read-only open (status, verify) never creates the file: a missing one is this error.
+    return { code: e.code, message: e.code === 'SQLITE_CANTOPEN' ? `${message}: ${this.filename} does not exist or cannot be opened` : message };
   }
 
   runLock(): RunLock {

@@ -1,7 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
-import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
+import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, ListedTable, QueryFailure, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
+import { pickUniqueKeys, type UniqueIndex } from '../row-hash-keys.js';
+import { isSessionCancelled, SessionGuard } from '../row-hash-session.js';
+import { jsonReason } from '../row-hash-sql.js';
 import { canonicalValue, encodeFields, keyHashOf, md5Hex, type SqliteValue } from './sqlite-row-hash-functions.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
@@ -9,6 +12,7 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
 export function sqliteCategory(declared: string): { category: ValueCategory; precision?: number } {
   const t = declared.toUpperCase();
   const precision = /\((\d+)\)/.exec(t)?.[1];
+  if (/JSON/.test(t)) return { category: 'unsupported' };
   if (/DATETIME|TIMESTAMP/.test(t)) return { category: 'timestamp', precision: precision === undefined ? 6 : Number(precision) };
   if (/^DATE\b/.test(t)) return { category: 'date' };
   if (/BOOL|^TINYINT\(1\)/.test(t)) return { category: 'boolean' };
@@ -39,20 +43,45 @@ export class SqliteRowHash implements RowHashDialect {
     return undefined;
   }
 
-  async listTables(knex: Knex): Promise<string[]> {
-    const rows = await knex.raw(`select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite\\_%' escape '\\' order by name`);
-    return (rows as { name: string }[]).map((r) => r.name);
+  async schemaExists(): Promise<boolean> {
+    return true;
   }
 
+  async listSchemas(): Promise<string[]> {
+    return ['main'];
+  }
+
+  /** Every table of the file can be read by whoever can open it. */
+  async listTables(knex: Knex): Promise<ListedTable[]> {
+    const rows = await knex.raw(`select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite\\_%' escape '\\' order by name`);
+    return (rows as { name: string }[]).map((r) => ({ name: r.name, readable: true }));
+  }
+
+  /** Columns from pragma table_info, unique keys from pragma index_list / index_info (https://www.sqlite.org/pragma.html). */
   async describeTable(knex: Knex, _schema: string | undefined, table: string): Promise<CatalogTable | null> {
-    const rows = (await knex.raw('select name, type, pk from pragma_table_info(?)', [table])) as { name: string; type: string; pk: number }[];
+    const rows = (await knex.raw('select name, type, pk, "notnull" as nn from pragma_table_info(?)', [table])) as { name: string; type: string; pk: number; nn: number }[];
     if (rows.length === 0) return null;
     const columns = rows.map((r): CatalogColumn => {
       const { category, precision } = sqliteCategory(r.type);
-      return { name: r.name, dataType: r.type.toLowerCase(), category, ...(precision !== undefined ? { timestampPrecision: precision } : {}) };
+      return {
+        name: r.name,
+        dataType: r.type.toLowerCase(),
+        category,
+        ...(/JSON/i.test(r.type) ? { unsupportedReason: jsonReason } : {}),
+        ...(precision !== undefined ? { timestampPrecision: precision } : {}),
+      };
     });
     const primaryKey = rows.filter((r) => r.pk > 0).sort((a, b) => a.pk - b.pk).map((r) => r.name);
-    return { name: table, columns, primaryKey };
+    const parts = (await knex.raw(
+      `select il.name as idx, ii.name as col from pragma_index_list(?) il join pragma_index_info(il.name) ii
+        where il."unique" = 1 and il.partial = 0 and il.origin <> 'pk' order by il.name, ii.seqno`,
+      [table],
+    )) as { idx: string; col: string | null }[];
+    const notNull = new Map(rows.map((r) => [r.name, r.nn === 1]));
+    const indexes = new Map<string, UniqueIndex['columns'][number][]>();
+    for (const p of parts) indexes.set(p.idx, [...(indexes.get(p.idx) ?? []), p.col === null ? null : { name: p.col, notNull: notNull.get(p.col) ?? false }]);
+    const { uniqueKeys } = pickUniqueKeys([...indexes.values()].map((c) => ({ primary: false, columns: c })));
+    return { name: table, columns, primaryKey, uniqueKeys };
   }
 
   canonicalField(c: string, column: CatalogColumn, rule: FieldRule): string {
@@ -76,11 +105,26 @@ export class SqliteRowHash implements RowHashDialect {
     return [`dmr_hex_int(${d}, 0)`, `dmr_hex_int(${d}, 8)`];
   }
 
+  digestKeyHash(d: string): string {
+    return `dmr_digest_key(${d})`;
+  }
+
+  describeFailure(error: unknown): QueryFailure {
+    const e = (error ?? {}) as { code?: unknown; message?: unknown };
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    const kind = isSessionCancelled(error) ? 'cancelled' : code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' ? 'lost' : 'refused';
+    return { message: String(e.message ?? error), ...(code ? { code } : {}), kind };
+  }
+
   algorithmFor(_other: DialectName): HashAlgorithm {
     return 'portable';
   }
 
-  /** Its own read-only connection to the file, so source and target (even the same file) and parallel tables never wait for knex's single pooled connection. */
+  /**
+   * Its own read-only connection to the file, so source and target (even the same file) and
+   * parallel tables never wait for knex's single pooled connection, and --where cannot write.
+   * A statement cannot be cancelled (the driver is synchronous): cancel stops at the next one.
+   */
   async session(knex: Knex): Promise<HashSession> {
     const config = knex.client as { config: { connection?: { filename?: string } }; acquireConnection(): Promise<BetterSqlite3.Database>; releaseConnection(c: unknown): Promise<void> };
     const filename = config.config.connection?.filename;
@@ -93,21 +137,36 @@ export class SqliteRowHash implements RowHashDialect {
       release = async () => void db.close();
     } else {
       db = await config.acquireConnection();
-      release = () => config.releaseConnection(db);
+      db.pragma('query_only = 1');
+      release = () => {
+        db.pragma('query_only = 0');
+        return config.releaseConnection(db);
+      };
     }
     registerFunctions(db);
+    const guard = new SessionGuard(async () => undefined);
     const prepare = (sql: string) => db.prepare(sql).safeIntegers(true);
     return {
-      all: async (sql, bindings) => prepare(sql).all(...bindings) as Record<string, unknown>[],
-      aggregate: async (sql) => prepare(sql).all() as Record<string, unknown>[],
-      stream: (sql, bindings) => iterate(prepare(sql), bindings),
+      all: (sql) => guard.run(async () => prepare(sql).all() as Record<string, unknown>[]),
+      aggregate: (sql) => guard.run(async () => prepare(sql).all() as Record<string, unknown>[]),
+      stream: (sql) => iterate(() => prepare(sql), guard),
+      cancel: () => guard.cancel(),
       release,
     };
   }
 }
 
-async function* iterate(statement: BetterSqlite3.Statement, bindings: readonly (string | number)[]): AsyncGenerator<Record<string, unknown>> {
-  yield* statement.iterate(...bindings) as IterableIterator<Record<string, unknown>>;
+/** Rows one at a time, giving the event loop a turn now and then so that a signal can stop the download. */
+async function* iterate(statement: () => BetterSqlite3.Statement, guard: SessionGuard): AsyncGenerator<Record<string, unknown>> {
+  guard.check();
+  let n = 0;
+  for (const row of statement().iterate() as IterableIterator<Record<string, unknown>>) {
+    yield row;
+    if (++n % 2000 === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      guard.check();
+    }
+  }
 }
 
 const specs = new Map<string, FieldRule & { declaredBoolean: boolean }>();
@@ -122,5 +181,6 @@ function registerFunctions(db: BetterSqlite3.Database): void {
   db.function('dmr_encode', { ...options, varargs: true }, (...fields: unknown[]) => encodeFields(fields as (string | null)[]));
   db.function('dmr_key_hash', options, (encoded: unknown) => BigInt(keyHashOf(String(encoded))));
   db.function('dmr_md5', options, (encoded: unknown) => md5Hex(String(encoded)));
+  db.function('dmr_digest_key', options, (digest: unknown) => BigInt(parseInt(String(digest).slice(0, 13), 16)));
   db.function('dmr_hex_int', options, (digest: unknown, from: unknown) => BigInt(parseInt(String(digest).slice(Number(from), Number(from) + 8), 16)));
 }

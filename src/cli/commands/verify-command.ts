@@ -1,16 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { resolveConnection, type ResolvedConnection } from '../../config/resolve-connection.js';
 import { openDatabase, type Database } from '../../core/database.js';
-import { ExitCode, UsageError } from '../../core/errors.js';
+import { DmrError, ExitCode, UsageError } from '../../core/errors.js';
+import { VerifyQueryError } from '../../core/verify/query-failure.js';
 import { verificationDocument } from '../../core/verify/verification-document.js';
 import { verifyData } from '../../core/verify/verify-data.js';
 import { assertName, parseColumnList, parseTableMapping } from '../../core/verify/verify-names.js';
-import { verifyModes, type ColumnOverride, type VerifyMode } from '../../core/verify/verify-types.js';
+import { verifyModes, type ColumnOverride, type TableKey, type VerifyMode, type VerifyResult } from '../../core/verify/verify-types.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
 import { out } from '../output.js';
-import { verifyJunit } from '../render/verify-junit.js';
+import { verifyJunit, verifyJunitError } from '../render/verify-junit.js';
 import { verifyProgress } from '../render/verify-progress.js';
 import { verifyText } from '../render/verify-text.js';
+
+type Format = 'text' | 'json' | 'junit';
 
 export interface VerifyArgs {
   readonly source: string;
@@ -18,13 +21,14 @@ export interface VerifyArgs {
   readonly table?: string[];
   readonly 'source-schema'?: string;
   readonly 'target-schema'?: string;
-  readonly key?: string;
+  readonly key?: string | string[];
+  readonly 'exclude-table'?: string[];
   readonly columns?: string;
   readonly 'exclude-columns'?: string;
   readonly where?: string;
   readonly mode: VerifyMode;
   readonly 'max-diffs': number;
-  readonly format?: 'text' | 'json' | 'junit';
+  readonly format?: Format;
   readonly out?: string;
   readonly parallel: number;
   readonly 'float-digits'?: number;
@@ -59,31 +63,109 @@ function resolveSide(value: string, args: GlobalArgs): Promise<ResolvedConnectio
   return value.includes(':') ? resolveConnection({ url: value }) : resolveConnection({ env: value, knexfile: args.knexfile });
 }
 
-/** Flags -> core verify -> report; returns 0 equal, 1 differences (exit 2 comes from thrown UsageError/ConnectionError). */
+/** `--key COLS` (one table) and `--key TABLE=COLS` (repeatable). */
+function parseKeys(specs: readonly string[]): { key?: string[]; tableKeys: TableKey[] } {
+  const tableKeys: TableKey[] = [];
+  let key: string[] | undefined;
+  for (const spec of specs) {
+    const [table, columns, extra] = spec.split('=');
+    if (extra !== undefined) throw new UsageError(`--key ${JSON.stringify(spec)} has more than one '='`, 'use --key COL[,COL...] or --key TABLE=COL[,COL...]');
+    if (columns === undefined) {
+      if (key) throw new UsageError('--key COLS is given twice', 'give each table its key with --key TABLE=COL[,COL...]');
+      key = parseColumnList(spec, '--key');
+    } else {
+      tableKeys.push({ table: assertName((table ?? '').trim(), '--key'), columns: parseColumnList(columns, '--key') });
+    }
+  }
+  return { ...(key ? { key } : {}), tableKeys };
+}
+
+/** What goes to stdout and what to --out: --format names the file's format when --out is given, stdout's otherwise; --json is stdout's. */
+export function reportFormats(args: Pick<VerifyArgs, 'format' | 'out'> & { readonly json: boolean }): { stdout: Format; file: Format | null } {
+  if (args.out) return { stdout: args.json ? 'json' : 'text', file: args.format ?? (args.json ? 'json' : 'text') };
+  if (args.json && args.format && args.format !== 'json') {
+    throw new UsageError(`--json and --format ${args.format} ask for two formats on stdout`, `drop one, or write the ${args.format} report to a file with --out FILE`);
+  }
+  return { stdout: args.format ?? (args.json ? 'json' : 'text'), file: null };
+}
+
+function render(result: VerifyResult, format: Format, redact: boolean): string {
+  if (format === 'json') return `${JSON.stringify(verificationDocument(result, redact), null, 2)}\n`;
+  if (format === 'junit') return verifyJunit(result, redact);
+  return `${verifyText(result, { redact })}\n`;
+}
+
+/**
+ * SIGINT/SIGTERM abort the verify (its server queries are cancelled, then exit 130/143); a
+ * second signal ends the process at once, by that signal.
+ */
+function stopOnSignals(controller: AbortController, onFirst: (signal: NodeJS.Signals) => void): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      detach();
+      process.kill(process.pid, signal);
+      return;
+    }
+    stopping = true;
+    onFirst(signal);
+    controller.abort(new DmrError(`verify stopped by ${signal}: its queries were cancelled on the servers; nothing was changed`, signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm));
+  };
+  const detach = () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return detach;
+}
+
+/** Flags -> core verify -> report; returns 0 equal, 1 differences or tables not compared (exit 2 comes from thrown UsageError/ConnectionError). */
 export async function runVerifyCommand(args: GlobalArgs & VerifyArgs): Promise<number> {
+  const formats = reportFormats(args);
+  try {
+    return await verifyAndReport(args, formats);
+  } catch (error) {
+    if (args.verbose && error instanceof VerifyQueryError) out.info(`generated SQL:\n${error.sql}`);
+    if (formats.file === 'junit' && args.out && error instanceof DmrError) await writeFile(args.out, verifyJunitError(error.message, error.exitCode, new Date()));
+    else if (formats.stdout === 'junit' && error instanceof DmrError) process.stdout.write(verifyJunitError(error.message, error.exitCode, new Date()));
+    throw error;
+  }
+}
+
+async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: { stdout: Format; file: Format | null }): Promise<number> {
   const tables = (args.table ?? []).map(parseTableMapping);
-  const key = args.key ? parseColumnList(args.key, '--key') : undefined;
+  const { key, tableKeys } = parseKeys(args.key === undefined ? [] : [args.key].flat());
+  const excludeTables = args['exclude-table'] ?? [];
   const columns = args.columns ? parseColumnList(args.columns, '--columns') : undefined;
   const excludeColumns = args['exclude-columns'] ? parseColumnList(args['exclude-columns'], '--exclude-columns', true) : undefined;
   if (columns && excludeColumns) throw new UsageError('--columns and --exclude-columns cannot be combined', 'pass one of them');
   const overrides = (args.override ?? []).map(parseOverride);
   const sourceSchema = args['source-schema'] ? assertName(args['source-schema'], '--source-schema') : undefined;
   const targetSchema = args['target-schema'] ? assertName(args['target-schema'], '--target-schema') : undefined;
-  const format = args.format ?? (args.json ? 'json' : 'text');
 
   const [sourceConnection, targetConnection] = await Promise.all([resolveSide(args.source, args), resolveSide(args.target, args)]);
   const opened: Database[] = [];
   const progress = await verifyProgress();
+  const controller = new AbortController();
+  const detach = stopOnSignals(controller, (signal) => {
+    progress.stop();
+    out.info(`dmr: ${signal}: cancelling the verify queries on the servers (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)`);
+  });
   try {
-    const source = await openDatabase(sourceConnection, { poolMax: args.parallel * 2 + 1 });
+    // Read-only: a SQLite path that does not exist is an error, never a new empty file.
+    const source = await openDatabase(sourceConnection, { poolMax: args.parallel * 2 + 1, readOnly: true });
     opened.push(source);
-    const target = await openDatabase(targetConnection, { poolMax: args.parallel * 2 + 1 });
+    const target = await openDatabase(targetConnection, { poolMax: args.parallel * 2 + 1, readOnly: true });
     opened.push(target);
+    controller.signal.throwIfAborted();
     const result = await verifyData({
       source: { knex: source.knex, dialect: source.dialect, display: source.display, ...(sourceSchema ? { schema: sourceSchema } : {}) },
       target: { knex: target.knex, dialect: target.dialect, display: target.display, ...(targetSchema ? { schema: targetSchema } : {}) },
       ...(tables.length ? { tables } : {}),
       ...(key ? { key } : {}),
+      ...(tableKeys.length ? { tableKeys } : {}),
+      ...(excludeTables.length ? { excludeTables } : {}),
       ...(columns ? { columns } : {}),
       ...(excludeColumns ? { excludeColumns } : {}),
       ...(args.where ? { where: args.where } : {}),
@@ -96,15 +178,15 @@ export async function runVerifyCommand(args: GlobalArgs & VerifyArgs): Promise<n
       ignoreCase: args['ignore-case'],
       overrides,
       onEvent: progress.onEvent,
+      signal: controller.signal,
     });
     progress.stop();
-    const document =
-      format === 'json' ? `${JSON.stringify(verificationDocument(result, args.redact), null, 2)}\n` : format === 'junit' ? verifyJunit(result, args.redact) : `${verifyText(result)}\n`;
-    if (args.out) {
-      await writeFile(args.out, document);
-      out.line(verifyText(result));
-      out.info(`wrote ${format} report to ${args.out}`);
-    } else process.stdout.write(document);
+    if (args.verbose) for (const t of result.tables) if (t.failedSql) out.info(`generated SQL refused for ${t.table}:\n${t.failedSql}`);
+    if (formats.file && args.out) {
+      await writeFile(args.out, render(result, formats.file, args.redact));
+      process.stdout.write(render(result, formats.stdout, args.redact));
+      out.info(`wrote ${formats.file} report to ${args.out}`);
+    } else process.stdout.write(render(result, formats.stdout, args.redact));
     if (args.record) {
       const status = await openDatabase(await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }));
       try {
@@ -119,6 +201,7 @@ export async function runVerifyCommand(args: GlobalArgs & VerifyArgs): Promise<n
   } finally {
     progress.stop();
     await Promise.all(opened.map((d) => d.close()));
+    detach();
   }
 }
 
@@ -132,14 +215,15 @@ export const verifyCommand = defineCommand<VerifyArgs>({
       .option('table', { type: 'string', array: true, describe: 'NAME or NAME=TARGET_NAME (repeatable; default: every table on both sides)' })
       .option('source-schema', { type: 'string', describe: 'schema (MySQL: database) of the source tables' })
       .option('target-schema', { type: 'string', describe: 'schema (MySQL: database) of the target tables' })
-      .option('key', { type: 'string', describe: 'key columns, comma-separated (default: the primary key)' })
+      .option('key', { type: 'string', array: true, describe: 'TABLE=COLS: key columns of a table (repeatable); COLS alone: of the one table compared (default: the primary or a unique key; none: rows compared as multisets)' })
+      .option('exclude-table', { type: 'string', array: true, describe: 'leave out tables matching this glob (* ? [abc]; repeatable); dmr status tables are always left out' })
       .option('columns', { type: 'string', describe: 'compare only these columns (comma-separated)' })
       .option('exclude-columns', { type: 'string', describe: 'compare all columns but these (column or table.column)' })
       .option('where', { type: 'string', describe: 'SQL condition applied on both sides' })
       .option('mode', { choices: verifyModes, default: 'checksum' as VerifyMode, describe: 'count, checksum (counts, checksums, then differing rows) or rows (every row)' })
       .option('max-diffs', { type: 'number', default: 100, describe: 'differences listed per table (all are counted)' })
-      .option('format', { choices: ['text', 'json', 'junit'] as const, describe: 'report format (default text; --json means json)' })
-      .option('out', { type: 'string', describe: 'write the report to FILE (the text table still goes to stdout)' })
+      .option('format', { choices: ['text', 'json', 'junit'] as const, describe: 'report format: of --out FILE when given, else of stdout (default text; --json means json)' })
+      .option('out', { type: 'string', describe: 'write the report to FILE in --format; stdout gets the text report, or JSON with --json' })
       .option('parallel', { type: 'number', default: 2, describe: 'tables compared at the same time' })
       .option('float-digits', { type: 'number', describe: 'significant digits floats are compared at (1..15, default 15)' })
       .option('timestamp-precision', { type: 'number', describe: 'fractional second digits timestamps are compared at (default: the lower declared precision)' })

@@ -1,41 +1,79 @@
 import { keyText } from '../../core/verify/verification-document.js';
-import type { TableVerdict, VerifyResult } from '../../core/verify/verify-types.js';
+import type { RowCount, RowKey, TableVerdict, VerifyResult } from '../../core/verify/verify-types.js';
 
 const statusText: Readonly<Record<TableVerdict['status'], string>> = {
   equal: 'equal',
   different: 'DIFFERENT',
   only_in_source: 'ONLY IN SOURCE',
   only_in_target: 'ONLY IN TARGET',
+  skipped: 'SKIPPED',
 };
 
-function firstKeys(t: TableVerdict, limit = 3): string {
-  const keys = [
-    ...t.missingInTarget.map((k) => `-${keyText(k)}`),
-    ...t.extraInTarget.map((k) => `+${keyText(k)}`),
-    ...t.changed.map((c) => `~${keyText(c.key)}`),
-    ...t.duplicatesInSource.map((k) => `2x source ${keyText(k)}`),
-    ...t.duplicatesInTarget.map((k) => `2x target ${keyText(k)}`),
-  ];
-  const more = t.differenceCount - Math.min(limit, keys.length);
-  return keys.slice(0, limit).join(' ') + (more > 0 ? ` (+${more} more)` : '');
+/** Longest value shown before it is shortened, in characters of its escaped text. */
+const maxValueChars = 40;
+
+/** A value as the report shows it: quoted, control characters escaped, shortened past 40 characters, `***` with --redact. */
+export function valueText(v: string | null, redact: boolean): string {
+  if (redact) return '***';
+  if (v === null) return 'NULL';
+  const escaped = JSON.stringify(v).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");
+  const chars = [...escaped];
+  return chars.length > maxValueChars ? `'${chars.slice(0, maxValueChars - 1).join('')}…' (${[...v].length} chars)` : `'${escaped}'`;
 }
 
-/** The text report: one line per table (table, source rows, target rows, status, first differing keys) and a verdict. */
-export function verifyText(result: VerifyResult): string {
-  const headers = ['table', 'source rows', 'target rows', 'status', 'first differing keys'];
+function rowText(row: RowKey, redact: boolean): string {
+  return Object.entries(row).map(([k, v]) => `${k}=${valueText(v, redact)}`).join(' ');
+}
+
+function differenceCell(t: TableVerdict): string {
+  if (t.status === 'skipped' || t.status === 'only_in_source' || t.status === 'only_in_target') return '-';
+  if (t.comparison === 'multiset') return `${t.differenceCount} rows (no key)`;
+  return String(t.differenceCount);
+}
+
+/** The listed differences of one table: the key, then each differing column with both values. */
+function details(t: TableVerdict, redact: boolean): string[] {
+  if (t.status === 'skipped') return [`${t.table}: not compared: ${t.reason ?? 'unknown reason'}`];
+  if (t.status !== 'different' || t.differenceCount === 0) return [];
+  const how = t.comparison === 'multiset' ? 'no unique key: whole rows compared with their counts' : `key ${t.keyColumns.join(', ')}`;
+  const lines = [`${t.table}: ${t.differenceCount} difference${t.differenceCount === 1 ? '' : 's'} (${how})`];
+  for (const k of t.missingInTarget) lines.push(`  - ${keyText(k)}`);
+  for (const k of t.extraInTarget) lines.push(`  + ${keyText(k)}`);
+  for (const c of t.changed) {
+    const columns = Object.entries(c.columns).map(([name, [a, b]]) => `${name}: ${valueText(a, redact)} → ${valueText(b, redact)}`);
+    lines.push(`  ~ ${keyText(c.key)}  ${columns.join('  ')}`);
+  }
+  for (const k of t.duplicatesInSource) lines.push(`  ! ${keyText(k)}  key repeated in source`);
+  for (const k of t.duplicatesInTarget) lines.push(`  ! ${keyText(k)}  key repeated in target`);
+  const counted = (sign: string, r: RowCount) => `  ${sign} ${r.count}× ${rowText(r.row, redact)}`;
+  for (const r of t.missingRows) lines.push(counted('-', r));
+  for (const r of t.extraRows) lines.push(counted('+', r));
+  if (t.truncated) lines.push('  … more not listed (--max-diffs)');
+  return lines;
+}
+
+/** The text report: one line per table (table, source rows, target rows, status, differences), each listed difference with its values, and a verdict. */
+export function verifyText(result: VerifyResult, options: { readonly redact?: boolean } = {}): string {
+  const redact = options.redact ?? false;
+  const headers = ['table', 'source rows', 'target rows', 'status', 'differences'];
   const rows = result.tables.map((t) => [
     t.table === t.targetTable ? t.table : `${t.table} -> ${t.targetTable}`,
     t.sourceRows === null ? '-' : String(t.sourceRows),
     t.targetRows === null ? '-' : String(t.targetRows),
     statusText[t.status],
-    firstKeys(t),
+    differenceCell(t),
   ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const differing = result.tables.filter((t) => t.status !== 'equal').length;
+  const listed = result.tables.flatMap((t) => details(t, redact));
+  const differing = result.tables.filter((t) => t.status !== 'equal' && t.status !== 'skipped').length;
+  const skipped = result.tables.filter((t) => t.status === 'skipped').length;
+  const how = `${result.mode}, ${result.durationMs} ms`;
   const verdict =
     result.status === 'equal'
-      ? `all ${result.tables.length} tables equal (${result.mode}, ${result.durationMs} ms)`
-      : `${differing} of ${result.tables.length} tables differ (${result.mode}, ${result.durationMs} ms); -missing in target, +extra in target, ~changed`;
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', verdict].join('\n');
+      ? `all ${result.tables.length} tables equal (${how})`
+      : result.status === 'incomplete'
+        ? `no differences found, but ${skipped} of ${result.tables.length} tables were not compared: not verified (${how})`
+        : `${differing} of ${result.tables.length} tables differ${skipped ? `, ${skipped} not compared` : ''} (${how}); - missing in target, + extra in target, ~ changed, ! repeated key`;
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...(listed.length ? ['', ...listed] : []), '', verdict].join('\n');
 }

@@ -1,6 +1,6 @@
 import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, ValueCategory } from '../../adapters/row-hash-dialect.js';
 import { UsageError } from '../errors.js';
-import type { CanonicalOptions, VerifyOptions } from './verify-types.js';
+import type { CanonicalOptions, Comparison, VerifyOptions } from './verify-types.js';
 
 /** One column compared on both sides with the rule both canonicalise it by. */
 export interface PlannedColumn {
@@ -12,9 +12,11 @@ export interface PlannedColumn {
 
 /** What is compared for a table pair and how. */
 export interface TablePlan {
+  /** Key columns (also the first of `columns`); empty for a multiset comparison. */
   readonly keys: readonly PlannedColumn[];
   readonly columns: readonly PlannedColumn[];
   readonly algorithm: HashAlgorithm;
+  readonly comparison: Comparison;
 }
 
 export const defaultFloatDigits = 15;
@@ -41,8 +43,7 @@ export function planTable(source: CatalogTable, target: CatalogTable, options: V
     if (!found) throw new UsageError(`column ${JSON.stringify(column)} not found in ${side} table ${table.name}`, `columns there: ${table.columns.map((c) => c.name).join(', ')}`);
     return found;
   };
-  const keyNames = options.key?.length ? options.key : source.primaryKey;
-  if (keyNames.length === 0) throw new UsageError(`table ${where} has no primary key`, 'pass --key COLUMN[,COLUMN...] naming a unique key');
+  const keyNames = options.key?.length ? options.key : chooseKey(source, target);
 
   const excluded = new Set((options.excludeColumns ?? []).flatMap((e) => (e.includes('.') ? (e.startsWith(`${source.name}.`) ? [e.slice(source.name.length + 1)] : []) : [e])).map((e) => e.toLowerCase()));
   const wanted = options.columns?.length ? options.columns.map((c) => find(source, c, 'source').name) : source.columns.map((c) => c.name);
@@ -54,14 +55,30 @@ export function planTable(source: CatalogTable, target: CatalogTable, options: V
   const keys = keyNames.map((k) => plan(find(source, k, 'source').name));
   const keySet = new Set(keys.map((k) => k.name));
   const columns = wanted.filter((c) => !keySet.has(c) && !excluded.has(c.toLowerCase())).map(plan);
-  return { keys, columns: [...keys, ...columns], algorithm };
+  if (keys.length + columns.length === 0) throw new UsageError(`table ${where}: no column left to compare`, 'check --columns and --exclude-columns');
+  return { keys, columns: [...keys, ...columns], algorithm, comparison: keys.length ? 'key' : 'multiset' };
+}
+
+/**
+ * What identifies a row: the source's primary key, else its first unique NOT NULL key, else the
+ * target's (when the source has those columns); none: the table is compared as a multiset.
+ */
+function chooseKey(source: CatalogTable, target: CatalogTable): readonly string[] {
+  const has = (names: readonly string[]) => names.every((n) => source.columns.some((c) => c.name.toLowerCase() === n.toLowerCase()));
+  const candidates = [source.primaryKey, ...(source.uniqueKeys ?? []), target.primaryKey, ...(target.uniqueKeys ?? [])];
+  return candidates.find((k) => k.length > 0 && has(k)) ?? [];
+}
+
+function reasonOf(s: CatalogColumn, t: CatalogColumn): string {
+  const reason = s.unsupportedReason ?? t.unsupportedReason;
+  return reason ? `: ${reason}` : '';
 }
 
 function ruleFor(s: CatalogColumn, t: CatalogColumn, options: VerifyOptions, table: string, algorithm: HashAlgorithm, where: string): FieldRule {
   const category = commonCategory(s.category, t.category);
   if (!category) {
     throw new UsageError(
-      `column ${where}.${s.name} cannot be compared: source type ${s.dataType} (${s.category}), target type ${t.dataType} (${t.category})`,
+      `column ${where}.${s.name} cannot be compared: source type ${s.dataType} (${s.category}), target type ${t.dataType} (${t.category})${reasonOf(s, t)}`,
       `leave it out with --exclude-columns ${table}.${s.name}; dmr never coerces such values silently`,
     );
   }

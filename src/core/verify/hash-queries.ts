@@ -21,6 +21,8 @@ export interface KeyRange {
  */
 export class HashQueries {
   private readonly algorithm: TablePlan['algorithm'];
+  private readonly multiset: boolean;
+  private readonly canonicalParts: readonly { readonly column: string; readonly sql: string }[];
   private readonly canonical: string;
   private readonly rawKey: string;
   private readonly keyText: (sql: string) => string;
@@ -42,10 +44,11 @@ export class HashQueries {
     wholeRow?: { readonly table: string; readonly form: WholeRowForm },
   ) {
     this.algorithm = plan.algorithm;
+    this.multiset = plan.comparison === 'multiset';
     const q = (n: string) => dialect.quoteIdentifier(n);
-    const keys = plan.keys.map((k, i) => `${dialect.canonicalField(q(k[side].name), k[side], k.rule)} as g${i}`);
-    const columns = plan.columns.map((c, i) => `${dialect.canonicalField(q(c[side].name), c[side], c.rule)} as f${i}`);
-    this.canonical = [...keys, ...columns].join(', ');
+    const part = (c: PlannedColumn, alias: string) => ({ column: c.name, sql: `${dialect.canonicalField(q(c[side].name), c[side], c.rule)} as ${alias}` });
+    this.canonicalParts = [...plan.keys.map((k, i) => part(k, `g${i}`)), ...plan.columns.map((c, i) => part(c, `f${i}`))];
+    this.canonical = this.canonicalParts.map((p) => p.sql).join(', ');
     const key = plan.keys[0];
     this.rawKey = key ? q(key[side].name) : '';
     this.keyText = (sql) => (key ? dialect.canonicalField(sql, key[side], key.rule) : sql);
@@ -53,8 +56,8 @@ export class HashQueries {
     this.record = wholeRow && record ? record.call(dialect, q(wholeRow.table)) : null;
     const g = plan.keys.map((_, i) => `g${i}`);
     const f = plan.columns.map((_, i) => `f${i}`);
-    this.keyEncoding = dialect.encodeFields(g, 'portable');
-    this.keyHash = dialect.keyHash(g, plan.algorithm);
+    this.keyEncoding = g.length ? dialect.encodeFields(g, 'portable') : '';
+    this.keyHash = g.length ? dialect.keyHash(g, plan.algorithm) : '';
     const encoded = this.record ? 'r' : dialect.encodeFields(f, plan.algorithm);
     this.rowDigest = this.record && wholeRow?.form === 'hash' ? 'r' : dialect.rowDigest(encoded, plan.algorithm);
     this.parts = dialect.digestParts('d', plan.algorithm);
@@ -66,22 +69,39 @@ export class HashQueries {
     return `select count(*) as n from ${this.table}${this.whereClause()}`;
   }
 
-  /** Per segment (key hash modulo `modulus`): row count and two sums of digest parts. */
+  /** Per segment (key hash, or row digest hash for a multiset, modulo `modulus`): row count and two sums of digest parts. */
   segments(modulus: number, within?: readonly SegmentSet[]): string {
     const seg = `(kh % ${modulus})`;
-    const inner = `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+    const inner = this.multiset
+      ? `select ${this.dialect.digestKeyHash('d', this.algorithm)} as kh, d from (${this.digests()}) q2${this.digestFence()}`
+      : `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
     return `select ${seg} as seg, ${this.sums()} from (${inner}) q2${filter(within)} group by ${seg}`;
   }
 
   /** One aggregate of the whole table (segment 0): row count and digest sums, what an equal table costs. */
   totals(): string {
-    return `select 0 as seg, ${this.sums()} from (select ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}) q2`;
+    return `select 0 as seg, ${this.sums()} from (${this.digests()}) q2`;
   }
 
-  /** Key hash, encoded key, key parts and canonical fields of the rows in `within` (all rows when absent), ordered by key hash. */
+  /**
+   * Keyed: key hash, encoded key, key parts and canonical fields of the rows in `within` (all rows
+   * when absent), ordered by key hash. Multiset: one row per distinct digest with its count (n),
+   * counted in the database, ordered by the digest's hash.
+   */
   rows(within?: readonly SegmentSet[]): string {
+    if (this.multiset) {
+      const f = this.fieldColumns;
+      const digested = `select ${this.rowDigest} as d${f.map((x) => `, ${x}`).join('')} from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+      const hashed = `select ${this.dialect.digestKeyHash('d', this.algorithm)} as kh, d${f.map((x) => `, ${x}`).join('')} from (${digested}) q2${this.digestFence()}`;
+      return `select kh, d as ke, ${f.map((x) => `min(${x}) as ${x}`).join(', ')}, count(*) as n from (${hashed}) q3${filter(within)} group by kh, d order by kh`;
+    }
     const inner = `select ${this.keyHash} as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields()}${this.fence()}) q1${this.fence()}`;
     return `select * from (${inner}) q2${filter(within)} order by kh`;
+  }
+
+  /** The dialect can segment an integer key by key ranges. */
+  canRangeSegment(): boolean {
+    return Boolean(this.dialect.rangeSegment);
   }
 
   /** Smallest and largest value of the single integer key, as text (an index lookup each). */
@@ -100,6 +120,38 @@ export class HashQueries {
   /** The key (as kh), encoded key, key parts and canonical fields of the rows in the key ranges, ordered by key: index range scans. */
   rangeRows(within: readonly KeyRange[]): string {
     return `select g0 as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields(true, within)}${this.fence()}) q1 order by k`;
+  }
+
+  /** One column's canonical value over every row (count forces each to be computed): finds the column whose values a database refuses. */
+  probe(column: string): string | null {
+    const part = this.canonicalParts.find((p) => p.column === column);
+    return part ? `select count(${part.sql.replace(/ as [fg]\d+$/, '')}) as n from ${this.table}${this.whereClause()}` : null;
+  }
+
+  /** The compared column (or --where) whose SQL holds the 1-based character `position` of `sql`, when it is one. */
+  columnAt(sql: string, position: number): string | undefined {
+    const at = position - 1;
+    const start = sql.indexOf(this.canonical);
+    if (start >= 0 && at >= start && at < start + this.canonical.length) {
+      let offset = start;
+      for (const p of this.canonicalParts) {
+        if (at < offset + p.sql.length + 2) return p.column;
+        offset += p.sql.length + 2;
+      }
+    }
+    const where = this.where ? sql.indexOf(`(${this.where})`) : -1;
+    if (this.where && where >= 0 && at >= where && at <= where + this.where.length + 1) return '--where';
+    return undefined;
+  }
+
+  /** Column names in the order the canonical fields are listed (keys first). */
+  columns(): string[] {
+    return this.canonicalParts.map((p) => p.column);
+  }
+
+  /** The row digest of every row (d), from the canonical fields. */
+  private digests(): string {
+    return `select ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
   }
 
   /** Canonical fields (the engine's row text as r, the raw key as k when `keyed`) of the rows, inside the key ranges when given. */
@@ -121,6 +173,11 @@ export class HashQueries {
 
   private fence(): string {
     return this.dialect.derivedTableFence?.(this.algorithm) ?? '';
+  }
+
+  /** A multiset uses each row digest twice (its hash and the sums): fenced as a portable digest's fields are, so it is computed once. */
+  private digestFence(): string {
+    return this.dialect.derivedTableFence?.('portable') ?? '';
   }
 }
 

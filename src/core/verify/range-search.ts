@@ -33,6 +33,7 @@ export async function findDifferingRanges(source: Side, target: Side, lo: bigint
   const total = (m: Sums) => [...m.values()].reduce((a, v) => a + v.n, 0);
   const result: KeyRange[] = [];
   let segments = 0;
+  let differingRows = 0;
   let level: { width: bigint; s: Sums; t: Sums; within?: readonly KeyRange[] } = { width, s, t };
   for (let depth = 0; ; depth++) {
     const rows = (k: number) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0);
@@ -42,12 +43,14 @@ export async function findDifferingRanges(source: Side, target: Side, lo: bigint
     const large = differing.filter((k) => rows(k) > segmentRows * 4);
     result.push(...ranges(small));
     segments += small.length;
+    differingRows += small.reduce((a, k) => a + rows(k), 0);
     if (!large.length) break;
     const factor = BigInt(Math.min(Number(maxSplit), powerOfTwoAtLeast(Math.ceil(Math.max(...large.map(rows)) / segmentRows))));
     const next = (level.width + factor - 1n) / factor;
     if (depth >= maxDepth || next >= level.width) {
       result.push(...ranges(large));
       segments += large.length;
+      differingRows += large.reduce((a, k) => a + rows(k), 0);
       break;
     }
     onRefine(large.length);
@@ -55,7 +58,7 @@ export async function findDifferingRanges(source: Side, target: Side, lo: bigint
     const [ns, nt] = await Promise.all([sums(source, next, within), sums(target, next, within)]);
     level = { width: next, s: ns, t: nt, within };
   }
-  return { differing: merge(result), segments, sourceRows: total(s), targetRows: total(t) };
+  return { differing: merge(result), segments, sourceRows: total(s), targetRows: total(t), differingRows };
 }
 
 /** The parts of `ranges` inside `within` (all of them when absent). */

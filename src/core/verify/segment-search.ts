@@ -14,6 +14,8 @@ export interface SegmentSearchResult {
   readonly differing: readonly SegmentSet[];
   readonly sourceRows: number;
   readonly targetRows: number;
+  /** Rows of the differing segments, the larger side of each: what the download reads. */
+  readonly differingRows: number;
 }
 
 const maxSplit = 1024;
@@ -48,17 +50,21 @@ export async function findDifferingSegments(source: Side, target: Side, modulus:
   const [s, t] = await Promise.all([sums(source, modulus), sums(target, modulus)]);
   const total = (m: Sums) => [...m.values()].reduce((a, v) => a + v.n, 0);
   const result: SegmentSet[] = [];
+  let differingRows = 0;
   let level: { modulus: number; s: Sums; t: Sums; within?: readonly SegmentSet[] } = { modulus, s, t };
   for (let depth = 0; ; depth++) {
     const differing = [...new Set([...level.s.keys(), ...level.t.keys()])].filter((k) => level.s.get(k)?.sig !== level.t.get(k)?.sig).sort((a, b) => a - b);
     const largest = Math.max(0, ...differing.map((k) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0)));
     const small = differing.filter((k) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0) <= segmentRows * 4);
     const large = differing.filter((k) => !small.includes(k));
+    const rowsOf = (keys: readonly number[]) => keys.reduce((a, k) => a + Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0), 0);
     if (small.length) result.push({ modulus: level.modulus, residues: small });
+    differingRows += rowsOf(small);
     if (!large.length) break;
     const factor = Math.min(maxSplit, powerOfTwoAtLeast(Math.ceil(largest / segmentRows)));
     if (depth >= maxDepth || factor <= 1) {
       result.push({ modulus: level.modulus, residues: large });
+      differingRows += rowsOf(large);
       break;
     }
     onRefine(large.length);
@@ -67,5 +73,5 @@ export async function findDifferingSegments(source: Side, target: Side, modulus:
     const [ns, nt] = await Promise.all([sums(source, next, within), sums(target, next, within)]);
     level = { modulus: next, s: ns, t: nt, within };
   }
-  return { differing: result, sourceRows: total(s), targetRows: total(t) };
+  return { differing: result, sourceRows: total(s), targetRows: total(t), differingRows };
 }

@@ -1,4 +1,4 @@
-import type { RowKey, TableVerdict, VerifyResult } from './verify-types.js';
+import type { RowCount, RowKey, TableVerdict, VerifyResult } from './verify-types.js';
 
 /** What `--redact` puts in place of a value; keys and column names stay. */
 export const redactedValue = '***';
@@ -9,14 +9,20 @@ export interface TableDocument {
   readonly status: TableVerdict['status'];
   readonly source_rows: number | null;
   readonly target_rows: number | null;
+  /** key: rows matched by key_columns; multiset: no unique key, whole rows counted (missing_rows, extra_rows). */
+  readonly comparison: TableVerdict['comparison'];
   readonly key_columns: readonly string[];
   readonly missing_in_target: readonly RowKey[];
   readonly extra_in_target: readonly RowKey[];
   readonly changed: readonly { key: RowKey; columns: Record<string, readonly [string | null, string | null]> }[];
   readonly duplicates_in_source: readonly RowKey[];
   readonly duplicates_in_target: readonly RowKey[];
+  readonly missing_rows: readonly RowCount[];
+  readonly extra_rows: readonly RowCount[];
   readonly difference_count: number;
   readonly truncated: boolean;
+  /** Why a skipped table was not compared; null otherwise. */
+  readonly reason: string | null;
 }
 
 /** The `--format json` document (snake_case, stable), also stored as the Summary of a recorded verification. */
@@ -29,6 +35,7 @@ export interface VerificationDocument {
   readonly duration_ms: number;
   readonly tables_compared: number;
   readonly tables_differing: number;
+  readonly tables_skipped: number;
   readonly redacted: boolean;
   readonly tables: readonly TableDocument[];
 }
@@ -37,8 +44,13 @@ export function tablesCompared(result: VerifyResult): number {
   return result.tables.filter((t) => t.status === 'equal' || t.status === 'different').length;
 }
 
+/** Tables that differ or exist on one side only (skipped ones are counted apart). */
 export function tablesDiffering(result: VerifyResult): number {
-  return result.tables.filter((t) => t.status !== 'equal').length;
+  return result.tables.filter((t) => t.status !== 'equal' && t.status !== 'skipped').length;
+}
+
+export function tablesSkipped(result: VerifyResult): number {
+  return result.tables.filter((t) => t.status === 'skipped').length;
 }
 
 export function verificationDocument(result: VerifyResult, redact: boolean): VerificationDocument {
@@ -52,6 +64,7 @@ export function verificationDocument(result: VerifyResult, redact: boolean): Ver
     duration_ms: result.durationMs,
     tables_compared: tablesCompared(result),
     tables_differing: tablesDiffering(result),
+    tables_skipped: tablesSkipped(result),
     redacted: redact,
     tables: result.tables.map((t) => ({
       table: t.table,
@@ -59,16 +72,25 @@ export function verificationDocument(result: VerifyResult, redact: boolean): Ver
       status: t.status,
       source_rows: t.sourceRows,
       target_rows: t.targetRows,
+      comparison: t.comparison,
       key_columns: t.keyColumns,
       missing_in_target: t.missingInTarget,
       extra_in_target: t.extraInTarget,
       changed: t.changed.map((c) => ({ key: c.key, columns: Object.fromEntries(Object.entries(c.columns).map(([n, [a, b]]) => [n, [value(a), value(b)] as const])) })),
       duplicates_in_source: t.duplicatesInSource,
       duplicates_in_target: t.duplicatesInTarget,
+      missing_rows: t.missingRows.map((r) => counted(r, redact)),
+      extra_rows: t.extraRows.map((r) => counted(r, redact)),
       difference_count: t.differenceCount,
       truncated: t.truncated,
+      reason: t.reason,
     })),
   };
+}
+
+/** A multiset row is all values, so --redact hides all of them. */
+function counted(r: RowCount, redact: boolean): RowCount {
+  return redact ? { row: Object.fromEntries(Object.keys(r.row).map((k) => [k, redactedValue])), count: r.count } : r;
 }
 
 /** First differing keys of a table as short text: `id=5`, `a=1,b=x`. */

@@ -6,7 +6,7 @@ import { StatusStore } from '../status/status-store.js';
 import { TableName } from '../status/status-tables.js';
 import { toDate } from '../time.js';
 import { tablesCompared, tablesDiffering, verificationDocument } from './verification-document.js';
-import type { VerifyResult } from './verify-types.js';
+import type { VerifyResult, VerifyStatus } from './verify-types.js';
 
 /** One row of DataMigrationVerifications: when data was last verified and whether it matched. */
 export interface VerificationRecord {
@@ -17,7 +17,7 @@ export interface VerificationRecord {
   readonly mode: string;
   readonly tablesCompared: number;
   readonly tablesDiffering: number;
-  readonly status: 'equal' | 'different';
+  readonly status: VerifyStatus;
   /** The JSON document of the run, values redacted. */
   readonly summary: string | null;
   readonly userName: string | null;
@@ -58,7 +58,7 @@ export async function latestVerification(store: StatusStore): Promise<Verificati
     mode: String(row.Mode),
     tablesCompared: Number(row.TablesCompared),
     tablesDiffering: Number(row.TablesDiffering),
-    status: row.Status === 'equal' ? 'equal' : 'different',
+    status: row.Status === 'equal' || row.Status === 'incomplete' ? row.Status : 'different',
     summary: (row.Summary as string | null) ?? null,
     userName: (row.UserName as string | null) ?? null,
     host: (row.Host as string | null) ?? null,

@@ -38,13 +38,23 @@ export interface ColumnOverride extends CanonicalOptions {
   readonly column: string;
 }
 
+/** `--key TABLE=COLS`: the key of one source table. */
+export interface TableKey {
+  readonly table: string;
+  readonly columns: readonly string[];
+}
+
 export interface VerifyOptions extends CanonicalOptions {
   readonly source: VerifySide;
   readonly target: VerifySide;
-  /** Tables to compare; every table present on both sides when absent. */
+  /** Tables to compare; every table present on both sides when absent (dmr's own status tables never). */
   readonly tables?: readonly TableMapping[];
-  /** Key columns instead of the primary key. */
+  /** Key columns instead of the primary or unique key, when exactly one table is compared. */
   readonly key?: readonly string[];
+  /** Key columns per source table (`--key TABLE=COLS`). */
+  readonly tableKeys?: readonly TableKey[];
+  /** Tables left out: globs (`*`, `?`, `[...]`) matched case-insensitively against source and target names. */
+  readonly excludeTables?: readonly string[];
   /** Only these columns (the key is always compared). */
   readonly columns?: readonly string[];
   /** All columns but these (`column` or `table.column`). */
@@ -62,6 +72,8 @@ export interface VerifyOptions extends CanonicalOptions {
   readonly segmentRows?: number;
   readonly overrides?: readonly ColumnOverride[];
   readonly onEvent?: (event: VerifyEvent) => void;
+  /** Aborting it cancels the running queries on the servers; verifyData then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** A key as canonical texts by key column name. */
@@ -73,7 +85,18 @@ export interface ChangedRow {
   readonly columns: Readonly<Record<string, readonly [string | null, string | null]>>;
 }
 
-export type TableStatus = 'equal' | 'different' | 'only_in_source' | 'only_in_target';
+/** A whole row missing or extra in a table compared as a multiset, with how many times. */
+export interface RowCount {
+  /** Every compared column's canonical value. */
+  readonly row: RowKey;
+  readonly count: number;
+}
+
+/** skipped: the table could not be compared (reason says why); it counts as not verified. */
+export type TableStatus = 'equal' | 'different' | 'only_in_source' | 'only_in_target' | 'skipped';
+
+/** key: rows matched by a unique key; multiset: no unique key, whole rows compared with their multiplicity. */
+export type Comparison = 'key' | 'multiset';
 
 export interface TableVerdict {
   readonly table: string;
@@ -81,6 +104,7 @@ export interface TableVerdict {
   readonly status: TableStatus;
   readonly sourceRows: number | null;
   readonly targetRows: number | null;
+  readonly comparison: Comparison;
   readonly keyColumns: readonly string[];
   readonly comparedColumns: readonly string[];
   readonly missingInTarget: readonly RowKey[];
@@ -88,20 +112,31 @@ export interface TableVerdict {
   readonly changed: readonly ChangedRow[];
   readonly duplicatesInSource: readonly RowKey[];
   readonly duplicatesInTarget: readonly RowKey[];
-  /** All differing rows found, listed or not. */
+  /** Multiset comparison: rows the target lacks, with how many copies. */
+  readonly missingRows: readonly RowCount[];
+  /** Multiset comparison: rows only the target has, with how many copies. */
+  readonly extraRows: readonly RowCount[];
+  /** All differing rows found, listed or not (a row missing twice counts twice). */
   readonly differenceCount: number;
   /** More differences exist than were listed (--max-diffs). */
   readonly truncated: boolean;
   /** Segments whose rows were downloaded (0 when the checksums matched). */
   readonly segmentsDownloaded: number;
   readonly durationMs: number;
+  /** Why a skipped table was not compared; null otherwise. */
+  readonly reason: string | null;
+  /** The generated SQL a database refused (shown with --verbose only, never stored). */
+  readonly failedSql?: string;
 }
+
+/** equal: every table equal; different: some table differs; incomplete: none differs but some could not be compared. */
+export type VerifyStatus = 'equal' | 'different' | 'incomplete';
 
 export interface VerifyResult {
   readonly source: string;
   readonly target: string;
   readonly mode: VerifyMode;
-  readonly status: 'equal' | 'different';
+  readonly status: VerifyStatus;
   readonly tables: readonly TableVerdict[];
   readonly startedAt: Date;
   readonly durationMs: number;
@@ -110,6 +145,10 @@ export interface VerifyResult {
 export type VerifyPhase = 'counting' | 'hashing' | 'refining' | 'downloading';
 
 export type VerifyEvent =
-  | { readonly type: 'table-start'; readonly table: string }
+  /** What will be compared: tables and the rows the catalogs estimate (absent when unknown). */
+  | { readonly type: 'plan'; readonly tables: number; readonly estimatedRows?: number }
+  | { readonly type: 'table-start'; readonly table: string; readonly estimatedRows?: number }
   | { readonly type: 'table-phase'; readonly table: string; readonly phase: VerifyPhase; readonly detail?: string }
+  /** Rows downloaded so far of the rows in the differing segments (both sides together). */
+  | { readonly type: 'table-rows'; readonly table: string; readonly done: number; readonly total: number }
   | { readonly type: 'table-done'; readonly verdict: TableVerdict };
