@@ -59,7 +59,7 @@ export interface QueryFailure {
   readonly kind: 'refused' | 'lost' | 'cancelled';
   /** 1-based character offset in the statement where the server places the error (PostgreSQL). */
   readonly position?: number;
-  /** A data exception (SQLSTATE class 22: a value out of range, an invalid cast): one column's values are the cause. */
+  /** A data exception (SQLSTATE class 22: a value out of range, an invalid conversion): some column's values are the cause. */
   readonly dataException?: boolean;
 }
 

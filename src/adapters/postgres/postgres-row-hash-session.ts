@@ -91,6 +91,7 @@ export function describePostgresFailure(error: unknown): QueryFailure {
     ...(code ? { code } : {}),
     kind,
     ...(Number.isInteger(position) && position > 0 ? { position } : {}),
-    ...(sqlState?.startsWith('22') ? { dataException: true } : {}),
+    // 22: data exception; 0A: a value the type cannot convert (infinity to bigint).
+    ...(sqlState && /^(22|0A)/.test(sqlState) ? { dataException: true } : {}),
   };
 }

@@ -122,8 +122,12 @@ export class HashQueries {
     return `select g0 as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields(true, within)}${this.fence()}) q1 order by k`;
   }
 
-  /** One column's canonical value over every row (count forces each to be computed): finds the column whose values a database refuses. */
-  probe(column: string): string | null {
+  /**
+   * One column's canonical value over every row (count forces each to be computed), or with no
+   * column the --where alone: finds what a database refuses when its error does not say.
+   */
+  probe(column?: string): string | null {
+    if (column === undefined) return `select count(*) as n from ${this.table}${this.whereClause()}`;
     const part = this.canonicalParts.find((p) => p.column === column);
     return part ? `select count(${part.sql.replace(/ as [fg]\d+$/, '')}) as n from ${this.table}${this.whereClause()}` : null;
   }

@@ -84,15 +84,18 @@ export async function explainFailure(error: QueryFailedError, table: string, que
   );
 }
 
+/** The --where alone first (a failing condition would fail every column's probe), then each column. */
 async function probeColumns(queries: HashQueries, session: HashSession): Promise<string | undefined> {
-  for (const column of [...new Set(queries.columns())].slice(0, maxProbes)) {
-    const sql = queries.probe(column);
-    if (!sql) continue;
+  const fails = async (sql: string | null) => {
+    if (!sql) return false;
     try {
       await session.all(sql);
+      return false;
     } catch {
-      return column;
+      return true;
     }
-  }
+  };
+  if (await fails(queries.probe())) return '--where';
+  for (const column of [...new Set(queries.columns())].slice(0, maxProbes)) if (await fails(queries.probe(column))) return column;
   return undefined;
 }

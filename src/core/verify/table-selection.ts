@@ -58,10 +58,10 @@ export function tableGlob(pattern: string): RegExp {
 export async function selectTables(options: VerifyOptions, src: SideContext, tgt: SideContext): Promise<TableSelection> {
   const globs = (options.excludeTables ?? []).map(tableGlob);
   const excluded = (name: string) => globs.some((g) => g.test(name));
-  const leftOut = { status: 0, excluded: 0 };
+  const leftOut = { status: new Set<string>(), excluded: new Set<string>() };
   const keep = (source: string, target = source) => {
-    if (isStatusTable(source) || isStatusTable(target)) leftOut.status++;
-    else if (excluded(source) || excluded(target)) leftOut.excluded++;
+    if (isStatusTable(source) || isStatusTable(target)) leftOut.status.add(source.toLowerCase());
+    else if (excluded(source) || excluded(target)) leftOut.excluded.add(source.toLowerCase());
     else return true;
     return false;
   };
@@ -106,9 +106,9 @@ async function describePairs(mappings: readonly TableMapping[], src: SideContext
   return pairs;
 }
 
-function nothingToCompare(src: SideContext, tgt: SideContext, leftOut: { status: number; excluded: number }): UsageError {
+function nothingToCompare(src: SideContext, tgt: SideContext, leftOut: { status: ReadonlySet<string>; excluded: ReadonlySet<string> }): UsageError {
   const where = (c: SideContext, label: string) => `${label} ${c.schema ? `schema ${c.schema}` : '(no schema selected)'}`;
-  const notes = [leftOut.status ? `${leftOut.status} of dmr's status tables left out` : '', leftOut.excluded ? `${leftOut.excluded} left out by --exclude-table` : ''].filter(Boolean);
+  const notes = [leftOut.status.size ? `${leftOut.status.size} of dmr's status tables left out` : '', leftOut.excluded.size ? `${leftOut.excluded.size} left out by --exclude-table` : ''].filter(Boolean);
   return new UsageError(
     `nothing to compare: no table in the ${where(src, 'source')} or the ${where(tgt, 'target')}${notes.length ? ` (${notes.join(', ')})` : ''}`,
     'check --source-schema, --target-schema, --table and --exclude-table; a role sees only the tables it has a privilege on',
