@@ -1,7 +1,7 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, startCli } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
+import { relayTo } from './verify-relay.js';
 import { hasPythonPty, runOnTerminal } from './verify-terminal.js';
 
 const dialects = (await dialectsUnderTest(['postgres', 'mysql'])).filter((d): d is 'postgres' | 'mysql' => d === 'postgres' || d === 'mysql');
@@ -49,36 +49,6 @@ async function createPair(db: TestDatabase): Promise<void> {
   await db.knex.raw(db.dialect === 'postgres' ? 'analyze big' : 'analyze table big');
 }
 
-/** A TCP relay to the server that can be frozen: whatever goes through it then hangs, as on a network that stopped answering. */
-function freezableRelay(port: number): Promise<{ port: number; freeze(): void; close(): void }> {
-  const sockets = new Set<net.Socket>();
-  let frozen = false;
-  const server = net.createServer((client) => {
-    if (frozen) return void sockets.add(client);
-    const upstream = net.connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-    }
-    client.on('data', (d) => void (frozen || upstream.write(d)));
-    upstream.on('data', (d) => void (frozen || client.write(d)));
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        freeze: () => void (frozen = true),
-        close: () => {
-          for (const s of sockets) s.destroy();
-          server.close();
-        },
-      });
-    });
-  });
-}
-
 for (const dialect of dialects) {
   describe(`Ctrl-C and SIGTERM during verify cancel the server queries (${dialect})`, () => {
     let db: TestDatabase;
@@ -119,7 +89,7 @@ for (const dialect of dialects) {
     });
 
     it.runIf(hasPythonPty)('a second Ctrl-C exits at once, even while the first one waits for a server that stopped answering', async () => {
-      const relay = await freezableRelay(Number(new URL(db.url).port || (dialect === 'postgres' ? 5432 : 3306)));
+      const relay = await relayTo(Number(new URL(db.url).port || (dialect === 'postgres' ? 5432 : 3306)));
       try {
         const frozenUrl = new URL(db.url);
         frozenUrl.port = String(relay.port);
