@@ -1,9 +1,10 @@
 /**
- * dmr verify benchmark: `npm run build && node --import tsx bench/verify.ts [--rows 1000000] [--ten-million] [--repeat 3] [--skip-seed] [--skip-mysql]`.
+ * dmr verify benchmark: `npm run build && node --import tsx bench/verify.ts [--rows 1000000] [--ten-million] [--repeat 3] [--skip-seed] [--skip-mysql] [--skip-keyless]`.
  * Each figure is measured --repeat times (floor and verify alternating); best and median are printed with the load average.
  * Prints figures, asserts nothing (STYLE: speed targets live in bench/, never in timed tests).
  * Targets: identical within 1.5x the floor, 10 differences within 2.5x, peak RSS <= 200 MB,
  * >= 10x faster than the seed-002 method (SELECT * ORDER BY id, JSON, md5 in Node).
+ * Keyless: the same tables without a key, compared as multisets of whole rows, against the keyed figures.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -121,6 +122,22 @@ async function main(): Promise<void> {
     await pg.raw(`update b set name = name || '!' where id in (${ids.join(', ')})`);
     const diff = await compare(pg, () => runVerify(url, url, 'a', 'b'));
     console.log(`10 differences:   floor ${spread(diff.floors)} | dmr verify ${spread(diff.runs.map((r) => r.ms))} | ratio ${spread(diff.ratios, ratio)} (target <= 2.5x) | peak RSS ${rss(diff)} | exit ${last(diff).exit} | ${last(diff).summary} | ${load()}`);
+
+    if (!flag('--skip-keyless')) {
+      // The same data without any key: a multiset of whole rows (count per row digest, in the database).
+      await pg.raw('create table ka as select * from a');
+      await pg.raw('create table kb as select * from a');
+      await pg.raw('vacuum analyze ka');
+      await pg.raw('vacuum analyze kb');
+      const keylessSame = await compare(pg, () => runVerify(url, url, 'ka', 'kb'));
+      const vs = (c: typeof same, keyed: typeof same) => ratio(median(c.runs.map((r) => r.ms)) / median(keyed.runs.map((r) => r.ms)));
+      console.log(`keyless identical:      floor ${spread(keylessSame.floors)} | dmr verify ${spread(keylessSame.runs.map((r) => r.ms))} | ratio ${spread(keylessSame.ratios, ratio)} | ${vs(keylessSame, same)} the keyed identical time (median) | peak RSS ${rss(keylessSame)} | exit ${last(keylessSame).exit} | ${last(keylessSame).summary} | ${load()}`);
+      await pg.raw(`update kb set name = name || '!' where id in (${ids.join(', ')})`);
+      const keylessDiff = await compare(pg, () => runVerify(url, url, 'ka', 'kb'));
+      console.log(`keyless 10 differences: floor ${spread(keylessDiff.floors)} | dmr verify ${spread(keylessDiff.runs.map((r) => r.ms))} | ratio ${spread(keylessDiff.ratios, ratio)} | ${vs(keylessDiff, diff)} the keyed 10-difference time (median) | peak RSS ${rss(keylessDiff)} | exit ${last(keylessDiff).exit} | ${last(keylessDiff).summary} | ${load()}`);
+      await pg.raw('drop table ka');
+      await pg.raw('drop table kb');
+    }
 
     if (!flag('--skip-seed') && rows <= 1_000_000) {
       const seeds: number[] = [];

@@ -27,7 +27,7 @@ function rowText(row: RowKey, redact: boolean): string {
 
 function differenceCell(t: TableVerdict): string {
   if (t.status === 'skipped' || t.status === 'only_in_source' || t.status === 'only_in_target') return '-';
-  if (t.comparison === 'multiset') return `${t.differenceCount} rows (no key)`;
+  if (t.comparison === 'multiset') return `${t.differenceCount} row${t.differenceCount === 1 ? '' : 's'} (no key)`;
   return String(t.differenceCount);
 }
 
