@@ -1,5 +1,6 @@
 /**
- * dmr verify benchmark: `npm run build && node --import tsx bench/verify.ts [--rows 1000000] [--ten-million] [--repeat 3] [--skip-seed] [--skip-mysql] [--skip-keyless]`.
+ * dmr verify benchmark: `npm run build && node --import tsx bench/verify.ts [--rows 1000000] [--ten-million]
+ * [--repeat 3] [--skip-seed] [--skip-mysql] [--skip-keyless]`.
  * Each figure is measured --repeat times (floor and verify alternating); best and median are printed with the load average.
  * Prints figures, asserts nothing (STYLE: speed targets live in bench/, never in timed tests).
  * Targets: identical within 1.5x the floor, 10 differences within 2.5x, peak RSS <= 200 MB,
@@ -130,11 +131,18 @@ async function main(): Promise<void> {
       await pg.raw('vacuum analyze ka');
       await pg.raw('vacuum analyze kb');
       const keylessSame = await compare(pg, () => runVerify(url, url, 'ka', 'kb'));
-      const vs = (c: typeof same, keyed: typeof same) => ratio(median(c.runs.map((r) => r.ms)) / median(keyed.runs.map((r) => r.ms)));
-      console.log(`keyless identical:      floor ${spread(keylessSame.floors)} | dmr verify ${spread(keylessSame.runs.map((r) => r.ms))} | ratio ${spread(keylessSame.ratios, ratio)} | ${vs(keylessSame, same)} the keyed identical time (median) | peak RSS ${rss(keylessSame)} | exit ${last(keylessSame).exit} | ${last(keylessSame).summary} | ${load()}`);
+      const medianMs = (c: typeof same) => median(c.runs.map((r) => r.ms));
+      const line = (label: string, c: typeof same, keyed: typeof same, what: string) =>
+        console.log(
+          `${label} floor ${spread(c.floors)} | dmr verify ${spread(c.runs.map((r) => r.ms))} | ` +
+            `ratio ${spread(c.ratios, ratio)} | ` +
+            `${ratio(medianMs(c) / medianMs(keyed))} the keyed ${what} time (median) | ` +
+            `peak RSS ${rss(c)} | exit ${last(c).exit} | ${last(c).summary} | ${load()}`,
+        );
+      line('keyless identical:     ', keylessSame, same, 'identical');
       await pg.raw(`update kb set name = name || '!' where id in (${ids.join(', ')})`);
       const keylessDiff = await compare(pg, () => runVerify(url, url, 'ka', 'kb'));
-      console.log(`keyless 10 differences: floor ${spread(keylessDiff.floors)} | dmr verify ${spread(keylessDiff.runs.map((r) => r.ms))} | ratio ${spread(keylessDiff.ratios, ratio)} | ${vs(keylessDiff, diff)} the keyed 10-difference time (median) | peak RSS ${rss(keylessDiff)} | exit ${last(keylessDiff).exit} | ${last(keylessDiff).summary} | ${load()}`);
+      line('keyless 10 differences:', keylessDiff, diff, '10-difference');
       await pg.raw('drop table ka');
       await pg.raw('drop table kb');
     }

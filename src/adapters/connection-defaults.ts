@@ -7,7 +7,12 @@ import type { DialectName } from './dialect-adapter.js';
  * (so doctor and DBAs can tell dmr's sessions), connect timeouts, and SQLite in WAL mode so
  * `dmr status` and `dmr doctor` can read while a run writes.
  */
-export function withConnectionDefaults(dialect: DialectName, base: Knex.Config, poolMax: number, readOnly = false): Knex.Config {
+export function withConnectionDefaults(
+  dialect: DialectName,
+  base: Knex.Config,
+  poolMax: number,
+  readOnly = false,
+): Knex.Config {
   const conn = { ...((base.connection ?? {}) as Record<string, unknown>) };
   const label = `dmr pid=${process.pid} host=${os.hostname()}`;
   let pool: Knex.PoolConfig = { min: 0, max: poolMax };
@@ -23,7 +28,9 @@ export function withConnectionDefaults(dialect: DialectName, base: Knex.Config, 
     conn.connectionTimeout ??= 10_000;
     conn.options = { appName: label.slice(0, 128), ...((conn.options ?? {}) as object) };
   }
-  if (dialect === 'sqlite' && readOnly && conn.filename !== ':memory:') conn.options = { ...((conn.options ?? {}) as object), readonly: true };
+  if (dialect === 'sqlite' && readOnly && conn.filename !== ':memory:') {
+    conn.options = { ...((conn.options ?? {}) as object), readonly: true };
+  }
   if (dialect === 'sqlite') {
     pool = {
       min: 1,

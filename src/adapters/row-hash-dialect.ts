@@ -55,11 +55,17 @@ export interface QueryFailure {
   readonly message: string;
   /** SQLSTATE, server error number or driver code. */
   readonly code?: string;
-  /** refused: the server answered with an error; lost: the connection or the server went away; cancelled: the statement was cancelled. */
+  /**
+   * refused: the server answered with an error; lost: the connection or the server went away; cancelled: the
+   * statement was cancelled.
+   */
   readonly kind: 'refused' | 'lost' | 'cancelled';
   /** 1-based character offset in the statement where the server places the error (PostgreSQL). */
   readonly position?: number;
-  /** A data exception (SQLSTATE class 22: a value out of range, an invalid conversion): some column's values are the cause. */
+  /**
+   * A data exception (SQLSTATE class 22: a value out of range, an invalid conversion): some column's values are
+   * the cause.
+   */
   readonly dataException?: boolean;
 }
 
@@ -79,7 +85,10 @@ export interface FieldRule {
   readonly passthrough: boolean;
 }
 
-/** portable: md5 of the length-prefixed canonical text, identical on every engine; native: the engine's fastest hash (same-engine pairs only). */
+/**
+ * portable: md5 of the length-prefixed canonical text, identical on every engine; native: the engine's fastest
+ * hash (same-engine pairs only).
+ */
 export type HashAlgorithm = 'portable' | 'native';
 
 /**
@@ -113,7 +122,10 @@ export interface RowHashDialect {
   quoteIdentifier(name: string): string;
   /** Schema used when none is given (PostgreSQL current_schema(), MySQL database()). */
   currentSchema(knex: Knex): Promise<string | undefined>;
-  /** Whether the schema (MySQL: database) exists as far as the role can see; true where schemas do not exist (SQLite). */
+  /**
+   * Whether the schema (MySQL: database) exists as far as the role can see; true where schemas do not exist
+   * (SQLite).
+   */
   schemaExists(knex: Knex, schema: string): Promise<boolean>;
   /** Schemas the role can see, for hints. */
   listSchemas(knex: Knex): Promise<string[]>;
@@ -160,7 +172,10 @@ export interface RowHashDialect {
    * concatenating the fields: what PostgreSQL's own checksum of a table costs.
    */
   recordText?(table: string): string;
-  /** SQL: a 64-bit hash of the whole row of `table` from its columns' hash functions (no text rendering); only for columns marked hashable. */
+  /**
+   * SQL: a 64-bit hash of the whole row of `table` from its columns' hash functions (no text rendering); only
+   * for columns marked hashable.
+   */
   recordDigest?(table: string): string;
   /**
    * SQL: the non-negative integer below 2^52 a row digest segments by, when rows have no key and

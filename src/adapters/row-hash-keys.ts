@@ -1,4 +1,7 @@
-/** A unique index or constraint as a catalog describes it; a null column is an expression or something else that is no plain column. */
+/**
+ * A unique index or constraint as a catalog describes it; a null column is an expression or something else that
+ * is no plain column.
+ */
 export interface UniqueIndex {
   readonly primary: boolean;
   readonly columns: readonly ({ readonly name: string; readonly notNull: boolean } | null)[];

@@ -14,7 +14,10 @@ export interface FloatFunctions {
   toInt(sql: string): string;
   rtrimZeros(sql: string): string;
   concat(parts: string[]): string;
-  /** `when ... then ...` clauses for NaN and infinities, with `x` standing for the value; '' when the engine has none. */
+  /**
+   * `when ... then ...` clauses for NaN and infinities, with `x` standing for the value; '' when the engine has
+   * none.
+   */
   readonly specials: string;
 }
 
@@ -41,5 +44,9 @@ export function prefixedField(field: string, charLength: string, concat: (parts:
   return `coalesce(${concat([`${charLength}(${field})`, "':'", field])}, '~')`;
 }
 
-/** Why JSON columns are compared on no engine (said of json/jsonb, MySQL JSON, MariaDB's JSON alias and SQLite's declared JSON alike). */
-export const jsonReason = 'JSON documents have no canonical text that every engine computes (key order, spacing and number formats differ)';
+/**
+ * Why JSON columns are compared on no engine (said of json/jsonb, MySQL JSON, MariaDB's JSON alias and SQLite's
+ * declared JSON alike).
+ */
+export const jsonReason =
+  'JSON documents have no canonical text that every engine computes (key order, spacing and number formats differ)';

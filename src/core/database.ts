@@ -28,7 +28,8 @@ export interface OpenOptions {
  * unreachable host is a ConnectionError (exit 2) before anything is written.
  */
 export async function openDatabase(connection: ResolvedConnection, options: OpenOptions = {}): Promise<Database> {
-  const config = withConnectionDefaults(connection.dialect, connection.knexConfig, options.poolMax ?? 5, options.readOnly);
+  const poolMax = options.poolMax ?? 5;
+  const config = withConnectionDefaults(connection.dialect, connection.knexConfig, poolMax, options.readOnly);
   const knex = knexFactory(config);
   const adapter = createAdapter(connection.dialect, config);
   try {

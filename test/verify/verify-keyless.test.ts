@@ -22,13 +22,38 @@ function logRows(): LogRow[] {
 
 const row = (at: number, msg: string | null = `event ${at}`) => ({ at: String(at), msg });
 
-const cases: { readonly table: string; readonly rows: LogRow[]; readonly missing: { row: object; count: number }[]; readonly extra: { row: object; count: number }[] }[] = [
+const cases: {
+  readonly table: string;
+  readonly rows: LogRow[];
+  readonly missing: { row: object; count: number }[];
+  readonly extra: { row: object; count: number }[];
+}[] = [
   { table: 'logs_same', rows: logRows(), missing: [], extra: [] },
-  { table: 'logs_duplicated', rows: [...logRows(), { at: 7, msg: 'event 7' }], missing: [], extra: [{ row: row(7), count: 1 }] },
+  {
+    table: 'logs_duplicated',
+    rows: [...logRows(), { at: 7, msg: 'event 7' }],
+    missing: [],
+    extra: [{ row: row(7), count: 1 }],
+  },
   { table: 'logs_missing', rows: logRows().filter((r) => r.at !== 8), missing: [{ row: row(8), count: 1 }], extra: [] },
-  { table: 'logs_changed', rows: logRows().map((r) => (r.at === 9 ? { ...r, msg: 'event nine' } : r)), missing: [{ row: row(9), count: 1 }], extra: [{ row: row(9, 'event nine'), count: 1 }] },
-  { table: 'logs_fewer_copies', rows: [...logRows().filter((r) => r.at !== 6), { at: 6, msg: 'event 6' }], missing: [{ row: row(6), count: 2 }], extra: [] },
-  { table: 'logs_null', rows: logRows().map((r) => (r.at === 11 ? { ...r, msg: '' } : r)), missing: [{ row: row(11, null), count: 1 }], extra: [{ row: row(11, ''), count: 1 }] },
+  {
+    table: 'logs_changed',
+    rows: logRows().map((r) => (r.at === 9 ? { ...r, msg: 'event nine' } : r)),
+    missing: [{ row: row(9), count: 1 }],
+    extra: [{ row: row(9, 'event nine'), count: 1 }],
+  },
+  {
+    table: 'logs_fewer_copies',
+    rows: [...logRows().filter((r) => r.at !== 6), { at: 6, msg: 'event 6' }],
+    missing: [{ row: row(6), count: 2 }],
+    extra: [],
+  },
+  {
+    table: 'logs_null',
+    rows: logRows().map((r) => (r.at === 11 ? { ...r, msg: '' } : r)),
+    missing: [{ row: row(11, null), count: 1 }],
+    extra: [{ row: row(11, ''), count: 1 }],
+  },
 ];
 
 const q = (db: TestDatabase, n: string) => (db.dialect === 'mysql' ? `\`${n}\`` : `"${n}"`);
@@ -41,7 +66,13 @@ async function createLogs(db: TestDatabase, table: string, rows: readonly LogRow
 /** kind is not unique on either side: 'a' repeats identically on both, 'b' gains a row in the target. */
 async function createEvents(db: TestDatabase, extra: boolean): Promise<void> {
   await db.knex.raw(`create table events (kind varchar(10) not null, n integer)`);
-  const rows = [{ kind: 'a', n: 1 }, { kind: 'a', n: 2 }, { kind: 'b', n: 1 }, { kind: 'b', n: 2 }, { kind: 'c', n: 1 }];
+  const rows = [
+    { kind: 'a', n: 1 },
+    { kind: 'a', n: 2 },
+    { kind: 'b', n: 1 },
+    { kind: 'b', n: 2 },
+    { kind: 'c', n: 1 },
+  ];
   await db.knex('events').insert(extra ? [...rows, { kind: 'b', n: 3 }] : rows);
 }
 
@@ -73,13 +104,21 @@ for (const [from, to] of pairs.filter(([a, b]) => available.includes(a) && avail
 
     it.each(cases)('$table: missing and extra rows with their multiplicity', async (c) => {
       for (const segmentRows of [1000, 4]) {
-        const result = await verifyData(options(source, target, { tables: [{ source: 'logs', target: c.table }], segmentRows }));
+        const result = await verifyData(
+          options(source, target, { tables: [{ source: 'logs', target: c.table }], segmentRows }),
+        );
         const v = result.tables[0]!;
         expect(v.comparison).toBe('multiset');
         expect(v.keyColumns).toEqual([]);
         expect(v.missingRows).toEqual(c.missing);
         expect(v.extraRows).toEqual(c.extra);
-        expect([v.missingInTarget, v.extraInTarget, v.changed, v.duplicatesInSource, v.duplicatesInTarget]).toEqual([[], [], [], [], []]);
+        expect([v.missingInTarget, v.extraInTarget, v.changed, v.duplicatesInSource, v.duplicatesInTarget]).toEqual([
+          [],
+          [],
+          [],
+          [],
+          [],
+        ]);
         expect(v.differenceCount).toBe([...c.missing, ...c.extra].reduce((a, r) => a + r.count, 0));
         expect(v.status).toBe(c.missing.length || c.extra.length ? 'different' : 'equal');
         expect(v.sourceRows).toBe(63);
@@ -89,13 +128,18 @@ for (const [from, to] of pairs.filter(([a, b]) => available.includes(a) && avail
 
     it('rows mode finds the same multiset differences as checksum mode', async () => {
       const tables = cases.map((c) => ({ source: 'logs', target: c.table }));
-      const [bySum, byRow] = await Promise.all([verifyData(options(source, target, { tables, segmentRows: 4 })), verifyData(options(source, target, { tables, mode: 'rows' }))]);
+      const [bySum, byRow] = await Promise.all([
+        verifyData(options(source, target, { tables, segmentRows: 4 })),
+        verifyData(options(source, target, { tables, mode: 'rows' })),
+      ]);
       const strip = (v: TableVerdict) => ({ ...v, durationMs: 0, segmentsDownloaded: 0 });
       expect(byRow.tables.map(strip)).toEqual(bySum.tables.map(strip));
     });
 
     it('a --key that is not unique: its repeated keys are reported as duplicates, never as changes', async () => {
-      const result = await verifyData(options(source, target, { tables: [{ source: 'events', target: 'events' }], key: ['kind'] }));
+      const result = await verifyData(
+        options(source, target, { tables: [{ source: 'events', target: 'events' }], key: ['kind'] }),
+      );
       const v = result.tables[0]!;
       expect(v.comparison).toBe('key');
       expect(v.changed).toEqual([]);
@@ -107,7 +151,13 @@ for (const [from, to] of pairs.filter(([a, b]) => available.includes(a) && avail
 
     it('progress events: the plan, the table start and rows downloaded of the rows to download', async () => {
       const events: VerifyEvent[] = [];
-      await verifyData(options(source, target, { tables: [{ source: 'logs', target: 'logs_changed' }], segmentRows: 4, onEvent: (e) => events.push(e) }));
+      await verifyData(
+        options(source, target, {
+          tables: [{ source: 'logs', target: 'logs_changed' }],
+          segmentRows: 4,
+          onEvent: (e) => events.push(e),
+        }),
+      );
       expect(events[0]).toMatchObject({ type: 'plan', tables: 1 });
       expect(events.find((e) => e.type === 'table-start')).toMatchObject({ table: 'logs' });
       const rows = events.filter((e) => e.type === 'table-rows');
@@ -126,10 +176,20 @@ for (const dialect of available) {
       source = await createTestDatabase(dialect, 'vks_src');
       target = await createTestDatabase(dialect, 'vks_tgt');
       await createLogs(source, 'logs', logRows());
-      await createLogs(target, 'logs', logRows().filter((r) => r.at !== 8));
+      await createLogs(
+        target,
+        'logs',
+        logRows().filter((r) => r.at !== 8),
+      );
       for (const db of [source, target]) await db.knex.raw('create table keyed (id integer primary key, v integer)');
-      await source.knex('keyed').insert([{ id: 1, v: 1 }, { id: 2, v: 2 }]);
-      await target.knex('keyed').insert([{ id: 1, v: 1 }, { id: 2, v: 3 }]);
+      await source.knex('keyed').insert([
+        { id: 1, v: 1 },
+        { id: 2, v: 2 },
+      ]);
+      await target.knex('keyed').insert([
+        { id: 1, v: 1 },
+        { id: 2, v: 3 },
+      ]);
     });
     afterAll(async () => {
       await source?.drop();
@@ -140,8 +200,22 @@ for (const dialect of available) {
       const result = await verifyData(options(source, target));
       expect(result.status).toBe('different');
       const [keyed, logs] = result.tables;
-      expect(keyed).toMatchObject({ table: 'keyed', status: 'different', comparison: 'key', keyColumns: ['id'], changed: [{ key: { id: '2' }, columns: { v: ['2', '3'] } }] });
-      expect(logs).toMatchObject({ table: 'logs', status: 'different', comparison: 'multiset', missingRows: [{ row: row(8), count: 1 }], extraRows: [], sourceRows: 63, targetRows: 62 });
+      expect(keyed).toMatchObject({
+        table: 'keyed',
+        status: 'different',
+        comparison: 'key',
+        keyColumns: ['id'],
+        changed: [{ key: { id: '2' }, columns: { v: ['2', '3'] } }],
+      });
+      expect(logs).toMatchObject({
+        table: 'logs',
+        status: 'different',
+        comparison: 'multiset',
+        missingRows: [{ row: row(8), count: 1 }],
+        extraRows: [],
+        sourceRows: 63,
+        targetRows: 62,
+      });
     });
   });
 }

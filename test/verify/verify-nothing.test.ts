@@ -7,7 +7,8 @@ import { runCli } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 
 const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
-const parseXml = (file: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(file, 'utf8'));
+const parseXml = (file: string) =>
+  new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(file, 'utf8'));
 
 /** A JUnit report that CI reads as not green: errors or failures, never an empty suite. */
 function expectNotGreen(file: string): void {
@@ -25,8 +26,21 @@ describe('verify never passes on nothing: SQLite files that do not exist', () =>
 
   it('two missing files: exit 2 naming the file, neither file created, JUnit not green', async () => {
     const [a, b, report] = [path.join(dir, 'a.db'), path.join(dir, 'b.db'), path.join(dir, 'report.xml')];
-    writeFileSync(report, '<?xml version="1.0"?><testsuite name="old green run" tests="0" failures="0" errors="0"></testsuite>');
-    const run = await runCli(['verify', '--source', `sqlite:${a}`, '--target', `sqlite:${b}`, '--format', 'junit', '--out', report]);
+    writeFileSync(
+      report,
+      '<?xml version="1.0"?><testsuite name="old green run" tests="0" failures="0" errors="0"></testsuite>',
+    );
+    const run = await runCli([
+      'verify',
+      '--source',
+      `sqlite:${a}`,
+      '--target',
+      `sqlite:${b}`,
+      '--format',
+      'junit',
+      '--out',
+      report,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(a);
     expect(run.stderr).toMatch(/does not exist or cannot be opened/);
@@ -66,7 +80,17 @@ for (const dialect of dialects) {
 
     it('two empty schemas: exit 2 "nothing to compare", JUnit not green', async () => {
       const report = path.join(dir, `empty-${dialect}.xml`);
-      const run = await runCli(['verify', '--source', source.url, '--target', target.url, '--format', 'junit', '--out', report]);
+      const run = await runCli([
+        'verify',
+        '--source',
+        source.url,
+        '--target',
+        target.url,
+        '--format',
+        'junit',
+        '--out',
+        report,
+      ]);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/nothing to compare: no table in the source .* or the target/);
       expectNotGreen(report);
@@ -77,10 +101,31 @@ for (const dialect of dialects) {
         await db.knex.raw('create table audit_log (id integer primary key, note varchar(20))');
         await db.knex.raw('create table DataMigrationRuns (id integer primary key)');
       }
-      const run = await runCli(['verify', '--source', source.url, '--target', target.url, '--exclude-table', 'audit_*', '--json']);
+      const run = await runCli([
+        'verify',
+        '--source',
+        source.url,
+        '--target',
+        target.url,
+        '--exclude-table',
+        'audit_*',
+        '--json',
+      ]);
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/nothing to compare.*\(1 of dmr's status tables left out, 1 left out by --exclude-table\)/);
-      const explicit = await runCli(['verify', '--source', source.url, '--target', target.url, '--table', 'audit_log', '--exclude-table', 'AUDIT_*']);
+      expect(run.stderr).toMatch(
+        /nothing to compare.*\(1 of dmr's status tables left out, 1 left out by --exclude-table\)/,
+      );
+      const explicit = await runCli([
+        'verify',
+        '--source',
+        source.url,
+        '--target',
+        target.url,
+        '--table',
+        'audit_log',
+        '--exclude-table',
+        'AUDIT_*',
+      ]);
       expect(explicit.code).toBe(2);
       expect(explicit.stderr).toMatch(/nothing to compare/);
     });
@@ -90,7 +135,16 @@ for (const dialect of dialects) {
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/the source schema "pubic" does not exist/);
       expect(run.stderr).toMatch(/schemas there: /);
-      const target2 = await runCli(['verify', '--source', source.url, '--target', target.url, '--target-schema', 'nope_schema', '--json']);
+      const target2 = await runCli([
+        'verify',
+        '--source',
+        source.url,
+        '--target',
+        target.url,
+        '--target-schema',
+        'nope_schema',
+        '--json',
+      ]);
       expect(target2.code).toBe(2);
       expect(target2.stderr).toMatch(/the target schema "nope_schema" does not exist/);
     });

@@ -5,14 +5,28 @@ import { runCli } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 
 const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
-const servers = dialects.filter((d): d is Exclude<DialectName, 'sqlite' | 'mssql'> => d === 'postgres' || d === 'mysql');
+const servers = dialects.filter(
+  (d): d is Exclude<DialectName, 'sqlite' | 'mssql'> => d === 'postgres' || d === 'mysql',
+);
 
 async function createTables(db: TestDatabase, changed: boolean): Promise<void> {
   await db.knex.raw('create table items (id integer primary key, name varchar(40), qty integer)');
   await db.knex.raw('create table codes (code varchar(20) not null, label varchar(40), unique (code))');
   await db.knex.raw('create table secret (id integer primary key, v integer)');
-  await db.knex('items').insert(Array.from({ length: 20 }, (_, i) => ({ id: i + 1, name: changed && i + 1 === 5 ? 'alicia-target' : `name${i + 1}`, qty: i })));
-  await db.knex('codes').insert(Array.from({ length: 5 }, (_, i) => ({ code: `c${i}`, label: changed && i === 3 ? 'changed' : `label ${i}` })));
+  await db
+    .knex('items')
+    .insert(
+      Array.from({ length: 20 }, (_, i) => ({
+        id: i + 1,
+        name: changed && i + 1 === 5 ? 'alicia-target' : `name${i + 1}`,
+        qty: i,
+      })),
+    );
+  await db
+    .knex('codes')
+    .insert(
+      Array.from({ length: 5 }, (_, i) => ({ code: `c${i}`, label: changed && i === 3 ? 'changed' : `label ${i}` })),
+    );
   await db.knex('secret').insert({ id: 1, v: changed ? 2 : 1 });
 }
 
@@ -26,7 +40,8 @@ async function createReader(db: TestDatabase, name: string): Promise<string> {
     await db.knex.raw(`grant select on items, codes to ${name}`);
   } else {
     await db.knex.raw(`create user '${name}'@'%' identified by 'pw'`);
-    for (const table of ['items', 'codes']) await db.knex.raw(`grant select on \`${u.pathname.slice(1)}\`.${table} to '${name}'@'%'`);
+    for (const table of ['items', 'codes'])
+      await db.knex.raw(`grant select on \`${u.pathname.slice(1)}\`.${table} to '${name}'@'%'`);
   }
   u.username = name;
   u.password = 'pw';
@@ -67,7 +82,14 @@ for (const dialect of servers) {
       expect(run.stderr).not.toMatch(/internal error/);
       expect(run.code).toBe(1);
       const items = JSON.parse(run.stdout).tables[0];
-      expect(items).toMatchObject({ table: 'items', comparison: 'key', key_columns: ['id'], difference_count: 1, missing_in_target: [], extra_in_target: [] });
+      expect(items).toMatchObject({
+        table: 'items',
+        comparison: 'key',
+        key_columns: ['id'],
+        difference_count: 1,
+        missing_in_target: [],
+        extra_in_target: [],
+      });
       expect(items.changed).toEqual([{ key: { id: '5' }, columns: { name: ['name5', 'alicia-target'] } }]);
     });
 
@@ -75,7 +97,11 @@ for (const dialect of servers) {
       const run = await runCli(['verify', '--source', sourceUrl, '--target', targetUrl, '--table', 'codes', '--json']);
       expect(run.code).toBe(1);
       const codes = JSON.parse(run.stdout).tables[0];
-      expect(codes).toMatchObject({ comparison: 'key', key_columns: ['code'], changed: [{ key: { code: 'c3' }, columns: { label: ['label 3', 'changed'] } }] });
+      expect(codes).toMatchObject({
+        comparison: 'key',
+        key_columns: ['code'],
+        changed: [{ key: { code: 'c3' }, columns: { label: ['label 3', 'changed'] } }],
+      });
     });
 
     it('whole schema: a table the role cannot read is never silently left out', async () => {
@@ -87,15 +113,20 @@ for (const dialect of servers) {
       expect(names).toContain('codes');
       if (dialect === 'postgres') {
         // PostgreSQL lists every table of the schema; MySQL shows a role only the tables it has a privilege on.
-        expect(doc.tables.find((t: { table: string }) => t.table === 'secret')).toMatchObject({ status: 'skipped', reason: 'no SELECT privilege on the source table' });
+        expect(doc.tables.find((t: { table: string }) => t.table === 'secret')).toMatchObject({
+          status: 'skipped',
+          reason: 'no SELECT privilege on the source table',
+        });
         expect(doc.tables_skipped).toBe(1);
       }
     });
 
-    it('a table named with --table that the role cannot read: exit 2 with the database\'s reason, no SQL', async () => {
+    it("a table named with --table that the role cannot read: exit 2 with the database's reason, no SQL", async () => {
       const run = await runCli(['verify', '--source', sourceUrl, '--target', targetUrl, '--table', 'secret']);
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(dialect === 'postgres' ? /permission denied for table secret/ : /table "secret" not found/);
+      expect(run.stderr).toMatch(
+        dialect === 'postgres' ? /permission denied for table secret/ : /table "secret" not found/,
+      );
       expect(run.stderr).not.toMatch(/select .* from/i);
     });
   });
@@ -107,16 +138,33 @@ for (const dialect of servers) {
     beforeAll(async () => {
       db = await createTestDatabase(dialect, 'vro');
       await db.knex.raw('create table items (id integer primary key, v integer)');
-      await db.knex('items').insert([{ id: 1, v: 1 }, { id: 2, v: 2 }]);
+      await db.knex('items').insert([
+        { id: 1, v: 1 },
+        { id: 2, v: 2 },
+      ]);
       await db.knex.raw('create table touched (id integer)');
       if (dialect === 'postgres') await db.knex.raw('create sequence dmr_seq');
-      else await db.knex.raw('create function dmr_touch() returns int modifies sql data begin insert into touched values (1); return 1; end');
+      else
+        await db.knex.raw(
+          'create function dmr_touch() returns int modifies sql data ' +
+            'begin insert into touched values (1); return 1; end',
+        );
     });
     afterAll(async () => db?.drop());
 
     it('a writing --where is refused by the database and leaves nothing behind', async () => {
       const where = dialect === 'postgres' ? "nextval('dmr_seq') > 0" : 'dmr_touch() = 1';
-      const run = await runCli(['verify', '--source', db.url, '--target', db.url, '--table', 'items', '--where', where]);
+      const run = await runCli([
+        'verify',
+        '--source',
+        db.url,
+        '--target',
+        db.url,
+        '--table',
+        'items',
+        '--where',
+        where,
+      ]);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(dialect === 'postgres' ? /read-only transaction/ : /READ ONLY transaction/i);
       expect(run.stderr).toMatch(/on table items/);
@@ -143,18 +191,29 @@ for (const dialect of dialects) {
     });
     afterAll(async () => db?.drop());
 
-    it.each(types.map((type, i) => [type, `docs${i}`]))('%s named with --table: exit 2 with the reason', async (_type, table) => {
-      const run = await runCli(['verify', '--source', db.url, '--target', db.url, '--table', table]);
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(new RegExp(`column ${table}\\.doc cannot be compared: .*JSON documents have no canonical text that every engine computes`));
-    });
+    it.each(types.map((type, i) => [type, `docs${i}`]))(
+      '%s named with --table: exit 2 with the reason',
+      async (_type, table) => {
+        const run = await runCli(['verify', '--source', db.url, '--target', db.url, '--table', table]);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(
+          new RegExp(
+            `column ${table}\\.doc cannot be compared: .*` +
+              'JSON documents have no canonical text that every engine computes',
+          ),
+        );
+      },
+    );
 
-    it('whole schema: the JSON tables are skipped with the reason, the others compared, exit 1 (not verified)', async () => {
+    it('whole schema: JSON tables skipped with the reason, the others compared, exit 1 (not verified)', async () => {
       const run = await runCli(['verify', '--source', db.url, '--target', db.url, '--json']);
       expect(run.code).toBe(1);
       const doc = JSON.parse(run.stdout);
       expect(doc.status).toBe('incomplete');
-      expect(doc.tables.find((t: { table: string }) => t.table === 'plain')).toMatchObject({ status: 'equal', source_rows: 0 });
+      expect(doc.tables.find((t: { table: string }) => t.table === 'plain')).toMatchObject({
+        status: 'equal',
+        source_rows: 0,
+      });
       for (const [i] of types.entries()) {
         const t = doc.tables.find((x: { table: string }) => x.table === `docs${i}`);
         expect(t.status).toBe('skipped');

@@ -10,22 +10,49 @@ const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
 const longNote = `${'a long note '.repeat(10)}end`;
 
 /** The schema (MySQL: database) the data tables live in, so dmr's status tables can share it. */
-const dataSchema = (db: TestDatabase) => (db.dialect === 'postgres' ? 'public' : db.dialect === 'mysql' ? new URL(db.url).pathname.slice(1) : 'main');
+const dataSchema = (db: TestDatabase) =>
+  db.dialect === 'postgres' ? 'public' : db.dialect === 'mysql' ? new URL(db.url).pathname.slice(1) : 'main';
 
 async function createData(db: TestDatabase, target: boolean): Promise<void> {
   await db.knex.raw('create table orders (id integer primary key, customer varchar(60), note text)');
-  const orders = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, customer: `name${i + 1}`, note: i + 1 === 7 ? longNote : 'n' }));
+  const orders = Array.from({ length: 120 }, (_, i) => ({
+    id: i + 1,
+    customer: `name${i + 1}`,
+    note: i + 1 === 7 ? longNote : 'n',
+  }));
   const changed = (o: (typeof orders)[number]) =>
-    [100, 2, 10].includes(o.id) ? { ...o, customer: o.id === 2 ? 'alicia-target' : `${o.customer}!` } : o.id === 7 ? { ...o, note: `${longNote}!` } : o;
+    [100, 2, 10].includes(o.id)
+      ? { ...o, customer: o.id === 2 ? 'alicia-target' : `${o.customer}!` }
+      : o.id === 7
+        ? { ...o, note: `${longNote}!` }
+        : o;
   await db.knex('orders').insert(target ? orders.map(changed) : orders);
   // LINES is a reserved word in MySQL: verify quotes every name it sends.
-  await db.knex.raw(`create table ${db.dialect === 'mysql' ? '`lines`' : 'lines'} (order_id integer not null, line_no integer not null, qty integer)`);
-  const lines = [{ order_id: 1, line_no: 1, qty: 1 }, { order_id: 1, line_no: 2, qty: 2 }, { order_id: 2, line_no: 1, qty: 3 }, { order_id: 3, line_no: 1, qty: 5 }];
+  await db.knex.raw(
+    `create table ${db.dialect === 'mysql' ? '`lines`' : 'lines'} ` +
+      '(order_id integer not null, line_no integer not null, qty integer)',
+  );
+  const lines = [
+    { order_id: 1, line_no: 1, qty: 1 },
+    { order_id: 1, line_no: 2, qty: 2 },
+    { order_id: 2, line_no: 1, qty: 3 },
+    { order_id: 3, line_no: 1, qty: 5 },
+  ];
   await db.knex('lines').insert(target ? lines.map((l) => (l.order_id === 2 ? { ...l, qty: 4 } : l)) : lines);
   await db.knex.raw('create table customers (id integer primary key, name varchar(40))');
-  await db.knex('customers').insert([{ id: 1, name: 'ann' }, { id: 2, name: 'bo' }]);
+  await db.knex('customers').insert([
+    { id: 1, name: 'ann' },
+    { id: 2, name: 'bo' },
+  ]);
   await db.knex.raw('create table audit_log (id integer primary key, msg varchar(40))');
-  await db.knex('audit_log').insert(target ? [{ id: 1, msg: 'a' }, { id: 2, msg: 'b' }] : [{ id: 1, msg: 'a' }]);
+  await db.knex('audit_log').insert(
+    target
+      ? [
+          { id: 1, msg: 'a' },
+          { id: 2, msg: 'b' },
+        ]
+      : [{ id: 1, msg: 'a' }],
+  );
 }
 
 for (const dialect of dialects) {
@@ -43,7 +70,20 @@ for (const dialect of dialects) {
         const init = await runCli(['init', '--url', db.url, '--schema', dataSchema(db)]);
         expect(init.code).toBe(0);
       }
-      const reset = await runCli(['reset', '--url', source.url, '--schema', dataSchema(source), '--stage', 'ods', '--to', 'error', '--reason', 'test', '--yes']);
+      const reset = await runCli([
+        'reset',
+        '--url',
+        source.url,
+        '--schema',
+        dataSchema(source),
+        '--stage',
+        'ods',
+        '--to',
+        'error',
+        '--reason',
+        'test',
+        '--yes',
+      ]);
       expect(reset.code).toBe(0);
       await createData(source, false);
       await createData(target, true);
@@ -55,37 +95,81 @@ for (const dialect of dialects) {
     });
 
     it('status tables that differ are never compared: equal when the data is', async () => {
-      const statusRows = async (db: TestDatabase) => (await db.knex('DataMigrationHistories').withSchema(dataSchema(db)).count('* as n'))[0];
+      const statusRows = async (db: TestDatabase) =>
+        (await db.knex('DataMigrationHistories').withSchema(dataSchema(db)).count('* as n'))[0];
       expect(await statusRows(source)).not.toEqual(await statusRows(target));
-      const run = await verify('--exclude-table', 'orders', '--exclude-table', 'lines', '--exclude-table', 'audit_*', '--json');
+      const run = await verify(
+        '--exclude-table',
+        'orders',
+        '--exclude-table',
+        'lines',
+        '--exclude-table',
+        'audit_*',
+        '--json',
+      );
       expect(run.stderr).not.toMatch(/internal error/);
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout).tables.map((t: { table: string }) => t.table)).toEqual(['customers']);
-      const nothing = await verify('--exclude-table', 'orders', '--exclude-table', 'lines', '--exclude-table', 'audit_*', '--exclude-table', 'cust*');
+      const nothing = await verify(
+        '--exclude-table',
+        'orders',
+        '--exclude-table',
+        'lines',
+        '--exclude-table',
+        'audit_*',
+        '--exclude-table',
+        'cust*',
+      );
       expect(nothing.code).toBe(2);
       expect(nothing.stderr).toMatch(/nothing to compare.*of dmr's status tables left out/);
       const differing = await verify('--json');
       expect(differing.code).toBe(1);
-      expect(JSON.parse(differing.stdout).tables.map((t: { table: string }) => t.table)).toEqual(['audit_log', 'customers', 'lines', 'orders']);
+      expect(JSON.parse(differing.stdout).tables.map((t: { table: string }) => t.table)).toEqual([
+        'audit_log',
+        'customers',
+        'lines',
+        'orders',
+      ]);
     });
 
     it("--exclude-table 'audit_*' leaves the differing audit table out", async () => {
-      const run = await verify('--exclude-table', 'audit_*', '--exclude-table', 'orders', '--exclude-table', 'lin?s', '--json');
+      const run = await verify(
+        '--exclude-table',
+        'audit_*',
+        '--exclude-table',
+        'orders',
+        '--exclude-table',
+        'lin?s',
+        '--json',
+      );
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout).tables.map((t: { table: string }) => t.table)).toEqual(['customers']);
       const audit = await verify('--exclude-table', 'orders', '--exclude-table', 'lin?s', '--json');
       expect(audit.code).toBe(1);
-      expect(JSON.parse(audit.stdout).tables.find((t: { table: string }) => t.table === 'audit_log')).toMatchObject({ status: 'different', extra_in_target: [{ id: '2' }] });
+      expect(JSON.parse(audit.stdout).tables.find((t: { table: string }) => t.table === 'audit_log')).toMatchObject({
+        status: 'different',
+        extra_in_target: [{ id: '2' }],
+      });
     });
 
-    it('--key lines=order_id,line_no on a table without key: one changed row, not a missing and an extra one', async () => {
+    it('--key lines=order_id,line_no on a keyless table: one changed row, not a missing and an extra', async () => {
       const run = await verify('--exclude-table', 'audit_*', '--key', 'lines=order_id,line_no', '--json');
       expect(run.code).toBe(1);
       const lines = JSON.parse(run.stdout).tables.find((t: { table: string }) => t.table === 'lines');
-      expect(lines).toMatchObject({ comparison: 'key', key_columns: ['order_id', 'line_no'], difference_count: 1, missing_in_target: [], extra_in_target: [] });
+      expect(lines).toMatchObject({
+        comparison: 'key',
+        key_columns: ['order_id', 'line_no'],
+        difference_count: 1,
+        missing_in_target: [],
+        extra_in_target: [],
+      });
       expect(lines.changed).toEqual([{ key: { order_id: '2', line_no: '1' }, columns: { qty: ['3', '4'] } }]);
       const keyless = JSON.parse((await verify('--table', 'lines', '--json')).stdout).tables[0];
-      expect(keyless).toMatchObject({ comparison: 'multiset', missing_rows: [{ row: { order_id: '2', line_no: '1', qty: '3' }, count: 1 }], extra_rows: [{ row: { order_id: '2', line_no: '1', qty: '4' }, count: 1 }] });
+      expect(keyless).toMatchObject({
+        comparison: 'multiset',
+        missing_rows: [{ row: { order_id: '2', line_no: '1', qty: '3' }, count: 1 }],
+        extra_rows: [{ row: { order_id: '2', line_no: '1', qty: '4' }, count: 1 }],
+      });
     });
 
     it('a plain --key with several tables is refused; with one table it still works', async () => {
@@ -99,7 +183,7 @@ for (const dialect of dialects) {
       expect(unknown.stderr).toMatch(/no table "nope" is compared/);
     });
 
-    it('the text report lists each difference with its key and both values, in key order, long values shortened', async () => {
+    it('text report: each difference with key and both values, in key order, long values shortened', async () => {
       const run = await verify('--table', 'orders');
       expect(run.code).toBe(1);
       const lines = run.stdout.split('\n');
@@ -112,11 +196,11 @@ for (const dialect of dialects) {
         "  ~ id=100  customer: 'name100' → 'name100!'",
       ]);
       const redacted = await verify('--table', 'orders', '--redact');
-      expect(redacted.stdout).toContain("  ~ id=2  customer: *** → ***");
+      expect(redacted.stdout).toContain('  ~ id=2  customer: *** → ***');
       expect(redacted.stdout).not.toContain('alicia-target');
     });
 
-    it('a table that cannot be compared is skipped, with the reason, in text, JSON and JUnit; the others still compared', async () => {
+    it('an incomparable table: skipped with the reason in text, JSON and JUnit; others compared', async () => {
       const time = dialect === 'postgres' ? 'time' : dialect === 'mysql' ? 'time' : 'time';
       for (const db of [source, target]) {
         await db.knex.raw(`create table shifts (id integer primary key, starts ${time})`);
@@ -133,17 +217,25 @@ for (const dialect of dialects) {
         expect(json.code).toBe(1);
         const doc = JSON.parse(json.stdout);
         expect(doc).toMatchObject({ status: 'different', tables_compared: 3, tables_skipped: 1 });
-        expect(doc.tables.find((t: { table: string }) => t.table === 'shifts')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/cannot be compared/) });
-        const suite = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(report, 'utf8')).testsuite;
+        expect(doc.tables.find((t: { table: string }) => t.table === 'shifts')).toMatchObject({
+          status: 'skipped',
+          reason: expect.stringMatching(/cannot be compared/),
+        });
+        const suite = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+          readFileSync(report, 'utf8'),
+        ).testsuite;
         expect(suite).toMatchObject({ tests: '4', failures: '2', errors: '1' });
         const shifts = [suite.testcase].flat().find((c: { name: string }) => c.name === 'shifts');
-        expect(shifts.error).toMatchObject({ type: 'skipped', message: expect.stringMatching(/^not compared: column shifts\.starts cannot be compared/) });
+        expect(shifts.error).toMatchObject({
+          type: 'skipped',
+          message: expect.stringMatching(/^not compared: column shifts\.starts cannot be compared/),
+        });
       } finally {
         for (const db of [source, target]) await db.knex.raw('drop table shifts');
       }
     });
 
-    it('--out FILE --format F writes F and leaves stdout to --json or text; --json --format text is a usage error', async () => {
+    it('--out FILE --format F writes F, stdout is --json or text; --json --format text is a usage error', async () => {
       const file = path.join(dir, `report-${dialect}.json`);
       const textOut = await verify('--table', 'lines', '--format', 'json', '--out', file);
       expect(textOut.code).toBe(1);

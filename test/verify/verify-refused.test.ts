@@ -12,7 +12,10 @@ for (const dialect of dialects) {
     beforeAll(async () => {
       db = await createTestDatabase(dialect, 'vref');
       await db.knex.raw('create table items (id integer primary key, v integer)');
-      await db.knex('items').insert([{ id: 1, v: 1 }, { id: 2, v: 2 }]);
+      await db.knex('items').insert([
+        { id: 1, v: 1 },
+        { id: 2, v: 2 },
+      ]);
     });
     afterAll(async () => db?.drop());
 
@@ -20,7 +23,11 @@ for (const dialect of dialects) {
       const args = ['verify', '--source', db.url, '--target', db.url, '--table', 'items', '--where', 'nope > 0'];
       const run = await runCli(args);
       expect(run.code).toBe(2);
-      const cause = { postgres: /column "nope" does not exist \(42703\)/, mysql: /Unknown column 'nope' in '(where clause|WHERE)' \(ER_BAD_FIELD_ERROR, 1054, SQLSTATE 42S22\)/, sqlite: /no such column: nope \(SQLITE_ERROR\)/ }[dialect as 'postgres'];
+      const cause = {
+        postgres: /column "nope" does not exist \(42703\)/,
+        mysql: /Unknown column 'nope' in '(where clause|WHERE)' \(ER_BAD_FIELD_ERROR, 1054, SQLSTATE 42S22\)/,
+        sqlite: /no such column: nope \(SQLITE_ERROR\)/,
+      }[dialect as 'postgres'];
       expect(run.stderr).toMatch(/database refused a verify query on table items/);
       expect(run.stderr).toMatch(cause);
       if (dialect === 'postgres') expect(run.stderr).toMatch(/on table items \(in --where\)/);
@@ -50,7 +57,9 @@ describe.runIf(dialects.includes('postgres'))('a value the canonical form refuse
   it('named with --table: exit 2 naming table, column and cause', async () => {
     const run = await runCli(['verify', '--source', db.url, '--target', db.url, '--table', 'shifts=shifts6']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/refused a verify query on table shifts, column at: cannot convert infinity to bigint \(0A000\)/);
+    expect(run.stderr).toMatch(
+      /refused a verify query on table shifts, column at: cannot convert infinity to bigint \(0A000\)/,
+    );
     expect(run.stderr).toMatch(/--exclude-columns shifts\.at/);
     expect(run.stderr).not.toMatch(generatedSql);
   });
@@ -61,12 +70,26 @@ describe.runIf(dialects.includes('postgres'))('a value the canonical form refuse
     await db.knex.raw('create table other.shifts (id integer primary key, v integer, at timestamp(6))');
     await db.knex.raw('insert into other.shifts select * from shifts_b');
     await db.knex.raw('create table other.plain (id integer primary key, v integer)');
-    const run = await runCli(['verify', '--source', db.url, '--target', db.url, '--target-schema', 'other', '--exclude-table', 'shifts_b', '--json']);
+    const run = await runCli([
+      'verify',
+      '--source',
+      db.url,
+      '--target',
+      db.url,
+      '--target-schema',
+      'other',
+      '--exclude-table',
+      'shifts_b',
+      '--json',
+    ]);
     expect(run.code).toBe(1);
     const doc = JSON.parse(run.stdout);
     expect(doc.status).toBe('incomplete');
     expect(doc.tables.find((t: { table: string }) => t.table === 'plain')).toMatchObject({ status: 'equal' });
-    expect(doc.tables.find((t: { table: string }) => t.table === 'shifts')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/on table shifts, column at: cannot convert infinity to bigint/) });
+    expect(doc.tables.find((t: { table: string }) => t.table === 'shifts')).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/on table shifts, column at: cannot convert infinity to bigint/),
+    });
   });
 });
 
@@ -79,9 +102,19 @@ for (const dialect of dialects.filter((d) => d !== 'sqlite')) {
       await db.knex('items').insert(Array.from({ length: 200 }, (_, i) => ({ id: i + 1, v: i })));
     });
     afterAll(async () => {
-      const sql = dialect === 'postgres' ? `select pg_cancel_backend(pid) from pg_stat_activity where query like '%sleep(0.05)%' and pid <> pg_backend_pid()` : '';
+      const sql =
+        dialect === 'postgres'
+          ? `select pg_cancel_backend(pid) from pg_stat_activity
+              where query like '%sleep(0.05)%' and pid <> pg_backend_pid()`
+          : '';
       if (sql) await db?.knex.raw(sql);
-      else if (db) for (const { id } of (await db.knex.raw(`select id from information_schema.processlist where info like '%sleep(0.05)%' and id <> connection_id()`))[0] as { id: number }[]) await db.knex.raw(`kill query ${Number(id)}`);
+      else if (db)
+        for (const { id } of (
+          await db.knex.raw(
+            `select id from information_schema.processlist where info like '%sleep(0.05)%' and id <> connection_id()`,
+          )
+        )[0] as { id: number }[])
+          await db.knex.raw(`kill query ${Number(id)}`);
       await db?.drop();
     });
 
@@ -91,15 +124,29 @@ for (const dialect of dialects.filter((d) => d !== 'sqlite')) {
         const via = new URL(db.url);
         via.port = String(relay.port);
         const where = dialect === 'postgres' ? 'pg_sleep(0.05) is not null' : 'sleep(0.05) = 0';
-        const cli = startCli(['verify', '--source', db.url, '--target', via.toString(), '--table', 'items', '--where', where]);
-        const running = dialect === 'postgres'
-          ? `select count(*) as n from pg_stat_activity where state = 'active' and query like '%pg_sleep(0.05)%' and query not like '%pg_stat_activity%'`
-          : `select count(*) as n from information_schema.processlist where info like '%sleep(0.05)%' and info not like '%processlist%'`;
+        const cli = startCli([
+          'verify',
+          '--source',
+          db.url,
+          '--target',
+          via.toString(),
+          '--table',
+          'items',
+          '--where',
+          where,
+        ]);
+        const running =
+          dialect === 'postgres'
+            ? `select count(*) as n from pg_stat_activity
+                where state = 'active' and query like '%pg_sleep(0.05)%' and query not like '%pg_stat_activity%'`
+            : `select count(*) as n from information_schema.processlist
+                where info like '%sleep(0.05)%' and info not like '%processlist%'`;
         const count = async () => {
           const r = await db.knex.raw(running);
           return Number((dialect === 'postgres' ? r.rows : r[0])[0].n);
         };
-        for (const until = Date.now() + 30_000; (await count()) < 2 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 100));
+        for (const until = Date.now() + 30_000; (await count()) < 2 && Date.now() < until;)
+          await new Promise((resolve) => setTimeout(resolve, 100));
         expect(await count()).toBe(2);
         relay.cut();
         const result = await cli.done;

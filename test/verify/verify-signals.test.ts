@@ -4,10 +4,15 @@ import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../sup
 import { relayTo } from './verify-relay.js';
 import { hasPythonPty, runOnTerminal } from './verify-terminal.js';
 
-const dialects = (await dialectsUnderTest(['postgres', 'mysql'])).filter((d): d is 'postgres' | 'mysql' => d === 'postgres' || d === 'mysql');
+const dialects = (await dialectsUnderTest(['postgres', 'mysql'])).filter(
+  (d): d is 'postgres' | 'mysql' => d === 'postgres' || d === 'mysql',
+);
 const rows = 100_000;
 
-/** A per-row sleep in --where makes the hash scan of 100k rows take about a minute: long enough to interrupt whatever the machine's load. */
+/**
+ * A per-row sleep in --where makes the hash scan of 100k rows take about a minute: long enough to interrupt
+ * whatever the machine's load.
+ */
 const slowWhere = { postgres: 'pg_sleep(0.0006) is not null', mysql: 'sleep(0.0006) = 0' } as const;
 const marker = { postgres: 'pg_sleep(0.0006)', mysql: 'sleep(0.0006)' } as const;
 
@@ -15,8 +20,10 @@ const marker = { postgres: 'pg_sleep(0.0006)', mysql: 'sleep(0.0006)' } as const
 async function runningHashQueries(db: TestDatabase): Promise<number> {
   const sql =
     db.dialect === 'postgres'
-      ? `select count(*) as n from pg_stat_activity where state = 'active' and query like '%${marker.postgres}%' and query not like '%pg_stat_activity%'`
-      : `select count(*) as n from information_schema.processlist where info like '%${marker.mysql}%' and info not like '%processlist%'`;
+      ? `select count(*) as n from pg_stat_activity
+          where state = 'active' and query like '%${marker.postgres}%' and query not like '%pg_stat_activity%'`
+      : `select count(*) as n from information_schema.processlist
+          where info like '%${marker.mysql}%' and info not like '%processlist%'`;
   const result = await db.knex.raw(sql);
   const found = db.dialect === 'postgres' ? result.rows : result[0];
   return Number(found[0].n);
@@ -25,14 +32,22 @@ async function runningHashQueries(db: TestDatabase): Promise<number> {
 /** Ends what the frozen relay left running on the server (the process that sent it is gone). */
 async function cancelLeftovers(db: TestDatabase): Promise<void> {
   if (db.dialect === 'postgres') {
-    await db.knex.raw(`select pg_cancel_backend(pid) from pg_stat_activity where query like '%${marker.postgres}%' and pid <> pg_backend_pid()`);
+    await db.knex.raw(
+      `select pg_cancel_backend(pid) from pg_stat_activity
+        where query like '%${marker.postgres}%' and pid <> pg_backend_pid()`,
+    );
     return;
   }
-  const [found] = await db.knex.raw(`select id from information_schema.processlist where info like '%${marker.mysql}%' and id <> connection_id()`);
+  const [found] = await db.knex.raw(
+    `select id from information_schema.processlist where info like '%${marker.mysql}%' and id <> connection_id()`,
+  );
   for (const { id } of found as { id: number }[]) await db.knex.raw(`kill query ${Number(id)}`).catch(() => undefined);
 }
 
-/** Waits until no hash query runs any more (the server may take a moment to clear a cancelled one); returns how many were left. */
+/**
+ * Waits until no hash query runs any more (the server may take a moment to clear a cancelled one); returns how
+ * many were left.
+ */
 async function settledHashQueries(db: TestDatabase, withinMs = 3000): Promise<number> {
   const until = Date.now() + withinMs;
   for (;;) {
@@ -43,8 +58,13 @@ async function settledHashQueries(db: TestDatabase, withinMs = 3000): Promise<nu
 }
 
 async function createPair(db: TestDatabase): Promise<void> {
-  for (const table of ['big', 'big2']) await db.knex.raw(`create table ${table} (id integer primary key, v varchar(20))`);
-  await db.knex.raw(db.dialect === 'postgres' ? `insert into big select g, 'v' || g from generate_series(1, ${rows}) g` : `insert into big select seq, concat('v', seq) from seq_1_to_${rows}`);
+  for (const table of ['big', 'big2'])
+    await db.knex.raw(`create table ${table} (id integer primary key, v varchar(20))`);
+  await db.knex.raw(
+    db.dialect === 'postgres'
+      ? `insert into big select g, 'v' || g from generate_series(1, ${rows}) g`
+      : `insert into big select seq, concat('v', seq) from seq_1_to_${rows}`,
+  );
   await db.knex.raw('insert into big2 select * from big');
   await db.knex.raw(db.dialect === 'postgres' ? 'analyze big' : 'analyze table big');
 }
@@ -52,32 +72,46 @@ async function createPair(db: TestDatabase): Promise<void> {
 for (const dialect of dialects) {
   describe(`Ctrl-C and SIGTERM during verify cancel the server queries (${dialect})`, () => {
     let db: TestDatabase;
-    const args = () => ['verify', '--source', db.url, '--target', db.url, '--table', 'big=big2', '--where', slowWhere[dialect]];
+    const args = () => [
+      'verify',
+      '--source',
+      db.url,
+      '--target',
+      db.url,
+      '--table',
+      'big=big2',
+      '--where',
+      slowWhere[dialect],
+    ];
     beforeAll(async () => {
       db = await createTestDatabase(dialect, 'vsig');
       await createPair(db);
     });
     afterAll(async () => db?.drop());
 
-    it.runIf(hasPythonPty)('Ctrl-C typed on a terminal: the spinner shows table, phase, rows and time; exit 130; the hash queries are gone', async () => {
-      const terminal = runOnTerminal([process.execPath, cliPath, ...args()], 'big: hashing', ['\x03']);
-      await terminal.ready;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      expect(await runningHashQueries(db)).toBe(2);
-      terminal.type();
-      const result = await terminal.done;
-      expect(result.exit).toBe(130);
-      expect(result.afterKeysMs).toBeLessThan(10_000);
-      expect(result.screen).toMatch(/0\/1 tables, 0 of ~[\d,]+ rows {2}big: hashing, ~[\d,]+ rows, \d+\.\ds/);
-      expect(result.screen).toMatch(/verify stopped by SIGINT/);
-      expect(await settledHashQueries(db)).toBe(0);
-    });
+    it.runIf(hasPythonPty)(
+      'Ctrl-C typed on a terminal: the spinner shows table, phase, rows and time; exit 130; the hash queries are gone',
+      async () => {
+        const terminal = runOnTerminal([process.execPath, cliPath, ...args()], 'big: hashing', ['\x03']);
+        await terminal.ready;
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        expect(await runningHashQueries(db)).toBe(2);
+        terminal.type();
+        const result = await terminal.done;
+        expect(result.exit).toBe(130);
+        expect(result.afterKeysMs).toBeLessThan(10_000);
+        expect(result.screen).toMatch(/0\/1 tables, 0 of ~[\d,]+ rows {2}big: hashing, ~[\d,]+ rows, \d+\.\ds/);
+        expect(result.screen).toMatch(/verify stopped by SIGINT/);
+        expect(await settledHashQueries(db)).toBe(0);
+      },
+    );
 
     it('kill -TERM: exit 143, the hash queries are gone', async () => {
       const cli = startCli([...args(), '--json']);
       await cli.waitForOutput('dmr', 1000).catch(() => undefined);
       const until = Date.now() + 30_000;
-      while ((await runningHashQueries(db)) < 2 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
+      while ((await runningHashQueries(db)) < 2 && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await runningHashQueries(db)).toBe(2);
       const killedAt = Date.now();
       cli.child.kill('SIGTERM');
@@ -88,26 +122,43 @@ for (const dialect of dialects) {
       expect(await settledHashQueries(db)).toBe(0);
     });
 
-    it.runIf(hasPythonPty)('a second Ctrl-C exits at once, even while the first one waits for a server that stopped answering', async () => {
-      const relay = await relayTo(Number(new URL(db.url).port || (dialect === 'postgres' ? 5432 : 3306)));
-      try {
-        const frozenUrl = new URL(db.url);
-        frozenUrl.port = String(relay.port);
-        const argv = [process.execPath, cliPath, 'verify', '--source', db.url, '--target', frozenUrl.toString(), '--table', 'big=big2', '--where', slowWhere[dialect]];
-        const terminal = runOnTerminal(argv, 'big: hashing', ['\x03', '\x03'], 1500);
-        await terminal.ready;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        relay.freeze();
-        terminal.type();
-        const result = await terminal.done;
-        expect(result.screen).toMatch(/SIGINT: cancelling the verify queries on the servers \(Ctrl-C again exits at once\)/);
-        expect(result.signal).toBe(2);
-        // The second key came 1.5 s after the first: the process ended within a moment of it.
-        expect(result.afterKeysMs).toBeLessThan(1500 + 3000);
-      } finally {
-        relay.close();
-        await cancelLeftovers(db);
-      }
-    });
+    it.runIf(hasPythonPty)(
+      'a second Ctrl-C exits at once, even while the first one waits for a server that stopped answering',
+      async () => {
+        const relay = await relayTo(Number(new URL(db.url).port || (dialect === 'postgres' ? 5432 : 3306)));
+        try {
+          const frozenUrl = new URL(db.url);
+          frozenUrl.port = String(relay.port);
+          const argv = [
+            process.execPath,
+            cliPath,
+            'verify',
+            '--source',
+            db.url,
+            '--target',
+            frozenUrl.toString(),
+            '--table',
+            'big=big2',
+            '--where',
+            slowWhere[dialect],
+          ];
+          const terminal = runOnTerminal(argv, 'big: hashing', ['\x03', '\x03'], 1500);
+          await terminal.ready;
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          relay.freeze();
+          terminal.type();
+          const result = await terminal.done;
+          expect(result.screen).toMatch(
+            /SIGINT: cancelling the verify queries on the servers \(Ctrl-C again exits at once\)/,
+          );
+          expect(result.signal).toBe(2);
+          // The second key came 1.5 s after the first: the process ended within a moment of it.
+          expect(result.afterKeysMs).toBeLessThan(1500 + 3000);
+        } finally {
+          relay.close();
+          await cancelLeftovers(db);
+        }
+      },
+    );
   });
 }

@@ -1,7 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 
-/** python3 with its pty module drives a real pseudo-terminal: Ctrl-C typed there is turned into SIGINT by the terminal, as for a user. */
-export const hasPythonPty = spawnSync('python3', ['-c', 'import pty, termios, fcntl'], { encoding: 'utf8' }).status === 0;
+/**
+ * python3 with its pty module drives a real pseudo-terminal: Ctrl-C typed there is turned into SIGINT by the
+ * terminal, as for a user.
+ */
+export const hasPythonPty =
+  spawnSync('python3', ['-c', 'import pty, termios, fcntl'], { encoding: 'utf8' }).status === 0;
 
 /**
  * Runs argv on a pty of 160x30 (so spinners draw; CI removed from the environment, ora draws
@@ -82,8 +86,15 @@ export interface TerminalRun {
   readonly done: Promise<TerminalResult>;
 }
 
-export function runOnTerminal(argv: readonly string[], waitFor: string, keys: readonly string[], gapMs = 0): TerminalRun {
-  const child = spawn('python3', ['-c', driver, JSON.stringify({ argv, waitFor, keys, gapMs })], { stdio: ['pipe', 'pipe', 'inherit'] });
+export function runOnTerminal(
+  argv: readonly string[],
+  waitFor: string,
+  keys: readonly string[],
+  gapMs = 0,
+): TerminalRun {
+  const child = spawn('python3', ['-c', driver, JSON.stringify({ argv, waitFor, keys, gapMs })], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let stdout = '';
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (onReady = resolve));

@@ -45,12 +45,27 @@ export async function mssqlHashSession(knex: Knex): Promise<HashSession> {
 
 /** tedious RequestError / ConnectionError codes (https://tediousjs.github.io/tedious/api-request.html). */
 export function describeMssqlFailure(error: unknown): QueryFailure {
-  const e = (error ?? {}) as { code?: unknown; number?: unknown; message?: unknown; originalError?: { message?: unknown } };
+  const e = (error ?? {}) as {
+    code?: unknown;
+    number?: unknown;
+    message?: unknown;
+    originalError?: { message?: unknown };
+  };
   const code = typeof e.code === 'string' ? e.code : undefined;
   const number = typeof e.number === 'number' ? e.number : undefined;
   const message = String(e.originalError?.message ?? e.message ?? error);
-  const kind = isSessionCancelled(error) || code === 'ECANCEL' ? 'cancelled' : code && ['ESOCKET', 'ECONNCLOSED', 'ETIMEOUT', 'ELOGIN', 'ENOTOPEN'].includes(code) ? 'lost' : 'refused';
+  const kind =
+    isSessionCancelled(error) || code === 'ECANCEL'
+      ? 'cancelled'
+      : code && ['ESOCKET', 'ECONNCLOSED', 'ETIMEOUT', 'ELOGIN', 'ENOTOPEN'].includes(code)
+        ? 'lost'
+        : 'refused';
   // 220, 232, 8115: arithmetic overflow; 241, 242, 245, 8114: conversion failed.
   const dataException = number !== undefined && [220, 232, 241, 242, 245, 8114, 8115].includes(number);
-  return { message, ...(number !== undefined ? { code: String(number) } : code ? { code } : {}), kind, ...(dataException ? { dataException: true } : {}) };
+  return {
+    message,
+    ...(number !== undefined ? { code: String(number) } : code ? { code } : {}),
+    kind,
+    ...(dataException ? { dataException: true } : {}),
+  };
 }

@@ -1,6 +1,16 @@
 import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
-import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, ListedTable, QueryFailure, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
+import type {
+  CatalogColumn,
+  CatalogTable,
+  FieldRule,
+  HashAlgorithm,
+  HashSession,
+  ListedTable,
+  QueryFailure,
+  RowHashDialect,
+  ValueCategory,
+} from '../row-hash-dialect.js';
 import { pickUniqueKeys, type UniqueIndex } from '../row-hash-keys.js';
 import { floatCanonicalSql, jsonReason, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
@@ -44,20 +54,28 @@ export class MssqlRowHash implements RowHashDialect {
   }
 
   async listSchemas(knex: Knex): Promise<string[]> {
-    const rows = (await knex.raw(`select name from sys.schemas where name not in ('sys', 'INFORMATION_SCHEMA', 'guest') and name not like 'db[_]%' order by 1`)) as { name: string }[];
+    const rows = (await knex.raw(
+      `select name from sys.schemas
+        where name not in ('sys', 'INFORMATION_SCHEMA', 'guest') and name not like 'db[_]%' order by 1`,
+    )) as { name: string }[];
     return rows.map((r) => r.name);
   }
 
   async listTables(knex: Knex, schema: string | undefined): Promise<ListedTable[]> {
     const rows = (await knex.raw(
       `select o.name, has_perms_by_name(quotename(s.name) + '.' + quotename(o.name), 'OBJECT', 'SELECT') as readable
-         from sys.objects o join sys.schemas s on s.schema_id = o.schema_id where s.name = ? and o.type in ('U', 'V') order by 1`,
+         from sys.objects o join sys.schemas s on s.schema_id = o.schema_id
+        where s.name = ? and o.type in ('U', 'V') order by 1`,
       [schema ?? 'dbo'],
     )) as { name: string; readable: number | boolean }[];
     return rows.map((r) => ({ name: r.name, readable: Boolean(r.readable) }));
   }
 
-  /** Keys from sys.indexes (https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-indexes-transact-sql), visible with SELECT on the table. */
+  /**
+   * Keys from sys.indexes
+   * (https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-indexes-transact-sql),
+   * visible with SELECT on the table.
+   */
   async describeTable(knex: Knex, schema: string | undefined, table: string): Promise<CatalogTable | null> {
     const s = schema ?? 'dbo';
     const cols = (await knex.raw(
@@ -68,12 +86,17 @@ export class MssqlRowHash implements RowHashDialect {
     const object = `object_id(quotename(?) + '.' + quotename(?))`;
     const keys = (await knex.raw(
       `select i.name as idx, i.is_primary_key as pk, c.name as col, c.is_nullable as nullable from sys.indexes i
-         join sys.index_columns ic on ic.object_id = i.object_id and ic.index_id = i.index_id and ic.is_included_column = 0
+         join sys.index_columns ic
+           on ic.object_id = i.object_id and ic.index_id = i.index_id and ic.is_included_column = 0
          join sys.columns c on c.object_id = ic.object_id and c.column_id = ic.column_id
-        where i.object_id = ${object} and i.is_unique = 1 and i.has_filter = 0 and i.is_disabled = 0 order by i.is_primary_key desc, i.name, ic.key_ordinal`,
+        where i.object_id = ${object} and i.is_unique = 1 and i.has_filter = 0 and i.is_disabled = 0
+        order by i.is_primary_key desc, i.name, ic.key_ordinal`,
       [s, table],
     )) as { idx: string; pk: number | boolean; col: string; nullable: number | boolean }[];
-    const stats = (await knex.raw(`select sum(rows) as n from sys.partitions where object_id = ${object} and index_id in (0, 1)`, [s, table])) as { n: number | null }[];
+    const stats = (await knex.raw(
+      `select sum(rows) as n from sys.partitions where object_id = ${object} and index_id in (0, 1)`,
+      [s, table],
+    )) as { n: number | null }[];
     const columns = cols.map((r): CatalogColumn => {
       const type = r.type.toLowerCase();
       const category = categories[type] ?? 'unsupported';
@@ -83,7 +106,9 @@ export class MssqlRowHash implements RowHashDialect {
         dataType,
         category,
         ...(type === 'json' ? { unsupportedReason: jsonReason } : {}),
-        ...(category === 'timestamp' ? { timestampPrecision: Math.min(6, r.dp ?? 3), instant: r.type === 'datetimeoffset' } : {}),
+        ...(category === 'timestamp'
+          ? { timestampPrecision: Math.min(6, r.dp ?? 3), instant: r.type === 'datetimeoffset' }
+          : {}),
       };
     });
     const indexes = new Map<string, { primary: boolean; columns: UniqueIndex['columns'][number][] }>();

@@ -60,19 +60,44 @@ export async function mysqlHashSession(knex: Knex): Promise<HashSession> {
   };
 }
 
-const lostCodes = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ER_SERVER_SHUTDOWN', 'ER_CONNECTION_KILLED']);
+const lostCodes = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+]);
 /** Server shutdown, connection killed, server gone away, lost during query. */
 const lostErrnos = new Set([1053, 1927, 2006, 2013]);
 
 export function describeMysqlFailure(error: unknown): QueryFailure {
-  const e = (error ?? {}) as { code?: unknown; errno?: unknown; sqlState?: unknown; sqlMessage?: unknown; message?: unknown; fatal?: unknown };
+  const e = (error ?? {}) as {
+    code?: unknown;
+    errno?: unknown;
+    sqlState?: unknown;
+    sqlMessage?: unknown;
+    message?: unknown;
+    fatal?: unknown;
+  };
   const code = typeof e.code === 'string' ? e.code : undefined;
   const errno = typeof e.errno === 'number' ? e.errno : undefined;
   const sqlState = typeof e.sqlState === 'string' ? e.sqlState : undefined;
   const message = String(e.sqlMessage ?? e.message ?? error);
   const cancelled = isSessionCancelled(error) || errno === 1317;
-  const lost = e.fatal === true || (code !== undefined && lostCodes.has(code)) || (errno !== undefined && lostErrnos.has(errno)) || (errno === undefined && !cancelled);
-  const label = [code, errno !== undefined && errno !== 0 ? String(errno) : undefined, sqlState ? `SQLSTATE ${sqlState}` : undefined].filter(Boolean).join(', ');
+  const lost =
+    e.fatal === true ||
+    (code !== undefined && lostCodes.has(code)) ||
+    (errno !== undefined && lostErrnos.has(errno)) ||
+    (errno === undefined && !cancelled);
+  const label = [
+    code,
+    errno !== undefined && errno !== 0 ? String(errno) : undefined,
+    sqlState ? `SQLSTATE ${sqlState}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return {
     message,
     ...(label ? { code: label } : {}),

@@ -1,6 +1,15 @@
 import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
-import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, ListedTable, QueryFailure, RowHashDialect } from '../row-hash-dialect.js';
+import type {
+  CatalogColumn,
+  CatalogTable,
+  FieldRule,
+  HashAlgorithm,
+  HashSession,
+  ListedTable,
+  QueryFailure,
+  RowHashDialect,
+} from '../row-hash-dialect.js';
 import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './mysql-row-hash-catalog.js';

@@ -29,8 +29,20 @@ const categories: Readonly<Record<string, ValueCategory>> = {
  * padding; not citext: its hash ignores case.
  */
 const hashableTypes: ReadonlySet<string> = new Set([
-  'smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'boolean', 'date',
-  'timestamp without time zone', 'timestamp with time zone', 'character varying', 'text', 'uuid', 'bytea',
+  'smallint',
+  'integer',
+  'bigint',
+  'numeric',
+  'real',
+  'double precision',
+  'boolean',
+  'date',
+  'timestamp without time zone',
+  'timestamp with time zone',
+  'character varying',
+  'text',
+  'uuid',
+  'bytea',
 ]);
 
 const relation = `to_regclass(format('%I.%I', ?::text, ?::text))`;
@@ -43,13 +55,17 @@ const relation = `to_regclass(format('%I.%I', ?::text, ?::text))`;
 const columnsSql = `
 select a.attnum as num, a.attname as name, a.attnotnull as notnull,
   case when t.typtype = 'd' then
-         case when bt.typelem <> 0 and bt.typlen = -1 then 'ARRAY' when bn.nspname = 'pg_catalog' then format_type(t.typbasetype, null) else 'USER-DEFINED' end
+         case when bt.typelem <> 0 and bt.typlen = -1 then 'ARRAY'
+              when bn.nspname = 'pg_catalog' then format_type(t.typbasetype, null) else 'USER-DEFINED' end
        when t.typelem <> 0 and t.typlen = -1 then 'ARRAY'
        when tn.nspname = 'pg_catalog' then format_type(a.atttypid, null) else 'USER-DEFINED' end as type,
   coalesce(bt.typname, t.typname) as udt,
-  information_schema._pg_numeric_precision(information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*)) as p,
-  information_schema._pg_numeric_scale(information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*)) as sc,
-  information_schema._pg_datetime_precision(information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*)) as dp,
+  information_schema._pg_numeric_precision(
+    information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*)) as p,
+  information_schema._pg_numeric_scale(
+    information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*)) as sc,
+  information_schema._pg_datetime_precision(
+    information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*)) as dp,
   coalesce(c.collisdeterministic, true) and current_setting('server_version_num')::int >= 140000 as exact
 from pg_attribute a
 join pg_type t on t.oid = a.atttypid
@@ -80,7 +96,9 @@ interface ColumnRow {
 }
 
 export async function listSchemas(knex: Knex): Promise<string[]> {
-  const result = await knex.raw(`select nspname as name from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema' order by 1`);
+  const result = await knex.raw(
+    `select nspname as name from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema' order by 1`,
+  );
   return (result.rows as { name: string }[]).map((r) => r.name);
 }
 
@@ -93,7 +111,8 @@ export async function schemaExists(knex: Knex, schema: string): Promise<boolean>
 export async function listTables(knex: Knex, schema: string | undefined): Promise<ListedTable[]> {
   const result = await knex.raw(
     `select c.relname as name,
-            has_schema_privilege(n.oid, 'USAGE') and (has_table_privilege(c.oid, 'SELECT') or has_any_column_privilege(c.oid, 'SELECT')) as readable
+            has_schema_privilege(n.oid, 'USAGE')
+              and (has_table_privilege(c.oid, 'SELECT') or has_any_column_privilege(c.oid, 'SELECT')) as readable
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = ? and c.relkind in ('r', 'p', 'v') order by 1`,
     [schema ?? 'public'],
@@ -101,8 +120,15 @@ export async function listTables(knex: Knex, schema: string | undefined): Promis
   return (result.rows as { name: string; readable: boolean }[]).map((r) => ({ name: r.name, readable: r.readable }));
 }
 
-/** Columns, primary and unique keys from pg_catalog, which a SELECT-only role can read (information_schema's constraint views hide them from it). */
-export async function describeTable(knex: Knex, schema: string | undefined, table: string): Promise<CatalogTable | null> {
+/**
+ * Columns, primary and unique keys from pg_catalog, which a SELECT-only role can read (information_schema's
+ * constraint views hide them from it).
+ */
+export async function describeTable(
+  knex: Knex,
+  schema: string | undefined,
+  table: string,
+): Promise<CatalogTable | null> {
   const s = schema ?? 'public';
   const cols = (await knex.raw(columnsSql, [s, table])).rows as ColumnRow[];
   if (cols.length === 0) return null;
@@ -132,7 +158,12 @@ export async function describeTable(knex: Knex, schema: string | undefined, tabl
     schema: s,
     name: table,
     columns,
-    ...pickUniqueKeys(indexes.map((i) => ({ primary: i.primary, columns: i.columns.map((c) => (c ? { name: c.name, notNull: c.notnull } : null)) }))),
+    ...pickUniqueKeys(
+      indexes.map((i) => ({
+        primary: i.primary,
+        columns: i.columns.map((c) => (c ? { name: c.name, notNull: c.notnull } : null)),
+      })),
+    ),
     ...(estimate >= 0 ? { estimatedRows: Math.round(estimate) } : {}),
   };
 }

@@ -18,7 +18,9 @@ interface Pool {
  * the planner takes every row for a group, so it would sort the whole table; no sort makes it
  * hash (one small hash table per parallel worker), and JIT compilation per worker costs more than it saves.
  */
-const aggregateSettings = `select set_config('enable_sort', 'off', true), set_config('jit', 'off', true), set_config('parallel_tuple_cost', '0', true), set_config('work_mem', '64MB', true)`;
+const aggregateSettings =
+  `select set_config('enable_sort', 'off', true), set_config('jit', 'off', true), ` +
+  `set_config('parallel_tuple_cost', '0', true), set_config('work_mem', '64MB', true)`;
 
 /**
  * One pooled connection pinned for a table's hashing. Each query runs in its own
@@ -41,10 +43,11 @@ export async function postgresHashSession(knex: Knex): Promise<HashSession> {
   };
   return {
     all: (sql) => readOnly(() => statement(sql)),
-    aggregate: (sql) => readOnly(async () => {
-      await statement(aggregateSettings);
-      return statement(sql);
-    }),
+    aggregate: (sql) =>
+      readOnly(async () => {
+        await statement(aggregateSettings);
+        return statement(sql);
+      }),
     stream: (sql, batch) => readOnlyCursor(statement, query, sql, batch),
     cancel: () => guard.cancel(),
     release: async () => {
@@ -76,7 +79,10 @@ async function* readOnlyCursor(
   }
 }
 
-/** SQLSTATE classes and codes (https://www.postgresql.org/docs/current/errcodes-appendix.html) that mean the session or server went away. */
+/**
+ * SQLSTATE classes and codes (https://www.postgresql.org/docs/current/errcodes-appendix.html) that mean the
+ * session or server went away.
+ */
 const lostCodes = /^(08|57P0[1-3]|53300)/;
 
 export function describePostgresFailure(error: unknown): QueryFailure {
@@ -84,7 +90,12 @@ export function describePostgresFailure(error: unknown): QueryFailure {
   const code = typeof e.code === 'string' ? e.code : undefined;
   const message = String(e.message ?? error);
   const sqlState = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-  const kind = isSessionCancelled(error) || code === '57014' ? 'cancelled' : !sqlState || lostCodes.test(sqlState) ? 'lost' : 'refused';
+  const kind =
+    isSessionCancelled(error) || code === '57014'
+      ? 'cancelled'
+      : !sqlState || lostCodes.test(sqlState)
+        ? 'lost'
+        : 'refused';
   const position = Number(e.position);
   return {
     message,

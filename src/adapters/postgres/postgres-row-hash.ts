@@ -1,6 +1,15 @@
 import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
-import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, ListedTable, QueryFailure, RowHashDialect } from '../row-hash-dialect.js';
+import type {
+  CatalogColumn,
+  CatalogTable,
+  FieldRule,
+  HashAlgorithm,
+  HashSession,
+  ListedTable,
+  QueryFailure,
+  RowHashDialect,
+} from '../row-hash-dialect.js';
 import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './postgres-row-hash-catalog.js';
@@ -113,7 +122,10 @@ export class PostgresRowHash implements RowHashDialect {
     return `(${table})::text`;
   }
 
-  /** hash_record_extended (PostgreSQL 14+, https://www.postgresql.org/docs/current/functions-comparison.html): each column's extended hash, combined. */
+  /**
+   * hash_record_extended (PostgreSQL 14+, https://www.postgresql.org/docs/current/functions-comparison.html):
+   * each column's extended hash, combined.
+   */
   recordDigest(table: string): string {
     return `hash_record_extended(${table}, 1)`;
   }

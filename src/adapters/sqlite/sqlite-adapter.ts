@@ -33,7 +33,8 @@ export class SqliteAdapter implements DialectAdapter {
     const e = error as { code?: string; message?: string };
     const message = String(e.message ?? error).replace(/^[^:]* - /, '');
     // A read-only open (status, verify) never creates the file: a missing one is this error.
-    return { code: e.code, message: e.code === 'SQLITE_CANTOPEN' ? `${message}: ${this.filename} does not exist or cannot be opened` : message };
+    const missing = `${message}: ${this.filename} does not exist or cannot be opened`;
+    return { code: e.code, message: e.code === 'SQLITE_CANTOPEN' ? missing : message };
   }
 
   runLock(): RunLock {

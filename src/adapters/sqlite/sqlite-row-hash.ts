@@ -1,14 +1,27 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
-import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, HashSession, ListedTable, QueryFailure, RowHashDialect, ValueCategory } from '../row-hash-dialect.js';
+import type {
+  CatalogColumn,
+  CatalogTable,
+  FieldRule,
+  HashAlgorithm,
+  HashSession,
+  ListedTable,
+  QueryFailure,
+  RowHashDialect,
+  ValueCategory,
+} from '../row-hash-dialect.js';
 import { pickUniqueKeys, type UniqueIndex } from '../row-hash-keys.js';
 import { isSessionCancelled, SessionGuard } from '../row-hash-session.js';
 import { jsonReason } from '../row-hash-sql.js';
 import { canonicalValue, encodeFields, keyHashOf, md5Hex, type SqliteValue } from './sqlite-row-hash-functions.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
-/** Declared type to category, by SQLite's own affinity rules (https://www.sqlite.org/datatype3.html) refined for dates and booleans. */
+/**
+ * Declared type to category, by SQLite's own affinity rules (https://www.sqlite.org/datatype3.html) refined for
+ * dates and booleans.
+ */
 export function sqliteCategory(declared: string): { category: ValueCategory; precision?: number } {
   const t = declared.toUpperCase();
   const precision = /\((\d+)\)/.exec(t)?.[1];
@@ -57,9 +70,15 @@ export class SqliteRowHash implements RowHashDialect {
     return (rows as { name: string }[]).map((r) => ({ name: r.name, readable: true }));
   }
 
-  /** Columns from pragma table_info, unique keys from pragma index_list / index_info (https://www.sqlite.org/pragma.html). */
+  /**
+   * Columns from pragma table_info, unique keys from pragma index_list / index_info
+   * (https://www.sqlite.org/pragma.html).
+   */
   async describeTable(knex: Knex, _schema: string | undefined, table: string): Promise<CatalogTable | null> {
-    const rows = (await knex.raw('select name, type, pk, "notnull" as nn from pragma_table_info(?)', [table])) as { name: string; type: string; pk: number; nn: number }[];
+    type ColumnRow = { name: string; type: string; pk: number; nn: number };
+    const rows = (await knex.raw('select name, type, pk, "notnull" as nn from pragma_table_info(?)', [
+      table,
+    ])) as ColumnRow[];
     if (rows.length === 0) return null;
     const columns = rows.map((r): CatalogColumn => {
       const { category, precision } = sqliteCategory(r.type);
@@ -79,7 +98,10 @@ export class SqliteRowHash implements RowHashDialect {
     )) as { idx: string; col: string | null }[];
     const notNull = new Map(rows.map((r) => [r.name, r.nn === 1]));
     const indexes = new Map<string, UniqueIndex['columns'][number][]>();
-    for (const p of parts) indexes.set(p.idx, [...(indexes.get(p.idx) ?? []), p.col === null ? null : { name: p.col, notNull: notNull.get(p.col) ?? false }]);
+    for (const p of parts) {
+      const column = p.col === null ? null : { name: p.col, notNull: notNull.get(p.col) ?? false };
+      indexes.set(p.idx, [...(indexes.get(p.idx) ?? []), column]);
+    }
     const { uniqueKeys } = pickUniqueKeys([...indexes.values()].map((c) => ({ primary: false, columns: c })));
     return { name: table, columns, primaryKey, uniqueKeys };
   }
@@ -112,7 +134,8 @@ export class SqliteRowHash implements RowHashDialect {
   describeFailure(error: unknown): QueryFailure {
     const e = (error ?? {}) as { code?: unknown; message?: unknown };
     const code = typeof e.code === 'string' ? e.code : undefined;
-    const kind = isSessionCancelled(error) ? 'cancelled' : code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' ? 'lost' : 'refused';
+    const unopenable = code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB';
+    const kind = isSessionCancelled(error) ? 'cancelled' : unopenable ? 'lost' : 'refused';
     return { message: String(e.message ?? error), ...(code ? { code } : {}), kind };
   }
 
@@ -157,7 +180,10 @@ export class SqliteRowHash implements RowHashDialect {
 }
 
 /** Rows one at a time, giving the event loop a turn now and then so that a signal can stop the download. */
-async function* iterate(statement: () => BetterSqlite3.Statement, guard: SessionGuard): AsyncGenerator<Record<string, unknown>> {
+async function* iterate(
+  statement: () => BetterSqlite3.Statement,
+  guard: SessionGuard,
+): AsyncGenerator<Record<string, unknown>> {
   guard.check();
   let n = 0;
   for (const row of statement().iterate() as IterableIterator<Record<string, unknown>>) {

@@ -6,7 +6,13 @@ import { VerifyQueryError } from '../../core/verify/query-failure.js';
 import { verificationDocument } from '../../core/verify/verification-document.js';
 import { verifyData } from '../../core/verify/verify-data.js';
 import { assertName, parseColumnList, parseTableMapping } from '../../core/verify/verify-names.js';
-import { verifyModes, type ColumnOverride, type TableKey, type VerifyMode, type VerifyResult } from '../../core/verify/verify-types.js';
+import {
+  verifyModes,
+  type ColumnOverride,
+  type TableKey,
+  type VerifyMode,
+  type VerifyResult,
+} from '../../core/verify/verify-types.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
 import { out } from '../output.js';
 import { verifyJunit, verifyJunitError } from '../render/verify-junit.js';
@@ -14,6 +20,12 @@ import { verifyProgress } from '../render/verify-progress.js';
 import { verifyText } from '../render/verify-text.js';
 
 type Format = 'text' | 'json' | 'junit';
+
+/** The format of stdout, and of the --out file when one is given. */
+interface ReportFormats {
+  readonly stdout: Format;
+  readonly file: Format | null;
+}
 
 export interface VerifyArgs {
   readonly source: string;
@@ -69,9 +81,13 @@ function parseKeys(specs: readonly string[]): { key?: string[]; tableKeys: Table
   let key: string[] | undefined;
   for (const spec of specs) {
     const [table, columns, extra] = spec.split('=');
-    if (extra !== undefined) throw new UsageError(`--key ${JSON.stringify(spec)} has more than one '='`, 'use --key COL[,COL...] or --key TABLE=COL[,COL...]');
+    if (extra !== undefined) {
+      const hint = 'use --key COL[,COL...] or --key TABLE=COL[,COL...]';
+      throw new UsageError(`--key ${JSON.stringify(spec)} has more than one '='`, hint);
+    }
     if (columns === undefined) {
-      if (key) throw new UsageError('--key COLS is given twice', 'give each table its key with --key TABLE=COL[,COL...]');
+      const hint = 'give each table its key with --key TABLE=COL[,COL...]';
+      if (key) throw new UsageError('--key COLS is given twice', hint);
       key = parseColumnList(spec, '--key');
     } else {
       tableKeys.push({ table: assertName((table ?? '').trim(), '--key'), columns: parseColumnList(columns, '--key') });
@@ -80,11 +96,17 @@ function parseKeys(specs: readonly string[]): { key?: string[]; tableKeys: Table
   return { ...(key ? { key } : {}), tableKeys };
 }
 
-/** What goes to stdout and what to --out: --format names the file's format when --out is given, stdout's otherwise; --json is stdout's. */
-export function reportFormats(args: Pick<VerifyArgs, 'format' | 'out'> & { readonly json: boolean }): { stdout: Format; file: Format | null } {
+/**
+ * What goes to stdout and what to --out: --format names the file's format when --out is given, stdout's
+ * otherwise; --json is stdout's.
+ */
+export function reportFormats(args: Pick<VerifyArgs, 'format' | 'out'> & { readonly json: boolean }): ReportFormats {
   if (args.out) return { stdout: args.json ? 'json' : 'text', file: args.format ?? (args.json ? 'json' : 'text') };
   if (args.json && args.format && args.format !== 'json') {
-    throw new UsageError(`--json and --format ${args.format} ask for two formats on stdout`, `drop one, or write the ${args.format} report to a file with --out FILE`);
+    throw new UsageError(
+      `--json and --format ${args.format} ask for two formats on stdout`,
+      `drop one, or write the ${args.format} report to a file with --out FILE`,
+    );
   }
   return { stdout: args.format ?? (args.json ? 'json' : 'text'), file: null };
 }
@@ -109,7 +131,8 @@ function stopOnSignals(controller: AbortController, onFirst: (signal: NodeJS.Sig
     }
     stopping = true;
     onFirst(signal);
-    controller.abort(new DmrError(`verify stopped by ${signal}: its queries were cancelled on the servers; nothing was changed`, signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm));
+    const message = `verify stopped by ${signal}: its queries were cancelled on the servers; nothing was changed`;
+    controller.abort(new DmrError(message, signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm));
   };
   const detach = () => {
     process.off('SIGINT', handler);
@@ -120,20 +143,26 @@ function stopOnSignals(controller: AbortController, onFirst: (signal: NodeJS.Sig
   return detach;
 }
 
-/** Flags -> core verify -> report; returns 0 equal, 1 differences or tables not compared (exit 2 comes from thrown UsageError/ConnectionError). */
+/**
+ * Flags -> core verify -> report; returns 0 equal, 1 differences or tables not compared (exit 2 comes from
+ * thrown UsageError/ConnectionError).
+ */
 export async function runVerifyCommand(args: GlobalArgs & VerifyArgs): Promise<number> {
   const formats = reportFormats(args);
   try {
     return await verifyAndReport(args, formats);
   } catch (error) {
     if (args.verbose && error instanceof VerifyQueryError) out.info(`generated SQL:\n${error.sql}`);
-    if (formats.file === 'junit' && args.out && error instanceof DmrError) await writeFile(args.out, verifyJunitError(error.message, error.exitCode, new Date()));
-    else if (formats.stdout === 'junit' && error instanceof DmrError) process.stdout.write(verifyJunitError(error.message, error.exitCode, new Date()));
+    if (error instanceof DmrError) {
+      const report = verifyJunitError(error.message, error.exitCode, new Date());
+      if (formats.file === 'junit' && args.out) await writeFile(args.out, report);
+      else if (formats.stdout === 'junit') process.stdout.write(report);
+    }
     throw error;
   }
 }
 
-async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: { stdout: Format; file: Format | null }): Promise<number> {
+async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFormats): Promise<number> {
   const tables = (args.table ?? []).map(parseTableMapping);
   const { key, tableKeys } = parseKeys(args.key === undefined ? [] : [args.key].flat());
   const excludeTables = args['exclude-table'] ?? [];
@@ -150,7 +179,8 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: { stdout:
   const controller = new AbortController();
   const detach = stopOnSignals(controller, (signal) => {
     progress.stop();
-    out.info(`dmr: ${signal}: cancelling the verify queries on the servers (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)`);
+    const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    out.info(`dmr: ${signal}: cancelling the verify queries on the servers (${again} again exits at once)`);
   });
   try {
     // Read-only: a SQLite path that does not exist is an error, never a new empty file.
@@ -181,7 +211,9 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: { stdout:
       signal: controller.signal,
     });
     progress.stop();
-    if (args.verbose) for (const t of result.tables) if (t.failedSql) out.info(`generated SQL refused for ${t.table}:\n${t.failedSql}`);
+    for (const t of result.tables) {
+      if (args.verbose && t.failedSql) out.info(`generated SQL refused for ${t.table}:\n${t.failedSql}`);
+    }
     if (formats.file && args.out) {
       await writeFile(args.out, render(result, formats.file, args.redact));
       process.stdout.write(render(result, formats.stdout, args.redact));
@@ -215,15 +247,31 @@ export const verifyCommand = defineCommand<VerifyArgs>({
       .option('table', { type: 'string', array: true, describe: 'NAME or NAME=TARGET_NAME (repeatable; default: every table on both sides)' })
       .option('source-schema', { type: 'string', describe: 'schema (MySQL: database) of the source tables' })
       .option('target-schema', { type: 'string', describe: 'schema (MySQL: database) of the target tables' })
-      .option('key', { type: 'string', array: true, describe: 'TABLE=COLS: key columns of a table (repeatable); COLS alone: of the one table compared (default: the primary or a unique key; none: rows compared as multisets)' })
-      .option('exclude-table', { type: 'string', array: true, describe: 'leave out tables matching this glob (* ? [abc]; repeatable); dmr status tables are always left out' })
+      .option('key', {
+        type: 'string',
+        array: true,
+        describe:
+          'TABLE=COLS: key columns of a table (repeatable); COLS alone: of the one table compared ' +
+          '(default: the primary or a unique key; none: rows compared as multisets)',
+      })
+      .option('exclude-table', {
+        type: 'string',
+        array: true,
+        describe: 'leave out tables matching this glob (* ? [abc]; repeatable); dmr status tables are always left out',
+      })
       .option('columns', { type: 'string', describe: 'compare only these columns (comma-separated)' })
       .option('exclude-columns', { type: 'string', describe: 'compare all columns but these (column or table.column)' })
       .option('where', { type: 'string', describe: 'SQL condition applied on both sides' })
       .option('mode', { choices: verifyModes, default: 'checksum' as VerifyMode, describe: 'count, checksum (counts, checksums, then differing rows) or rows (every row)' })
       .option('max-diffs', { type: 'number', default: 100, describe: 'differences listed per table (all are counted)' })
-      .option('format', { choices: ['text', 'json', 'junit'] as const, describe: 'report format: of --out FILE when given, else of stdout (default text; --json means json)' })
-      .option('out', { type: 'string', describe: 'write the report to FILE in --format; stdout gets the text report, or JSON with --json' })
+      .option('format', {
+        choices: ['text', 'json', 'junit'] as const,
+        describe: 'report format: of --out FILE when given, else of stdout (default text; --json means json)',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'write the report to FILE in --format; stdout gets the text report, or JSON with --json',
+      })
       .option('parallel', { type: 'number', default: 2, describe: 'tables compared at the same time' })
       .option('float-digits', { type: 'number', describe: 'significant digits floats are compared at (1..15, default 15)' })
       .option('timestamp-precision', { type: 'number', describe: 'fractional second digits timestamps are compared at (default: the lower declared precision)' })

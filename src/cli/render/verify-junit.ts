@@ -13,20 +13,31 @@ function failureBody(t: TableVerdict, redact: boolean): string {
   }
   for (const k of t.duplicatesInSource) lines.push(`duplicate key in source: ${keyText(k)}`);
   for (const k of t.duplicatesInTarget) lines.push(`duplicate key in target: ${keyText(k)}`);
-  const row = (r: RowCount) => Object.entries(r.row).map(([k, v]) => `${k}=${redact ? '***' : JSON.stringify(v)}`).join(', ');
+  const row = (r: RowCount) =>
+    Object.entries(r.row)
+      .map(([k, v]) => `${k}=${redact ? '***' : JSON.stringify(v)}`)
+      .join(', ');
   for (const r of t.missingRows) lines.push(`missing in target: ${r.count}x (${row(r)})`);
   for (const r of t.extraRows) lines.push(`extra in target: ${r.count}x (${row(r)})`);
   return lines.join('\n');
 }
 
-const suite = (attributes: string, cases: readonly string[]) => ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuite name="dmr verify" ${attributes}>`, ...cases, '</testsuite>', ''].join('\n');
+const suite = (attributes: string, cases: readonly string[]) =>
+  [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuite name="dmr verify" ${attributes}>`,
+    ...cases,
+    '</testsuite>',
+    '',
+  ].join('\n');
 
 /**
  * JUnit XML when verify could not run to a verdict (a usage or connection error): one errored
  * testcase, so CI never reads a missing or stale report as green.
  */
 export function verifyJunitError(message: string, exitCode: number, at: Date): string {
-  const testcase = `  <testcase classname="dmr.verify" name="dmr verify" time="0.000">\n    <error message="${xml(message)}" type="exit ${exitCode}">${xml(message)}</error>\n  </testcase>`;
+  const error = `<error message="${xml(message)}" type="exit ${exitCode}">${xml(message)}</error>`;
+  const testcase = `  <testcase classname="dmr.verify" name="dmr verify" time="0.000">\n    ${error}\n  </testcase>`;
   return suite(`tests="1" failures="0" errors="1" time="0.000" timestamp="${at.toISOString()}"`, [testcase]);
 }
 
@@ -47,5 +58,6 @@ export function verifyJunit(result: VerifyResult, redact: boolean): string {
     const message = t.status === 'different' ? `${t.differenceCount} differing rows (source ${t.sourceRows}, target ${t.targetRows})` : t.status.replace(/_/g, ' ');
     return `${open}>\n    <failure message="${xml(message)}" type="${t.status}">${xml(failureBody(t, redact))}</failure>\n  </testcase>`;
   });
-  return suite(`tests="${result.tables.length}" failures="${failures}" errors="${errors}" time="${(result.durationMs / 1000).toFixed(3)}" timestamp="${result.startedAt.toISOString()}"`, cases);
+  const time = `time="${(result.durationMs / 1000).toFixed(3)}" timestamp="${result.startedAt.toISOString()}"`;
+  return suite(`tests="${result.tables.length}" failures="${failures}" errors="${errors}" ${time}`, cases);
 }

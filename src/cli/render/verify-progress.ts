@@ -31,13 +31,21 @@ export async function verifyProgress(): Promise<{ onEvent: (event: VerifyEvent) 
   const spinner: Ora | null = ora ? ora({ stream: process.stderr, discardStdin: false }) : null;
   const overall = { tables: 0, finished: 0, rows: 0, estimated: undefined as number | undefined };
   const tableText = (name: string, t: RunningTable) => {
-    const rows = t.total ? `, ${count(t.done ?? 0)} of ${count(t.total)} rows` : t.estimated !== undefined ? `, ~${count(t.estimated)} rows` : '';
+    const rows = t.total
+      ? `, ${count(t.done ?? 0)} of ${count(t.total)} rows`
+      : t.estimated !== undefined
+        ? `, ~${count(t.estimated)} rows`
+        : '';
     return `${name}: ${t.phase}${rows}, ${seconds(Date.now() - t.started)}`;
   };
   const refresh = () => {
     if (!spinner) return;
-    const rows = `${count(overall.rows)}${overall.estimated !== undefined ? ` of ~${count(overall.estimated)}` : ''} rows`;
-    spinner.text = [`${overall.finished}/${overall.tables} tables, ${rows}`, ...[...running].map(([name, t]) => tableText(name, t))].join('  ');
+    const of = overall.estimated !== undefined ? ` of ~${count(overall.estimated)}` : '';
+    const rows = `${count(overall.rows)}${of} rows`;
+    spinner.text = [
+      `${overall.finished}/${overall.tables} tables, ${rows}`,
+      ...[...running].map(([name, t]) => tableText(name, t)),
+    ].join('  ');
     if (running.size && !spinner.isSpinning) spinner.start();
     if (!running.size && spinner.isSpinning) spinner.stop();
   };
@@ -47,7 +55,12 @@ export async function verifyProgress(): Promise<{ onEvent: (event: VerifyEvent) 
   return {
     onEvent(event) {
       if (event.type === 'plan') Object.assign(overall, { tables: event.tables, estimated: event.estimatedRows });
-      if (event.type === 'table-start') running.set(event.table, { phase: 'starting', started: Date.now(), ...(event.estimatedRows !== undefined ? { estimated: event.estimatedRows } : {}) });
+      if (event.type === 'table-start')
+        running.set(event.table, {
+          phase: 'starting',
+          started: Date.now(),
+          ...(event.estimatedRows !== undefined ? { estimated: event.estimatedRows } : {}),
+        });
       const current = 'table' in event ? running.get(event.table) : undefined;
       if (event.type === 'table-phase' && current) {
         current.phase = event.detail ? `${event.phase} ${event.detail}` : event.phase;

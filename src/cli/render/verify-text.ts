@@ -9,20 +9,29 @@ const statusText: Readonly<Record<TableVerdict['status'], string>> = {
   skipped: 'SKIPPED',
 };
 
+const legend = '- missing in target, + extra in target, ~ changed, ! repeated key';
+
 /** Longest value shown before it is shortened, in characters of its escaped text. */
 const maxValueChars = 40;
 
-/** A value as the report shows it: quoted, control characters escaped, shortened past 40 characters, `***` with --redact. */
+/**
+ * A value as the report shows it: quoted, control characters escaped, shortened past 40 characters, `***` with
+ * --redact.
+ */
 export function valueText(v: string | null, redact: boolean): string {
   if (redact) return '***';
   if (v === null) return 'NULL';
   const escaped = JSON.stringify(v).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");
   const chars = [...escaped];
-  return chars.length > maxValueChars ? `'${chars.slice(0, maxValueChars - 1).join('')}…' (${[...v].length} chars)` : `'${escaped}'`;
+  return chars.length > maxValueChars
+    ? `'${chars.slice(0, maxValueChars - 1).join('')}…' (${[...v].length} chars)`
+    : `'${escaped}'`;
 }
 
 function rowText(row: RowKey, redact: boolean): string {
-  return Object.entries(row).map(([k, v]) => `${k}=${valueText(v, redact)}`).join(' ');
+  return Object.entries(row)
+    .map(([k, v]) => `${k}=${valueText(v, redact)}`)
+    .join(' ');
 }
 
 function differenceCell(t: TableVerdict): string {
@@ -35,12 +44,17 @@ function differenceCell(t: TableVerdict): string {
 function details(t: TableVerdict, redact: boolean): string[] {
   if (t.status === 'skipped') return [`${t.table}: not compared: ${t.reason ?? 'unknown reason'}`];
   if (t.status !== 'different' || t.differenceCount === 0) return [];
-  const how = t.comparison === 'multiset' ? 'no unique key: whole rows compared with their counts' : `key ${t.keyColumns.join(', ')}`;
+  const how =
+    t.comparison === 'multiset'
+      ? 'no unique key: whole rows compared with their counts'
+      : `key ${t.keyColumns.join(', ')}`;
   const lines = [`${t.table}: ${t.differenceCount} difference${t.differenceCount === 1 ? '' : 's'} (${how})`];
   for (const k of t.missingInTarget) lines.push(`  - ${keyText(k)}`);
   for (const k of t.extraInTarget) lines.push(`  + ${keyText(k)}`);
   for (const c of t.changed) {
-    const columns = Object.entries(c.columns).map(([name, [a, b]]) => `${name}: ${valueText(a, redact)} → ${valueText(b, redact)}`);
+    const columns = Object.entries(c.columns).map(
+      ([name, [a, b]]) => `${name}: ${valueText(a, redact)} → ${valueText(b, redact)}`,
+    );
     lines.push(`  ~ ${keyText(c.key)}  ${columns.join('  ')}`);
   }
   for (const k of t.duplicatesInSource) lines.push(`  ! ${keyText(k)}  key repeated in source`);
@@ -52,7 +66,10 @@ function details(t: TableVerdict, redact: boolean): string[] {
   return lines;
 }
 
-/** The text report: one line per table (table, source rows, target rows, status, differences), each listed difference with its values, and a verdict. */
+/**
+ * The text report: one line per table (table, source rows, target rows, status, differences), each listed
+ * difference with its values, and a verdict.
+ */
 export function verifyText(result: VerifyResult, options: { readonly redact?: boolean } = {}): string {
   const redact = options.redact ?? false;
   const headers = ['table', 'source rows', 'target rows', 'status', 'differences'];
@@ -64,16 +81,28 @@ export function verifyText(result: VerifyResult, options: { readonly redact?: bo
     differenceCell(t),
   ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const listed = result.tables.flatMap((t) => details(t, redact));
   const differing = result.tables.filter((t) => t.status !== 'equal' && t.status !== 'skipped').length;
   const skipped = result.tables.filter((t) => t.status === 'skipped').length;
   const how = `${result.mode}, ${result.durationMs} ms`;
+  const total = result.tables.length;
   const verdict =
     result.status === 'equal'
       ? `all ${result.tables.length} tables equal (${how})`
       : result.status === 'incomplete'
-        ? `no differences found, but ${skipped} of ${result.tables.length} tables were not compared: not verified (${how})`
-        : `${differing} of ${result.tables.length} tables differ${skipped ? `, ${skipped} not compared` : ''} (${how}); - missing in target, + extra in target, ~ changed, ! repeated key`;
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...(listed.length ? ['', ...listed] : []), '', verdict].join('\n');
+        ? `no differences found, but ${skipped} of ${total} tables were not compared: not verified (${how})`
+        : `${differing} of ${total} tables differ${skipped ? `, ${skipped} not compared` : ''} (${how}); ${legend}`;
+  return [
+    line(headers),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    ...(listed.length ? ['', ...listed] : []),
+    '',
+    verdict,
+  ].join('\n');
 }

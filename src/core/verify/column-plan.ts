@@ -55,7 +55,9 @@ export function planTable(source: CatalogTable, target: CatalogTable, options: V
   const keys = keyNames.map((k) => plan(find(source, k, 'source').name));
   const keySet = new Set(keys.map((k) => k.name));
   const columns = wanted.filter((c) => !keySet.has(c) && !excluded.has(c.toLowerCase())).map(plan);
-  if (keys.length + columns.length === 0) throw new UsageError(`table ${where}: no column left to compare`, 'check --columns and --exclude-columns');
+  if (keys.length + columns.length === 0) {
+    throw new UsageError(`table ${where}: no column left to compare`, 'check --columns and --exclude-columns');
+  }
   return { keys, columns: [...keys, ...columns], algorithm, comparison: keys.length ? 'key' : 'multiset' };
 }
 
@@ -64,7 +66,8 @@ export function planTable(source: CatalogTable, target: CatalogTable, options: V
  * target's (when the source has those columns); none: the table is compared as a multiset.
  */
 function chooseKey(source: CatalogTable, target: CatalogTable): readonly string[] {
-  const has = (names: readonly string[]) => names.every((n) => source.columns.some((c) => c.name.toLowerCase() === n.toLowerCase()));
+  const names = new Set(source.columns.map((c) => c.name.toLowerCase()));
+  const has = (key: readonly string[]) => key.every((n) => names.has(n.toLowerCase()));
   const candidates = [source.primaryKey, ...(source.uniqueKeys ?? []), target.primaryKey, ...(target.uniqueKeys ?? [])];
   return candidates.find((k) => k.length > 0 && has(k)) ?? [];
 }
@@ -78,7 +81,8 @@ function ruleFor(s: CatalogColumn, t: CatalogColumn, options: VerifyOptions, tab
   const category = commonCategory(s.category, t.category);
   if (!category) {
     throw new UsageError(
-      `column ${where}.${s.name} cannot be compared: source type ${s.dataType} (${s.category}), target type ${t.dataType} (${t.category})${reasonOf(s, t)}`,
+      `column ${where}.${s.name} cannot be compared: source type ${s.dataType} (${s.category}), ` +
+        `target type ${t.dataType} (${t.category})${reasonOf(s, t)}`,
       `leave it out with --exclude-columns ${table}.${s.name}; dmr never coerces such values silently`,
     );
   }

@@ -34,7 +34,10 @@ export class HashQueries {
   private readonly keyColumns: string[];
   private readonly fieldColumns: string[];
 
-  /** `wholeRow`: a native pair compares every column in table order (see wholeRowForm), so the row is hashed as a whole. */
+  /**
+   * `wholeRow`: a native pair compares every column in table order (see wholeRowForm), so the row is hashed as a
+   * whole.
+   */
   constructor(
     private readonly dialect: RowHashDialect,
     plan: TablePlan,
@@ -46,8 +49,14 @@ export class HashQueries {
     this.algorithm = plan.algorithm;
     this.multiset = plan.comparison === 'multiset';
     const q = (n: string) => dialect.quoteIdentifier(n);
-    const part = (c: PlannedColumn, alias: string) => ({ column: c.name, sql: `${dialect.canonicalField(q(c[side].name), c[side], c.rule)} as ${alias}` });
-    this.canonicalParts = [...plan.keys.map((k, i) => part(k, `g${i}`)), ...plan.columns.map((c, i) => part(c, `f${i}`))];
+    const part = (c: PlannedColumn, alias: string) => ({
+      column: c.name,
+      sql: `${dialect.canonicalField(q(c[side].name), c[side], c.rule)} as ${alias}`,
+    });
+    this.canonicalParts = [
+      ...plan.keys.map((k, i) => part(k, `g${i}`)),
+      ...plan.columns.map((c, i) => part(c, `f${i}`)),
+    ];
     this.canonical = this.canonicalParts.map((p) => p.sql).join(', ');
     const key = plan.keys[0];
     this.rawKey = key ? q(key[side].name) : '';
@@ -69,11 +78,14 @@ export class HashQueries {
     return `select count(*) as n from ${this.table}${this.whereClause()}`;
   }
 
-  /** Per segment (key hash, or row digest hash for a multiset, modulo `modulus`): row count and two sums of digest parts. */
+  /**
+   * Per segment (key hash, or row digest hash for a multiset, modulo `modulus`): row count and two sums of
+   * digest parts.
+   */
   segments(modulus: number, within?: readonly SegmentSet[]): string {
     const seg = `(kh % ${modulus})`;
     const inner = this.multiset
-      ? `select ${this.dialect.digestKeyHash('d', this.algorithm)} as kh, d from (${this.digests()}) q2${this.digestFence()}`
+      ? `select ${this.digestHash()} as kh, d from (${this.digests()}) q2${this.digestFence()}`
       : `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
     return `select ${seg} as seg, ${this.sums()} from (${inner}) q2${filter(within)} group by ${seg}`;
   }
@@ -90,10 +102,12 @@ export class HashQueries {
    */
   rows(within?: readonly SegmentSet[]): string {
     if (this.multiset) {
-      const f = this.fieldColumns;
-      const digested = `select ${this.rowDigest} as d${f.map((x) => `, ${x}`).join('')} from (${this.fields()}${this.fence()}) q1${this.fence()}`;
-      const hashed = `select ${this.dialect.digestKeyHash('d', this.algorithm)} as kh, d${f.map((x) => `, ${x}`).join('')} from (${digested}) q2${this.digestFence()}`;
-      return `select kh, d as ke, ${f.map((x) => `min(${x}) as ${x}`).join(', ')}, count(*) as n from (${hashed}) q3${filter(within)} group by kh, d order by kh`;
+      const f = this.fieldColumns.map((x) => `, ${x}`).join('');
+      const digested = `select ${this.rowDigest} as d${f} from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+      const hashed = `select ${this.digestHash()} as kh, d${f} from (${digested}) q2${this.digestFence()}`;
+      const fields = this.fieldColumns.map((x) => `min(${x}) as ${x}`).join(', ');
+      const grouped = `select kh, d as ke, ${fields}, count(*) as n from (${hashed}) q3`;
+      return `${grouped}${filter(within)} group by kh, d order by kh`;
     }
     const inner = `select ${this.keyHash} as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields()}${this.fence()}) q1${this.fence()}`;
     return `select * from (${inner}) q2${filter(within)} order by kh`;
@@ -109,7 +123,10 @@ export class HashQueries {
     return `select ${this.keyText(`min(${this.rawKey})`)} as lo, ${this.keyText(`max(${this.rawKey})`)} as hi from ${this.table}${this.whereClause()}`;
   }
 
-  /** Per key range of `width` keys from `lo` (segment = (key - lo) div width; -1 for a NULL key), only inside `within` when given: row count and digest sums. */
+  /**
+   * Per key range of `width` keys from `lo` (segment = (key - lo) div width; -1 for a NULL key), only inside
+   * `within` when given: row count and digest sums.
+   */
   rangeSegments(lo: bigint, width: bigint, within?: readonly KeyRange[]): string {
     const segment = this.dialect.rangeSegment?.('k', lo, width);
     if (!segment) throw new Error(`${this.dialect.name} has no key range segments`);
@@ -117,7 +134,10 @@ export class HashQueries {
     return `select seg, ${this.sums()} from (${inner}) q2 group by seg`;
   }
 
-  /** The key (as kh), encoded key, key parts and canonical fields of the rows in the key ranges, ordered by key: index range scans. */
+  /**
+   * The key (as kh), encoded key, key parts and canonical fields of the rows in the key ranges, ordered by key:
+   * index range scans.
+   */
   rangeRows(within: readonly KeyRange[]): string {
     return `select g0 as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields(true, within)}${this.fence()}) q1 order by k`;
   }
@@ -129,7 +149,8 @@ export class HashQueries {
   probe(column?: string): string | null {
     if (column === undefined) return `select count(*) as n from ${this.table}${this.whereClause()}`;
     const part = this.canonicalParts.find((p) => p.column === column);
-    return part ? `select count(${part.sql.replace(/ as [fg]\d+$/, '')}) as n from ${this.table}${this.whereClause()}` : null;
+    if (!part) return null;
+    return `select count(${part.sql.replace(/ as [fg]\d+$/, '')}) as n from ${this.table}${this.whereClause()}`;
   }
 
   /** The compared column (or --where) whose SQL holds the 1-based character `position` of `sql`, when it is one. */
@@ -153,12 +174,20 @@ export class HashQueries {
     return this.canonicalParts.map((p) => p.column);
   }
 
+  /** The integer a multiset segments by, from the row digest d. */
+  private digestHash(): string {
+    return this.dialect.digestKeyHash('d', this.algorithm);
+  }
+
   /** The row digest of every row (d), from the canonical fields. */
   private digests(): string {
     return `select ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
   }
 
-  /** Canonical fields (the engine's row text as r, the raw key as k when `keyed`) of the rows, inside the key ranges when given. */
+  /**
+   * Canonical fields (the engine's row text as r, the raw key as k when `keyed`) of the rows, inside the key
+   * ranges when given.
+   */
   private fields(keyed = false, within?: readonly KeyRange[]): string {
     const extra = `${this.record ? `, ${this.record} as r` : ''}${keyed ? `, ${this.rawKey} as k` : ''}`;
     const ranges = within?.length ? within.map((r) => `${this.rawKey} between ${r.from} and ${r.to}`).join(' or ') : within ? '1 = 0' : '';
@@ -179,7 +208,10 @@ export class HashQueries {
     return this.dialect.derivedTableFence?.(this.algorithm) ?? '';
   }
 
-  /** A multiset uses each row digest twice (its hash and the sums): fenced as a portable digest's fields are, so it is computed once. */
+  /**
+   * A multiset uses each row digest twice (its hash and the sums): fenced as a portable digest's fields are, so
+   * it is computed once.
+   */
   private digestFence(): string {
     return this.dialect.derivedTableFence?.('portable') ?? '';
   }

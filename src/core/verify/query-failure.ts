@@ -30,9 +30,18 @@ export class VerifyQueryError extends UsageError {
   }
 }
 
-/** The session with each failure tagged with its side, SQL and the dialect's reading of the error; refuses to start a query once `signal` is aborted. */
-export function explainingSession(session: HashSession, dialect: RowHashDialect, side: 'source' | 'target', signal?: AbortSignal): HashSession {
-  const fail = (error: unknown, sql: string) => new QueryFailedError(dialect.describeFailure(error), sql, side, { cause: error });
+/**
+ * The session with each failure tagged with its side, SQL and the dialect's reading of the error; refuses to
+ * start a query once `signal` is aborted.
+ */
+export function explainingSession(
+  session: HashSession,
+  dialect: RowHashDialect,
+  side: 'source' | 'target',
+  signal?: AbortSignal,
+): HashSession {
+  const fail = (error: unknown, sql: string) =>
+    new QueryFailedError(dialect.describeFailure(error), sql, side, { cause: error });
   const run = async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
     signal?.throwIfAborted();
     try {
@@ -65,12 +74,21 @@ const maxProbes = 64;
  * a refusal names the column from the error's position in the SQL, or, for a data exception
  * (a value out of range), by computing each column's canonical value alone until one fails.
  */
-export async function explainFailure(error: QueryFailedError, table: string, queries: HashQueries, session: HashSession): Promise<Error> {
+export async function explainFailure(
+  error: QueryFailedError,
+  table: string,
+  queries: HashQueries,
+  session: HashSession,
+): Promise<Error> {
   const f = error.failure;
   const code = f.code ? ` (${f.code})` : '';
   const message = redactSecrets(f.message);
   if (f.kind === 'lost') {
-    return new ConnectionError(`verifying ${table} failed: the ${error.side} database connection failed: ${message}${code}`, 'a database failed or went away part-way; nothing was changed: re-run dmr verify', { cause: error });
+    return new ConnectionError(
+      `verifying ${table} failed: the ${error.side} database connection failed: ${message}${code}`,
+      'a database failed or went away part-way; nothing was changed: re-run dmr verify',
+      { cause: error },
+    );
   }
   let column = f.position ? queries.columnAt(error.sql, f.position) : undefined;
   if (!column && f.dataException) column = await probeColumns(queries, session);
@@ -78,7 +96,10 @@ export async function explainFailure(error: QueryFailedError, table: string, que
   const what = f.kind === 'cancelled' ? 'cancelled' : 'refused';
   return new VerifyQueryError(
     `the ${error.side} database ${what} a verify query on table ${table}${where}: ${message}${code}`,
-    column === '--where' || !column ? 'check --where, the table and your permissions; nothing was changed; --verbose shows the generated SQL' : `leave the column out with --exclude-columns ${table}.${column}, or check its values; --verbose shows the generated SQL`,
+    column === '--where' || !column
+      ? 'check --where, the table and your permissions; nothing was changed; --verbose shows the generated SQL'
+      : `leave the column out with --exclude-columns ${table}.${column}, or check its values; ` +
+        '--verbose shows the generated SQL',
     error.sql,
     { cause: error },
   );
@@ -96,6 +117,7 @@ async function probeColumns(queries: HashQueries, session: HashSession): Promise
     }
   };
   if (await fails(queries.probe())) return '--where';
-  for (const column of [...new Set(queries.columns())].slice(0, maxProbes)) if (await fails(queries.probe(column))) return column;
+  for (const column of [...new Set(queries.columns())].slice(0, maxProbes))
+    if (await fails(queries.probe(column))) return column;
   return undefined;
 }

@@ -1,6 +1,9 @@
 import type { ChangedRow, Comparison, RowKey } from './verify-types.js';
 
-/** A downloaded row: key hash, encoded key (a multiset: the row digest), key parts, canonical field values and how many rows it stands for. */
+/**
+ * A downloaded row: key hash, encoded key (a multiset: the row digest), key parts, canonical field values and
+ * how many rows it stands for.
+ */
 export interface DrillRow {
   readonly kh: bigint;
   readonly ke: string;
@@ -29,7 +32,10 @@ export interface MergeOutcome {
   targetRows: number;
 }
 
-/** Rows of one run kept in memory; a longer run (a --key with very many repeats) is counted, and its duplicates reported unexamined. */
+/**
+ * Rows of one run kept in memory; a longer run (a --key with very many repeats) is counted, and its duplicates
+ * reported unexamined.
+ */
 const maxRunRows = 10_000;
 
 /** Reads an ordered row stream one key-hash run at a time (a run is one row unless hashes collide or a key repeats). */
@@ -84,7 +90,18 @@ export async function mergeRows(
   maxDiffs: number,
   comparison: Comparison = 'key',
 ): Promise<MergeOutcome> {
-  const out: MergeOutcome = { missingInTarget: [], extraInTarget: [], changed: [], duplicatesInSource: [], duplicatesInTarget: [], missingRows: [], extraRows: [], differenceCount: 0, sourceRows: 0, targetRows: 0 };
+  const out: MergeOutcome = {
+    missingInTarget: [],
+    extraInTarget: [],
+    changed: [],
+    duplicatesInSource: [],
+    duplicatesInTarget: [],
+    missingRows: [],
+    extraRows: [],
+    differenceCount: 0,
+    sourceRows: 0,
+    targetRows: 0,
+  };
   const keyOf = (row: DrillRow): RowKey => Object.fromEntries(keyNames.map((k, i) => [k, row.keys[i] ?? null]));
   const note = (list: unknown[], item: () => unknown, count = 1) => {
     out.differenceCount += count;
@@ -106,7 +123,9 @@ export async function mergeRows(
       return;
     }
     const other = tRows[0]!;
-    const differing = fieldNames.flatMap((name, i) => (row.fields[i] === other.fields[i] ? [] : [[name, [row.fields[i] ?? null, other.fields[i] ?? null]] as const]));
+    const differing = fieldNames.flatMap((name, i) =>
+      row.fields[i] === other.fields[i] ? [] : [[name, [row.fields[i] ?? null, other.fields[i] ?? null]] as const],
+    );
     if (differing.length) note(out.changed, () => ({ key: keyOf(row), columns: Object.fromEntries(differing) }));
   };
   const compareCounts = (sRows: readonly DrillRow[] | undefined, tRows: readonly DrillRow[] | undefined) => {

@@ -28,7 +28,10 @@ export function powerOfTwoAtLeast(n: number): number {
   return p;
 }
 
-/** Segment sums as the aggregate query returns them; the checksum is S1 * 2^32 + S2 whichever way a dialect splits its digest. */
+/**
+ * Segment sums as the aggregate query returns them; the checksum is S1 * 2^32 + S2 whichever way a dialect
+ * splits its digest.
+ */
 export function segmentSums(rows: readonly Record<string, unknown>[]): Sums {
   const checksum = (s1: unknown, s2: unknown) => {
     const [a, b] = [String(s1 ?? 0).replace(/\.0*$/, ''), String(s2 ?? 0).replace(/\.0*$/, '')];
@@ -57,7 +60,8 @@ export async function findDifferingSegments(source: Side, target: Side, modulus:
     const largest = Math.max(0, ...differing.map((k) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0)));
     const small = differing.filter((k) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0) <= segmentRows * 4);
     const large = differing.filter((k) => !small.includes(k));
-    const rowsOf = (keys: readonly number[]) => keys.reduce((a, k) => a + Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0), 0);
+    const rowsOf = (keys: readonly number[]) =>
+      keys.reduce((a, k) => a + Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0), 0);
     if (small.length) result.push({ modulus: level.modulus, residues: small });
     differingRows += rowsOf(small);
     if (!large.length) break;

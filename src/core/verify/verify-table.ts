@@ -28,10 +28,17 @@ const progressEvery = 5000;
  * Counts, hashes and, where needed, downloads one table pair; differences are the return value.
  * `sessions` holds the pair's open sessions while it runs, so an abort can cancel their queries.
  */
-export async function verifyTable(pair: TablePair, src: SideContext, tgt: SideContext, options: VerifyOptions, sessions = new Set<HashSession>()): Promise<TableVerdict> {
+export async function verifyTable(
+  pair: TablePair,
+  src: SideContext,
+  tgt: SideContext,
+  options: VerifyOptions,
+  sessions = new Set<HashSession>(),
+): Promise<TableVerdict> {
   const started = Date.now();
   const table = pair.source.name;
-  const phase = (p: VerifyPhase, detail?: string) => options.onEvent?.({ type: 'table-phase', table, phase: p, ...(detail ? { detail } : {}) });
+  const phase = (p: VerifyPhase, detail?: string) =>
+    options.onEvent?.({ type: 'table-phase', table, phase: p, ...(detail ? { detail } : {}) });
   const plan = planTable(pair.source, pair.target, options, src.dialect.algorithmFor(tgt.dialect.name));
   const opened = await Promise.allSettled([src.dialect.session(src.side.knex), tgt.dialect.session(tgt.side.knex)]);
   const [ss, ts] = opened.map((o) => (o.status === 'fulfilled' ? o.value : null));
@@ -45,11 +52,25 @@ export async function verifyTable(pair: TablePair, src: SideContext, tgt: SideCo
   const whole = (name: string) => (form ? { table: name, form } : undefined);
   const source: Side = {
     session: explainingSession(ss, src.dialect, 'source', options.signal),
-    queries: new HashQueries(src.dialect, plan, 'source', src.dialect.tableReference(src.schema, pair.source.name), options.where, whole(pair.source.name)),
+    queries: new HashQueries(
+      src.dialect,
+      plan,
+      'source',
+      src.dialect.tableReference(src.schema, pair.source.name),
+      options.where,
+      whole(pair.source.name),
+    ),
   };
   const target: Side = {
     session: explainingSession(ts, tgt.dialect, 'target', options.signal),
-    queries: new HashQueries(tgt.dialect, plan, 'target', tgt.dialect.tableReference(tgt.schema, pair.target.name), options.targetWhere ?? options.where, whole(pair.target.name)),
+    queries: new HashQueries(
+      tgt.dialect,
+      plan,
+      'target',
+      tgt.dialect.tableReference(tgt.schema, pair.target.name),
+      options.targetWhere ?? options.where,
+      whole(pair.target.name),
+    ),
   };
   try {
     return await compare(pair, plan, source, target, options, phase, started);
@@ -67,7 +88,15 @@ export async function verifyTable(pair: TablePair, src: SideContext, tgt: SideCo
   }
 }
 
-async function compare(pair: TablePair, plan: TablePlan, source: Side, target: Side, options: VerifyOptions, phase: (p: VerifyPhase, detail?: string) => void, started: number): Promise<TableVerdict> {
+async function compare(
+  pair: TablePair,
+  plan: TablePlan,
+  source: Side,
+  target: Side,
+  options: VerifyOptions,
+  phase: (p: VerifyPhase, detail?: string) => void,
+  started: number,
+): Promise<TableVerdict> {
   const table = pair.source.name;
   const mode = options.mode ?? 'checksum';
   const segmentRows = options.segmentRows ?? 1000;
@@ -81,17 +110,36 @@ async function compare(pair: TablePair, plan: TablePlan, source: Side, target: S
     const [st, tt] = await Promise.all([totals(source), totals(target)]);
     if (st.sig === tt.sig) return verdict(pair, plan, st.n, tt.n, null, 0, started);
     const ranged = rangeSegmentable(plan, source.queries, target.queries) ? await keyBounds(source, target) : null;
-    const found = ranged && ranged.hi - ranged.lo < maxRangeSpan ? await findDifferingRanges(source, target, ranged.lo, rangeWidth(ranged.lo, ranged.hi, segmentRows), segmentRows, (n) => phase('refining', `${n} large segments`)) : null;
+    const found =
+      ranged && ranged.hi - ranged.lo < maxRangeSpan
+        ? await findDifferingRanges(
+            source,
+            target,
+            ranged.lo,
+            rangeWidth(ranged.lo, ranged.hi, segmentRows),
+            segmentRows,
+            (n) => phase('refining', `${n} large segments`),
+          )
+        : null;
     if (found) {
       let merge: MergeOutcome | null = null;
       if (found.differing.length) {
         phase('downloading', `${found.segments} segments`);
-        merge = await downloadRanges(source, target, plan, found.differing, maxDiffs, progress(found.differingRows * 2));
+        merge = await downloadRanges(
+          source,
+          target,
+          plan,
+          found.differing,
+          maxDiffs,
+          progress(found.differingRows * 2),
+        );
       }
       return verdict(pair, plan, found.sourceRows, found.targetRows, merge, found.segments, started);
     }
     const modulus = powerOfTwoAtLeast(Math.ceil(Math.max(st.n, tt.n, 1) / segmentRows));
-    const segments = await findDifferingSegments(source, target, modulus, segmentRows, (n) => phase('refining', `${n} large segments`));
+    const segments = await findDifferingSegments(source, target, modulus, segmentRows, (n) =>
+      phase('refining', `${n} large segments`),
+    );
     const segmentsDownloaded = segments.differing.reduce((a, x) => a + x.residues.length, 0);
     let merge: MergeOutcome | null = null;
     if (segmentsDownloaded > 0) {
@@ -110,29 +158,60 @@ async function compare(pair: TablePair, plan: TablePlan, source: Side, target: S
   return verdict(pair, plan, sourceRows, targetRows, merge, 0, started);
 }
 
-function verdict(pair: TablePair, plan: TablePlan, sourceRows: number, targetRows: number, merge: MergeOutcome | null, segmentsDownloaded: number, started: number): TableVerdict {
+function verdict(
+  pair: TablePair,
+  plan: TablePlan,
+  sourceRows: number,
+  targetRows: number,
+  merge: MergeOutcome | null,
+  segmentsDownloaded: number,
+  started: number,
+): TableVerdict {
   const table = pair.source.name;
   const keyNames = plan.keys.map((k) => k.name);
   const keyCategories = plan.keys.map((k) => k.rule.category);
-  const byKey = (a: RowKey, b: RowKey) => compareValues(keyNames.map((k) => a[k] ?? null), keyNames.map((k) => b[k] ?? null), keyCategories);
-  const byFields = (a: { fields: readonly (string | null)[] }, b: { fields: readonly (string | null)[] }) => compareValues(a.fields, b.fields, plan.columns.map((c) => c.rule.category));
-  const display = (key: RowKey) => Object.fromEntries(Object.entries(key).map(([k, v]) => [k, displayValue(v, plan.keys.find((p) => p.name === k)?.rule)]));
-  const row = (fields: readonly (string | null)[]): RowKey => Object.fromEntries(plan.columns.map((c, i) => [c.name, displayValue(fields[i] ?? null, c.rule)]));
+  const byKey = (a: RowKey, b: RowKey) =>
+    compareValues(
+      keyNames.map((k) => a[k] ?? null),
+      keyNames.map((k) => b[k] ?? null),
+      keyCategories,
+    );
+  const byFields = (a: { fields: readonly (string | null)[] }, b: { fields: readonly (string | null)[] }) =>
+    compareValues(
+      a.fields,
+      b.fields,
+      plan.columns.map((c) => c.rule.category),
+    );
+  const display = (key: RowKey) =>
+    Object.fromEntries(
+      Object.entries(key).map(([k, v]) => [k, displayValue(v, plan.keys.find((p) => p.name === k)?.rule)]),
+    );
+  const row = (fields: readonly (string | null)[]): RowKey =>
+    Object.fromEntries(plan.columns.map((c, i) => [c.name, displayValue(fields[i] ?? null, c.rule)]));
   const keys = (list: readonly RowKey[] | undefined) => [...(list ?? [])].sort(byKey).map(display);
-  const changed = [...(merge?.changed ?? [])].sort((a, b) => byKey(a.key, b.key)).map((c): ChangedRow => ({
-    key: display(c.key),
-    columns: Object.fromEntries(Object.entries(c.columns).map(([name, [a, b]]) => {
-      const rule = plan.columns.find((p) => p.name === name)?.rule;
-      return [name, [displayValue(a, rule), displayValue(b, rule)] as const];
-    })),
-  }));
-  const counted = (list: readonly { fields: readonly (string | null)[]; count: number }[] | undefined) => [...(list ?? [])].sort(byFields).map((r) => ({ row: row(r.fields), count: r.count }));
+  const changed = [...(merge?.changed ?? [])]
+    .sort((a, b) => byKey(a.key, b.key))
+    .map((c): ChangedRow => ({
+      key: display(c.key),
+      columns: Object.fromEntries(
+        Object.entries(c.columns).map(([name, [a, b]]) => {
+          const rule = plan.columns.find((p) => p.name === name)?.rule;
+          return [name, [displayValue(a, rule), displayValue(b, rule)] as const];
+        }),
+      ),
+    }));
+  const counted = (list: readonly { fields: readonly (string | null)[]; count: number }[] | undefined) =>
+    [...(list ?? [])].sort(byFields).map((r) => ({ row: row(r.fields), count: r.count }));
   const missingRows = counted(merge?.missingRows);
   const extraRows = counted(merge?.extraRows);
   const differenceCount = merge?.differenceCount ?? 0;
   const different = sourceRows !== targetRows || differenceCount > 0;
   const listed =
-    (merge?.missingInTarget.length ?? 0) + (merge?.extraInTarget.length ?? 0) + changed.length + (merge?.duplicatesInSource.length ?? 0) + (merge?.duplicatesInTarget.length ?? 0) +
+    (merge?.missingInTarget.length ?? 0) +
+    (merge?.extraInTarget.length ?? 0) +
+    changed.length +
+    (merge?.duplicatesInSource.length ?? 0) +
+    (merge?.duplicatesInTarget.length ?? 0) +
     [...missingRows, ...extraRows].reduce((a, r) => a + r.count, 0);
   return {
     table,
@@ -161,14 +240,24 @@ function verdict(pair: TablePair, plan: TablePlan, sourceRows: number, targetRow
 /** A single integer key on both sides, on engines whose integer columns hold only integers. */
 function rangeSegmentable(plan: TablePlan, source: HashQueries, target: HashQueries): boolean {
   const [key, ...more] = plan.keys;
-  return !more.length && key?.source.category === 'integer' && key.target.category === 'integer' && source.canRangeSegment() && target.canRangeSegment();
+  return (
+    !more.length &&
+    key?.source.category === 'integer' &&
+    key.target.category === 'integer' &&
+    source.canRangeSegment() &&
+    target.canRangeSegment()
+  );
 }
 
 /** The key span of both sides together; `empty` when neither side has a row. */
 async function keyBounds(source: Side, target: Side): Promise<{ lo: bigint; hi: bigint; empty: boolean }> {
   const bounds = async (side: Side) => (await side.session.all(side.queries.bounds()))[0] ?? {};
   const all = await Promise.all([bounds(source), bounds(target)]);
-  const values = (k: 'lo' | 'hi') => all.map((b) => b[k]).filter((v) => v !== null && v !== undefined).map((v) => BigInt(String(v)));
+  const values = (k: 'lo' | 'hi') =>
+    all
+      .map((b) => b[k])
+      .filter((v) => v !== null && v !== undefined)
+      .map((v) => BigInt(String(v)));
   const [los, his] = [values('lo'), values('hi')];
   if (!los.length || !his.length) return { lo: 0n, hi: maxRangeSpan, empty: true };
   return { lo: los.reduce((a, b) => (b < a ? b : a)), hi: his.reduce((a, b) => (b > a ? b : a)), empty: false };
@@ -187,17 +276,46 @@ async function count(side: Side): Promise<number> {
 
 type Progress = (done: number) => void;
 
-async function download(source: Side, target: Side, plan: TablePlan, within: readonly SegmentSet[] | undefined, maxDiffs: number, progress: Progress): Promise<MergeOutcome> {
+async function download(
+  source: Side,
+  target: Side,
+  plan: TablePlan,
+  within: readonly SegmentSet[] | undefined,
+  maxDiffs: number,
+  progress: Progress,
+): Promise<MergeOutcome> {
   const counter = rowCounter(progress);
   const rows = (side: Side) => drillRows(side.session.stream(side.queries.rows(within), streamBatch), plan, counter);
-  return mergeRows(rows(source), rows(target), plan.keys.map((k) => k.name), plan.columns.map((c) => c.name), maxDiffs, plan.comparison);
+  return mergeRows(
+    rows(source),
+    rows(target),
+    plan.keys.map((k) => k.name),
+    plan.columns.map((c) => c.name),
+    maxDiffs,
+    plan.comparison,
+  );
 }
 
 /** Rows of differing key ranges, ordered by key (the key itself is the merge order: kh). */
-async function downloadRanges(source: Side, target: Side, plan: TablePlan, within: readonly KeyRange[], maxDiffs: number, progress: Progress): Promise<MergeOutcome> {
+async function downloadRanges(
+  source: Side,
+  target: Side,
+  plan: TablePlan,
+  within: readonly KeyRange[],
+  maxDiffs: number,
+  progress: Progress,
+): Promise<MergeOutcome> {
   const counter = rowCounter(progress);
-  const rows = (side: Side) => drillRows(side.session.stream(side.queries.rangeRows(within), streamBatch), plan, counter);
-  return mergeRows(rows(source), rows(target), plan.keys.map((k) => k.name), plan.columns.map((c) => c.name), maxDiffs, plan.comparison);
+  const rows = (side: Side) =>
+    drillRows(side.session.stream(side.queries.rangeRows(within), streamBatch), plan, counter);
+  return mergeRows(
+    rows(source),
+    rows(target),
+    plan.keys.map((k) => k.name),
+    plan.columns.map((c) => c.name),
+    maxDiffs,
+    plan.comparison,
+  );
 }
 
 /** Counts downloaded rows of both sides and reports every `progressEvery`. */
@@ -213,11 +331,22 @@ function rowCounter(progress: Progress): (n: number) => void {
   };
 }
 
-async function* drillRows(rows: AsyncIterable<Record<string, unknown>>, plan: TablePlan, counted: (n: number) => void): AsyncGenerator<DrillRow> {
-  const text = (v: unknown) => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString('hex') : String(v));
+async function* drillRows(
+  rows: AsyncIterable<Record<string, unknown>>,
+  plan: TablePlan,
+  counted: (n: number) => void,
+): AsyncGenerator<DrillRow> {
+  const text = (v: unknown) =>
+    v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString('hex') : String(v);
   for await (const r of rows) {
     const n = r.n === undefined ? 1 : Number(r.n);
     counted(n);
-    yield { kh: BigInt(String(r.kh)), ke: text(r.ke) ?? '', keys: plan.keys.map((_, i) => text(r[`g${i}`])), fields: plan.columns.map((_, i) => text(r[`f${i}`])), n };
+    yield {
+      kh: BigInt(String(r.kh)),
+      ke: text(r.ke) ?? '',
+      keys: plan.keys.map((_, i) => text(r[`g${i}`])),
+      fields: plan.columns.map((_, i) => text(r[`f${i}`])),
+      n,
+    };
   }
 }

@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import type { DialectName } from '../../config/dialect-name.js';
 
-/** count: row counts only; checksum: counts, segment checksums, then the differing rows; rows: every row compared by key. */
+/**
+ * count: row counts only; checksum: counts, segment checksums, then the differing rows; rows: every row compared
+ * by key.
+ */
 export type VerifyMode = 'count' | 'checksum' | 'rows';
 export const verifyModes: readonly VerifyMode[] = ['count', 'checksum', 'rows'];
 
