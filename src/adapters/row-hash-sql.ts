@@ -45,8 +45,10 @@ export function prefixedField(field: string, charLength: string, concat: (parts:
 }
 
 /**
- * Why JSON columns are compared on no engine (said of json/jsonb, MySQL JSON, MariaDB's JSON alias and SQLite's
- * declared JSON alike).
+ * Why a JSON type that stores documents normalized (PostgreSQL jsonb, MySQL's JSON type, SQLite jsonb, SQL Server
+ * json) is compared on no engine. JSON stored as the text written (PostgreSQL json, MariaDB's JSON alias, SQLite
+ * JSON text) is compared as that exact text, on every engine alike.
  */
 export const jsonReason =
-  'JSON documents have no canonical text that every engine computes (key order, spacing and number formats differ)';
+  "this JSON type stores documents in its engine's own normal form (key order, spacing, number formats) " +
+  'that no other engine reproduces; JSON stored as text (PostgreSQL json, MariaDB JSON) is compared as its text';

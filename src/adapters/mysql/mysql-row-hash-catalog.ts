@@ -64,8 +64,8 @@ export async function listTables(knex: Knex, schema: string | undefined): Promis
 }
 
 /**
- * MariaDB's JSON is LONGTEXT with a json_valid() check (https://mariadb.com/kb/en/json-data-type/);
- * MySQL 8 has a JSON type and no TABLE_NAME in CHECK_CONSTRAINTS.
+ * MariaDB's JSON is LONGTEXT with a json_valid() check (https://mariadb.com/kb/en/json-data-type/), the text as
+ * written; MySQL 8 has a JSON type (stored normalized) and no TABLE_NAME in CHECK_CONSTRAINTS.
  */
 async function jsonColumns(knex: Knex, schema: string | undefined, table: string): Promise<Set<string>> {
   try {
@@ -121,17 +121,18 @@ export async function describeTable(
   const columns = cols.map((r): CatalogColumn => {
     const type = r.type.toLowerCase();
     const ctype = r.ctype.toLowerCase();
-    const isJson = type === 'json' || json.has(r.name);
-    const category: ValueCategory = isJson
+    // MySQL's JSON type is stored normalized (binary); MariaDB's JSON is the text written, in a LONGTEXT.
+    const normalizedJson = type === 'json';
+    const category: ValueCategory = normalizedJson
       ? 'unsupported'
       : /^tinyint\(1\)/.test(ctype)
         ? 'boolean'
         : (categories[type] ?? 'unsupported');
     return {
       name: r.name,
-      dataType: isJson ? 'json' : ctype,
+      dataType: normalizedJson || json.has(r.name) ? 'json' : ctype,
       category,
-      ...(isJson ? { unsupportedReason: jsonReason } : {}),
+      ...(normalizedJson ? { unsupportedReason: jsonReason } : {}),
       ...(category === 'timestamp' ? { timestampPrecision: Number(r.dp ?? 0), instant: type === 'timestamp' } : {}),
     };
   });

@@ -25,7 +25,9 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
 export function sqliteCategory(declared: string): { category: ValueCategory; precision?: number } {
   const t = declared.toUpperCase();
   const precision = /\((\d+)\)/.exec(t)?.[1];
-  if (/JSON/.test(t)) return { category: 'unsupported' };
+  // JSON text is kept as written only with TEXT affinity (`json text`); plain JSON has NUMERIC affinity, which
+  // rewrites scalar documents ('1.0' is stored as 1), and JSONB is SQLite's binary normal form.
+  if (/JSON/.test(t)) return { category: /JSONB/.test(t) || !/CHAR|CLOB|TEXT/.test(t) ? 'unsupported' : 'string' };
   if (/DATETIME|TIMESTAMP/.test(t)) return { category: 'timestamp', precision: precision === undefined ? 6 : Number(precision) };
   if (/^DATE\b/.test(t)) return { category: 'date' };
   if (/BOOL|^TINYINT\(1\)/.test(t)) return { category: 'boolean' };
@@ -35,6 +37,15 @@ export function sqliteCategory(declared: string): { category: ValueCategory; pre
   if (/REAL|FLOA|DOUB/.test(t)) return { category: 'float' };
   if (/DEC|NUMERIC/.test(t)) return { category: 'decimal' };
   return { category: 'unsupported' };
+}
+
+/** JSONB is a normal form; a column declared plain JSON has NUMERIC affinity (https://www.sqlite.org/datatype3.html) */
+function sqliteJsonReason(declared: string): string {
+  if (/JSONB/i.test(declared)) return jsonReason;
+  return (
+    "a column declared JSON has NUMERIC affinity, which rewrites scalar documents ('1.0' is stored as 1); " +
+    "declare it 'json text' to keep the text written, which is then compared as its text"
+  );
 }
 
 /**
@@ -66,7 +77,10 @@ export class SqliteRowHash implements RowHashDialect {
 
   /** Every table of the file can be read by whoever can open it. */
   async listTables(knex: Knex): Promise<ListedTable[]> {
-    const rows = await knex.raw(`select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite\\_%' escape '\\' order by name`);
+    const rows = await knex.raw(
+      `select name from sqlite_master
+        where type in ('table', 'view') and name not like 'sqlite\\_%' escape '\\' order by name`,
+    );
     return (rows as { name: string }[]).map((r) => ({ name: r.name, readable: true }));
   }
 
@@ -86,7 +100,7 @@ export class SqliteRowHash implements RowHashDialect {
         name: r.name,
         dataType: r.type.toLowerCase(),
         category,
-        ...(/JSON/i.test(r.type) ? { unsupportedReason: jsonReason } : {}),
+        ...(/JSON/i.test(r.type) && category === 'unsupported' ? { unsupportedReason: sqliteJsonReason(r.type) } : {}),
         ...(precision !== undefined ? { timestampPrecision: precision } : {}),
       };
     });
