@@ -103,7 +103,12 @@ export class HashQueries {
   rows(within?: readonly SegmentSet[]): string {
     if (this.multiset) {
       const f = this.fieldColumns.map((x) => `, ${x}`).join('');
-      const digested = `select ${this.rowDigest} as d${f} from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+      // A digest of the engine's own row needs no canonical field: only the rows of the segments asked for get them.
+      const alg = this.algorithm;
+      const raw = this.record && (this.rowDigest === 'r' ? this.record : this.dialect.rowDigest(this.record, alg));
+      const only = raw && within?.length ? segmentCondition(this.dialect.digestKeyHash(raw, alg), within) : undefined;
+      const rows = `${this.fields(false, undefined, only)}${this.fence()}`;
+      const digested = `select ${this.rowDigest} as d${f} from (${rows}) q1${this.fence()}`;
       const hashed = `select ${this.digestHash()} as kh, d${f} from (${digested}) q2${this.digestFence()}`;
       const fields = this.fieldColumns.map((x) => `min(${x}) as ${x}`).join(', ');
       const grouped = `select kh, d as ke, ${fields}, count(*) as n from (${hashed}) q3`;
@@ -188,10 +193,10 @@ export class HashQueries {
    * Canonical fields (the engine's row text as r, the raw key as k when `keyed`) of the rows, inside the key
    * ranges when given.
    */
-  private fields(keyed = false, within?: readonly KeyRange[]): string {
+  private fields(keyed = false, within?: readonly KeyRange[], only?: string): string {
     const extra = `${this.record ? `, ${this.record} as r` : ''}${keyed ? `, ${this.rawKey} as k` : ''}`;
     const ranges = within?.length ? within.map((r) => `${this.rawKey} between ${r.from} and ${r.to}`).join(' or ') : within ? '1 = 0' : '';
-    const conditions = [this.where, ranges].filter(Boolean).map((c) => `(${c})`);
+    const conditions = [this.where, ranges, only].filter(Boolean).map((c) => `(${c})`);
     return `select ${this.canonical}${extra} from ${this.table}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
   }
 
@@ -241,6 +246,11 @@ export function wholeRowForm(plan: TablePlan, source: CatalogTable, target: Cata
 
 function filter(within: readonly SegmentSet[] | undefined): string {
   if (!within?.length) return '';
-  const terms = within.map((s) => `(kh % ${s.modulus}) in (${s.residues.map((r) => String(Math.trunc(r))).join(', ')})`);
-  return ` where ${terms.join(' or ')}`;
+  return ` where ${segmentCondition('kh', within)}`;
+}
+
+/** `hash` falls in one of the segments: `(hash % modulus) in (residues)`, or'ed. */
+function segmentCondition(hash: string, within: readonly SegmentSet[]): string {
+  const residues = (s: SegmentSet) => s.residues.map((r) => String(Math.trunc(r))).join(', ');
+  return within.map((s) => `(${hash} % ${s.modulus}) in (${residues(s)})`).join(' or ');
 }
