@@ -1,13 +1,24 @@
 import type { Knex } from 'knex';
 import type { DialectName } from '../config/dialect-name.js';
+import type { StatementFinding } from './statement-class.js';
 
-export type { DialectName };
+export type { DialectName, StatementFinding };
 
 /** One statement of a task script, with where it starts in the file. */
 export interface ScriptStatement {
   readonly sql: string;
   /** 1-based line in the file where the statement's text starts. */
   readonly line: number;
+  /** Character offset in the script where `sql` starts (`script.slice(offset, offset + sql.length) === sql`). */
+  readonly offset?: number;
+}
+
+/** Splits a script that arrives in pieces: statements come out as soon as they are complete. */
+export interface ScriptSplitter {
+  /** Adds text; returns the statements it completed (their offsets count from the first text pushed). */
+  push(text: string): ScriptStatement[];
+  /** The input has ended: returns the last statements. */
+  end(): ScriptStatement[];
 }
 
 /** What the database said about a failed statement, normalised. */
@@ -64,12 +75,25 @@ export interface DialectAdapter {
   createSchemaSql(schema: string): string | null;
   /** Splits a task script into statements (T-SQL: GO batches; PostgreSQL: dollar quoting). */
   splitScript(script: string): ScriptStatement[];
+  /** An incremental splitter for large task files (same statements as splitScript, with offsets). */
+  scriptSplitter(): ScriptSplitter;
+  /**
+   * What a top-level statement does to the task's transaction (COMMIT, BEGIN, savepoints, MySQL's
+   * implicit commits); empty for ordinary statements.
+   */
+  classifyStatement(sql: string): StatementFinding[];
+  /**
+   * Returns a task's connection to a clean session after the task (settings, search path,
+   * read-only, temporary objects, open transaction). Throws when it cannot; the caller then
+   * discards the connection instead of returning it to the pool.
+   */
+  resetSession(knex: Knex, connection: unknown): Promise<void>;
   /** Normalises a driver error (code, message, line in statement). */
   describeError(error: unknown): DatabaseErrorDetail;
   /** The run lock for `schema`, on a connection pinned from `knex`'s pool. */
   runLock(knex: Knex, schema: string): RunLock;
-  /** Server session id of the connection the query runs on (for cancel and liveness). */
-  currentSessionId(db: Knex | Knex.Transaction): Promise<string>;
+  /** Server session id of the connection the query runs on, or of `connection` when given (for cancel and liveness). */
+  currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string>;
   /** Server session currently holding the run lock of `schema`, if any. */
   lockHolder(knex: Knex, schema: string): Promise<ServerSession | null>;
   /** The server's view of a session, or null when it no longer exists. */

@@ -24,3 +24,11 @@ export class PinnedConnection {
     if (connection) await this.knex.client.releaseConnection(connection);
   }
 }
+
+/**
+ * Makes knex's pool close `connection` instead of handing it out again (its validate step
+ * refuses a connection marked this way): for a session that could not be reset.
+ */
+export function discardConnection(connection: unknown): void {
+  if (connection && typeof connection === 'object') (connection as { __knex__disposed?: string }).__knex__disposed = 'discarded by dmr';
+}

@@ -7,7 +7,8 @@ import type { StageSelection } from '../core/runner/select-stages.js';
 import type { GlobalArgs } from './command.js';
 import { withStore, whoAmI } from './open-store.js';
 import { out } from './output.js';
-import { parseDuration } from './parse-duration.js';
+import { encodingName } from '../core/tasks/read-task-text.js';
+import { parseDuration, parseSeconds } from './parse-duration.js';
 import { createRunProgress } from './render/run-progress.js';
 
 /** Flags shared by migrate, resume and restart. */
@@ -16,6 +17,9 @@ export interface RunFlags {
   readonly wait: number;
   readonly heartbeat: string;
   readonly 'task-timeout'?: string;
+  readonly encoding: string;
+  /** resume only. */
+  readonly 'allow-changed-tasks'?: boolean;
 }
 
 export const runFlagOptions = {
@@ -23,6 +27,7 @@ export const runFlagOptions = {
   wait: { type: 'number', default: 0, describe: 'seconds to wait for a run lock held by another run (else exit 3 at once)' },
   heartbeat: { type: 'string', default: '5s', describe: 'how often the run record heartbeat is refreshed' },
   'task-timeout': { type: 'string', describe: 'cancel a task running longer than this (e.g. 30m) and fail its stage' },
+  encoding: { type: 'string', default: 'utf-8', describe: 'encoding of the task files (utf-8 is checked strictly; e.g. latin1)' },
 } as const;
 
 /**
@@ -34,7 +39,9 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
   if (!existsSync(sqlDir)) throw new UsageError(`task directory not found: ${sqlDir}`, 'pass --sql-dir, or run from the project folder that holds sql/<stage>/');
   const heartbeatMs = parseDuration(args.heartbeat, '--heartbeat');
   if (heartbeatMs < 50) throw new UsageError('--heartbeat must be at least 50ms');
-  const taskTimeoutMs = args['task-timeout'] ? parseDuration(args['task-timeout'], '--task-timeout') : undefined;
+  const taskTimeoutMs = args['task-timeout'] ? parseDuration(args['task-timeout'], '--task-timeout', 1) : undefined;
+  const waitSeconds = parseSeconds(args.wait, '--wait');
+  const encoding = encodingName(args.encoding);
   const onEvent = await createRunProgress();
   const controller = new AbortController();
   const onSigint = () => controller.abort('SIGINT');
@@ -52,8 +59,10 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
           fromTask,
           command,
           heartbeatMs,
-          waitSeconds: args.wait,
+          waitSeconds,
           taskTimeoutMs,
+          encoding,
+          allowChangedTasks: args['allow-changed-tasks'] ?? false,
           signal: controller.signal,
           ...whoAmI(),
           onEvent,

@@ -1,10 +1,11 @@
 import { mssqlSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
-import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
-import { queryRows } from '../raw-rows.js';
+import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptSplitter, ScriptStatement, ServerSession, StatementFinding } from '../dialect-adapter.js';
+import { queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
-import { splitScriptWith } from '../split-script.js';
+import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
+import { classifyTsqlBatch } from '../statement-class.js';
 import { mssqlLockResource, mssqlSql } from './mssql-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
@@ -26,6 +27,24 @@ export class MssqlAdapter implements DialectAdapter {
     return splitScriptWith(mssqlSplitterOptions, script);
   }
 
+  scriptSplitter(): ScriptSplitter {
+    return scriptSplitterWith(mssqlSplitterOptions);
+  }
+
+  classifyStatement(sql: string): StatementFinding[] {
+    return classifyTsqlBatch(sql);
+  }
+
+  /**
+   * tedious's reset(): the next request carries the RESETCONNECTION flag, which runs
+   * sp_reset_connection on the server (settings, temp tables, open transaction).
+   * https://learn.microsoft.com/openspecs/windows_protocols/ms-tds/ (RESETCONNECTION)
+   */
+  async resetSession(_knex: Knex, connection: unknown): Promise<void> {
+    const conn = connection as { reset(cb: (error?: Error | null) => void): void };
+    await new Promise<void>((resolve, reject) => conn.reset((error) => (error ? reject(error) : resolve())));
+  }
+
   describeError(error: unknown): DatabaseErrorDetail {
     const e = error as { number?: number; code?: string; lineNumber?: number; message?: string; originalError?: { info?: { number?: number; lineNumber?: number } } };
     const number = e.number ?? e.originalError?.info?.number;
@@ -42,8 +61,9 @@ export class MssqlAdapter implements DialectAdapter {
     });
   }
 
-  async currentSessionId(db: Knex | Knex.Transaction): Promise<string> {
-    const [row] = await queryRows<{ id: number }>(db, mssqlSql.currentSession);
+  async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
+    const sql = mssqlSql.currentSession;
+    const [row] = connection ? await queryRowsOn<{ id: number }>(db as Knex, connection, sql) : await queryRows<{ id: number }>(db, sql);
     return String(row?.id);
   }
 

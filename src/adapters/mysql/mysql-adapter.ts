@@ -1,10 +1,11 @@
 import { mysqlSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
-import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
-import { queryRows } from '../raw-rows.js';
+import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptSplitter, ScriptStatement, ServerSession, StatementFinding } from '../dialect-adapter.js';
+import { queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
-import { splitScriptWith } from '../split-script.js';
+import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
+import { classifyByHead, mysqlHeadRules } from '../statement-class.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
 const sessionColumns = `cast(p.ID as char) as id, p.USER as user, p.HOST as clientHost, p.COMMAND as program,
@@ -35,6 +36,26 @@ export class MysqlAdapter implements DialectAdapter {
     return splitScriptWith(mysqlSplitterOptions, script);
   }
 
+  scriptSplitter(): ScriptSplitter {
+    return scriptSplitterWith(mysqlSplitterOptions);
+  }
+
+  classifyStatement(sql: string): StatementFinding[] {
+    return classifyByHead(sql, mysqlHeadRules);
+  }
+
+  /**
+   * COM_RESET_CONNECTION (mysql2's reset()): session variables, read-only, temporary tables,
+   * user locks, an open transaction. It keeps the current database, so USE goes back to the configured one.
+   * https://dev.mysql.com/doc/c-api/8.0/en/mysql-reset-connection.html
+   */
+  async resetSession(knex: Knex, connection: unknown): Promise<void> {
+    const conn = connection as { reset(cb: (error: Error | null) => void): void };
+    await new Promise<void>((resolve, reject) => conn.reset((error) => (error ? reject(error) : resolve())));
+    const database = (knex.client as { connectionSettings?: { database?: string } }).connectionSettings?.database;
+    if (database) await queryRowsOn(knex, connection, `use ${this.quoteIdentifier(database)}`);
+  }
+
   describeError(error: unknown): DatabaseErrorDetail {
     const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string };
     const message = String(e.sqlMessage ?? e.message ?? error);
@@ -51,8 +72,9 @@ export class MysqlAdapter implements DialectAdapter {
     });
   }
 
-  async currentSessionId(db: Knex | Knex.Transaction): Promise<string> {
-    const [row] = await queryRows<{ id: number }>(db, 'select connection_id() as id');
+  async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
+    const sql = 'select connection_id() as id';
+    const [row] = connection ? await queryRowsOn<{ id: number }>(db as Knex, connection, sql) : await queryRows<{ id: number }>(db, sql);
     return String(row?.id);
   }
 

@@ -1,10 +1,11 @@
 import { postgreSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
-import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
-import { fnv31, queryRows } from '../raw-rows.js';
+import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptSplitter, ScriptStatement, ServerSession, StatementFinding } from '../dialect-adapter.js';
+import { fnv31, queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
-import { splitScriptWith } from '../split-script.js';
+import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
+import { classifyByHead, postgresHeadRules } from '../statement-class.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
 /** First key of dmr's two-key advisory locks: 'dmr' in ASCII. */
@@ -34,6 +35,26 @@ export class PostgresAdapter implements DialectAdapter {
     return splitScriptWith(postgreSplitterOptions, script);
   }
 
+  scriptSplitter(): ScriptSplitter {
+    return scriptSplitterWith(postgreSplitterOptions);
+  }
+
+  classifyStatement(sql: string): StatementFinding[] {
+    return classifyByHead(sql, postgresHeadRules);
+  }
+
+  /** DISCARD ALL: settings (search_path, read-only), temp tables, prepared statements, session locks. */
+  async resetSession(knex: Knex, connection: unknown): Promise<void> {
+    try {
+      await queryRowsOn(knex, connection, 'discard all');
+    } catch (error) {
+      // 25001: a no-transaction task left a transaction open; it ends here, as at the end of psql -f.
+      if ((error as { code?: string }).code !== '25001') throw error;
+      await queryRowsOn(knex, connection, 'rollback');
+      await queryRowsOn(knex, connection, 'discard all');
+    }
+  }
+
   describeError(error: unknown): DatabaseErrorDetail {
     const e = error as { code?: string; message?: string; position?: string; errno?: string };
     const position = e.position ? Number(e.position) : undefined;
@@ -49,8 +70,9 @@ export class PostgresAdapter implements DialectAdapter {
     });
   }
 
-  async currentSessionId(db: Knex | Knex.Transaction): Promise<string> {
-    const [row] = await queryRows<{ id: number }>(db, 'select pg_backend_pid() as id');
+  async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
+    const sql = 'select pg_backend_pid() as id';
+    const [row] = connection ? await queryRowsOn<{ id: number }>(db as Knex, connection, sql) : await queryRows<{ id: number }>(db, sql);
     return String(row?.id);
   }
 

@@ -1,8 +1,10 @@
 import os from 'node:os';
 import { sqliteSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
-import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptStatement, ServerSession } from '../dialect-adapter.js';
-import { splitScriptWith } from '../split-script.js';
+import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptSplitter, ScriptStatement, ServerSession, StatementFinding } from '../dialect-adapter.js';
+import { discardConnection } from '../pinned-connection.js';
+import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
+import { classifyByHead, sqliteHeadRules } from '../statement-class.js';
 import { SqliteFileLock } from './sqlite-file-lock.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
@@ -27,6 +29,26 @@ export class SqliteAdapter implements DialectAdapter {
 
   splitScript(script: string): ScriptStatement[] {
     return splitScriptWith(sqliteSplitterOptions, script);
+  }
+
+  scriptSplitter(): ScriptSplitter {
+    return scriptSplitterWith(sqliteSplitterOptions);
+  }
+
+  classifyStatement(sql: string): StatementFinding[] {
+    return classifyByHead(sql, sqliteHeadRules);
+  }
+
+  /**
+   * A file database gets a fresh connection (the pool closes this one): pragmas such as
+   * query_only, attached databases and temp tables go with it. A :memory: database would be
+   * lost that way, so there only query_only is switched back off.
+   */
+  async resetSession(_knex: Knex, connection: unknown): Promise<void> {
+    const db = connection as { inTransaction?: boolean; exec(sql: string): unknown; pragma(sql: string): unknown };
+    if (db.inTransaction) db.exec('rollback');
+    if (this.filename !== ':memory:') discardConnection(connection);
+    else db.pragma('query_only = 0');
   }
 
   describeError(error: unknown): DatabaseErrorDetail {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { resolveConnection } from '../../config/resolve-connection.js';
 import { defaultStages } from '../../core/status/status-codes.js';
-import { discoverTasks } from '../../core/tasks/discover-tasks.js';
+import { inspectTasks, inspectionError } from '../../core/tasks/inspect-tasks.js';
 import { selectStages, type StageSelection } from '../../core/runner/select-stages.js';
 import { UsageError } from '../../core/errors.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
@@ -41,16 +41,27 @@ async function printPlan(args: GlobalArgs & MigrateFlags, selection: StageSelect
   const order = defaultStages.map((s) => s.code);
   if (selection.kind === 'from' && !order.includes(selection.stage)) throw new UsageError(`unknown stage ${JSON.stringify(selection.stage)}`, `stages are: ${order.join(', ')}`);
   const stages = selection.kind === 'from' ? order.slice(order.indexOf(selection.stage)) : selectStages(selection, order, []);
-  const tasks = discoverTasks(path.resolve(args['sql-dir']), stages, connection.dialect);
-  const plan = stages.map((stage) => ({ stage, tasks: (tasks.get(stage) ?? []).map((t) => ({ name: t.name, file: path.relative(process.cwd(), t.file) })) }));
-  if (args.json) out.json({ dialect: connection.dialect, database: connection.display, plan });
+  const inspection = await inspectTasks({ sqlDir: path.resolve(args['sql-dir']), stages, dialect: connection.dialect, encoding: args.encoding });
+  if (inspection.problems.length > 0) throw inspectionError(inspection);
+  const rel = (file: string) => path.relative(process.cwd(), file);
+  const plan = inspection.tree.stages.map((s) => ({
+    stage: s.stage,
+    tasks: s.tasks.map((t) => {
+      const scan = inspection.scans.get(t.file);
+      return { name: t.name, file: rel(t.file), variant: t.variant ?? null, statements: scan?.statements?.count ?? null, transactional: scan?.transactional ?? true, atomic: !scan?.nonAtomic, nonAtomic: scan?.nonAtomic ?? null };
+    }),
+    ignored: s.ignored.map((f) => ({ file: rel(f.file), reason: f.reason, message: f.message })),
+  }));
+  if (args.json) out.json({ dialect: connection.dialect, database: connection.display, plan, warnings: inspection.warnings });
   else {
     out.line(`plan for ${connection.display} (${connection.dialect}); nothing will be changed`);
-    for (const { stage, tasks: list } of plan) {
+    for (const { stage, tasks: list, ignored } of plan) {
       out.line(`${stage}:`);
-      for (const t of list) out.line(`  ${t.name}  ${t.file}`);
+      for (const t of list) out.line(`  ${t.name}  ${t.file}${t.nonAtomic ? `  (not atomic: ${t.nonAtomic})` : ''}`);
       if (list.length === 0) out.line('  (no tasks)');
+      for (const f of ignored) out.line(`  ignored: ${f.file}: ${f.message}`);
     }
+    for (const w of inspection.warnings) out.line(`warning: ${w}`);
   }
   return 0;
 }

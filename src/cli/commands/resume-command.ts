@@ -11,7 +11,11 @@ interface ResumeFlags extends RunFlags {
 export const resumeCommand = defineCommand<ResumeFlags>({
   command: 'resume',
   describe: 'continue at the first stage that is not success (--from-task NAME: inside it, from that task)',
-  builder: (y) => y.options(runFlagOptions).option('from-task', { type: 'string', describe: 'task of that stage to continue from, e.g. 020_load_dimensions' }) as never,
+  builder: (y) =>
+    y
+      .options(runFlagOptions)
+      .option('from-task', { type: 'string', describe: 'task of that stage to continue from, e.g. 020_load_dimensions' })
+      .option('allow-changed-tasks', { type: 'boolean', default: false, describe: 'continue although tasks that already ran changed since (see dmr status --verbose)' }) as never,
   run: async (args) => {
     await withStore(args, (store) => checkJobAction(store, 'resume', probeProcess));
     return runStagesFromCli(args, { kind: 'resume' }, 'resume', args['from-task']);

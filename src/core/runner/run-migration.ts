@@ -4,9 +4,13 @@ import { DmrError, ExitCode, UsageError } from '../errors.js';
 import { ensureStatusTables, statusTablesExist } from '../status/ensure-status-tables.js';
 import { RunStore } from '../status/run-store.js';
 import { StatusId, defaultStages, type JobStatus } from '../status/status-codes.js';
-import { discoverTasks, type Task } from '../tasks/discover-tasks.js';
-import { runTask, type RunningTask } from '../tasks/run-task.js';
+import type { Task } from '../tasks/discover-tasks.js';
+import { prepareTasks } from '../tasks/inspect-tasks.js';
+import { runTask, type RunningTask, type TaskDone } from '../tasks/run-task.js';
+import type { TaskScan } from '../tasks/scan-task.js';
+import { describeDrift, findResumeDrift, taskDriftError, taskFileId } from '../tasks/task-drift.js';
 import { describeFailure, type TaskFailure } from '../tasks/task-error.js';
+import { recordTaskRun } from '../tasks/task-run-store.js';
 import { acquireRunLock } from './acquire-run-lock.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { RunOptions, RunResult, StageOutcome } from './run-options.js';
@@ -30,11 +34,13 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
     const existed = await statusTablesExist(store);
     const declared = existed ? await store.stageTypes() : defaultStages;
     const stages = selectStages(o.selection, declared.map((t) => t.code), existed ? await store.stages() : []);
-    const tasks = discoverTasks(o.sqlDir, stages, db.dialect);
+    const { tasks, scans } = await prepareTasks({ sqlDir: o.sqlDir, stages, dialect: db.dialect, adapter: db.adapter, encoding: o.encoding });
     const firstTasks = tasks.get(stages[0] ?? '') ?? [];
     if (o.fromTask && !firstTasks.some((t) => t.name === o.fromTask)) {
       throw new UsageError(`no task ${JSON.stringify(o.fromTask)} in stage ${stages[0]}`, `tasks are: ${firstTasks.map((t) => t.name).join(', ') || '(none)'}`);
     }
+    const drift = o.command === 'resume' && existed ? await findResumeDrift(store, o.sqlDir, db.dialect, declared.map((t) => t.code), stages, o.fromTask) : [];
+    if (drift.length > 0 && !o.allowChangedTasks) throw taskDriftError(drift);
     await ensureStatusTables(store);
     const types = await store.stageTypes();
     const states = await store.stages();
@@ -47,6 +53,7 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
       runId = await runs.create({ command: o.command, jobStatus: startStatus[o.command], stages, heartbeatIntervalMs: o.heartbeatMs, host: o.host, pid: process.pid, userName: o.user, dbSessionId: lock.sessionId, priorStatuses: prior }, trx);
       await store.setStatus(stages.map(typeId), StatusId.pending, {}, trx);
       await store.addHistory(null, `run ${runId} (${o.command}) started by ${o.user}@${o.host} pid ${process.pid}: stages ${stages.join(', ')}`, trx);
+      if (drift.length > 0) await store.addHistory(null, `run ${runId} continues with changed tasks (--allow-changed-tasks): ${drift.map(describeDrift).join('; ')}`, trx);
     });
     await runs.update(runId, { JobStatus: 'Running' });
     o.onEvent({ type: 'run-started', runId, stages });
@@ -85,7 +92,7 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
         for (const task of stageTasks) {
           failure = stop.signal.aborted
             ? { stage, task: task.name, file: task.file, message: String(stop.signal.reason), cancelledBy: String(stop.signal.reason) }
-            : await runOneTask(o, task, stop.signal, running, runId, typeId(stage), cancelRunning);
+            : await runOneTask(o, task, stop.signal, running, runId, typeId(stage), cancelRunning, scans.get(task.file));
           if (failure) break;
           ran.push(task.name);
         }
@@ -96,6 +103,8 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
         }
         await db.knex.transaction(async (trx) => {
           await store.setStatus([typeId(stage)], StatusId.success, { LastDurationInSeconds: Math.round(seconds), DataMigrationTaskList: ran.join(',') }, trx);
+          // Tasks --from-task skipped belong to the stage as this run completed it: recorded with their checksums.
+          for (const t of (tasks.get(stage) ?? []).filter((x) => !stageTasks.includes(x))) await recordTaskOutcome(o, runId, t, 'skipped', scans.get(t.file)?.checksum ?? '', true, new Date(), trx);
           await store.addHistory(typeId(stage), `${stage}: success in ${seconds.toFixed(1)} s`, trx);
         });
         outcomes[index] = { stage, status: 'success', seconds, tasks: ran };
@@ -135,7 +144,7 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
   }
 }
 
-async function runOneTask(o: RunOptions, task: Task, stopSignal: AbortSignal, running: RunningTask, runId: number, typeId: number, cancel: (r: RunningTask) => void): Promise<TaskFailure | null> {
+async function runOneTask(o: RunOptions, task: Task, stopSignal: AbortSignal, running: RunningTask, runId: number, typeId: number, cancel: (r: RunningTask) => void, scan?: TaskScan): Promise<TaskFailure | null> {
   const { store } = o;
   const runs = new RunStore(store);
   await store.knex.transaction(async (trx) => {
@@ -147,9 +156,13 @@ async function runOneTask(o: RunOptions, task: Task, stopSignal: AbortSignal, ru
   const timeout = new AbortController();
   const timer = o.taskTimeoutMs ? setTimeout(() => { timeout.abort(`cancelled: ran longer than --task-timeout ${o.taskTimeoutMs} ms`); cancel(running); }, o.taskTimeoutMs) : undefined;
   let failure: TaskFailure | null;
+  const startedAt = new Date();
   try {
-    const recordFinished = (trx: Knex.Transaction) => store.addHistory(typeId, `${task.stage}: task ${task.name} finished in ${((performance.now() - taskStart) / 1000).toFixed(3)} s`, trx);
-    failure = await runTask(store.database, task, AbortSignal.any([stopSignal, timeout.signal]), running, recordFinished);
+    const recordFinished = async (trx: Knex | Knex.Transaction, done: TaskDone) => {
+      await store.addHistory(typeId, `${task.stage}: task ${task.name} finished in ${((performance.now() - taskStart) / 1000).toFixed(3)} s`, trx);
+      await recordTaskOutcome(o, runId, task, 'success', done.checksum, done.transactional, startedAt, trx);
+    };
+    failure = await runTask(store.database, task, AbortSignal.any([stopSignal, timeout.signal]), running, recordFinished, scan, o.encoding);
   } finally {
     clearTimeout(timer);
   }
@@ -157,6 +170,13 @@ async function runOneTask(o: RunOptions, task: Task, stopSignal: AbortSignal, ru
   const cancelledBy = stopSignal.aborted ? String(stopSignal.reason) : timeout.signal.aborted ? String(timeout.signal.reason) : undefined;
   if (failure && cancelledBy) failure = { ...failure, cancelledBy };
   if (failure) await store.addHistory(typeId, `${task.stage}: task ${task.name} failed after ${seconds.toFixed(3)} s`);
+  if (failure?.checksum) await recordTaskOutcome(o, runId, task, cancelledBy ? 'stopped' : 'failed', failure.checksum, scan?.transactional ?? true, startedAt);
   o.onEvent({ type: 'task-finished', stage: task.stage, task: task.name, seconds, ok: !failure });
   return failure;
+}
+
+/** A row of App.DataMigrationTaskRuns: which file (by checksum) this run ran, skipped or failed for a task. */
+function recordTaskOutcome(o: RunOptions, runId: number, task: Task, outcome: 'success' | 'failed' | 'stopped' | 'skipped', checksum: string, transactional: boolean, startedAt: Date, db?: Knex | Knex.Transaction): Promise<void> {
+  const record = { runId, stage: task.stage, task: task.name, file: taskFileId(o.sqlDir, task.file), checksum, outcome, transactional, startedAt, finishedAt: new Date() };
+  return recordTaskRun(o.store, record, db);
 }

@@ -17,6 +17,10 @@ export interface RunOptions {
   readonly waitSeconds: number;
   /** A task running longer is cancelled and its stage errors. */
   readonly taskTimeoutMs?: number;
+  /** Encoding of the task files (default utf-8, checked strictly; --encoding). */
+  readonly encoding?: string;
+  /** resume: continue although tasks of already-run stages changed since they ran (--allow-changed-tasks). */
+  readonly allowChangedTasks?: boolean;
   /** Aborted by the CLI on SIGINT/SIGTERM, with the signal name as reason. */
   readonly signal?: AbortSignal;
   readonly user: string;

@@ -1,6 +1,6 @@
 import { StatusId, defaultStages, statusCodes, statusNames } from './status-codes.js';
 import type { StatusStore } from './status-store.js';
-import { TableName, generateTables, tableDefinitions, tableOrder } from './status-tables.js';
+import { TableName, generateTables, laterTables, tableDefinitions, tableOrder } from './status-tables.js';
 
 export interface InitResult {
   readonly createdTables: readonly string[];
@@ -62,6 +62,7 @@ export async function ensureStatusTables(store: StatusStore): Promise<InitResult
 /** True when every table exists (commands that only read use it to avoid creating anything). */
 export async function statusTablesExist(store: StatusStore): Promise<boolean> {
   for (const key of tableOrder) {
+    if (laterTables.has(key)) continue;
     if (!(await store.hasTable(key))) return false;
   }
   return true;

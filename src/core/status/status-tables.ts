@@ -8,6 +8,7 @@ export const TableName = {
   histories: 'DataMigrationHistories',
   runs: 'DataMigrationRuns',
   verifications: 'DataMigrationVerifications',
+  taskRuns: 'DataMigrationTaskRuns',
 } as const;
 
 export type TableKey = keyof typeof TableName;
@@ -76,8 +77,24 @@ export const tableDefinitions: Readonly<Record<TableKey, Build>> = {
     t.string('UserName', 100).nullable();
     t.string('Host', 255).nullable();
   },
+  // One row per task execution: the sha256 of the file it ran, so resume can tell when an already-run task changed.
+  taskRuns: (t) => {
+    t.increments('TaskRunId').primary();
+    t.integer('RunId').notNullable();
+    t.string('StageCode', 50).notNullable();
+    t.string('TaskName', 400).notNullable();
+    t.string('TaskFile', 1000).notNullable();
+    t.string('Checksum', 64).notNullable();
+    t.string('Outcome', 20).notNullable();
+    t.integer('Transactional').notNullable();
+    ts(t, 'StartedAt').notNullable();
+    ts(t, 'FinishedAt').notNullable();
+    t.index(['StageCode', 'RunId'], 'IX_DataMigrationTaskRuns_Stage');
+  },
 };
 
 /** Creation order; the first four belong to Generate. */
-export const tableOrder: readonly TableKey[] = ['statuses', 'types', 'migrations', 'histories', 'runs', 'verifications'];
+export const tableOrder: readonly TableKey[] = ['statuses', 'types', 'migrations', 'histories', 'runs', 'verifications', 'taskRuns'];
+/** Tables added after databases were first set up: created by the next init or run, read only where present. */
+export const laterTables: ReadonlySet<TableKey> = new Set(['taskRuns']);
 export const generateTables: ReadonlySet<TableKey> = new Set(['statuses', 'types', 'migrations', 'histories']);

@@ -1,56 +1,218 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DialectName } from '../../config/dialect-name.js';
 import { UsageError } from '../errors.js';
 
-/** One task file of a stage. */
+/** One task file of a stage: the file this dialect runs for that task name. */
 export interface Task {
   readonly stage: string;
   /** File name without dialect suffix and extension: the id written to DataMigrationTaskList. */
   readonly name: string;
   readonly file: string;
   readonly kind: 'sql' | 'module';
+  /** The dialect this file is written for (`name.<dialect>.sql`); null for the generic file. */
+  readonly variant?: DialectName | null;
+  /** Every file of this task name in the folder: the generic one and each dialect's variant. */
+  readonly variants?: readonly TaskVariant[];
 }
 
-const dialects: readonly string[] = ['postgres', 'mysql', 'mssql', 'sqlite'];
+/** A file of a task name and whether this dialect runs it. */
+export interface TaskVariant {
+  readonly file: string;
+  /** null for the generic file. */
+  readonly dialect: DialectName | null;
+  readonly used: boolean;
+}
+
+/** A file in a stage folder that is not run on this dialect, and why. */
+export interface IgnoredFile {
+  readonly file: string;
+  readonly reason: 'unknown-extension' | 'other-dialect' | 'replaced-by-variant' | 'type-declaration' | 'hidden' | 'not-a-file';
+  /** One line for people, e.g. "unknown extension .txt (tasks are .sql, .ts, .mts, .js, .mjs)". */
+  readonly message: string;
+}
+
+/** One stage's folder as found on disk. */
+export interface StageFolder {
+  readonly stage: string;
+  readonly dir: string;
+  /** ok: has tasks; empty: exists without tasks (the stage runs as empty); missing and unreadable stop a run. */
+  readonly state: 'ok' | 'empty' | 'missing' | 'unreadable';
+  readonly tasks: readonly Task[];
+  readonly ignored: readonly IgnoredFile[];
+}
+
+/** The task tree of a task folder for one dialect: what `migrate --plan` and `dmr check` show. */
+export interface TaskTree {
+  readonly sqlDir: string;
+  readonly dialect: DialectName;
+  readonly stages: readonly StageFolder[];
+  /** What stops a run before anything is written (exit 2): missing or unreadable folders, no task anywhere, clashes. */
+  readonly problems: readonly string[];
+  /** Worth saying, never blocking: a stage folder without tasks, a task with no file for this dialect. */
+  readonly warnings: readonly string[];
+}
+
+const dialects: readonly DialectName[] = ['postgres', 'mysql', 'mssql', 'sqlite'];
+/** Suffixes people write for a dialect that dmr spells differently: such a file would run everywhere. */
+const dialectLookalikes = new Set(['pg', 'postgresql', 'psql', 'mariadb', 'sqlserver', 'tsql', 'sqlite3']);
 const moduleExtensions = new Set(['.ts', '.mts', '.js', '.mjs']);
+const knownExtensions = '.sql, .ts, .mts, .js, .mjs';
 
 /**
- * Tasks of each stage from `<sqlDir>/<stage>/` in file-name order. `name.<dialect>.ext` wins
- * over `name.ext` on that dialect; other dialects' variants are ignored.
+ * Reads `<sqlDir>/<stage>/` for each stage, in file-name order. `name.<dialect>.ext` wins over
+ * `name.ext` on that dialect. Every file not run here is listed with the reason; never throws.
  */
-export function discoverTasks(sqlDir: string, stages: readonly string[], dialect: DialectName): Map<string, Task[]> {
-  if (!existsSync(sqlDir) || !statSync(sqlDir).isDirectory()) {
-    throw new UsageError(`task directory not found: ${sqlDir}`, 'pass --sql-dir, or run from the project folder that holds sql/<stage>/');
+export function readTaskTree(sqlDir: string, stages: readonly string[], dialect: DialectName): TaskTree {
+  const problem = folderProblem(sqlDir);
+  if (problem) {
+    const message = problem === 'missing' ? `task directory not found: ${show(sqlDir)}` : `--sql-dir ${show(sqlDir)} is ${problem}`;
+    return { sqlDir, dialect, stages: [], problems: [message], warnings: [] };
   }
-  const result = new Map<string, Task[]>();
-  for (const stage of stages) {
-    const dir = path.join(sqlDir, stage);
-    result.set(stage, existsSync(dir) ? tasksIn(dir, stage, dialect) : []);
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const folders = stages.map((stage) => readStage(sqlDir, stage, dialect, problems, warnings));
+  if (problems.length === 0 && folders.every((f) => f.tasks.length === 0)) {
+    problems.push(`no task found in ${stages.map((s) => show(path.join(sqlDir, s))).join(', ')}: nothing would run`);
   }
-  return result;
+  return { sqlDir, dialect, stages: folders, problems, warnings };
 }
 
-function tasksIn(dir: string, stage: string, dialect: DialectName): Task[] {
-  const chosen = new Map<string, { file: string; specific: boolean; kind: Task['kind'] }>();
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isFile() || entry.name.endsWith('.d.ts')) continue;
-    const ext = path.extname(entry.name);
-    const kind = ext === '.sql' ? 'sql' : moduleExtensions.has(ext) ? 'module' : null;
-    if (!kind) continue;
-    const stem = entry.name.slice(0, -ext.length);
-    const variant = path.extname(stem).slice(1);
-    const specific = dialects.includes(variant);
-    if (specific && variant !== dialect) continue;
-    const name = specific ? stem.slice(0, -(variant.length + 1)) : stem;
-    const existing = chosen.get(name);
-    if (existing && (existing.specific || !specific)) {
-      if (existing.specific === specific) throw new UsageError(`two tasks named ${name} in ${dir}`, 'rename one of them');
+/** Tasks per stage for a run; a UsageError (exit 2) when the tree has problems. */
+export function discoverTasks(sqlDir: string, stages: readonly string[], dialect: DialectName): Map<string, Task[]> {
+  const tree = readTaskTree(sqlDir, stages, dialect);
+  if (tree.problems.length > 0) throw taskTreeError(tree);
+  return new Map(tree.stages.map((s) => [s.stage, [...s.tasks]]));
+}
+
+/** The error a run stops with when the task tree has problems. */
+export function taskTreeError(tree: TaskTree): UsageError {
+  const [first] = tree.problems;
+  const message = tree.problems.length === 1 && first ? first : `${tree.problems.length} problems with the task folders: ${tree.problems.join('; ')}`;
+  return new UsageError(message, 'pass --sql-dir with a folder holding one folder per stage (ods/, rds/, report/); an empty stage folder runs as empty');
+}
+
+/** A path as people see it: relative to the working directory unless that climbs out of it. */
+export function show(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') ? relative : file;
+}
+
+function readStage(sqlDir: string, stage: string, dialect: DialectName, problems: string[], warnings: string[]): StageFolder {
+  const dir = path.join(sqlDir, stage);
+  const problem = folderProblem(dir);
+  if (problem) {
+    problems.push(problem === 'missing' ? `stage folder ${show(dir)} not found (stage ${stage})` : `stage folder ${show(dir)} is ${problem}`);
+    return { stage, dir, state: problem === 'missing' ? 'missing' : 'unreadable', tasks: [], ignored: [] };
+  }
+  const ignored: IgnoredFile[] = [];
+  const groups = new Map<string, { file: string; variant: DialectName | null; kind: Task['kind'] }[]>();
+  const names = readdirSync(dir).sort();
+  for (const entry of names) {
+    const file = path.join(dir, entry);
+    const ignore = (reason: IgnoredFile['reason'], message: string) => ignored.push({ file, reason, message });
+    if (entry.startsWith('.')) {
+      ignore('hidden', 'hidden file');
       continue;
     }
-    chosen.set(name, { file: path.join(dir, entry.name), specific, kind });
+    if (entry.endsWith('.d.ts')) {
+      ignore('type-declaration', 'a TypeScript declaration file, not a task');
+      continue;
+    }
+    const ext = path.extname(entry);
+    const kind = ext === '.sql' ? 'sql' : moduleExtensions.has(ext) ? 'module' : null;
+    const type = entryType(file);
+    if (type !== 'file') {
+      if (kind && type !== 'directory') problems.push(`task file ${show(file)} cannot be read: ${type}`);
+      else ignore('not-a-file', type === 'directory' ? 'a folder: tasks are the files directly in the stage folder' : type);
+      continue;
+    }
+    if (!kind) {
+      ignore('unknown-extension', `unknown extension ${ext || '(none)'} (tasks are ${knownExtensions})`);
+      continue;
+    }
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (error) {
+      problems.push(`task file ${show(file)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      continue;
+    }
+    const stem = entry.slice(0, -ext.length);
+    const suffix = path.extname(stem).slice(1);
+    const variant = dialects.includes(suffix as DialectName) ? (suffix as DialectName) : null;
+    if (!variant && dialectLookalikes.has(suffix.toLowerCase())) {
+      warnings.push(`${show(file)}: .${suffix} is not a dialect name dmr knows (${dialects.join(', ')}), so it runs on every dialect as task ${stem}`);
+    }
+    const name = variant ? stem.slice(0, -(suffix.length + 1)) : stem;
+    groups.set(name, [...(groups.get(name) ?? []), { file, variant, kind }]);
   }
-  return [...chosen.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, c]) => ({ stage, name, file: c.file, kind: c.kind }));
+
+  const tasks: Task[] = [];
+  for (const [name, files] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const mine = files.filter((f) => f.variant === dialect);
+    const generic = files.filter((f) => f.variant === null);
+    for (const clash of [mine, generic]) {
+      if (clash.length > 1) problems.push(`two tasks named ${name} in ${show(dir)}: ${clash.map((f) => path.basename(f.file)).join(', ')} (rename one)`);
+    }
+    const chosen = mine[0] ?? generic[0];
+    for (const f of files) {
+      if (f === chosen) continue;
+      if (f.variant && f.variant !== dialect) ignored.push({ file: f.file, reason: 'other-dialect', message: `variant for ${f.variant} (this database is ${dialect})` });
+      else if (chosen && f.variant === null && chosen.variant) ignored.push({ file: f.file, reason: 'replaced-by-variant', message: `replaced by ${path.basename(chosen.file)} on ${dialect}` });
+    }
+    if (!chosen) {
+      const others = files.map((f) => f.variant).join(', ');
+      warnings.push(`task ${name} in ${show(dir)} has variants for ${others} but none for ${dialect} and no generic file: it does not run here`);
+      continue;
+    }
+    const variants = files.map((f) => ({ file: f.file, dialect: f.variant, used: f === chosen }));
+    tasks.push({ stage, name, file: chosen.file, kind: chosen.kind, variant: chosen.variant, variants });
+  }
+  if (tasks.length === 0) warnings.push(`stage folder ${show(dir)} has no tasks for ${dialect}: stage ${stage} runs as empty`);
+  ignored.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { stage, dir, state: tasks.length > 0 ? 'ok' : 'empty', tasks, ignored };
+}
+
+/** null for a readable directory, 'missing', or why it cannot be used (a symlink loop, permission denied, a file). */
+function folderProblem(dir: string): string | null {
+  try {
+    if (!statSync(dir).isDirectory()) return 'not a directory';
+    readdirSync(dir);
+    return null;
+  } catch (error) {
+    return describeFsError(dir, error as NodeJS.ErrnoException);
+  }
+}
+
+function entryType(file: string): 'file' | 'directory' | string {
+  try {
+    const stat = statSync(file);
+    return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'not a regular file';
+  } catch (error) {
+    return describeFsError(file, error as NodeJS.ErrnoException);
+  }
+}
+
+function describeFsError(file: string, error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return isSymlink(file) ? 'a symlink to nothing' : 'missing';
+    case 'ELOOP':
+      return 'a symlink loop';
+    case 'EACCES':
+    case 'EPERM':
+      return 'not readable (permission denied)';
+    case 'ENOTDIR':
+      return 'not a directory';
+    default:
+      return `not readable (${error.code ?? error.message})`;
+  }
+}
+
+function isSymlink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

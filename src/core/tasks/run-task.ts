@@ -1,9 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import { discardConnection } from '../../adapters/pinned-connection.js';
 import { importModule } from '../../config/import-module.js';
 import type { Database } from '../database.js';
 import type { Task } from './discover-tasks.js';
+import { readTaskText } from './read-task-text.js';
+import { scanTask, type TaskScan } from './scan-task.js';
 import { failureLine, type TaskFailure } from './task-error.js';
 
 /** What a task module's function receives besides knex. */
@@ -23,59 +27,140 @@ export interface RunningTask {
   sessionId: string | null;
 }
 
+/** What the runner records about a task that ran through. */
+export interface TaskDone {
+  /** sha256 (hex) of the file the task ran: the bytes its statements came from. */
+  readonly checksum: string;
+  /** false when it ran without a transaction (`-- dmr:no-transaction`). */
+  readonly transactional: boolean;
+}
+
+/** Called before the task's transaction commits (after the statements, for a task without one). */
+export type BeforeCommit = (db: Knex | Knex.Transaction, done: TaskDone) => Promise<void>;
+
+type Execute = (sql: string) => Promise<unknown>;
+
 /**
- * Runs one task in a transaction on one connection: statements of a .sql file in order, or a
- * module's function. Resolves to null on success or the failure; never throws for task errors.
+ * Runs one task on one connection taken for it: statements of a .sql file in order, streamed
+ * from the file, or a module's function, in one transaction (a SQL task marked
+ * `-- dmr:no-transaction` runs without). The connection's session is reset afterwards, so no
+ * setting a task leaves behind reaches the next one. `scan` is the file as read before the run;
+ * it is read again if the file changed since. Resolves to null on success or the failure;
+ * never throws for task errors.
  */
-export async function runTask(db: Database, task: Task, signal: AbortSignal, running: RunningTask, beforeCommit?: (trx: Knex.Transaction) => Promise<void>): Promise<TaskFailure | null> {
-  const fail = (detail: { message: string; code?: string }, line?: number): TaskFailure => ({ stage: task.stage, task: task.name, file: task.file, message: detail.message, code: detail.code, line });
-  let body: (trx: Knex.Transaction) => Promise<TaskFailure | null>;
-  if (task.kind === 'sql') {
-    const statements = db.adapter.splitScript(readFileSync(task.file, 'utf8'));
-    body = async (trx) => {
-      for (const statement of statements) {
-        if (signal.aborted) return fail({ message: 'stopped before this statement' }, statement.line);
-        try {
-          await trx.raw(statement.sql);
-        } catch (error) {
-          const detail = db.adapter.describeError(error);
-          return fail(detail, failureLine(statement.line, statement.sql, detail));
-        }
-      }
-      return null;
-    };
-  } else {
-    body = async (trx) => {
-      try {
-        const fn = await loadTaskFunction(task.file);
-        await fn(trx, { stage: task.stage, task: task.name, dialect: db.dialect, signal });
-        return null;
-      } catch (error) {
-        return fail(signal.aborted ? { message: 'aborted' } : db.adapter.describeError(error));
-      }
-    };
-  }
+export async function runTask(db: Database, task: Task, signal: AbortSignal, running: RunningTask, beforeCommit?: BeforeCommit, scan?: TaskScan, encoding = 'utf-8'): Promise<TaskFailure | null> {
+  const fail = (detail: { message: string; code?: string }, line?: number, checksum?: string): TaskFailure => ({ stage: task.stage, task: task.name, file: task.file, message: detail.message, code: detail.code, line, ...(checksum ? { checksum } : {}) });
+  let current: TaskScan;
   try {
-    return await db.knex.transaction(async (trx) => {
-      running.sessionId = await db.adapter.currentSessionId(trx);
-      const failure = await Promise.race([body(trx), whenAborted(signal).then((reason) => fail({ message: reason }))]);
-      if (failure) throw new TaskFailed(failure);
-      // Bookkeeping in the task's own transaction: "finished" is recorded exactly when the work commits.
-      await beforeCommit?.(trx);
+    current = scan && unchanged(scan) ? scan : await scanTask(task, db.adapter, encoding);
+  } catch (error) {
+    return fail({ message: `cannot read the task file: ${(error as Error).message}` });
+  }
+  const [refusal] = current.refusals;
+  if (refusal) return fail({ message: refusal.message }, refusal.line, current.checksum);
+  const done: TaskDone = { checksum: current.checksum, transactional: current.transactional };
+  const { knex } = db;
+  const connection: unknown = await knex.client.acquireConnection();
+  try {
+    if (!current.transactional) {
+      running.sessionId = await db.adapter.currentSessionId(knex, connection);
+      const failure = await Promise.race([runSql(db, current, encoding, signal, (sql) => knex.raw(sql).connection(connection), fail), abortFailure(signal, fail)]);
+      if (failure) return failure;
+      await beforeCommit?.(knex, done);
       return null;
-    });
+    }
+    return await knex.transaction(
+      async (trx) => {
+        running.sessionId = await db.adapter.currentSessionId(trx);
+        const body = task.kind === 'sql' ? runSql(db, current, encoding, signal, (sql) => trx.raw(sql), fail) : runModule(db, task, trx, signal, fail);
+        const failure = await Promise.race([body, abortFailure(signal, fail)]);
+        if (failure) throw new TaskFailed(failure);
+        // Bookkeeping in the task's own transaction: "finished" is recorded exactly when the work commits.
+        await beforeCommit?.(trx, done);
+        return null;
+      },
+      { connection },
+    );
   } catch (error) {
     if (error instanceof TaskFailed) return error.failure;
-    return fail(db.adapter.describeError(error));
+    return fail(db.adapter.describeError(error), undefined, current.checksum);
   } finally {
     running.sessionId = null;
+    await db.adapter.resetSession(knex, connection).catch(() => discardConnection(connection));
+    await knex.client.releaseConnection(connection);
   }
 }
 
-/** Resolves with the abort reason; lets a stop win over a module task that ignores its signal. */
-function whenAborted(signal: AbortSignal): Promise<string> {
-  if (signal.aborted) return Promise.resolve(String(signal.reason));
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(String(signal.reason)), { once: true }));
+/** The statements of a scanned SQL file, read again as a stream and cut where the scan found them. */
+async function runSql(db: Database, scan: TaskScan, encoding: string, signal: AbortSignal, execute: Execute, fail: (d: { message: string; code?: string }, line?: number, checksum?: string) => TaskFailure): Promise<TaskFailure | null> {
+  const index = scan.statements;
+  if (!index) return null;
+  const hash = createHash('sha256');
+  const texts = readTaskText(scan.task.file, encoding, hash);
+  let buffer = '';
+  let bufferStart = 0;
+  for (let i = 0; i < index.count; i++) {
+    const offset = index.offset(i);
+    const end = offset + index.length(i);
+    while (bufferStart + buffer.length < end) {
+      const next = await texts.next();
+      if (next.done) return fail({ message: 'the file changed while the task ran (it is shorter than when it was read)' }, undefined, scan.checksum);
+      buffer += next.value;
+    }
+    const sql = buffer.slice(offset - bufferStart, end - bufferStart);
+    if (end - bufferStart > 1 << 20) {
+      buffer = buffer.slice(end - bufferStart);
+      bufferStart = end;
+    }
+    const line = index.line(i);
+    if (signal.aborted) return fail({ message: 'stopped before this statement' }, line, scan.checksum);
+    try {
+      await execute(sql);
+    } catch (error) {
+      const detail = db.adapter.describeError(error);
+      return fail({ ...detail, message: `${detail.message}${committedBefore(db, scan, i, line)}` }, failureLine(line, sql, detail), scan.checksum);
+    }
+  }
+  while (!(await texts.next()).done);
+  const checksum = hash.digest('hex');
+  if (checksum !== scan.checksum) return fail({ message: `the file changed while the task ran (sha256 ${scan.checksum} when read, ${checksum} now)` }, undefined, checksum);
+  return null;
+}
+
+/** For a task that is not all-or-nothing: which statements a failure leaves committed. */
+function committedBefore(db: Database, scan: TaskScan, statement: number, line: number): string {
+  if (statement === 0) return '';
+  if (!scan.transactional) return `; the statements before line ${line} stay committed (the task runs without a transaction)`;
+  const first = scan.implicitCommits[0];
+  if (!first || first.statement > statement) return '';
+  const engine = db.adapter.name === 'mysql' ? 'MySQL/MariaDB' : db.adapter.name;
+  return `; the statements before line ${line} stay committed: ${engine} committed implicitly at line ${first.line} (${first.keyword}) and ran the rest of the task without a transaction`;
+}
+
+async function runModule(db: Database, task: Task, trx: Knex.Transaction, signal: AbortSignal, fail: (d: { message: string; code?: string }) => TaskFailure): Promise<TaskFailure | null> {
+  try {
+    const fn = await loadTaskFunction(task.file);
+    await fn(trx, { stage: task.stage, task: task.name, dialect: db.dialect, signal });
+    return null;
+  } catch (error) {
+    return fail(signal.aborted ? { message: 'aborted' } : db.adapter.describeError(error));
+  }
+}
+
+/** The scan still describes the file when its size and modification time are the same. */
+function unchanged(scan: TaskScan): boolean {
+  try {
+    const stat = statSync(scan.task.file);
+    return stat.size === scan.bytes && stat.mtimeMs === scan.mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves with a failure carrying the abort reason; lets a stop win over a module task that ignores its signal. */
+function abortFailure(signal: AbortSignal, fail: (d: { message: string }) => TaskFailure): Promise<TaskFailure> {
+  if (signal.aborted) return Promise.resolve(fail({ message: String(signal.reason) }));
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(fail({ message: String(signal.reason) })), { once: true }));
 }
 
 class TaskFailed extends Error {

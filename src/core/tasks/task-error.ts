@@ -12,6 +12,8 @@ export interface TaskFailure {
   readonly message: string;
   /** Set when the statement was cancelled on purpose (signal, dmr stop, --task-timeout). */
   readonly cancelledBy?: string;
+  /** sha256 of the file the task ran, when it got that far. */
+  readonly checksum?: string;
 }
 
 /** Line in the file where the error is: statement start plus the line inside the statement. */
