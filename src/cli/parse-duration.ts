@@ -22,7 +22,7 @@ export function parseDuration(text: string | number, flag: string, min = 0): num
 /** A number of seconds (--wait): finite, not negative, and within maxDurationMs. */
 export function parseSeconds(value: unknown, flag: string): number {
   const seconds = typeof value === 'number' ? value : Number(String(value).trim() || Number.NaN);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`${flag} ${JSON.stringify(value)} is not a number of seconds`, 'use 0 or more, e.g. --wait 30');
+  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`${flag} must be a number of seconds, 0 or more (got ${String(value)})`, `e.g. ${flag} 30`);
   if (seconds * 1000 > maxDurationMs) throw new UsageError(`${flag} ${value} is too long`, `use ${tooLong}`);
   return seconds;
 }

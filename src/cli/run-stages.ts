@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { runMigration } from '../core/runner/run-migration.js';
@@ -37,6 +37,7 @@ export const runFlagOptions = {
 export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: StageSelection, command: RunOptions['command'], fromTask?: string): Promise<number> {
   const sqlDir = path.resolve(args['sql-dir']);
   if (!existsSync(sqlDir)) throw new UsageError(`task directory not found: ${sqlDir}`, 'pass --sql-dir, or run from the project folder that holds sql/<stage>/');
+  if (!statSync(sqlDir).isDirectory()) throw new UsageError(`--sql-dir ${sqlDir} is not a directory`, 'pass the folder that holds one folder per stage');
   const heartbeatMs = parseDuration(args.heartbeat, '--heartbeat');
   if (heartbeatMs < 50) throw new UsageError('--heartbeat must be at least 50ms');
   const taskTimeoutMs = args['task-timeout'] ? parseDuration(args['task-timeout'], '--task-timeout', 1) : undefined;

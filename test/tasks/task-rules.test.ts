@@ -140,8 +140,8 @@ describe('limits of durations and counts', () => {
     expect(() => parseDuration('-1s', '--heartbeat')).toThrow(/not a duration/);
     expect(() => parseDuration('abc', '--heartbeat')).toThrow(/not a duration/);
     expect(() => parseDuration('0', '--task-timeout', 1)).toThrow(/too short/);
-    expect(() => parseSeconds(-1, '--wait')).toThrow(/--wait -1 is not a number of seconds/);
-    expect(() => parseSeconds(Number.NaN, '--wait')).toThrow(/not a number of seconds/);
+    expect(() => parseSeconds(-1, '--wait')).toThrow(/--wait must be a number of seconds, 0 or more \(got -1\)/);
+    expect(() => parseSeconds(Number.NaN, '--wait')).toThrow(/must be a number of seconds/);
     expect(() => parseSeconds(3e6, '--wait')).toThrow(/too long/);
     expect(parseSeconds(30, '--wait')).toBe(30);
   });
