@@ -83,6 +83,12 @@ export interface DialectAdapter {
    */
   classifyStatement(sql: string): StatementFinding[];
   /**
+   * Runs one statement of a task script on a connection taken from the pool, by the driver's own
+   * call: a large task runs hundreds of thousands of them and knex's work per query doubles the
+   * time. Optional: without it a task's statements go through knex.
+   */
+  executeOn?(connection: unknown, sql: string): Promise<void>;
+  /**
    * Returns a task's connection to a clean session after the task (settings, search path,
    * read-only, temporary objects, open transaction). Throws when it cannot; the caller then
    * discards the connection instead of returning it to the pool.

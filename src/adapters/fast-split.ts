@@ -1,6 +1,6 @@
 import type { SplitterOptions } from 'dbgate-query-splitter';
 
-/** A statement as the splitter found it: text from its first non-blank character, where that is, where its command began. */
+/** A statement as the splitter found it: its text from the first non-blank character, and where that is. */
 export interface FoundStatement {
   readonly text: string;
   readonly position: number;
@@ -21,13 +21,33 @@ export interface FastSplit {
  * Everything else goes to dbgate.
  */
 export function fastSplitApplies(o: SplitterOptions, window: string, delimiter: string | null): boolean {
-  if (delimiter !== ';' || o.allowSemicolon === false || o.noSplit || o.splitByLines || o.splitByEmptyLine) return false;
-  if (o.allowGoDelimiter || o.adaptiveGoSplit || o.allowSlashDelimiter || o.allowCustomSqlTerminator || o.allowCustomSetTerm) return false;
-  if (o.preventSingleLineSplit || o.keepSemicolonInCommands || o.copyFromStdin || o.queryParameterStyle || o.ignoreComments) return false;
+  if (delimiter !== ';' || o.allowSemicolon === false || o.noSplit || o.splitByLines || o.splitByEmptyLine)
+    return false;
+  if (
+    o.allowGoDelimiter ||
+    o.adaptiveGoSplit ||
+    o.allowSlashDelimiter ||
+    o.allowCustomSqlTerminator ||
+    o.allowCustomSetTerm
+  )
+    return false;
+  if (
+    o.preventSingleLineSplit ||
+    o.keepSemicolonInCommands ||
+    o.copyFromStdin ||
+    o.queryParameterStyle ||
+    o.ignoreComments
+  )
+    return false;
   if (!o.doubleDashComments || !o.multilineComments || o.javaScriptComments) return false;
   for (const quote of o.stringsBegins) {
     const escape = o.stringEscapes[quote];
-    if (!['"', "'", '`'].includes(quote) || o.stringsEnds[quote] !== quote || (escape !== undefined && escape !== quote && escape !== '\\')) return false;
+    if (
+      !['"', "'", '`'].includes(quote) ||
+      o.stringsEnds[quote] !== quote ||
+      (escape !== undefined && escape !== quote && escape !== '\\')
+    )
+      return false;
   }
   if (o.allowCustomDelimiter && /delimiter/i.test(window)) return false;
   if (o.skipSeparatorBeginEnd && /begin/i.test(window)) return false;
@@ -44,7 +64,9 @@ export function fastSplitApplies(o: SplitterOptions, window: string, delimiter: 
 export function fastSplit(s: string, o: SplitterOptions, final: boolean): FastSplit {
   const n = s.length;
   const statements: FoundStatement[] = [];
-  const backslashEscapes = new Set(o.stringsBegins.filter((q) => o.stringEscapes[q] === '\\').map((q) => q.charCodeAt(0)));
+  const backslashEscapes = new Set(
+    o.stringsBegins.filter((q) => o.stringEscapes[q] === '\\').map((q) => q.charCodeAt(0)),
+  );
   const quotes = new Set(o.stringsBegins.map((q) => q.charCodeAt(0)));
   const dollar = o.allowDollarDollarString === true;
   const dollarTag = /\$[a-zA-Z0-9_]*\$/y;

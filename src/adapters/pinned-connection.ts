@@ -30,5 +30,7 @@ export class PinnedConnection {
  * refuses a connection marked this way): for a session that could not be reset.
  */
 export function discardConnection(connection: unknown): void {
-  if (connection && typeof connection === 'object') (connection as { __knex__disposed?: string }).__knex__disposed = 'discarded by dmr';
+  if (connection && typeof connection === 'object') {
+    (connection as { __knex__disposed?: string }).__knex__disposed = 'discarded by dmr';
+  }
 }

@@ -15,8 +15,11 @@ export function splitScriptWith(options: SplitterOptions, script: string): Scrip
   return [...splitter.push(script), ...splitter.end()];
 }
 
-/** Text is split once at least this much is buffered (and only at line ends): a few ms of splitting. */
-const windowChars = 256 * 1024;
+/**
+ * Text is split once at least this much is buffered (and only at line ends): a millisecond or
+ * two of work, and strings below V8's large-object size, which only a full GC would free.
+ */
+const windowChars = 48 * 1024;
 
 /**
  * An incremental splitter: text goes in piece by piece, statements come out as soon as they are
@@ -85,7 +88,13 @@ export function scriptSplitterWith(options: SplitterOptions, minWindow = windowC
   };
 }
 
-function newContext(options: SplitterOptions, source: string, delimiter: string, wasDataOnLine: boolean, pushOutput: (item: SplitResultItem) => void): SplitLineContext {
+function newContext(
+  options: SplitterOptions,
+  source: string,
+  delimiter: string,
+  wasDataOnLine: boolean,
+  pushOutput: (item: SplitResultItem) => void,
+): SplitLineContext {
   return {
     options,
     source,
@@ -115,7 +124,7 @@ function newContext(options: SplitterOptions, source: string, delimiter: string,
   };
 }
 
-/** Whether the line the next window starts in already had text before it (DELIMITER and GO only count at a line's start). */
+/** Whether the next window starts in a line that had text before it (DELIMITER and GO count only at a line's start). */
 function lineHasData(window: string, rest: number, delimiter: string | null): boolean {
   let before = window.slice(window.lastIndexOf('\n', rest - 1) + 1, rest).trimEnd();
   if (delimiter && before.endsWith(delimiter)) before = before.slice(0, -delimiter.length);

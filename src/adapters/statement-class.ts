@@ -52,9 +52,33 @@ export const sqliteHeadRules: HeadRules = {
 /** https://dev.mysql.com/doc/refman/8.0/en/implicit-commit.html */
 export const mysqlHeadRules: HeadRules = {
   control: new Set(['BEGIN', 'COMMIT', 'ROLLBACK', 'XA']),
-  controlPairs: new Set(['START TRANSACTION', 'LOCK TABLE', 'LOCK TABLES', 'UNLOCK TABLE', 'UNLOCK TABLES', 'SET AUTOCOMMIT']),
-  implicitCommit: new Set(['CREATE', 'ALTER', 'DROP', 'RENAME', 'TRUNCATE', 'GRANT', 'REVOKE', 'ANALYZE', 'OPTIMIZE', 'REPAIR',
-    'FLUSH', 'RESET', 'CACHE', 'LOAD INDEX', 'INSTALL', 'UNINSTALL', 'SET PASSWORD']),
+  controlPairs: new Set([
+    'START TRANSACTION',
+    'LOCK TABLE',
+    'LOCK TABLES',
+    'UNLOCK TABLE',
+    'UNLOCK TABLES',
+    'SET AUTOCOMMIT',
+  ]),
+  implicitCommit: new Set([
+    'CREATE',
+    'ALTER',
+    'DROP',
+    'RENAME',
+    'TRUNCATE',
+    'GRANT',
+    'REVOKE',
+    'ANALYZE',
+    'OPTIMIZE',
+    'REPAIR',
+    'FLUSH',
+    'RESET',
+    'CACHE',
+    'LOAD INDEX',
+    'INSTALL',
+    'UNINSTALL',
+    'SET PASSWORD',
+  ]),
   beginBlock: (next) => next === 'NOT',
 };
 
@@ -66,9 +90,11 @@ export function classifyByHead(sql: string, rules: HeadRules): StatementFinding[
   const words = readWords(sql, 0, 5);
   const [first, second, third] = words;
   if (!first) return [];
-  const found = (kind: StatementFinding['kind'], keyword: string, savepoint?: StatementFinding['savepoint']): StatementFinding[] => [
-    { kind, keyword, lineInStatement: first.line, ...(savepoint ? { savepoint } : {}) },
-  ];
+  const found = (
+    kind: StatementFinding['kind'],
+    keyword: string,
+    savepoint?: StatementFinding['savepoint'],
+  ): StatementFinding[] => [{ kind, keyword, lineInStatement: first.line, ...(savepoint ? { savepoint } : {}) }];
   const head = first.upper;
   if (head === 'SAVEPOINT' && second) return found('savepoint', 'SAVEPOINT', { action: 'define', name: second.text });
   if (head === 'RELEASE') {
@@ -135,19 +161,32 @@ export function classifyTsqlBatch(sql: string): StatementFinding[] {
       findings.push({ kind, keyword, lineInStatement: w.line, ...(savepoint ? { savepoint } : {}) });
     if (w.upper === 'BEGIN' && (isTran(next) || next?.upper === 'DISTRIBUTED')) add('control', 'BEGIN TRANSACTION');
     else if (w.upper === 'COMMIT') add('control', 'COMMIT');
-    else if (w.upper === 'SAVE' && isTran(next) && words[i + 2]) add('savepoint', 'SAVE TRANSACTION', { action: 'define', name: (words[i + 2] as Word).text });
+    else if (w.upper === 'SAVE' && isTran(next) && words[i + 2])
+      add('savepoint', 'SAVE TRANSACTION', { action: 'define', name: (words[i + 2] as Word).text });
     else if (w.upper === 'ROLLBACK') {
       const name = isTran(next) ? words[i + 2] : undefined;
-      if (name && !name.text.startsWith('@')) add('savepoint', 'ROLLBACK TRANSACTION', { action: 'use', name: name.text });
+      if (name && !name.text.startsWith('@'))
+        add('savepoint', 'ROLLBACK TRANSACTION', { action: 'use', name: name.text });
       else add('control', 'ROLLBACK');
-    } else if (w.upper === 'SET' && next?.upper === 'IMPLICIT_TRANSACTIONS') add('control', 'SET IMPLICIT_TRANSACTIONS');
+    } else if (w.upper === 'SET' && next?.upper === 'IMPLICIT_TRANSACTIONS')
+      add('control', 'SET IMPLICIT_TRANSACTIONS');
   }
   return findings;
 }
 
 /** Letters, digits and _ @ # $ . (T-SQL variables and temp tables, qualified names). */
 function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 64 || c === 35 || c === 36 || c === 46 || c > 127;
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 95 ||
+    c === 64 ||
+    c === 35 ||
+    c === 36 ||
+    c === 46 ||
+    c > 127
+  );
 }
 
 /**

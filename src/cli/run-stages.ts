@@ -27,7 +27,7 @@ export const runFlagOptions = {
   wait: { type: 'number', default: 0, describe: 'seconds to wait for a run lock held by another run (else exit 3 at once)' },
   heartbeat: { type: 'string', default: '5s', describe: 'how often the run record heartbeat is refreshed' },
   'task-timeout': { type: 'string', describe: 'cancel a task running longer than this (e.g. 30m) and fail its stage' },
-  encoding: { type: 'string', default: 'utf-8', describe: 'encoding of the task files (utf-8 is checked strictly; e.g. latin1)' },
+  encoding: { type: 'string', default: 'utf-8', describe: 'encoding of the task files (utf-8 is checked strictly)' },
 } as const;
 
 /**
@@ -37,7 +37,9 @@ export const runFlagOptions = {
 export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: StageSelection, command: RunOptions['command'], fromTask?: string): Promise<number> {
   const sqlDir = path.resolve(args['sql-dir']);
   if (!existsSync(sqlDir)) throw new UsageError(`task directory not found: ${sqlDir}`, 'pass --sql-dir, or run from the project folder that holds sql/<stage>/');
-  if (!statSync(sqlDir).isDirectory()) throw new UsageError(`--sql-dir ${sqlDir} is not a directory`, 'pass the folder that holds one folder per stage');
+  if (!statSync(sqlDir).isDirectory()) {
+    throw new UsageError(`--sql-dir ${sqlDir} is not a directory`, 'pass the folder that holds one folder per stage');
+  }
   const heartbeatMs = parseDuration(args.heartbeat, '--heartbeat');
   if (heartbeatMs < 50) throw new UsageError('--heartbeat must be at least 50ms');
   const taskTimeoutMs = args['task-timeout'] ? parseDuration(args['task-timeout'], '--task-timeout', 1) : undefined;

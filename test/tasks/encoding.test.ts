@@ -19,7 +19,12 @@ describe.each(dialects)('bytes as written (%s)', (dialect) => {
 
   it('a Latin-1 task file fails with the file and byte offset, and nothing is stored', async () => {
     const before = await statusSnapshot(db);
-    const result = await runCli(['migrate', ...target(db), '--sql-dir', taskDir({ 'ods/010_latin1.sql': latin1, ...rest })]);
+    const result = await runCli([
+      'migrate',
+      ...target(db),
+      '--sql-dir',
+      taskDir({ 'ods/010_latin1.sql': latin1, ...rest }),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/ods\/010_latin1\.sql:2: not valid UTF-8: byte 0xE9 at byte offset 62 \(line 2\)/);
     expect(result.stderr).toContain('--encoding');
@@ -28,20 +33,42 @@ describe.each(dialects)('bytes as written (%s)', (dialect) => {
   });
 
   it('the same file read with --encoding latin1 stores the character it means', async () => {
-    const result = await runCli(['migrate', ...target(db), '--encoding', 'latin1', '--sql-dir', taskDir({ 'ods/010_latin1.sql': latin1, ...rest })]);
+    const result = await runCli([
+      'migrate',
+      ...target(db),
+      '--encoding',
+      'latin1',
+      '--sql-dir',
+      taskDir({ 'ods/010_latin1.sql': latin1, ...rest }),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(await db.knex('enc').select('v')).toEqual([{ v: 'café' }]);
   });
 
   it('a task with a BOM and CR LF line ends runs; CR LF inside a value is kept', async () => {
-    const task = Buffer.from("\uFEFFcreate table crlf (v varchar(40));\r\ninsert into crlf values ('a\r\nb');\r\n", 'utf8');
-    const result = await runCli(['migrate', ...target(db), '--sql-dir', taskDir({ 'ods/010_crlf.sql': task, ...rest })]);
+    const task = Buffer.from(
+      "\uFEFFcreate table crlf (v varchar(40));\r\ninsert into crlf values ('a\r\nb');\r\n",
+      'utf8',
+    );
+    const result = await runCli([
+      'migrate',
+      ...target(db),
+      '--sql-dir',
+      taskDir({ 'ods/010_crlf.sql': task, ...rest }),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(await db.knex('crlf').select('v')).toEqual([{ v: 'a\r\nb' }]);
   });
 
   it('an encoding Node.js does not know is exit 2', async () => {
-    const result = await runCli(['migrate', ...target(db), '--encoding', 'klingon', '--sql-dir', taskDir({ 'ods/010_ok.sql': 'select 1;\n', ...rest })]);
+    const result = await runCli([
+      'migrate',
+      ...target(db),
+      '--encoding',
+      'klingon',
+      '--sql-dir',
+      taskDir({ 'ods/010_ok.sql': 'select 1;\n', ...rest }),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--encoding "klingon" is not an encoding');
   });

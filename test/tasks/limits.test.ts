@@ -37,12 +37,26 @@ describe.each(dialects.filter((d) => d !== 'sqlite'))('limits on %s', (dialect) 
 
   it('--task-timeout 600h, --heartbeat 600h, --wait -1: exit 2 and no status row changes; 596h is honoured', async () => {
     const before = await statusSnapshot(db);
-    for (const flags of [['--task-timeout', '600h'], ['--heartbeat', '600h'], ['--wait', '-1']]) {
+    for (const flags of [
+      ['--task-timeout', '600h'],
+      ['--heartbeat', '600h'],
+      ['--wait', '-1'],
+    ]) {
       const result = await runCli(['migrate', ...target(db), '--sql-dir', taskDir(trivialStages), ...flags]);
       expect(result.code, flags.join(' ')).toBe(2);
     }
     expect(await statusSnapshot(db)).toEqual(before);
-    const longest = await runCli(['migrate', ...target(db), '--sql-dir', taskDir(trivialStages), '--task-timeout', '596h', '--heartbeat', '596h', '--json']);
+    const longest = await runCli([
+      'migrate',
+      ...target(db),
+      '--sql-dir',
+      taskDir(trivialStages),
+      '--task-timeout',
+      '596h',
+      '--heartbeat',
+      '596h',
+      '--json',
+    ]);
     expect(longest.code, longest.stderr).toBe(0);
     expect(JSON.parse(longest.stdout).outcome).toBe('success');
   });

@@ -39,14 +39,29 @@ describe.each(dialects)('no success without work (%s)', (dialect) => {
 
   it('stage folders with no task anywhere are exit 2; one empty stage folder runs as empty', async () => {
     const before = await statusSnapshot(db);
-    const none = await runCli(['migrate', ...target(db), '--sql-dir', taskDir({ 'ods/': null, 'rds/notes.txt': 'x', 'report/': null })]);
+    const none = await runCli([
+      'migrate',
+      ...target(db),
+      '--sql-dir',
+      taskDir({ 'ods/': null, 'rds/notes.txt': 'x', 'report/': null }),
+    ]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no task found in .*: nothing would run/);
     expect(await statusSnapshot(db)).toEqual(before);
 
-    const oneEmpty = await runCli(['migrate', ...target(db), '--sql-dir', taskDir({ 'ods/010_ok.sql': 'select 1;\n', 'rds/': null, 'report/010_ok.sql': 'select 1;\n' }), '--json']);
+    const oneEmpty = await runCli([
+      'migrate',
+      ...target(db),
+      '--sql-dir',
+      taskDir({ 'ods/010_ok.sql': 'select 1;\n', 'rds/': null, 'report/010_ok.sql': 'select 1;\n' }),
+      '--json',
+    ]);
     expect(oneEmpty.code, oneEmpty.stderr).toBe(0);
-    expect(JSON.parse(oneEmpty.stdout).stages).toMatchObject([{ stage: 'ods', tasks: ['010_ok'] }, { stage: 'rds', status: 'success', tasks: [] }, { stage: 'report', tasks: ['010_ok'] }]);
+    expect(JSON.parse(oneEmpty.stdout).stages).toMatchObject([
+      { stage: 'ods', tasks: ['010_ok'] },
+      { stage: 'rds', status: 'success', tasks: [] },
+      { stage: 'report', tasks: ['010_ok'] },
+    ]);
   });
 });
 
@@ -65,12 +80,35 @@ describe('the task tree in migrate --plan', () => {
       'rds/README.md': 'nothing yet',
       'report/010_report.sql': 'select 5;\n',
     });
-    const result = await runCli(['migrate', '--plan', '--json', '--url', 'postgres://nobody@127.0.0.1:1/none', '--sql-dir', dir]);
+    const result = await runCli([
+      'migrate',
+      '--plan',
+      '--json',
+      '--url',
+      'postgres://nobody@127.0.0.1:1/none',
+      '--sql-dir',
+      dir,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout);
     const [ods, rds] = plan.plan;
-    expect(ods.tasks).toEqual([{ name: '010_load', file: expect.stringMatching(/ods\/010_load\.postgres\.sql$/), variant: 'postgres', statements: 1, transactional: true, atomic: true, nonAtomic: null }]);
-    const reasons = Object.fromEntries(ods.ignored.map((f: { file: string; reason: string; message: string }) => [path.basename(f.file), [f.reason, f.message]]));
+    expect(ods.tasks).toEqual([
+      {
+        name: '010_load',
+        file: expect.stringMatching(/ods\/010_load\.postgres\.sql$/),
+        variant: 'postgres',
+        statements: 1,
+        transactional: true,
+        atomic: true,
+        nonAtomic: null,
+      },
+    ]);
+    const reasons = Object.fromEntries(
+      ods.ignored.map((f: { file: string; reason: string; message: string }) => [
+        path.basename(f.file),
+        [f.reason, f.message],
+      ]),
+    );
     expect(reasons).toEqual({
       '.gitkeep': ['hidden', 'hidden file'],
       '010_load.sql': ['replaced-by-variant', 'replaced by 010_load.postgres.sql on postgres'],
@@ -81,9 +119,13 @@ describe('the task tree in migrate --plan', () => {
       sub: ['not-a-file', 'a folder: tasks are the files directly in the stage folder'],
       'types.d.ts': ['type-declaration', 'a TypeScript declaration file, not a task'],
     });
-    expect(rds.ignored).toEqual([{ file: expect.stringMatching(/README\.md$/), reason: 'unknown-extension', message: expect.any(String) }]);
+    expect(rds.ignored).toEqual([
+      { file: expect.stringMatching(/README\.md$/), reason: 'unknown-extension', message: expect.any(String) },
+    ]);
     expect(plan.warnings).toEqual([
-      expect.stringMatching(/task 020_extra in .*ods has variants for mysql but none for postgres and no generic file: it does not run here/),
+      expect.stringMatching(
+        /task 020_extra in .*ods has variants for mysql but none for postgres and no generic file: it does not run here/,
+      ),
       expect.stringMatching(/stage folder .*rds has no tasks for postgres: stage rds runs as empty/),
     ]);
 

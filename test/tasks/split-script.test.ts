@@ -1,4 +1,11 @@
-import { mssqlSplitterOptions, mysqlSplitterOptions, postgreSplitterOptions, splitQuery, sqliteSplitterOptions, type SplitterOptions } from 'dbgate-query-splitter';
+import {
+  mssqlSplitterOptions,
+  mysqlSplitterOptions,
+  postgreSplitterOptions,
+  splitQuery,
+  sqliteSplitterOptions,
+  type SplitterOptions,
+} from 'dbgate-query-splitter';
 import { describe, expect, it } from 'vitest';
 import { scriptSplitterWith } from '../../src/adapters/split-script.js';
 
@@ -9,10 +16,20 @@ function reference(options: SplitterOptions, script: string) {
   for (const item of items) {
     if (typeof item === 'string') continue;
     const text = item.text;
-    if (!text.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim()) continue;
+    if (
+      !text
+        .replace(/--[^\n]*/g, '')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .trim()
+    )
+      continue;
     const leading = text.length - text.trimStart().length;
     const start = item.trimStart ?? item.start;
-    out.push({ sql: text, line: start.line + 1 + text.slice(0, leading).split('\n').length - 1, offset: start.position });
+    out.push({
+      sql: text,
+      line: start.line + 1 + text.slice(0, leading).split('\n').length - 1,
+      offset: start.position,
+    });
   }
   return out;
 }
@@ -20,7 +37,7 @@ function reference(options: SplitterOptions, script: string) {
 function streamed(options: SplitterOptions, script: string, window: number, random: () => number) {
   const splitter = scriptSplitterWith(options, window);
   const out = [];
-  for (let i = 0; i < script.length; ) {
+  for (let i = 0; i < script.length;) {
     const size = 1 + Math.floor(random() * 40);
     out.push(...splitter.push(script.slice(i, i + size)));
     i += size;
@@ -38,13 +55,40 @@ function rng(seed: number): () => number {
 }
 
 const common = [
-  "insert into t values (1, 'a;b', \"c;d\")", ';', ';\n', '\n', '\r\n', '  ', '\t', ';;', "select 'it''s; x'", '-- comment; with \'quote\n',
-  "/* block ; 'x' \n more */", 'select 1 -- trailing   ', "select 'multi\nline;string'", 'select "a""b"', '/*/ odd */', 'update t set x = x + 1 where y = 2',
+  'insert into t values (1, \'a;b\', "c;d")',
+  ';',
+  ';\n',
+  '\n',
+  '\r\n',
+  '  ',
+  '\t',
+  ';;',
+  "select 'it''s; x'",
+  "-- comment; with 'quote\n",
+  "/* block ; 'x' \n more */",
+  'select 1 -- trailing   ',
+  "select 'multi\nline;string'",
+  'select "a""b"',
+  '/*/ odd */',
+  'update t set x = x + 1 where y = 2',
 ];
 const dialects: [string, SplitterOptions, string[]][] = [
   ['postgres', postgreSplitterOptions, ['do $$ begin perform 1; end $$', 'select $1', 'select $tag$ a;\n b $tag$']],
-  ['mysql', mysqlSplitterOptions, ["select 'a\\'b;c'", '`weird;name`', '\nDELIMITER //\ncreate procedure p() begin select 1; end //\nDELIMITER ;\n', 'select "x\\";y"']],
-  ['sqlite', sqliteSplitterOptions, ['create trigger tr after insert on t begin select 1; end', 'select legend, weekend from t']],
+  [
+    'mysql',
+    mysqlSplitterOptions,
+    [
+      "select 'a\\'b;c'",
+      '`weird;name`',
+      '\nDELIMITER //\ncreate procedure p() begin select 1; end //\nDELIMITER ;\n',
+      'select "x\\";y"',
+    ],
+  ],
+  [
+    'sqlite',
+    sqliteSplitterOptions,
+    ['create trigger tr after insert on t begin select 1; end', 'select legend, weekend from t'],
+  ],
   ['mssql', mssqlSplitterOptions, ['\nGO\n', 'select [a;b]', '\ngo\n']],
 ];
 

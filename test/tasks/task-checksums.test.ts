@@ -32,11 +32,43 @@ describe.each(dialects)('task checksums and resume (%s)', (dialect) => {
   it('records the sha256 of every task file it ran, failed ones too', async () => {
     const result = await runCli(['migrate', ...target(db), '--sql-dir', dir]);
     expect(result.code).toBe(1);
-    const rows = await statusTable(db, 'DataMigrationTaskRuns').select('RunId', 'StageCode', 'TaskName', 'TaskFile', 'Checksum', 'Outcome', 'Transactional').orderBy('TaskRunId');
-    expect(rows.map((r: Record<string, unknown>) => ({ ...r, RunId: Number(r.RunId), Transactional: Number(r.Transactional) }))).toEqual([
-      { RunId: 1, StageCode: 'ods', TaskName: '010_load', TaskFile: 'ods/010_load.sql', Checksum: sha256(path.join(dir, 'ods/010_load.sql')), Outcome: 'success', Transactional: 1 },
-      { RunId: 1, StageCode: 'ods', TaskName: '020_more', TaskFile: 'ods/020_more.sql', Checksum: sha256(path.join(dir, 'ods/020_more.sql')), Outcome: 'success', Transactional: 1 },
-      { RunId: 1, StageCode: 'rds', TaskName: '010_broken', TaskFile: 'rds/010_broken.sql', Checksum: sha256(path.join(dir, 'rds/010_broken.sql')), Outcome: 'failed', Transactional: 1 },
+    const rows = await statusTable(db, 'DataMigrationTaskRuns')
+      .select('RunId', 'StageCode', 'TaskName', 'TaskFile', 'Checksum', 'Outcome', 'Transactional')
+      .orderBy('TaskRunId');
+    expect(
+      rows.map((r: Record<string, unknown>) => ({
+        ...r,
+        RunId: Number(r.RunId),
+        Transactional: Number(r.Transactional),
+      })),
+    ).toEqual([
+      {
+        RunId: 1,
+        StageCode: 'ods',
+        TaskName: '010_load',
+        TaskFile: 'ods/010_load.sql',
+        Checksum: sha256(path.join(dir, 'ods/010_load.sql')),
+        Outcome: 'success',
+        Transactional: 1,
+      },
+      {
+        RunId: 1,
+        StageCode: 'ods',
+        TaskName: '020_more',
+        TaskFile: 'ods/020_more.sql',
+        Checksum: sha256(path.join(dir, 'ods/020_more.sql')),
+        Outcome: 'success',
+        Transactional: 1,
+      },
+      {
+        RunId: 1,
+        StageCode: 'rds',
+        TaskName: '010_broken',
+        TaskFile: 'rds/010_broken.sql',
+        Checksum: sha256(path.join(dir, 'rds/010_broken.sql')),
+        Outcome: 'failed',
+        Transactional: 1,
+      },
     ]);
   });
 
@@ -52,9 +84,13 @@ describe.each(dialects)('task checksums and resume (%s)', (dialect) => {
     const result = await runCli(['resume', ...target(db), '--sql-dir', dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`cannot resume: 3 tasks of already-run work changed since it ran`);
-    expect(result.stderr).toContain(`ods/010_load.sql changed: sha256 ${old} ran in run 1, now ${sha256(path.join(dir, 'ods/010_load.sql'))}`);
+    expect(result.stderr).toContain(
+      `ods/010_load.sql changed: sha256 ${old} ran in run 1, now ${sha256(path.join(dir, 'ods/010_load.sql'))}`,
+    );
     expect(result.stderr).toContain(`ods/020_more.sql removed (sha256 ${removed} ran in run 1)`);
-    expect(result.stderr).toContain(`ods/030_new.sql added (sha256 ${sha256(path.join(dir, 'ods/030_new.sql'))}; not run)`);
+    expect(result.stderr).toContain(
+      `ods/030_new.sql added (sha256 ${sha256(path.join(dir, 'ods/030_new.sql'))}; not run)`,
+    );
     expect(result.stderr).toContain('`dmr restart`');
     expect(result.stderr).toContain('--allow-changed-tasks');
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 4, 3: 1 });
@@ -64,8 +100,16 @@ describe.each(dialects)('task checksums and resume (%s)', (dialect) => {
     expect(status.code).toBe(0);
     const drift = JSON.parse(status.stdout).taskDrift;
     expect(drift.unrecorded).toEqual([]);
-    expect(drift.drift.map((d: { stage: string; task: string; change: string }) => `${d.stage}/${d.task}:${d.change}`)).toEqual(['ods/010_load:changed', 'ods/020_more:removed', 'ods/030_new:added']);
-    expect(drift.drift[0]).toEqual({ stage: 'ods', task: '010_load', change: 'changed', recorded: { file: 'ods/010_load.sql', checksum: old, runId: 1 }, current: { file: 'ods/010_load.sql', checksum: sha256(path.join(dir, 'ods/010_load.sql')) } });
+    expect(
+      drift.drift.map((d: { stage: string; task: string; change: string }) => `${d.stage}/${d.task}:${d.change}`),
+    ).toEqual(['ods/010_load:changed', 'ods/020_more:removed', 'ods/030_new:added']);
+    expect(drift.drift[0]).toEqual({
+      stage: 'ods',
+      task: '010_load',
+      change: 'changed',
+      recorded: { file: 'ods/010_load.sql', checksum: old, runId: 1 },
+      current: { file: 'ods/010_load.sql', checksum: sha256(path.join(dir, 'ods/010_load.sql')) },
+    });
     const text = await runCli(['status', '--verbose', ...target(db), '--sql-dir', dir]);
     expect(text.stdout).toMatch(/ods: ods\/010_load\.sql changed: sha256/);
   });
@@ -74,9 +118,14 @@ describe.each(dialects)('task checksums and resume (%s)', (dialect) => {
     const result = await runCli(['resume', ...target(db), '--sql-dir', dir, '--allow-changed-tasks']);
     expect(result.code, result.stderr).toBe(0);
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 5, 3: 5 });
-    expect((await historyMessages(db)).some((m) => /^run 2 continues with changed tasks \(--allow-changed-tasks\): ods\/010_load\.sql changed/.test(m))).toBe(true);
+    expect(
+      (await historyMessages(db)).some((m) =>
+        /^run 2 continues with changed tasks \(--allow-changed-tasks\): ods\/010_load\.sql changed/.test(m),
+      ),
+    ).toBe(true);
     // The stages that ran now match the files; ods still records what ran in run 1.
-    const drift = JSON.parse((await runCli(['status', '--verbose', '--json', ...target(db), '--sql-dir', dir])).stdout).taskDrift.drift;
+    const drift = JSON.parse((await runCli(['status', '--verbose', '--json', ...target(db), '--sql-dir', dir])).stdout)
+      .taskDrift.drift;
     expect(drift.map((d: { stage: string }) => d.stage)).toEqual(['ods', 'ods', 'ods']);
   });
 });
@@ -84,11 +133,59 @@ describe.each(dialects)('task checksums and resume (%s)', (dialect) => {
 describe('DataMigrationTaskRuns on SQL Server', () => {
   it('is created in the status schema with its index', () => {
     const knex = knexFactory({ client: 'mssql' });
-    const store = new StatusStore({ dialect: 'mssql', knex, adapter: new MssqlAdapter(), display: 'mssql://test', close: async () => undefined } satisfies Database, 'App');
+    const store = new StatusStore(
+      {
+        dialect: 'mssql',
+        knex,
+        adapter: new MssqlAdapter(),
+        display: 'mssql://test',
+        close: async () => undefined,
+      } satisfies Database,
+      'App',
+    );
     const sql = store.schemaBuilder().createTable(TableName.taskRuns, tableDefinitions.taskRuns).toString();
-    expect(sql).toContain('CREATE TABLE [App].[DataMigrationTaskRuns] ([TaskRunId] int identity(1,1) not null primary key');
+    expect(sql).toContain(
+      'CREATE TABLE [App].[DataMigrationTaskRuns] ([TaskRunId] int identity(1,1) not null primary key',
+    );
     expect(sql).toContain('[Checksum] nvarchar(64) not null');
     expect(sql).toContain('[StartedAt] datetime2 not null');
-    expect(sql).toMatch(/CREATE INDEX \[IX_DataMigrationTaskRuns_Stage\] ON \[App\]\.\[DataMigrationTaskRuns\] \(\[StageCode\], \[RunId\]\)/);
+    expect(sql).toMatch(
+      /CREATE INDEX \[IX_DataMigrationTaskRuns_Stage\] ON \[App\]\.\[DataMigrationTaskRuns\] \(\[StageCode\], \[RunId\]\)/,
+    );
+  });
+});
+
+describe.each(dialects)('resume --from-task compares the tasks it skips (%s)', (dialect) => {
+  let db: TestDatabase;
+  afterAll(async () => db?.drop());
+
+  it('refuses when a task before --from-task changed; once it is back, records it as skipped with its checksum', async () => {
+    db = await createTestDatabase(dialect, 'fromtask');
+    const first = 'create table ft (x int);\ninsert into ft values (1);\n';
+    const dir = taskDir({
+      'ods/010_ok.sql': 'select 1;\n',
+      'rds/010_first.sql': first,
+      'rds/020_second.sql': 'insert into ft values (2);\nselect * from not_there;\n',
+      'report/010_ok.sql': 'select 1;\n',
+    });
+    expect((await runCli(['migrate', ...target(db), '--sql-dir', dir])).code).toBe(1);
+    writeFileSync(path.join(dir, 'rds/020_second.sql'), 'insert into ft values (2);\n');
+    writeFileSync(path.join(dir, 'rds/010_first.sql'), 'create table ft (x int);\ninsert into ft values (100);\n');
+    const refused = await runCli(['resume', ...target(db), '--sql-dir', dir, '--from-task', '020_second']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/rds\/010_first\.sql changed: sha256 [0-9a-f]{64} ran in run 1, now [0-9a-f]{64}/);
+
+    writeFileSync(path.join(dir, 'rds/010_first.sql'), first);
+    const resumed = await runCli(['resume', ...target(db), '--sql-dir', dir, '--from-task', '020_second']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const rows = await statusTable(db, 'DataMigrationTaskRuns')
+      .where('StageCode', 'rds')
+      .where('RunId', 2)
+      .orderBy('TaskRunId')
+      .select('TaskName', 'Outcome', 'Checksum');
+    expect(rows).toEqual([
+      { TaskName: '020_second', Outcome: 'success', Checksum: sha256(path.join(dir, 'rds/020_second.sql')) },
+      { TaskName: '010_first', Outcome: 'skipped', Checksum: sha256(path.join(dir, 'rds/010_first.sql')) },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { DialectAdapter } from '../../src/adapters/dialect-adapter.js';
 import { MssqlAdapter } from '../../src/adapters/mssql/mssql-adapter.js';
 import { MysqlAdapter } from '../../src/adapters/mysql/mysql-adapter.js';
 import { PostgresAdapter } from '../../src/adapters/postgres/postgres-adapter.js';
@@ -19,21 +20,50 @@ const kinds = (found: readonly { kind: string; keyword: string }[]) => found.map
 
 describe('transaction control in top-level statements', () => {
   it('PostgreSQL: COMMIT, ROLLBACK, BEGIN, END, ABORT are control; bodies in dollar quotes are not looked into', () => {
-    for (const sql of ['COMMIT', 'commit work', 'end', 'abort', 'rollback', 'begin', 'begin isolation level serializable', 'start transaction read write', "prepare transaction 'x'"]) {
+    for (const sql of [
+      'COMMIT',
+      'commit work',
+      'end',
+      'abort',
+      'rollback',
+      'begin',
+      'begin isolation level serializable',
+      'start transaction read write',
+      "prepare transaction 'x'",
+    ]) {
       expect(kinds(pg.classifyStatement(sql)), sql).toEqual([expect.stringMatching(/^control:/)]);
     }
-    expect(pg.classifyStatement('-- a comment\n/* another */\n  commit')).toEqual([{ kind: 'control', keyword: 'COMMIT', lineInStatement: 3 }]);
+    expect(pg.classifyStatement('-- a comment\n/* another */\n  commit')).toEqual([
+      { kind: 'control', keyword: 'COMMIT', lineInStatement: 3 },
+    ]);
     expect(pg.classifyStatement('create procedure p() language plpgsql as $$ begin commit; end $$')).toEqual([]);
     expect(pg.classifyStatement('do $$ begin insert into t values (1); commit; end $$')).toEqual([]);
     expect(pg.classifyStatement('insert into commit_log values (1)')).toEqual([]);
-    expect(pg.classifyStatement('rollback to savepoint a')).toMatchObject([{ kind: 'savepoint', savepoint: { action: 'use', name: 'a' } }]);
-    expect(pg.classifyStatement('savepoint a')).toMatchObject([{ kind: 'savepoint', savepoint: { action: 'define', name: 'a' } }]);
-    expect(pg.classifyStatement('release a')).toMatchObject([{ kind: 'savepoint', savepoint: { action: 'use', name: 'a' } }]);
+    expect(pg.classifyStatement('rollback to savepoint a')).toMatchObject([
+      { kind: 'savepoint', savepoint: { action: 'use', name: 'a' } },
+    ]);
+    expect(pg.classifyStatement('savepoint a')).toMatchObject([
+      { kind: 'savepoint', savepoint: { action: 'define', name: 'a' } },
+    ]);
+    expect(pg.classifyStatement('release a')).toMatchObject([
+      { kind: 'savepoint', savepoint: { action: 'use', name: 'a' } },
+    ]);
     expect(pg.classifyStatement('create table t (x int)')).toEqual([]);
   });
 
   it('MySQL/MariaDB: autocommit, LOCK TABLES, XA are control; DDL commits implicitly, temporary tables do not', () => {
-    for (const sql of ['set autocommit = 0', 'SET @@session.autocommit=1', 'set session autocommit = 1', 'lock tables t write', 'unlock tables', "xa start 'x'", 'start transaction', 'begin work', 'commit', 'rollback work']) {
+    for (const sql of [
+      'set autocommit = 0',
+      'SET @@session.autocommit=1',
+      'set session autocommit = 1',
+      'lock tables t write',
+      'unlock tables',
+      "xa start 'x'",
+      'start transaction',
+      'begin work',
+      'commit',
+      'rollback work',
+    ]) {
       expect(kinds(my.classifyStatement(sql)), sql).toEqual([expect.stringMatching(/^control:/)]);
     }
     expect(my.classifyStatement('begin not atomic select 1; end')).toEqual([]);
@@ -46,7 +76,8 @@ describe('transaction control in top-level statements', () => {
   });
 
   it('SQLite: BEGIN, END, COMMIT are control; trigger bodies are not', () => {
-    for (const sql of ['begin immediate', 'end transaction', 'commit', 'rollback']) expect(kinds(lite.classifyStatement(sql)), sql).toEqual([expect.stringMatching(/^control:/)]);
+    for (const sql of ['begin immediate', 'end transaction', 'commit', 'rollback'])
+      expect(kinds(lite.classifyStatement(sql)), sql).toEqual([expect.stringMatching(/^control:/)]);
     expect(lite.classifyStatement('create trigger tr after insert on t begin delete from u; end')).toEqual([]);
   });
 
@@ -55,19 +86,26 @@ describe('transaction control in top-level statements', () => {
       { kind: 'control', keyword: 'BEGIN TRANSACTION', lineInStatement: 1 },
       { kind: 'control', keyword: 'COMMIT', lineInStatement: 3 },
     ]);
-    expect(kinds(ms.classifyStatement('begin try\n select 1/0\nend try\nbegin catch\n if @@trancount > 0 rollback\nend catch'))).toEqual(['control:ROLLBACK']);
+    expect(
+      kinds(
+        ms.classifyStatement('begin try\n select 1/0\nend try\nbegin catch\n if @@trancount > 0 rollback\nend catch'),
+      ),
+    ).toEqual(['control:ROLLBACK']);
     expect(ms.classifyStatement('create procedure p as begin commit end')).toEqual([]);
     expect(ms.classifyStatement('create or alter procedure dbo.p as begin rollback end')).toEqual([]);
     expect(ms.classifyStatement("select 'commit', [commit] from t -- commit\n/* rollback */")).toEqual([]);
     expect(ms.classifyStatement("exec('commit')")).toEqual([]);
-    expect(kinds(ms.classifyStatement('save tran s1\nupdate t set x = 1\nrollback tran s1'))).toEqual(['savepoint:SAVE TRANSACTION', 'savepoint:ROLLBACK TRANSACTION']);
+    expect(kinds(ms.classifyStatement('save tran s1\nupdate t set x = 1\nrollback tran s1'))).toEqual([
+      'savepoint:SAVE TRANSACTION',
+      'savepoint:ROLLBACK TRANSACTION',
+    ]);
     expect(kinds(ms.classifyStatement('set implicit_transactions on'))).toEqual(['control:SET IMPLICIT_TRANSACTIONS']);
   });
 });
 
 describe('scanning a task file', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-scan-'));
-  const scan = async (name: string, content: string | Buffer, adapter = pg, encoding = 'utf-8') => {
+  const scan = async (name: string, content: string | Buffer, adapter: DialectAdapter = pg, encoding = 'utf-8') => {
     const file = path.join(dir, name);
     writeFileSync(file, content);
     return scanTask({ stage: 'ods', name, file, kind: 'sql' }, adapter, encoding);
@@ -76,21 +114,35 @@ describe('scanning a task file', () => {
   it('refuses COMMIT in a transactional task, naming the line, and allows it with -- dmr:no-transaction', async () => {
     const body = 'create table tc (x int);\ninsert into tc values (1);\ncommit;\ninsert into tc values (2);\n';
     const refused = await scan('a.sql', body);
-    expect(refused.refusals).toEqual([{ line: 3, message: expect.stringContaining('COMMIT controls the transaction') }]);
+    expect(refused.refusals).toEqual([
+      { line: 3, message: expect.stringContaining('COMMIT controls the transaction') },
+    ]);
     const allowed = await scan('b.sql', `-- loads in pieces\n-- dmr:no-transaction\n${body}`);
     expect(allowed.refusals).toEqual([]);
     expect(allowed.transactional).toBe(false);
     expect(allowed.nonAtomic).toMatch(/runs without a transaction/);
-    expect((await scan('c.sql', `-- dmr:no-transactions\n${body}`)).refusals[0]).toMatchObject({ line: 1, message: expect.stringContaining('unknown directive') });
+    expect((await scan('c.sql', `-- dmr:no-transactions\n${body}`)).refusals[0]).toMatchObject({
+      line: 1,
+      message: expect.stringContaining('unknown directive'),
+    });
   });
 
   it('refuses a savepoint the task did not create, allows one it did', async () => {
-    expect((await scan('d.sql', 'insert into t values (1);\nrollback to savepoint sp;\n')).refusals).toMatchObject([{ line: 2 }]);
-    expect((await scan('e.sql', 'savepoint sp;\ninsert into t values (1);\nrollback to savepoint sp;\nrelease sp;\n')).refusals).toEqual([]);
+    expect((await scan('d.sql', 'insert into t values (1);\nrollback to savepoint sp;\n')).refusals).toMatchObject([
+      { line: 2 },
+    ]);
+    expect(
+      (await scan('e.sql', 'savepoint sp;\ninsert into t values (1);\nrollback to savepoint sp;\nrelease sp;\n'))
+        .refusals,
+    ).toEqual([]);
   });
 
   it('marks a MySQL task that mixes DDL and DML as not atomic, naming the DDL', async () => {
-    const s = await scan('f.sql', 'insert into t values (1);\ncreate table u (x int);\ninsert into u values (2);\n', my);
+    const s = await scan(
+      'f.sql',
+      'insert into t values (1);\ncreate table u (x int);\ninsert into u values (2);\n',
+      my,
+    );
     expect(s.nonAtomic).toMatch(/commits implicitly at line 2 \(CREATE TABLE\)/);
     expect(s.implicitCommits).toEqual([{ statement: 1, line: 2, keyword: 'CREATE TABLE' }]);
     expect((await scan('g.sql', 'insert into t values (1);\ncreate table u (x int);\n', pg)).nonAtomic).toBeNull();
@@ -100,7 +152,9 @@ describe('scanning a task file', () => {
   it('refuses bytes that are not UTF-8 with the offset and line; reads them in a declared encoding', async () => {
     const latin1 = Buffer.from("select 1;\ninsert into t values ('caf\xe9');\n", 'latin1');
     const bad = await scan('i.sql', latin1);
-    expect(bad.refusals).toEqual([{ line: 2, message: expect.stringMatching(/not valid UTF-8: byte 0xE9 at byte offset 36 \(line 2\)/) }]);
+    expect(bad.refusals).toEqual([
+      { line: 2, message: expect.stringMatching(/not valid UTF-8: byte 0xE9 at byte offset 36 \(line 2\)/) },
+    ]);
     const declared = await scan('j.sql', latin1, pg, 'windows-1252');
     expect(declared.refusals).toEqual([]);
     expect(declared.statements?.count).toBe(2);
@@ -128,8 +182,14 @@ describe('reading task text', () => {
     expect(firstInvalidUtf8(Buffer.from([0x61, 0x62, 0xed, 0xa0, 0x80]))).toBe(2);
     expect(firstInvalidUtf8(Buffer.from([0xf4, 0x90, 0x80, 0x80]))).toBe(0);
     expect(firstInvalidUtf8(Buffer.from('fine é €'))).toBe(-1);
-    await expect(read(Buffer.from([0x61, 0x0a, 0x62, 0xe2, 0x82]))).rejects.toMatchObject({ byteOffset: 3, line: 2, byte: 0xe2 });
-    await expect(read(Buffer.concat([Buffer.alloc(300_000, 0x61), Buffer.from([0xff])]))).rejects.toBeInstanceOf(TaskEncodingError);
+    await expect(read(Buffer.from([0x61, 0x0a, 0x62, 0xe2, 0x82]))).rejects.toMatchObject({
+      byteOffset: 3,
+      line: 2,
+      byte: 0xe2,
+    });
+    await expect(read(Buffer.concat([Buffer.alloc(300_000, 0x61), Buffer.from([0xff])]))).rejects.toBeInstanceOf(
+      TaskEncodingError,
+    );
   });
 });
 

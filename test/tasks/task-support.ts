@@ -20,10 +20,16 @@ export function taskDir(files: Record<string, string | Buffer | null>): string {
 }
 
 /** A pipeline whose three stages each run one trivial task. */
-export const trivialStages = { 'ods/010_ok.sql': 'select 1;\n', 'rds/010_ok.sql': 'select 1;\n', 'report/010_ok.sql': 'select 1;\n' };
+export const trivialStages = {
+  'ods/010_ok.sql': 'select 1;\n',
+  'rds/010_ok.sql': 'select 1;\n',
+  'report/010_ok.sql': 'select 1;\n',
+};
 
 /** What a run that changed nothing must leave as it was: statuses, history and run records. */
-export async function statusSnapshot(db: TestDatabase): Promise<{ statuses: Record<number, number>; history: string[]; runs: number }> {
+export async function statusSnapshot(
+  db: TestDatabase,
+): Promise<{ statuses: Record<number, number>; history: string[]; runs: number }> {
   const runs = await statusTable(db, 'DataMigrationRuns').count({ n: '*' });
   return { statuses: await stageStatuses(db), history: await historyMessages(db), runs: Number(runs[0]?.n) };
 }

@@ -1,6 +1,14 @@
 import { mssqlSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
-import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptSplitter, ScriptStatement, ServerSession, StatementFinding } from '../dialect-adapter.js';
+import type {
+  DatabaseErrorDetail,
+  DialectAdapter,
+  RunLock,
+  ScriptSplitter,
+  ScriptStatement,
+  ServerSession,
+  StatementFinding,
+} from '../dialect-adapter.js';
 import { queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
@@ -63,7 +71,8 @@ export class MssqlAdapter implements DialectAdapter {
 
   async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
     const sql = mssqlSql.currentSession;
-    const [row] = connection ? await queryRowsOn<{ id: number }>(db as Knex, connection, sql) : await queryRows<{ id: number }>(db, sql);
+    const rows = connection ? queryRowsOn<{ id: number }>(db as Knex, connection, sql) : queryRows<{ id: number }>(db, sql);
+    const [row] = await rows;
     return String(row?.id);
   }
 

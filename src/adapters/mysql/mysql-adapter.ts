@@ -1,6 +1,14 @@
 import { mysqlSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
-import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptSplitter, ScriptStatement, ServerSession, StatementFinding } from '../dialect-adapter.js';
+import type {
+  DatabaseErrorDetail,
+  DialectAdapter,
+  RunLock,
+  ScriptSplitter,
+  ScriptStatement,
+  ServerSession,
+  StatementFinding,
+} from '../dialect-adapter.js';
 import { queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
@@ -44,6 +52,11 @@ export class MysqlAdapter implements DialectAdapter {
     return classifyByHead(sql, mysqlHeadRules);
   }
 
+  async executeOn(connection: unknown, sql: string): Promise<void> {
+    const conn = connection as { query(sql: string, cb: (error: Error | null) => void): void };
+    await new Promise<void>((resolve, reject) => conn.query(sql, (error) => (error ? reject(error) : resolve())));
+  }
+
   /**
    * COM_RESET_CONNECTION (mysql2's reset()): session variables, read-only, temporary tables,
    * user locks, an open transaction. It keeps the current database, so USE goes back to the configured one.
@@ -74,7 +87,8 @@ export class MysqlAdapter implements DialectAdapter {
 
   async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
     const sql = 'select connection_id() as id';
-    const [row] = connection ? await queryRowsOn<{ id: number }>(db as Knex, connection, sql) : await queryRows<{ id: number }>(db, sql);
+    const rows = connection ? queryRowsOn<{ id: number }>(db as Knex, connection, sql) : queryRows<{ id: number }>(db, sql);
+    const [row] = await rows;
     return String(row?.id);
   }
 

@@ -1,6 +1,14 @@
 import { postgreSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
-import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptSplitter, ScriptStatement, ServerSession, StatementFinding } from '../dialect-adapter.js';
+import type {
+  DatabaseErrorDetail,
+  DialectAdapter,
+  RunLock,
+  ScriptSplitter,
+  ScriptStatement,
+  ServerSession,
+  StatementFinding,
+} from '../dialect-adapter.js';
 import { fnv31, queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
@@ -43,6 +51,10 @@ export class PostgresAdapter implements DialectAdapter {
     return classifyByHead(sql, postgresHeadRules);
   }
 
+  async executeOn(connection: unknown, sql: string): Promise<void> {
+    await (connection as { query(text: string): Promise<unknown> }).query(sql);
+  }
+
   /** DISCARD ALL: settings (search_path, read-only), temp tables, prepared statements, session locks. */
   async resetSession(knex: Knex, connection: unknown): Promise<void> {
     try {
@@ -72,7 +84,8 @@ export class PostgresAdapter implements DialectAdapter {
 
   async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
     const sql = 'select pg_backend_pid() as id';
-    const [row] = connection ? await queryRowsOn<{ id: number }>(db as Knex, connection, sql) : await queryRows<{ id: number }>(db, sql);
+    const rows = connection ? queryRowsOn<{ id: number }>(db as Knex, connection, sql) : queryRows<{ id: number }>(db, sql);
+    const [row] = await rows;
     return String(row?.id);
   }
 

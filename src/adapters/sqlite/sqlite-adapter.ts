@@ -1,7 +1,15 @@
 import os from 'node:os';
 import { sqliteSplitterOptions } from 'dbgate-query-splitter';
 import type { Knex } from 'knex';
-import type { DatabaseErrorDetail, DialectAdapter, RunLock, ScriptSplitter, ScriptStatement, ServerSession, StatementFinding } from '../dialect-adapter.js';
+import type {
+  DatabaseErrorDetail,
+  DialectAdapter,
+  RunLock,
+  ScriptSplitter,
+  ScriptStatement,
+  ServerSession,
+  StatementFinding,
+} from '../dialect-adapter.js';
 import { discardConnection } from '../pinned-connection.js';
 import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
 import { classifyByHead, sqliteHeadRules } from '../statement-class.js';
@@ -37,6 +45,14 @@ export class SqliteAdapter implements DialectAdapter {
 
   classifyStatement(sql: string): StatementFinding[] {
     return classifyByHead(sql, sqliteHeadRules);
+  }
+
+  /** As knex runs it: one prepared statement, read with all() when it returns rows, else run(). */
+  async executeOn(connection: unknown, sql: string): Promise<void> {
+    const db = connection as { prepare(sql: string): { reader: boolean; all(): unknown; run(): unknown } };
+    const statement = db.prepare(sql);
+    if (statement.reader) statement.all();
+    else statement.run();
   }
 
   /**

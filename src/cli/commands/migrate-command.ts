@@ -41,18 +41,28 @@ async function printPlan(args: GlobalArgs & MigrateFlags, selection: StageSelect
   const order = defaultStages.map((s) => s.code);
   if (selection.kind === 'from' && !order.includes(selection.stage)) throw new UsageError(`unknown stage ${JSON.stringify(selection.stage)}`, `stages are: ${order.join(', ')}`);
   const stages = selection.kind === 'from' ? order.slice(order.indexOf(selection.stage)) : selectStages(selection, order, []);
-  const inspection = await inspectTasks({ sqlDir: path.resolve(args['sql-dir']), stages, dialect: connection.dialect, encoding: args.encoding });
+  const sqlDir = path.resolve(args['sql-dir']);
+  const inspection = await inspectTasks({ sqlDir, stages, dialect: connection.dialect, encoding: args.encoding });
   if (inspection.problems.length > 0) throw inspectionError(inspection);
   const rel = (file: string) => path.relative(process.cwd(), file);
   const plan = inspection.tree.stages.map((s) => ({
     stage: s.stage,
     tasks: s.tasks.map((t) => {
       const scan = inspection.scans.get(t.file);
-      return { name: t.name, file: rel(t.file), variant: t.variant ?? null, statements: scan?.statements?.count ?? null, transactional: scan?.transactional ?? true, atomic: !scan?.nonAtomic, nonAtomic: scan?.nonAtomic ?? null };
+      return {
+        name: t.name,
+        file: rel(t.file),
+        variant: t.variant ?? null,
+        statements: scan?.statements?.count ?? null,
+        transactional: scan?.transactional ?? true,
+        atomic: !scan?.nonAtomic,
+        nonAtomic: scan?.nonAtomic ?? null,
+      };
     }),
     ignored: s.ignored.map((f) => ({ file: rel(f.file), reason: f.reason, message: f.message })),
   }));
-  if (args.json) out.json({ dialect: connection.dialect, database: connection.display, plan, warnings: inspection.warnings });
+  const { warnings } = inspection;
+  if (args.json) out.json({ dialect: connection.dialect, database: connection.display, plan, warnings });
   else {
     out.line(`plan for ${connection.display} (${connection.dialect}); nothing will be changed`);
     for (const { stage, tasks: list, ignored } of plan) {
@@ -61,7 +71,7 @@ async function printPlan(args: GlobalArgs & MigrateFlags, selection: StageSelect
       if (list.length === 0) out.line('  (no tasks)');
       for (const f of ignored) out.line(`  ignored: ${f.file}: ${f.message}`);
     }
-    for (const w of inspection.warnings) out.line(`warning: ${w}`);
+    for (const w of warnings) out.line(`warning: ${w}`);
   }
   return 0;
 }

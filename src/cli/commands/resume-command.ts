@@ -15,7 +15,11 @@ export const resumeCommand = defineCommand<ResumeFlags>({
     y
       .options(runFlagOptions)
       .option('from-task', { type: 'string', describe: 'task of that stage to continue from, e.g. 020_load_dimensions' })
-      .option('allow-changed-tasks', { type: 'boolean', default: false, describe: 'continue although tasks that already ran changed since (see dmr status --verbose)' }) as never,
+      .option('allow-changed-tasks', {
+        type: 'boolean',
+        default: false,
+        describe: 'continue although tasks that already ran changed since (see dmr status --verbose)',
+      }) as never,
   run: async (args) => {
     await withStore(args, (store) => checkJobAction(store, 'resume', probeProcess));
     return runStagesFromCli(args, { kind: 'resume' }, 'resume', args['from-task']);

@@ -10,7 +10,7 @@ import { runTask, type RunningTask, type TaskDone } from '../tasks/run-task.js';
 import type { TaskScan } from '../tasks/scan-task.js';
 import { describeDrift, findResumeDrift, taskDriftError, taskFileId } from '../tasks/task-drift.js';
 import { describeFailure, type TaskFailure } from '../tasks/task-error.js';
-import { recordTaskRun } from '../tasks/task-run-store.js';
+import { recordTaskRun, type TaskRunRecord } from '../tasks/task-run-store.js';
 import { acquireRunLock } from './acquire-run-lock.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { RunOptions, RunResult, StageOutcome } from './run-options.js';
@@ -34,12 +34,14 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
     const existed = await statusTablesExist(store);
     const declared = existed ? await store.stageTypes() : defaultStages;
     const stages = selectStages(o.selection, declared.map((t) => t.code), existed ? await store.stages() : []);
-    const { tasks, scans } = await prepareTasks({ sqlDir: o.sqlDir, stages, dialect: db.dialect, adapter: db.adapter, encoding: o.encoding });
+    const { sqlDir, encoding } = o;
+    const { tasks, scans } = await prepareTasks({ sqlDir, stages, dialect: db.dialect, adapter: db.adapter, encoding });
     const firstTasks = tasks.get(stages[0] ?? '') ?? [];
     if (o.fromTask && !firstTasks.some((t) => t.name === o.fromTask)) {
       throw new UsageError(`no task ${JSON.stringify(o.fromTask)} in stage ${stages[0]}`, `tasks are: ${firstTasks.map((t) => t.name).join(', ') || '(none)'}`);
     }
-    const drift = o.command === 'resume' && existed ? await findResumeDrift(store, o.sqlDir, db.dialect, declared.map((t) => t.code), stages, o.fromTask) : [];
+    const order = declared.map((t) => t.code);
+    const drift = o.command === 'resume' && existed ? await findResumeDrift(store, sqlDir, db.dialect, order, stages, o.fromTask) : [];
     if (drift.length > 0 && !o.allowChangedTasks) throw taskDriftError(drift);
     await ensureStatusTables(store);
     const types = await store.stageTypes();
@@ -53,7 +55,10 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
       runId = await runs.create({ command: o.command, jobStatus: startStatus[o.command], stages, heartbeatIntervalMs: o.heartbeatMs, host: o.host, pid: process.pid, userName: o.user, dbSessionId: lock.sessionId, priorStatuses: prior }, trx);
       await store.setStatus(stages.map(typeId), StatusId.pending, {}, trx);
       await store.addHistory(null, `run ${runId} (${o.command}) started by ${o.user}@${o.host} pid ${process.pid}: stages ${stages.join(', ')}`, trx);
-      if (drift.length > 0) await store.addHistory(null, `run ${runId} continues with changed tasks (--allow-changed-tasks): ${drift.map(describeDrift).join('; ')}`, trx);
+      if (drift.length > 0) {
+        const changed = drift.map(describeDrift).join('; ');
+        await store.addHistory(null, `run ${runId} continues with changed tasks (--allow-changed-tasks): ${changed}`, trx);
+      }
     });
     await runs.update(runId, { JobStatus: 'Running' });
     o.onEvent({ type: 'run-started', runId, stages });
@@ -104,7 +109,9 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
         await db.knex.transaction(async (trx) => {
           await store.setStatus([typeId(stage)], StatusId.success, { LastDurationInSeconds: Math.round(seconds), DataMigrationTaskList: ran.join(',') }, trx);
           // Tasks --from-task skipped belong to the stage as this run completed it: recorded with their checksums.
-          for (const t of (tasks.get(stage) ?? []).filter((x) => !stageTasks.includes(x))) await recordTaskOutcome(o, runId, t, 'skipped', scans.get(t.file)?.checksum ?? '', true, new Date(), trx);
+          for (const t of (tasks.get(stage) ?? []).filter((x) => !stageTasks.includes(x))) {
+            await recordTaskOutcome(o, runId, t, 'skipped', scans.get(t.file)?.checksum ?? '', true, new Date(), trx);
+          }
           await store.addHistory(typeId(stage), `${stage}: success in ${seconds.toFixed(1)} s`, trx);
         });
         outcomes[index] = { stage, status: 'success', seconds, tasks: ran };
@@ -170,13 +177,26 @@ async function runOneTask(o: RunOptions, task: Task, stopSignal: AbortSignal, ru
   const cancelledBy = stopSignal.aborted ? String(stopSignal.reason) : timeout.signal.aborted ? String(timeout.signal.reason) : undefined;
   if (failure && cancelledBy) failure = { ...failure, cancelledBy };
   if (failure) await store.addHistory(typeId, `${task.stage}: task ${task.name} failed after ${seconds.toFixed(3)} s`);
-  if (failure?.checksum) await recordTaskOutcome(o, runId, task, cancelledBy ? 'stopped' : 'failed', failure.checksum, scan?.transactional ?? true, startedAt);
+  if (failure?.checksum) {
+    const outcome = cancelledBy ? 'stopped' : 'failed';
+    await recordTaskOutcome(o, runId, task, outcome, failure.checksum, scan?.transactional ?? true, startedAt);
+  }
   o.onEvent({ type: 'task-finished', stage: task.stage, task: task.name, seconds, ok: !failure });
   return failure;
 }
 
 /** A row of App.DataMigrationTaskRuns: which file (by checksum) this run ran, skipped or failed for a task. */
-function recordTaskOutcome(o: RunOptions, runId: number, task: Task, outcome: 'success' | 'failed' | 'stopped' | 'skipped', checksum: string, transactional: boolean, startedAt: Date, db?: Knex | Knex.Transaction): Promise<void> {
-  const record = { runId, stage: task.stage, task: task.name, file: taskFileId(o.sqlDir, task.file), checksum, outcome, transactional, startedAt, finishedAt: new Date() };
-  return recordTaskRun(o.store, record, db);
+function recordTaskOutcome(
+  o: RunOptions,
+  runId: number,
+  task: Task,
+  outcome: TaskRunRecord['outcome'],
+  checksum: string,
+  transactional: boolean,
+  startedAt: Date,
+  db?: Knex | Knex.Transaction,
+): Promise<void> {
+  const file = taskFileId(o.sqlDir, task.file);
+  const record = { runId, stage: task.stage, task: task.name, file, checksum, outcome, transactional, startedAt };
+  return recordTaskRun(o.store, { ...record, finishedAt: new Date() }, db);
 }

@@ -94,7 +94,15 @@ export const tableDefinitions: Readonly<Record<TableKey, Build>> = {
 };
 
 /** Creation order; the first four belong to Generate. */
-export const tableOrder: readonly TableKey[] = ['statuses', 'types', 'migrations', 'histories', 'runs', 'verifications', 'taskRuns'];
+export const tableOrder: readonly TableKey[] = [
+  'statuses',
+  'types',
+  'migrations',
+  'histories',
+  'runs',
+  'verifications',
+  'taskRuns',
+];
 /** Tables added after databases were first set up: created by the next init or run, read only where present. */
 export const laterTables: ReadonlySet<TableKey> = new Set(['taskRuns']);
 export const generateTables: ReadonlySet<TableKey> = new Set(['statuses', 'types', 'migrations', 'histories']);

@@ -27,7 +27,8 @@ export interface TaskVariant {
 /** A file in a stage folder that is not run on this dialect, and why. */
 export interface IgnoredFile {
   readonly file: string;
-  readonly reason: 'unknown-extension' | 'other-dialect' | 'replaced-by-variant' | 'type-declaration' | 'hidden' | 'not-a-file';
+  readonly reason:
+    'unknown-extension' | 'other-dialect' | 'replaced-by-variant' | 'type-declaration' | 'hidden' | 'not-a-file';
   /** One line for people, e.g. "unknown extension .txt (tasks are .sql, .ts, .mts, .js, .mjs)". */
   readonly message: string;
 }
@@ -66,7 +67,8 @@ const knownExtensions = '.sql, .ts, .mts, .js, .mjs';
 export function readTaskTree(sqlDir: string, stages: readonly string[], dialect: DialectName): TaskTree {
   const problem = folderProblem(sqlDir);
   if (problem) {
-    const message = problem === 'missing' ? `task directory not found: ${show(sqlDir)}` : `--sql-dir ${show(sqlDir)} is ${problem}`;
+    const message =
+      problem === 'missing' ? `task directory not found: ${show(sqlDir)}` : `--sql-dir ${show(sqlDir)} is ${problem}`;
     return { sqlDir, dialect, stages: [], problems: [message], warnings: [] };
   }
   const problems: string[] = [];
@@ -88,8 +90,15 @@ export function discoverTasks(sqlDir: string, stages: readonly string[], dialect
 /** The error a run stops with when the task tree has problems. */
 export function taskTreeError(tree: TaskTree): UsageError {
   const [first] = tree.problems;
-  const message = tree.problems.length === 1 && first ? first : `${tree.problems.length} problems with the task folders: ${tree.problems.join('; ')}`;
-  return new UsageError(message, 'pass --sql-dir with a folder holding one folder per stage (ods/, rds/, report/); an empty stage folder runs as empty');
+  const message =
+    tree.problems.length === 1 && first
+      ? first
+      : `${tree.problems.length} problems with the task folders: ${tree.problems.join('; ')}`;
+  return new UsageError(
+    message,
+    'pass --sql-dir with a folder holding one folder per stage (ods/, rds/, report/); ' +
+      'an empty stage folder runs as empty',
+  );
 }
 
 /** A path as people see it: relative to the working directory unless that climbs out of it. */
@@ -98,11 +107,21 @@ export function show(file: string): string {
   return relative && !relative.startsWith('..') ? relative : file;
 }
 
-function readStage(sqlDir: string, stage: string, dialect: DialectName, problems: string[], warnings: string[]): StageFolder {
+function readStage(
+  sqlDir: string,
+  stage: string,
+  dialect: DialectName,
+  problems: string[],
+  warnings: string[],
+): StageFolder {
   const dir = path.join(sqlDir, stage);
   const problem = folderProblem(dir);
   if (problem) {
-    problems.push(problem === 'missing' ? `stage folder ${show(dir)} not found (stage ${stage})` : `stage folder ${show(dir)} is ${problem}`);
+    problems.push(
+      problem === 'missing'
+        ? `stage folder ${show(dir)} not found (stage ${stage})`
+        : `stage folder ${show(dir)} is ${problem}`,
+    );
     return { stage, dir, state: problem === 'missing' ? 'missing' : 'unreadable', tasks: [], ignored: [] };
   }
   const ignored: IgnoredFile[] = [];
@@ -124,7 +143,11 @@ function readStage(sqlDir: string, stage: string, dialect: DialectName, problems
     const type = entryType(file);
     if (type !== 'file') {
       if (kind && type !== 'directory') problems.push(`task file ${show(file)} cannot be read: ${type}`);
-      else ignore('not-a-file', type === 'directory' ? 'a folder: tasks are the files directly in the stage folder' : type);
+      else
+        ignore(
+          'not-a-file',
+          type === 'directory' ? 'a folder: tasks are the files directly in the stage folder' : type,
+        );
       continue;
     }
     if (!kind) {
@@ -134,14 +157,19 @@ function readStage(sqlDir: string, stage: string, dialect: DialectName, problems
     try {
       accessSync(file, constants.R_OK);
     } catch (error) {
-      problems.push(`task file ${show(file)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      problems.push(
+        `task file ${show(file)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
       continue;
     }
     const stem = entry.slice(0, -ext.length);
     const suffix = path.extname(stem).slice(1);
     const variant = dialects.includes(suffix as DialectName) ? (suffix as DialectName) : null;
     if (!variant && dialectLookalikes.has(suffix.toLowerCase())) {
-      warnings.push(`${show(file)}: .${suffix} is not a dialect name dmr knows (${dialects.join(', ')}), so it runs on every dialect as task ${stem}`);
+      warnings.push(
+        `${show(file)}: .${suffix} is not a dialect name dmr knows (${dialects.join(', ')}), ` +
+          `so it runs on every dialect as task ${stem}`,
+      );
     }
     const name = variant ? stem.slice(0, -(suffix.length + 1)) : stem;
     groups.set(name, [...(groups.get(name) ?? []), { file, variant, kind }]);
@@ -152,23 +180,40 @@ function readStage(sqlDir: string, stage: string, dialect: DialectName, problems
     const mine = files.filter((f) => f.variant === dialect);
     const generic = files.filter((f) => f.variant === null);
     for (const clash of [mine, generic]) {
-      if (clash.length > 1) problems.push(`two tasks named ${name} in ${show(dir)}: ${clash.map((f) => path.basename(f.file)).join(', ')} (rename one)`);
+      if (clash.length > 1)
+        problems.push(
+          `two tasks named ${name} in ${show(dir)}: ${clash.map((f) => path.basename(f.file)).join(', ')} (rename one)`,
+        );
     }
     const chosen = mine[0] ?? generic[0];
     for (const f of files) {
       if (f === chosen) continue;
-      if (f.variant && f.variant !== dialect) ignored.push({ file: f.file, reason: 'other-dialect', message: `variant for ${f.variant} (this database is ${dialect})` });
-      else if (chosen && f.variant === null && chosen.variant) ignored.push({ file: f.file, reason: 'replaced-by-variant', message: `replaced by ${path.basename(chosen.file)} on ${dialect}` });
+      if (f.variant && f.variant !== dialect)
+        ignored.push({
+          file: f.file,
+          reason: 'other-dialect',
+          message: `variant for ${f.variant} (this database is ${dialect})`,
+        });
+      else if (chosen && f.variant === null && chosen.variant)
+        ignored.push({
+          file: f.file,
+          reason: 'replaced-by-variant',
+          message: `replaced by ${path.basename(chosen.file)} on ${dialect}`,
+        });
     }
     if (!chosen) {
       const others = files.map((f) => f.variant).join(', ');
-      warnings.push(`task ${name} in ${show(dir)} has variants for ${others} but none for ${dialect} and no generic file: it does not run here`);
+      warnings.push(
+        `task ${name} in ${show(dir)} has variants for ${others} but none for ${dialect} ` +
+          'and no generic file: it does not run here',
+      );
       continue;
     }
     const variants = files.map((f) => ({ file: f.file, dialect: f.variant, used: f === chosen }));
     tasks.push({ stage, name, file: chosen.file, kind: chosen.kind, variant: chosen.variant, variants });
   }
-  if (tasks.length === 0) warnings.push(`stage folder ${show(dir)} has no tasks for ${dialect}: stage ${stage} runs as empty`);
+  if (tasks.length === 0)
+    warnings.push(`stage folder ${show(dir)} has no tasks for ${dialect}: stage ${stage} runs as empty`);
   ignored.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { stage, dir, state: tasks.length > 0 ? 'ok' : 'empty', tasks, ignored };
 }

@@ -44,7 +44,10 @@ export async function inspectTasks(o: InspectOptions): Promise<TaskInspection> {
     try {
       scan = await scanTask(task, adapter, encoding);
     } catch (error) {
-      problems.push(`task file ${show(task.file)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      problems.push(
+        `task file ${show(task.file)} cannot be read: ` +
+          `${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
       continue;
     }
     scans.set(task.file, scan);
@@ -57,12 +60,17 @@ export async function inspectTasks(o: InspectOptions): Promise<TaskInspection> {
 /** The error a run stops with (exit 2) when the inspection found problems. */
 export function inspectionError(inspection: TaskInspection): UsageError {
   const { problems } = inspection;
-  const message = problems.length === 1 ? (problems[0] as string) : `${problems.length} problems with the tasks: ${problems.join('; ')}`;
+  const message =
+    problems.length === 1
+      ? (problems[0] as string)
+      : `${problems.length} problems with the tasks: ${problems.join('; ')}`;
   return new UsageError(message, 'fix the task files or folders named above and run again; nothing was changed');
 }
 
 /** Tasks per stage and their scans, for a run; a UsageError (exit 2) if anything would stop it. */
-export async function prepareTasks(o: InspectOptions): Promise<{ tasks: Map<string, Task[]>; scans: ReadonlyMap<string, TaskScan> }> {
+export async function prepareTasks(
+  o: InspectOptions,
+): Promise<{ tasks: Map<string, Task[]>; scans: ReadonlyMap<string, TaskScan> }> {
   const inspection = await inspectTasks(o);
   if (inspection.problems.length > 0) throw inspectionError(inspection);
   return { tasks: new Map(inspection.tree.stages.map((s) => [s.stage, [...s.tasks]])), scans: inspection.scans };

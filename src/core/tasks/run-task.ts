@@ -48,8 +48,24 @@ type Execute = (sql: string) => Promise<unknown>;
  * it is read again if the file changed since. Resolves to null on success or the failure;
  * never throws for task errors.
  */
-export async function runTask(db: Database, task: Task, signal: AbortSignal, running: RunningTask, beforeCommit?: BeforeCommit, scan?: TaskScan, encoding = 'utf-8'): Promise<TaskFailure | null> {
-  const fail = (detail: { message: string; code?: string }, line?: number, checksum?: string): TaskFailure => ({ stage: task.stage, task: task.name, file: task.file, message: detail.message, code: detail.code, line, ...(checksum ? { checksum } : {}) });
+export async function runTask(
+  db: Database,
+  task: Task,
+  signal: AbortSignal,
+  running: RunningTask,
+  beforeCommit?: BeforeCommit,
+  scan?: TaskScan,
+  encoding = 'utf-8',
+): Promise<TaskFailure | null> {
+  const fail = (detail: { message: string; code?: string }, line?: number, checksum?: string): TaskFailure => ({
+    stage: task.stage,
+    task: task.name,
+    file: task.file,
+    message: detail.message,
+    code: detail.code,
+    line,
+    ...(checksum ? { checksum } : {}),
+  });
   let current: TaskScan;
   try {
     current = scan && unchanged(scan) ? scan : await scanTask(task, db.adapter, encoding);
@@ -64,7 +80,11 @@ export async function runTask(db: Database, task: Task, signal: AbortSignal, run
   try {
     if (!current.transactional) {
       running.sessionId = await db.adapter.currentSessionId(knex, connection);
-      const failure = await Promise.race([runSql(db, current, encoding, signal, (sql) => knex.raw(sql).connection(connection), fail), abortFailure(signal, fail)]);
+      const execute = executorOn(db, connection, (sql) => knex.raw(sql).connection(connection));
+      const failure = await Promise.race([
+        runSql(db, current, encoding, signal, execute, fail),
+        abortFailure(signal, fail),
+      ]);
       if (failure) return failure;
       await beforeCommit?.(knex, done);
       return null;
@@ -72,7 +92,11 @@ export async function runTask(db: Database, task: Task, signal: AbortSignal, run
     return await knex.transaction(
       async (trx) => {
         running.sessionId = await db.adapter.currentSessionId(trx);
-        const body = task.kind === 'sql' ? runSql(db, current, encoding, signal, (sql) => trx.raw(sql), fail) : runModule(db, task, trx, signal, fail);
+        const execute = executorOn(db, connection, (sql) => trx.raw(sql));
+        const body =
+          task.kind === 'sql'
+            ? runSql(db, current, encoding, signal, execute, fail)
+            : runModule(db, task, trx, signal, fail);
         const failure = await Promise.race([body, abortFailure(signal, fail)]);
         if (failure) throw new TaskFailed(failure);
         // Bookkeeping in the task's own transaction: "finished" is recorded exactly when the work commits.
@@ -91,8 +115,24 @@ export async function runTask(db: Database, task: Task, signal: AbortSignal, run
   }
 }
 
+/**
+ * Runs statements on the task's connection by the driver's own call where the adapter has one
+ * (same connection, so same transaction: a knex query without its per-query work), else by knex.
+ */
+function executorOn(db: Database, connection: unknown, viaKnex: Execute): Execute {
+  const { adapter } = db;
+  return adapter.executeOn ? (sql) => adapter.executeOn?.(connection, sql) ?? Promise.resolve() : viaKnex;
+}
+
 /** The statements of a scanned SQL file, read again as a stream and cut where the scan found them. */
-async function runSql(db: Database, scan: TaskScan, encoding: string, signal: AbortSignal, execute: Execute, fail: (d: { message: string; code?: string }, line?: number, checksum?: string) => TaskFailure): Promise<TaskFailure | null> {
+async function runSql(
+  db: Database,
+  scan: TaskScan,
+  encoding: string,
+  signal: AbortSignal,
+  execute: Execute,
+  fail: (d: { message: string; code?: string }, line?: number, checksum?: string) => TaskFailure,
+): Promise<TaskFailure | null> {
   const index = scan.statements;
   if (!index) return null;
   const hash = createHash('sha256');
@@ -104,11 +144,16 @@ async function runSql(db: Database, scan: TaskScan, encoding: string, signal: Ab
     const end = offset + index.length(i);
     while (bufferStart + buffer.length < end) {
       const next = await texts.next();
-      if (next.done) return fail({ message: 'the file changed while the task ran (it is shorter than when it was read)' }, undefined, scan.checksum);
+      if (next.done)
+        return fail(
+          { message: 'the file changed while the task ran (it is shorter than when it was read)' },
+          undefined,
+          scan.checksum,
+        );
       buffer += next.value;
     }
     const sql = buffer.slice(offset - bufferStart, end - bufferStart);
-    if (end - bufferStart > 1 << 20) {
+    if (end - bufferStart > 1 << 16) {
       buffer = buffer.slice(end - bufferStart);
       bufferStart = end;
     }
@@ -118,26 +163,45 @@ async function runSql(db: Database, scan: TaskScan, encoding: string, signal: Ab
       await execute(sql);
     } catch (error) {
       const detail = db.adapter.describeError(error);
-      return fail({ ...detail, message: `${detail.message}${committedBefore(db, scan, i, line)}` }, failureLine(line, sql, detail), scan.checksum);
+      return fail(
+        { ...detail, message: `${detail.message}${committedBefore(db, scan, i, line)}` },
+        failureLine(line, sql, detail),
+        scan.checksum,
+      );
     }
   }
   while (!(await texts.next()).done);
   const checksum = hash.digest('hex');
-  if (checksum !== scan.checksum) return fail({ message: `the file changed while the task ran (sha256 ${scan.checksum} when read, ${checksum} now)` }, undefined, checksum);
+  if (checksum !== scan.checksum)
+    return fail(
+      { message: `the file changed while the task ran (sha256 ${scan.checksum} when read, ${checksum} now)` },
+      undefined,
+      checksum,
+    );
   return null;
 }
 
 /** For a task that is not all-or-nothing: which statements a failure leaves committed. */
 function committedBefore(db: Database, scan: TaskScan, statement: number, line: number): string {
   if (statement === 0) return '';
-  if (!scan.transactional) return `; the statements before line ${line} stay committed (the task runs without a transaction)`;
+  if (!scan.transactional)
+    return `; the statements before line ${line} stay committed (the task runs without a transaction)`;
   const first = scan.implicitCommits[0];
   if (!first || first.statement > statement) return '';
   const engine = db.adapter.name === 'mysql' ? 'MySQL/MariaDB' : db.adapter.name;
-  return `; the statements before line ${line} stay committed: ${engine} committed implicitly at line ${first.line} (${first.keyword}) and ran the rest of the task without a transaction`;
+  return (
+    `; the statements before line ${line} stay committed: ${engine} committed implicitly at line ${first.line} ` +
+    `(${first.keyword}) and ran the rest of the task without a transaction`
+  );
 }
 
-async function runModule(db: Database, task: Task, trx: Knex.Transaction, signal: AbortSignal, fail: (d: { message: string; code?: string }) => TaskFailure): Promise<TaskFailure | null> {
+async function runModule(
+  db: Database,
+  task: Task,
+  trx: Knex.Transaction,
+  signal: AbortSignal,
+  fail: (d: { message: string; code?: string }) => TaskFailure,
+): Promise<TaskFailure | null> {
   try {
     const fn = await loadTaskFunction(task.file);
     await fn(trx, { stage: task.stage, task: task.name, dialect: db.dialect, signal });
@@ -160,7 +224,9 @@ function unchanged(scan: TaskScan): boolean {
 /** Resolves with a failure carrying the abort reason; lets a stop win over a module task that ignores its signal. */
 function abortFailure(signal: AbortSignal, fail: (d: { message: string }) => TaskFailure): Promise<TaskFailure> {
   if (signal.aborted) return Promise.resolve(fail({ message: String(signal.reason) }));
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(fail({ message: String(signal.reason) })), { once: true }));
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(fail({ message: String(signal.reason) })), { once: true }),
+  );
 }
 
 class TaskFailed extends Error {

@@ -51,7 +51,15 @@ export async function scanTask(task: Task, adapter: DialectAdapter, encoding: st
   const base = { task, bytes: size, mtimeMs };
   if (task.kind !== 'sql') {
     for await (const chunk of createReadStream(task.file)) hash.update(chunk as Buffer);
-    return { ...base, checksum: hash.digest('hex'), statements: null, transactional: true, nonAtomic: null, implicitCommits: [], refusals: [] };
+    return {
+      ...base,
+      checksum: hash.digest('hex'),
+      statements: null,
+      transactional: true,
+      nonAtomic: null,
+      implicitCommits: [],
+      refusals: [],
+    };
   }
 
   const statements = new StatementIndex();
@@ -71,7 +79,10 @@ export async function scanTask(task: Task, adapter: DialectAdapter, encoding: st
         else if (f.kind === 'control') controlStatements.push({ line, keyword: f.keyword });
         else if (f.savepoint?.action === 'define') savepoints.add(f.savepoint.name.toLowerCase());
         else if (f.savepoint && !savepoints.has(f.savepoint.name.toLowerCase())) {
-          controlStatements.push({ line, keyword: `${f.keyword} ${f.savepoint.name} (a savepoint this task did not create)` });
+          controlStatements.push({
+            line,
+            keyword: `${f.keyword} ${f.savepoint.name} (a savepoint this task did not create)`,
+          });
         }
       }
     }
@@ -84,7 +95,10 @@ export async function scanTask(task: Task, adapter: DialectAdapter, encoding: st
     take(splitter.end());
   } catch (error) {
     if (!(error instanceof TaskEncodingError)) throw error;
-    refusals.push({ line: error.line, message: `${error.message}; save it as UTF-8, or pass --encoding with the file's encoding (e.g. latin1)` });
+    refusals.push({
+      line: error.line,
+      message: `${error.message}; save it as UTF-8, or pass --encoding with the file's encoding (e.g. latin1)`,
+    });
     return { ...base, checksum: '', statements, transactional: true, nonAtomic: null, implicitCommits, refusals };
   }
   header ??= readHeader('');
@@ -92,15 +106,29 @@ export async function scanTask(task: Task, adapter: DialectAdapter, encoding: st
   const transactional = !header.directives.has(noTransactionDirective);
   if (transactional) {
     for (const c of controlStatements) {
-      refusals.push({ line: c.line, message: `${c.keyword} controls the transaction dmr runs each task in (dmr commits the task itself); remove it, or put "-- dmr:${noTransactionDirective}" at the top of the file to run the task without a transaction` });
+      const message =
+        `${c.keyword} controls the transaction dmr runs each task in (dmr commits the task itself); ` +
+        `remove it, or put "-- dmr:${noTransactionDirective}" at the top of the file ` +
+        'to run the task without a transaction';
+      refusals.push({ line: c.line, message });
     }
   }
   const nonAtomic = !transactional
-    ? `runs without a transaction (-- dmr:${noTransactionDirective}): a failure leaves the statements before it committed`
+    ? `runs without a transaction (-- dmr:${noTransactionDirective}): ` +
+      'a failure leaves the statements before it committed'
     : implicitCommits.length > 0 && statements.count > 1
-      ? `commits implicitly at ${implicitCommits.slice(0, 3).map((c) => `line ${c.line} (${c.keyword})`).join(', ')}${implicitCommits.length > 3 ? ', ...' : ''}: ${adapter.name === 'mysql' ? 'MySQL/MariaDB' : adapter.name} commits at each DDL statement, so a failure after one leaves the statements before it committed`
+      ? implicitCommitReason(adapter.name, implicitCommits)
       : null;
   return { ...base, checksum: hash.digest('hex'), statements, transactional, nonAtomic, implicitCommits, refusals };
+}
+
+function implicitCommitReason(engine: string, commits: readonly ImplicitCommit[]): string {
+  const where = commits.slice(0, 3).map((c) => `line ${c.line} (${c.keyword})`);
+  const name = engine === 'mysql' ? 'MySQL/MariaDB' : engine;
+  return (
+    `commits implicitly at ${where.join(', ')}${commits.length > 3 ? ', ...' : ''}: ${name} commits at each DDL ` +
+    'statement, so a failure after one leaves the statements before it committed'
+  );
 }
 
 interface Header {
@@ -123,7 +151,10 @@ function readHeader(text: string): Header {
     if (!match) continue;
     const name = (match[1] as string).toLowerCase();
     if (knownDirectives.has(name)) directives.add(name);
-    else refusals.push({ line: i + 1, message: `unknown directive "-- dmr:${match[1]}" (dmr knows: ${[...knownDirectives].map((d) => `dmr:${d}`).join(', ')})` });
+    else {
+      const known = [...knownDirectives].map((d) => `dmr:${d}`).join(', ');
+      refusals.push({ line: i + 1, message: `unknown directive "-- dmr:${match[1]}" (dmr knows: ${known})` });
+    }
   }
   return { directives, refusals };
 }

@@ -34,12 +34,19 @@ export interface DriftReport {
  * Compares the checksums recorded by each stage's latest run with the task files now, as
  * Flyway and Liquibase do for applied changes: changed, removed and added tasks.
  */
-export async function findTaskDrift(store: StatusStore, sqlDir: string, dialect: DialectName, scopes: readonly DriftScope[]): Promise<DriftReport> {
+export async function findTaskDrift(
+  store: StatusStore,
+  sqlDir: string,
+  dialect: DialectName,
+  scopes: readonly DriftScope[],
+): Promise<DriftReport> {
   const drift: TaskDrift[] = [];
   const unrecorded: string[] = [];
   for (const { stage, before } of scopes) {
     const inScope = (name: string) => before === undefined || name < before;
-    const recorded = (await recordedStageTasks(store, stage, before === undefined ? 'completed' : 'latest')).filter((r) => inScope(r.task));
+    const recorded = (await recordedStageTasks(store, stage, before === undefined ? 'completed' : 'latest')).filter(
+      (r) => inScope(r.task),
+    );
     if (recorded.length === 0) {
       if (before === undefined) unrecorded.push(stage);
       continue;
@@ -54,11 +61,24 @@ export async function findTaskDrift(store: StatusStore, sqlDir: string, dialect:
         continue;
       }
       const checksum = await fileChecksum(task.file);
-      if (checksum !== r.checksum) drift.push({ stage, task: r.task, change: 'changed', recorded: was, current: { file: taskFileId(sqlDir, task.file), checksum } });
+      if (checksum !== r.checksum)
+        drift.push({
+          stage,
+          task: r.task,
+          change: 'changed',
+          recorded: was,
+          current: { file: taskFileId(sqlDir, task.file), checksum },
+        });
     }
     const known = new Set(recorded.map((r) => r.task));
     for (const task of tasks.filter((t) => !known.has(t.name))) {
-      drift.push({ stage, task: task.name, change: 'added', recorded: null, current: { file: taskFileId(sqlDir, task.file), checksum: await fileChecksum(task.file) } });
+      drift.push({
+        stage,
+        task: task.name,
+        change: 'added',
+        recorded: null,
+        current: { file: taskFileId(sqlDir, task.file), checksum: await fileChecksum(task.file) },
+      });
     }
   }
   return { drift, unrecorded };
@@ -68,25 +88,42 @@ export async function findTaskDrift(store: StatusStore, sqlDir: string, dialect:
  * What resume would build on without running it again: every stage before the first one it runs,
  * and with --from-task the tasks before that one in the first stage.
  */
-export async function findResumeDrift(store: StatusStore, sqlDir: string, dialect: DialectName, order: readonly string[], stages: readonly string[], fromTask?: string): Promise<readonly TaskDrift[]> {
+export async function findResumeDrift(
+  store: StatusStore,
+  sqlDir: string,
+  dialect: DialectName,
+  order: readonly string[],
+  stages: readonly string[],
+  fromTask?: string,
+): Promise<readonly TaskDrift[]> {
   const first = stages[0];
   const skipped = first === undefined ? [] : order.slice(0, order.indexOf(first));
-  const scopes: DriftScope[] = [...skipped.map((stage) => ({ stage })), ...(first !== undefined && fromTask ? [{ stage: first, before: fromTask }] : [])];
+  const scopes: DriftScope[] = [
+    ...skipped.map((stage) => ({ stage })),
+    ...(first !== undefined && fromTask ? [{ stage: first, before: fromTask }] : []),
+  ];
   return (await findTaskDrift(store, sqlDir, dialect, scopes)).drift;
 }
 
 /** One line per drifted task, naming the file and both checksums. */
 export function describeDrift(d: TaskDrift): string {
-  if (d.change === 'removed') return `${d.recorded?.file} removed (sha256 ${d.recorded?.checksum} ran in run ${d.recorded?.runId})`;
+  if (d.change === 'removed')
+    return `${d.recorded?.file} removed (sha256 ${d.recorded?.checksum} ran in run ${d.recorded?.runId})`;
   if (d.change === 'added') return `${d.current?.file} added (sha256 ${d.current?.checksum}; not run)`;
-  return `${d.current?.file} changed: sha256 ${d.recorded?.checksum} ran in run ${d.recorded?.runId}, now ${d.current?.checksum}`;
+  const { recorded, current } = d;
+  return (
+    `${current?.file} changed: sha256 ${recorded?.checksum} ran in run ${recorded?.runId}, ` +
+    `now ${current?.checksum}`
+  );
 }
 
 /** resume's refusal when tasks of stages it would skip changed since they ran (exit 2). */
 export function taskDriftError(drift: readonly TaskDrift[]): UsageError {
   return new UsageError(
-    `cannot resume: ${drift.length === 1 ? 'a task' : `${drift.length} tasks`} of already-run work changed since it ran: ${drift.map(describeDrift).join('; ')}`,
-    'run `dmr restart` to run every stage again with the files as they are now, or `dmr resume --allow-changed-tasks` to continue anyway',
+    `cannot resume: ${drift.length === 1 ? 'a task' : `${drift.length} tasks`} of already-run work changed ` +
+      `since it ran: ${drift.map(describeDrift).join('; ')}`,
+    'run `dmr restart` to run every stage again with the files as they are now, ' +
+      'or `dmr resume --allow-changed-tasks` to continue anyway',
   );
 }
 

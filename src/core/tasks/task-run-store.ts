@@ -41,12 +41,26 @@ export async function recordTaskRun(store: StatusStore, r: TaskRunRecord, db?: D
  * the stage without a failed task (`completed`), or of the newest run that touched it at all
  * (`latest`, for the tasks before a failed one). Empty when nothing was recorded or the table is absent.
  */
-export async function recordedStageTasks(store: StatusStore, stage: string, which: 'completed' | 'latest'): Promise<TaskRunRecord[]> {
+export async function recordedStageTasks(
+  store: StatusStore,
+  stage: string,
+  which: 'completed' | 'latest',
+): Promise<TaskRunRecord[]> {
   if (!(await store.hasTable('taskRuns'))) return [];
   const kept = ['success', 'skipped'];
   const latest = store.table('taskRuns').max({ id: 'RunId' }).where('StageCode', stage);
-  if (which === 'completed') latest.whereNotIn('RunId', store.table('taskRuns').select('RunId').where('StageCode', stage).whereIn('Outcome', ['failed', 'stopped']));
-  const rows = await store.table('taskRuns').select('*').where('StageCode', stage).whereIn('Outcome', kept).where('RunId', latest).orderBy('TaskRunId');
+  if (which === 'completed')
+    latest.whereNotIn(
+      'RunId',
+      store.table('taskRuns').select('RunId').where('StageCode', stage).whereIn('Outcome', ['failed', 'stopped']),
+    );
+  const rows = await store
+    .table('taskRuns')
+    .select('*')
+    .where('StageCode', stage)
+    .whereIn('Outcome', kept)
+    .where('RunId', latest)
+    .orderBy('TaskRunId');
   return rows.map((r: Record<string, unknown>) => ({
     runId: Number(r.RunId),
     stage: String(r.StageCode),

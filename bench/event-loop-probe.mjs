@@ -1,0 +1,28 @@
+// Loaded with `node --import` into the dmr process by bench/large-task.ts: at exit it prints the
+// longest event-loop delay (perf_hooks monitorEventLoopDelay) from the first database connection
+// on (module loading at start-up is left out: no heartbeat runs yet), and the peak RSS, on stderr.
+import net from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const histogram = monitorEventLoopDelay({ resolution: 10 });
+histogram.enable();
+let connected = false;
+// pg opens its sockets with new net.Socket().connect(), which publishes no diagnostics channel.
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) {
+  if (!connected) {
+    connected = true;
+    histogram.reset();
+  }
+  return connect.apply(this, args);
+};
+process.on('exit', () => {
+  histogram.disable();
+  const figures = {
+    maxDelayMs: histogram.max / 1e6,
+    p99DelayMs: histogram.percentile(99) / 1e6,
+    maxRssKb: process.resourceUsage().maxRSS,
+    connected,
+  };
+  process.stderr.write(`\nDMR_BENCH_PROBE ${JSON.stringify(figures)}\n`);
+});
