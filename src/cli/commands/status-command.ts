@@ -48,7 +48,8 @@ function driftOfSucceededStages(store: StatusStore, report: StatusReport, sqlDir
 
 function renderDrift(report: DriftReport): void {
   out.line();
-  if (report.drift.length === 0) out.line('task files: as they were when the succeeded stages ran');
+  if (report.notChecked) out.line(`task files not compared: ${report.notChecked} (pass --sql-dir)`);
+  else if (report.drift.length === 0) out.line('task files: as they were when the succeeded stages ran');
   else {
     out.line(
       `task files changed since their stage succeeded (dmr resume refuses; see --allow-changed-tasks or dmr restart):`,

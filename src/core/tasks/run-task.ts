@@ -76,7 +76,12 @@ export async function runTask(
   if (refusal) return fail({ message: refusal.message }, refusal.line, current.checksum);
   const done: TaskDone = { checksum: current.checksum, transactional: current.transactional };
   const { knex } = db;
-  const connection: unknown = await knex.client.acquireConnection();
+  let connection: unknown;
+  try {
+    connection = await knex.client.acquireConnection();
+  } catch (error) {
+    return fail(db.adapter.describeError(error), undefined, current.checksum);
+  }
   try {
     if (!current.transactional) {
       running.sessionId = await db.adapter.currentSessionId(knex, connection);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DialectName } from '../../config/dialect-name.js';
 import { UsageError } from '../errors.js';
@@ -28,6 +28,8 @@ export interface DriftReport {
   readonly drift: readonly TaskDrift[];
   /** Stages with no recorded checksums (run before dmr recorded them, or set by reset): not compared. */
   readonly unrecorded: readonly string[];
+  /** Why nothing was compared (the task folder is not there), if so. */
+  readonly notChecked?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function findTaskDrift(
   dialect: DialectName,
   scopes: readonly DriftScope[],
 ): Promise<DriftReport> {
+  if (!existsSync(sqlDir)) return { drift: [], unrecorded: [], notChecked: `task folder ${sqlDir} not found` };
   const drift: TaskDrift[] = [];
   const unrecorded: string[] = [];
   for (const { stage, before } of scopes) {
