@@ -54,7 +54,7 @@ describe.each(dialects)('dmr init on a database that already has Generate tables
     const result = await runCli(['init', ...target(db), '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.createdTables).toEqual(['DataMigrationRuns', 'DataMigrationVerifications']);
+    expect(report.createdTables).toEqual(['DataMigrationRuns', 'DataMigrationVerifications', 'DataMigrationTaskRuns']);
     expect(report.seededRows).toEqual(['status success', 'DataMigrations row for report']);
     const after = await Promise.all(['DataMigrationStatuses', 'DataMigrationTypes', 'DataMigrations', 'DataMigrationHistories'].map((t) => columns(db, t)));
     expect(after).toEqual(before);
