@@ -16,12 +16,29 @@ net.Socket.prototype.connect = function (...args) {
   }
   return connect.apply(this, args);
 };
+// The longest gap between 10 ms ticks and the CPU time the process used in it: a gap with little
+// CPU time is the process waiting for a core (a loaded machine), not dmr blocking its loop.
+let last = performance.now();
+let lastCpu = process.cpuUsage();
+let worst = { wallMs: 0, cpuMs: 0 };
+setInterval(() => {
+  const now = performance.now();
+  const cpu = process.cpuUsage();
+  const wallMs = now - last;
+  if (connected && wallMs > worst.wallMs) {
+    worst = { wallMs, cpuMs: (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000 };
+  }
+  last = now;
+  lastCpu = cpu;
+}, 10).unref();
+
 process.on('exit', () => {
   histogram.disable();
   const figures = {
     maxDelayMs: histogram.max / 1e6,
     p99DelayMs: histogram.percentile(99) / 1e6,
     maxRssKb: process.resourceUsage().maxRSS,
+    worstGap: worst,
     connected,
   };
   process.stderr.write(`\nDMR_BENCH_PROBE ${JSON.stringify(figures)}\n`);
