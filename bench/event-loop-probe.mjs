@@ -7,11 +7,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 const histogram = monitorEventLoopDelay({ resolution: 10 });
 histogram.enable();
 let connected = false;
+let connectedAt = 0;
 // pg opens its sockets with new net.Socket().connect(), which publishes no diagnostics channel.
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (...args) {
   if (!connected) {
     connected = true;
+    connectedAt = performance.now();
     histogram.reset();
   }
   return connect.apply(this, args);
@@ -25,7 +27,8 @@ setInterval(() => {
   const now = performance.now();
   const cpu = process.cpuUsage();
   const wallMs = now - last;
-  if (connected && wallMs > worst.wallMs) {
+  // Only gaps that began after the first connection: the one spanning start-up ends after it.
+  if (connected && last >= connectedAt && wallMs > worst.wallMs) {
     worst = { wallMs, cpuMs: (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000 };
   }
   last = now;
