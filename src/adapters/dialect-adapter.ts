@@ -96,6 +96,11 @@ export interface DialectAdapter {
   resetSession(knex: Knex, connection: unknown): Promise<void>;
   /** Normalises a driver error (code, message, line in statement). */
   describeError(error: unknown): DatabaseErrorDetail;
+  /**
+   * True for an error that only means another connection of this process holds a lock for now
+   * (SQLite's single writer: a task's write transaction delays the heartbeat), not a lost database.
+   */
+  isBusy?(error: unknown): boolean;
   /** The run lock for `schema`, on a connection pinned from `knex`'s pool. */
   runLock(knex: Knex, schema: string): RunLock;
   /** Server session id of the connection the query runs on, or of `connection` when given (for cancel and liveness). */

@@ -82,6 +82,7 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
 
 function exitCodeOf(result: RunResult): number {
   if (result.outcome === 'success') return ExitCode.ok;
+  if (result.outcome === 'lost') return ExitCode.usage;
   if (result.signal === 'SIGINT') return ExitCode.sigint;
   if (result.signal === 'SIGTERM') return ExitCode.sigterm;
   return ExitCode.answeredNo;
@@ -100,7 +101,10 @@ function render(result: RunResult, json: boolean): void {
     return;
   }
   if (result.outcome === 'success') out.line(`run ${result.runId} completed in ${result.seconds.toFixed(1)}s: ${result.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}`);
-  else {
+  else if (result.outcome === 'lost') {
+    out.line(`run ${result.runId} stopped itself: ${result.error ?? ''}`);
+    out.line('  see `dmr status` and `dmr doctor`; once the cause is fixed, `dmr resume`');
+  } else {
     out.line(`run ${result.runId} ${result.outcome}: ${result.error ?? ''}`);
     out.line('  see `dmr status` for the stages and history; fix the cause, then `dmr resume`');
   }

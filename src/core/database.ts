@@ -13,6 +13,8 @@ export interface Database {
   readonly adapter: DialectAdapter;
   /** Redacted description for messages. */
   readonly display: string;
+  /** Where it connects: lets the runner open pools of its own (bookkeeping, the heartbeat worker). */
+  readonly connection?: ResolvedConnection;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
     knex,
     adapter,
     display: connection.display,
+    connection,
     close: () => knex.destroy(),
   };
 }

@@ -75,6 +75,12 @@ export class SqliteAdapter implements DialectAdapter {
     return { code: e.code, message: e.code === 'SQLITE_CANTOPEN' ? missing : message };
   }
 
+  /** SQLITE_BUSY / SQLITE_LOCKED: a writer (the running task) holds the database for now. */
+  isBusy(error: unknown): boolean {
+    const code = String((error as { code?: string }).code ?? '');
+    return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+  }
+
   runLock(): RunLock {
     const lock = this.fileLock();
     let held = false;

@@ -3,7 +3,7 @@ import type { JobStatus } from '../status/status-codes.js';
 
 export type Severity = 'problem' | 'warning';
 
-export type RuleName = 'stuck' | 'failed' | 'overdue' | 'order' | 'orphaned-lock' | 'schema';
+export type RuleName = 'stuck' | 'failed' | 'overdue' | 'order' | 'orphaned-lock' | 'schema' | 'late-heartbeat';
 
 /** One thing doctor saw, with what it saw and the command that addresses it. */
 export interface Finding {
@@ -24,7 +24,7 @@ export interface Finding {
 export interface JobView {
   readonly runId: number | null;
   readonly status: JobStatus;
-  /** True when a runner is alive (fresh heartbeat, lock held by its session, process present). */
+  /** True when a runner is alive: its session holds the run lock and its process is present (heartbeat aside). */
   readonly live: boolean;
   readonly allowedActions: readonly JobAction[];
 }

@@ -9,6 +9,7 @@ export interface RunLiveness {
   readonly heartbeatAt: string | null;
   readonly heartbeatAgeMs: number | null;
   readonly staleAfterMs: number;
+  /** The heartbeat is older than two intervals plus a second (a warning when the run is live, never a verdict). */
   readonly heartbeatStale: boolean;
   /** The run's lock session still exists on the server. */
   readonly sessionAlive: boolean;
@@ -20,10 +21,12 @@ export interface RunLiveness {
 }
 
 /**
- * A run is live only when every sign agrees: unfinished, heartbeat fresher than two intervals
- * plus a second, its session holding the run lock, and its process present (when checkable).
- * The server drops a session lock the moment the runner's connection dies, so a crash is seen
- * at once through the lock; the heartbeat catches the rest (a pooler keeping the session).
+ * A run is live when it is unfinished, its own session holds the run lock and its process is
+ * present (or cannot be checked, on another host), whatever its heartbeat says: the server drops
+ * a session lock the moment the runner's connection dies, so a crash shows at once through the
+ * lock, while a late heartbeat only means a busy runner (or a blocked heartbeat connection, after
+ * which the runner stops itself). A late heartbeat is reported (late-heartbeat warning), never
+ * taken as death; a stale heartbeat is listed among the reasons only of a run already dead.
  */
 export function judgeRun(run: RunRecord, evidence: Evidence, now: Date): RunLiveness {
   const probe = evidence.probes.find((p) => p.runId === run.runId);
@@ -35,10 +38,13 @@ export function judgeRun(run: RunRecord, evidence: Evidence, now: Date): RunLive
   const processAlive = probe?.processAlive ?? null;
   const dead: string[] = [];
   if (run.finishedAt) dead.push(`run finished ${run.finishedAt.toISOString()}`);
-  if (stale) dead.push(age === null ? 'no heartbeat recorded' : `heartbeat stale since ${run.heartbeatAt?.toISOString()} (${Math.round(age / 1000)} s ago, stale after ${threshold / 1000} s)`);
   if (!run.finishedAt && !sessionAlive) dead.push(`lock session ${run.dbSessionId ?? '(none)'} is gone`);
   else if (!run.finishedAt && !holdsLock) dead.push(`its session ${run.dbSessionId ?? '(none)'} no longer holds the run lock`);
   if (processAlive === false) dead.push(`process ${run.pid} on ${run.host} is gone`);
+  if (dead.length > 0 && stale) {
+    const beat = age === null ? 'no heartbeat recorded' : `heartbeat stale since ${run.heartbeatAt?.toISOString()} (${Math.round(age / 1000)} s ago, stale after ${threshold / 1000} s)`;
+    dead.splice(run.finishedAt ? 1 : 0, 0, beat);
+  }
   return {
     runId: run.runId,
     live: dead.length === 0,

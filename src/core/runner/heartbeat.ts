@@ -1,25 +1,86 @@
-import type { RunStore } from '../status/run-store.js';
-import type { OnRunEvent } from './run-events.js';
+import { Worker } from 'node:worker_threads';
+import type { Database } from '../database.js';
+import { staleAfterMs } from '../status/read-status.js';
+import { cloneableConnection, type HeartbeatJob, type HeartbeatReport } from './heartbeat-messages.js';
+
+/** What the runner does with the heartbeat's news. */
+export interface HeartbeatHandlers {
+  /** `dmr stop` set StopRequested on the run record. */
+  onStopRequested(): void;
+  /** No heartbeat could be written for a whole stale interval (2 x interval + 1 s). */
+  onLost(reason: string): void;
+  /** The run record was finished by someone else (`reset --force`, `doctor --fix --force`). */
+  onRunClosed(): void;
+  /** A heartbeat was written (the runner checks that it still owns its rows then). */
+  onBeat(): void;
+  onWarning(message: string): void;
+}
+
+/** A running heartbeat; stop() ends the worker and its connection. */
+export interface Heartbeat {
+  /** Resolves once the worker has written its first heartbeat (or given up: onLost says why). */
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
 
 /**
- * Refreshes the run record's heartbeat every interval on a pooled connection of its own (so a
- * long statement does not stop it) and reports a stop request from `dmr stop`.
+ * Starts the heartbeat of a run on a worker thread with its own connection (heartbeat-worker.ts),
+ * so it keeps beating while a task blocks the event loop.
  */
-export function startHeartbeat(runs: RunStore, runId: number, intervalMs: number, onStopRequested: () => void, onEvent: OnRunEvent): () => Promise<void> {
-  let inFlight: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (stopped) return;
-    inFlight = runs
-      .beat(runId)
-      .then(({ stopRequested }) => {
-        if (stopRequested && !stopped) onStopRequested();
-      })
-      .catch((error: unknown) => onEvent({ type: 'warning', message: `heartbeat failed: ${(error as Error).message}` }));
-  }, intervalMs);
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await inFlight;
+export function startHeartbeat(db: Database, schema: string, runId: number, intervalMs: number, handlers: HeartbeatHandlers): Heartbeat {
+  if (!db.connection) throw new Error('the heartbeat needs the connection the database was opened with');
+  const job: HeartbeatJob = { connection: cloneableConnection(db.connection), schema, runId, intervalMs, lostAfterMs: staleAfterMs(intervalMs) };
+  const worker = new Worker(workerUrl(), { workerData: job, execArgv: workerExecArgv() });
+  worker.unref();
+  let warned = false;
+  let ended = false;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('message', (report: HeartbeatReport) => {
+    if (ended) return;
+    if (report.type === 'beat' || report.type === 'lost') markReady();
+    switch (report.type) {
+      case 'beat':
+        warned = false;
+        if (report.closed) handlers.onRunClosed();
+        else if (report.stopRequested) handlers.onStopRequested();
+        else handlers.onBeat();
+        break;
+      case 'failed':
+        if (!warned) handlers.onWarning(`heartbeat failed: ${report.message}`);
+        warned = true;
+        break;
+      case 'lost':
+        handlers.onLost(`the heartbeat could not be written (last at ${report.lastBeatAt}): ${report.message}`);
+        break;
+      case 'closed':
+        break;
+    }
+  });
+  worker.on('error', (error) => {
+    markReady();
+    if (!ended) handlers.onLost(`the heartbeat worker failed: ${error.message}`);
+  });
+  return {
+    ready,
+    async stop() {
+      if (ended) return;
+      ended = true;
+      markReady();
+      worker.postMessage({ type: 'stop' });
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 3000).unref());
+      if ((await Promise.race([exited, timeout])) === 'timeout') await worker.terminate();
+    },
   };
+}
+
+/** The compiled worker beside this file; under tsx (tests importing src) the .ts source. */
+function workerUrl(): URL {
+  const ts = import.meta.url.endsWith('.ts');
+  return new URL(ts ? './heartbeat-worker.ts' : './heartbeat-worker.js', import.meta.url);
+}
+
+function workerExecArgv(): string[] | undefined {
+  return import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : undefined;
 }

@@ -29,6 +29,7 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
   const db = store.database;
   const lock = await acquireRunLock(store, o.waitSeconds, o.onEvent);
   let stopHeartbeat: () => Promise<void> = async () => undefined;
+  let lostReason: string | null = null;
   try {
     // Validate everything the user gave before writing anything, even the status tables.
     const existed = await statusTablesExist(store);
@@ -80,7 +81,21 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
     const onSignal = () => requestStop(`cancelled by signal ${String(o.signal?.reason ?? 'SIGTERM')}`);
     if (o.signal?.aborted) onSignal();
     o.signal?.addEventListener('abort', onSignal, { once: true });
-    stopHeartbeat = startHeartbeat(runs, runId, o.heartbeatMs, () => requestStop('cancelled by dmr stop'), o.onEvent);
+    const heartbeat = startHeartbeat(db, store.schema, runId, o.heartbeatMs, {
+      onStopRequested: () => requestStop('cancelled by dmr stop'),
+      onLost: (reason) => {
+        lostReason ??= reason;
+        requestStop(`runner stopped itself: ${reason}`);
+      },
+      onRunClosed: () => {
+        lostReason ??= 'the run record was finished by someone else';
+        requestStop(`runner stopped itself: ${lostReason}`);
+      },
+      onBeat: () => undefined,
+      onWarning: (message) => o.onEvent({ type: 'warning', message }),
+    });
+    stopHeartbeat = () => heartbeat.stop();
+    await heartbeat.ready;
 
     const outcomes: StageOutcome[] = stages.map((stage) => ({ stage, status: 'not-run', seconds: null, tasks: [] }));
     let failure: TaskFailure | null = null;
@@ -123,24 +138,38 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
     }
 
     const stoppedBy = stop.signal.aborted ? String(stop.signal.reason) : undefined;
-    const outcome: RunResult['outcome'] = !failure ? 'success' : stoppedBy ? 'stopped' : 'failed';
+    const outcome: RunResult['outcome'] = !failure ? 'success' : lostReason ? 'lost' : stoppedBy ? 'stopped' : 'failed';
     const errorText = failure ? describeFailure(stoppedBy && !failure.cancelledBy ? { ...failure, cancelledBy: stoppedBy } : failure) : undefined;
-    await db.knex.transaction(async (trx) => {
-      if (failure) {
-        const failedStage = failure.stage;
-        await store.setStatus([typeId(failedStage)], StatusId.error, {}, trx);
-        await store.addHistory(typeId(failedStage), `${failedStage}: error: ${errorText}`, trx);
-        for (const stage of stages.slice(stages.indexOf(failedStage) + 1)) {
-          await store.setStatus([typeId(stage)], prior[stage] ?? StatusId.initial, {}, trx);
+    const jobStatus: JobStatus = outcome === 'success' ? 'Completed' : outcome === 'stopped' ? 'Stopped' : 'Failed';
+    const closeRun = (withRunRecord: boolean) =>
+      db.knex.transaction(async (trx) => {
+        if (failure) {
+          const failedStage = failure.stage;
+          await store.setStatus([typeId(failedStage)], StatusId.error, {}, trx);
+          await store.addHistory(typeId(failedStage), `${failedStage}: error: ${errorText}`, trx);
+          for (const stage of stages.slice(stages.indexOf(failedStage) + 1)) {
+            await store.setStatus([typeId(stage)], prior[stage] ?? StatusId.initial, {}, trx);
+          }
         }
-      }
-      const jobStatus: JobStatus = outcome === 'success' ? 'Completed' : outcome === 'stopped' ? 'Stopped' : 'Failed';
-      await runs.update(runId, { JobStatus: jobStatus, FinishedAt: new Date(), CurrentStage: null, CurrentTask: null, ...(errorText ? { ErrorText: errorText } : {}) }, trx);
-      await store.addHistory(null, `run ${runId} ${jobStatus.toLowerCase()}${errorText ? `: ${errorText}` : ''}`, trx);
-    });
+        if (withRunRecord) {
+          await runs.update(runId, { JobStatus: jobStatus, FinishedAt: new Date(), CurrentStage: null, CurrentTask: null, ...(errorText ? { ErrorText: errorText } : {}) }, trx);
+        }
+        await store.addHistory(null, `run ${runId} ${jobStatus.toLowerCase()}${errorText ? `: ${errorText}` : ''}`, trx);
+      });
+    let unrecorded: string | undefined;
+    try {
+      await closeRun(true);
+    } catch (error) {
+      if (outcome !== 'lost') throw error;
+      // A runner that lost its heartbeat records what it still can: the stages and history without the run record.
+      unrecorded = `the run record could not be closed: ${db.adapter.describeError(error).message}; run \`dmr doctor\``;
+      await closeRun(false).catch((again: unknown) => {
+        unrecorded = `nothing could be recorded: ${db.adapter.describeError(again).message}; run \`dmr doctor\` once the database is reachable`;
+      });
+    }
     if (failure) o.onEvent({ type: 'stage-finished', stage: failure.stage, status: 'error', seconds: outcomes.find((x) => x.stage === failure?.stage)?.seconds ?? 0 });
     const signalName = stoppedBy?.match(/SIG[A-Z]+/)?.[0];
-    return { runId, outcome, signal: signalName, stages: outcomes, error: errorText, seconds: (performance.now() - started) / 1000 };
+    return { runId, outcome, signal: signalName, stages: outcomes, error: unrecorded ? `${errorText}; ${unrecorded}` : errorText, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     if (error instanceof DmrError) throw error;
     const detail = db.adapter.describeError(error);

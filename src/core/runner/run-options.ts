@@ -37,7 +37,11 @@ export interface StageOutcome {
 
 export interface RunResult {
   readonly runId: number;
-  readonly outcome: 'success' | 'failed' | 'stopped';
+  /**
+   * lost: the runner lost its hold on the run (its heartbeat could not be written for a stale
+   * interval) and stopped itself; the CLI exits 2.
+   */
+  readonly outcome: 'success' | 'failed' | 'stopped' | 'lost';
   /** SIGINT or SIGTERM when a signal stopped the run. */
   readonly signal?: string;
   readonly stages: readonly StageOutcome[];

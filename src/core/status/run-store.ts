@@ -72,11 +72,14 @@ export class RunStore {
     return this.store.table('runs', db).where('RunId', runId).update(changes);
   }
 
-  /** Refreshes the heartbeat and reports whether someone asked the run to stop. */
-  async beat(runId: number): Promise<{ stopRequested: boolean }> {
-    await this.update(runId, { HeartbeatAt: new Date() });
-    const row = await this.store.table('runs').where('RunId', runId).first('StopRequested');
-    return { stopRequested: Number(row?.StopRequested ?? 0) === 1 };
+  /**
+   * Refreshes the heartbeat of an unfinished run and reports whether someone asked it to stop;
+   * `closed` when the record was already finished by someone else (nothing was written).
+   */
+  async beat(runId: number, db?: Db): Promise<{ stopRequested: boolean; closed: boolean }> {
+    const updated = await this.store.table('runs', db).where('RunId', runId).whereNull('FinishedAt').update({ HeartbeatAt: new Date() });
+    const row = await this.store.table('runs', db).where('RunId', runId).first('StopRequested', 'FinishedAt');
+    return { stopRequested: Number(row?.StopRequested ?? 0) === 1, closed: updated === 0 && !!row && row.FinishedAt !== null };
   }
 
   async get(runId: number, db?: Db): Promise<RunRecord | null> {

@@ -1,0 +1,47 @@
+import type { ResolvedConnection } from '../../config/resolve-connection.js';
+
+/** What the heartbeat worker is started with (structured-cloned into the thread). */
+export interface HeartbeatJob {
+  /** The run's database, connected to again by the worker on a connection of its own. */
+  readonly connection: ResolvedConnection;
+  readonly schema: string;
+  readonly runId: number;
+  readonly intervalMs: number;
+  /** After this long without a heartbeat written, the worker reports the heartbeat lost. */
+  readonly lostAfterMs: number;
+}
+
+/** What the worker tells the runner. */
+export type HeartbeatReport =
+  /** A heartbeat was written; `closed` when the run record was finished by someone else (it was not updated). */
+  | { readonly type: 'beat'; readonly stopRequested: boolean; readonly closed: boolean }
+  /** A write failed; the worker keeps trying until `lostAfterMs`. */
+  | { readonly type: 'failed'; readonly message: string }
+  /** No heartbeat written for `lostAfterMs`: the runner must stop. */
+  | { readonly type: 'lost'; readonly message: string; readonly lastBeatAt: string }
+  /** The worker closed its connection after a stop message. */
+  | { readonly type: 'closed' };
+
+/** What the runner tells the worker. */
+export type HeartbeatCommand = { readonly type: 'stop' };
+
+/**
+ * A copy of the connection that survives structured cloning: functions (a knexfile's pool hooks,
+ * type casts) do not cross into a thread and are left out; the worker only writes one row.
+ */
+export function cloneableConnection(connection: ResolvedConnection): ResolvedConnection {
+  return plain(connection) as ResolvedConnection;
+}
+
+function plain(value: unknown): unknown {
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date || value instanceof RegExp || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return value.map(plain);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const copy = plain(v);
+    if (copy !== undefined) out[key] = copy;
+  }
+  return out;
+}
