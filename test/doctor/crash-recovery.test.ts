@@ -29,7 +29,7 @@ describe.each(dialects)('crash recovery on %s', (dialect) => {
     expect(stuck?.message).toContain(`pid ${pid}`);
     expect(stuck?.action).toBe('dmr doctor --fix --yes');
     expect((stuck?.evidence.liveness as { processAlive: boolean }).processAlive).toBe(false);
-    expect(before.report.job).toMatchObject({ status: 'Running', live: false, allowedActions: ['stop'] });
+    expect(before.report.job).toMatchObject({ status: 'Died', recordedStatus: 'Running', live: false, allowedActions: ['repair'] });
 
     const refused = await dmr(db, ['resume', '--sql-dir', fastDir]);
     expectExit(refused, 2);

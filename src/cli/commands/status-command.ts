@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { gatherEvidence } from '../../core/doctor/gather-evidence.js';
 import { readStatus, type StatusReport } from '../../core/status/read-status.js';
 import type { StatusStore } from '../../core/status/status-store.js';
 import { describeDrift, findTaskDrift, type DriftReport } from '../../core/tasks/task-drift.js';
@@ -24,8 +25,9 @@ export const statusCommand = defineCommand<StatusFlags>({
     }) as never,
   run: (args) =>
     withStore(args, async (store) => {
-      const report = await readStatus(store);
-      const doctor = await doctorSummary(store, probeProcess);
+      const evidence = await gatherEvidence(store, { probeProcess });
+      const report = await readStatus(store, evidence);
+      const doctor = doctorSummary(evidence);
       const taskDrift = args.verbose
         ? await driftOfSucceededStages(store, report, path.resolve(args['sql-dir']))
         : undefined;

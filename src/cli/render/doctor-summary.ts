@@ -1,12 +1,10 @@
 import { diagnose } from '../../core/doctor/diagnose.js';
-import type { ProcessProbe } from '../../core/doctor/evidence.js';
-import { gatherEvidence } from '../../core/doctor/gather-evidence.js';
-import type { StatusStore } from '../../core/status/status-store.js';
+import type { Evidence } from '../../core/doctor/evidence.js';
 import { doctorVerdict } from './doctor-text.js';
 
-/** doctor's verdict for `dmr status`: counts, finding ids, the job and a one-line verdict. */
-export async function doctorSummary(store: StatusStore, probeProcess: ProcessProbe): Promise<Record<string, unknown>> {
-  const report = diagnose(await gatherEvidence(store, { probeProcess }), new Date());
+/** doctor's verdict for `dmr status` (from the same evidence as the rest of status): counts, ids, the job, one line. */
+export function doctorSummary(evidence: Evidence): Record<string, unknown> {
+  const report = diagnose(evidence, new Date());
   return {
     healthy: report.healthy,
     problems: report.problems,

@@ -5,7 +5,9 @@ import { out } from '../output.js';
 export function renderDoctorText(report: DoctorReport, where: string): void {
   out.line(`dmr doctor: ${where}`);
   const job = report.job;
-  out.line(`job: ${job.runId === null ? 'no dmr run recorded' : `run ${job.runId} ${job.status}${job.live ? ' (live)' : ''}`}; allowed: ${job.allowedActions.join(', ') || 'none (wait)'}`);
+  const recorded = job.status !== job.recordedStatus ? ` (recorded ${job.recordedStatus})` : '';
+  const run = job.runId === null ? 'no dmr run recorded' : `run ${job.runId} ${job.status}${recorded}${job.live ? ' (live)' : ''}`;
+  out.line(`job: ${run}; allowed: ${job.allowedActions.join(', ') || 'none (wait)'}`);
   out.line();
   for (const f of report.findings) renderFinding(f);
   out.line(doctorVerdict(report));

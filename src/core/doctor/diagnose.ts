@@ -26,9 +26,15 @@ export function diagnose(evidence: Evidence, now: Date, options: Partial<Diagnos
   return { healthy: problems === 0, problems, warnings: findings.length - problems, findings, job: jobView(evidence, now), checkedAt: now.toISOString() };
 }
 
-/** The latest run's job status (NotStarted without one) and the actions it allows. */
+/**
+ * The latest run's job status and the actions it allows, from the same liveness evidence as the
+ * findings: NotStarted without a run; Died for an unfinished run whose runner is dead (whatever
+ * its record says); else the recorded status.
+ */
 export function jobView(evidence: Evidence, now: Date): JobView {
   const run = evidence.latestRun;
-  const status = run?.jobStatus ?? 'NotStarted';
-  return { runId: run?.runId ?? null, status, live: liveRun(evidence, now) !== null, allowedActions: allowedActions(status) };
+  const live = liveRun(evidence, now);
+  const recorded = run?.jobStatus ?? 'NotStarted';
+  const status = run && !run.finishedAt && live?.runId !== run.runId ? 'Died' : recorded;
+  return { runId: run?.runId ?? null, status, recordedStatus: recorded, live: live !== null, allowedActions: allowedActions(status) };
 }

@@ -23,7 +23,10 @@ export interface Finding {
 /** The job as doctor sees it: the latest run's status and what the user may do now. */
 export interface JobView {
   readonly runId: number | null;
+  /** Died when the run is unfinished and its runner is dead; else the status the run record holds. */
   readonly status: JobStatus;
+  /** The status the run record holds (Running for a run that died without a word). */
+  readonly recordedStatus: JobStatus;
   /** True when a runner is alive: its session holds the run lock and its process is present (heartbeat aside). */
   readonly live: boolean;
   readonly allowedActions: readonly JobAction[];

@@ -1,5 +1,4 @@
-import { staleAfterMs } from '../status/read-status.js';
-import type { RunRecord } from '../status/run-store.js';
+import { staleAfterMs, type RunRecord } from '../status/run-store.js';
 import type { Evidence } from './evidence.js';
 
 /** Why doctor believes a run's runner is alive or dead. */

@@ -2,7 +2,7 @@ import { LockHeldError, UsageError } from '../errors.js';
 import { jobStatuses, type JobStatus } from '../status/status-codes.js';
 
 /** What a user may ask of a job (seed 003), mapped to dmr commands. */
-export const jobActions = ['start', 'stop', 'resume', 'restart'] as const;
+export const jobActions = ['start', 'stop', 'resume', 'restart', 'repair'] as const;
 
 export type JobAction = (typeof jobActions)[number];
 
@@ -12,13 +12,14 @@ export const actionCommand: Readonly<Record<JobAction, string>> = {
   stop: 'dmr stop',
   resume: 'dmr resume',
   restart: 'dmr restart',
+  repair: 'dmr doctor --fix --yes',
 };
 
 /**
  * Actions allowed per job status of the latest run record (no record: NotStarted). Transitional
- * statuses (Starting, Resuming, Restarting, Running...) allow only stop; Stopping allows nothing
- * but waiting. A run that died without recording it keeps its active status until
- * `dmr doctor --fix` records the truth (Failed).
+ * statuses (Starting, Resuming, Restarting, Running...) of a live run allow only stop; Stopping
+ * allows nothing but waiting. A run whose runner died is `Died` whatever its record says, and
+ * allows only the recovery: `dmr doctor --fix --yes` records it Failed, then resume or restart.
  */
 export const allowedActionsByStatus: Readonly<Record<JobStatus, readonly JobAction[]>> = {
   NotStarted: ['start', 'resume', 'restart'],
@@ -31,6 +32,7 @@ export const allowedActionsByStatus: Readonly<Record<JobStatus, readonly JobActi
   Stopped: ['start', 'resume', 'restart'],
   Resuming: ['stop'],
   Restarting: ['stop'],
+  Died: ['repair'],
 };
 
 export function allowedActions(status: JobStatus): readonly JobAction[] {
@@ -51,7 +53,7 @@ export function assertActionAllowed(action: JobAction, status: JobStatus, contex
   if (allowed.includes(action)) return;
   const run = context.runId === null ? 'no run recorded' : `run ${context.runId} is ${status}`;
   const list = allowed.length ? allowed.map((a) => `${a} (\`${actionCommand[a]}\`)`).join(', ') : 'none: wait for it to end';
-  const dead = !context.live && allowed.includes('stop') ? '; its runner is not alive: run `dmr doctor` and `dmr doctor --fix --yes` to record that it died' : '';
+  const dead = status === 'Died' ? '; its runner is dead: `dmr doctor` shows why, `dmr doctor --fix --yes` records it' : '';
   const message = `cannot ${action}: ${run}${context.live ? ' (live)' : ''}`;
   if (context.live) throw new LockHeldError(message, `allowed now: ${list}`);
   throw new UsageError(message, `allowed now: ${list}${dead}`);

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Database } from '../database.js';
-import { staleAfterMs } from '../status/read-status.js';
+import { staleAfterMs } from '../status/run-store.js';
 import { cloneableConnection, type HeartbeatJob, type HeartbeatReport } from './heartbeat-messages.js';
 
 /** What the runner does with the heartbeat's news. */

@@ -1,15 +1,29 @@
+import type { Evidence } from '../doctor/evidence.js';
+import { jobView } from '../doctor/diagnose.js';
+import { judgeRun } from '../doctor/run-liveness.js';
 import { UsageError } from '../errors.js';
 import { latestVerification, type VerificationRecord } from '../verify/verification-record.js';
 import { secondsBetween } from '../time.js';
 import { statusTablesExist } from './ensure-status-tables.js';
-import { RunStore, type RunRecord } from './run-store.js';
+import type { RunRecord } from './run-store.js';
+import type { JobStatus } from './status-codes.js';
 import type { HistoryLine, StageState, StatusStore } from './status-store.js';
 
+export { staleAfterMs } from './run-store.js';
+
 export interface RunView extends RunRecord {
+  /** The job status doctor and the job-control commands use: Died for an unfinished run whose runner is dead. */
+  readonly jobStatus: JobStatus;
+  /** What the run record holds. */
+  readonly recordedJobStatus: JobStatus;
   /** Seconds since the last heartbeat. */
   readonly heartbeatAgeSeconds: number | null;
-  /** live: unfinished with a fresh heartbeat; stale: unfinished, heartbeat older than 2 intervals + 1 s; finished. */
-  readonly liveness: 'live' | 'stale' | 'finished';
+  /** live: its session holds the run lock and its process is present; dead: unfinished and not live; finished. */
+  readonly liveness: 'live' | 'dead' | 'finished';
+  /** The heartbeat is older than two intervals plus a second (a warning while live). */
+  readonly heartbeatLate: boolean;
+  /** Why the runner is judged dead (empty unless dead). */
+  readonly deadBecause: readonly string[];
 }
 
 export interface StatusReport {
@@ -22,23 +36,31 @@ export interface StatusReport {
   readonly verification: VerificationRecord | null;
 }
 
-/** Heartbeats older than this are stale: two missed beats plus a second of slack. */
-export function staleAfterMs(heartbeatIntervalMs: number): number {
-  return 2 * heartbeatIntervalMs + 1000;
-}
-
-export function viewRun(run: RunRecord, now = new Date()): RunView {
+/** The latest run as status shows it, judged on the same evidence as doctor's findings. */
+export function viewRun(evidence: Evidence, now = new Date()): RunView | null {
+  const run = evidence.latestRun;
+  if (!run) return null;
+  const liveness = judgeRun(run, evidence, now);
+  const job = jobView(evidence, now);
   const age = run.heartbeatAt ? secondsBetween(run.heartbeatAt, now) : null;
-  const stale = !run.heartbeatAt || now.getTime() - run.heartbeatAt.getTime() > staleAfterMs(run.heartbeatIntervalMs);
-  return { ...run, heartbeatAgeSeconds: age, liveness: run.finishedAt ? 'finished' : stale ? 'stale' : 'live' };
+  const state = run.finishedAt ? 'finished' : liveness.live ? 'live' : 'dead';
+  return {
+    ...run,
+    jobStatus: job.status,
+    recordedJobStatus: run.jobStatus,
+    heartbeatAgeSeconds: age,
+    liveness: state,
+    heartbeatLate: !run.finishedAt && liveness.heartbeatStale,
+    deadBecause: state === 'dead' ? liveness.deadBecause : [],
+  };
 }
 
-/** What `dmr status` shows; reads only, never creates tables. */
-export async function readStatus(store: StatusStore, historyLines = 10): Promise<StatusReport> {
+/** What `dmr status` shows, from one evidence snapshot (gatherEvidence); reads only, never creates tables. */
+export async function readStatus(store: StatusStore, evidence: Evidence, historyLines = 10): Promise<StatusReport> {
   if (!(await statusTablesExist(store))) {
     throw new UsageError(`status tables not found in ${store.database.display} (schema ${store.schema})`, 'run `dmr init` or `dmr migrate` first, or check --url/--schema');
   }
-  const runs = new RunStore(store);
-  const [stages, run, history, verification] = await Promise.all([store.stages(), runs.latest(), store.history(historyLines), latestVerification(store)]);
-  return { database: store.database.display, schema: store.schema, stages, run: run ? viewRun(run) : null, history, verification };
+  const verification = await latestVerification(store);
+  const run = viewRun(evidence);
+  return { database: store.database.display, schema: store.schema, stages: evidence.stages, run, history: evidence.history.slice(0, historyLines), verification };
 }

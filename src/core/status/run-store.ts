@@ -44,6 +44,11 @@ export interface NewRun {
 
 type Db = Knex | Knex.Transaction;
 
+/** Heartbeats older than this are late: two missed beats plus a second of slack. */
+export function staleAfterMs(heartbeatIntervalMs: number): number {
+  return 2 * heartbeatIntervalMs + 1000;
+}
+
 export class RunStore {
   constructor(private readonly store: StatusStore) {}
 

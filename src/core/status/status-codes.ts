@@ -36,8 +36,13 @@ export const jobStatuses = [
   'Stopped',
   'Resuming',
   'Restarting',
+  'Died',
 ] as const;
 
+/**
+ * A job status. `Died` is never stored: it is what an unfinished run record whose runner is dead
+ * (lock session gone, or process gone) is called until `dmr doctor --fix --yes` records it Failed.
+ */
 export type JobStatus = (typeof jobStatuses)[number];
 
 /** Job statuses that mean a runner is (or should be) working. */
