@@ -47,10 +47,19 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
   const encoding = encodingName(args.encoding);
   const onEvent = await createRunProgress();
   const controller = new AbortController();
-  const onSigint = () => controller.abort('SIGINT');
-  const onSigterm = () => controller.abort('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  // First signal: a recorded stop (statement cancelled, stage error, lock released). Second: exit at once, by that signal.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) {
+      controller.abort(signal);
+      out.info(`dmr: ${signal}: stopping the run and recording it (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)`);
+      return;
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const result = await withStore(
       args,
@@ -75,8 +84,8 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
     render(result, args.json);
     return exitCodeOf(result);
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

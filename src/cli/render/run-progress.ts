@@ -4,7 +4,8 @@ import { out } from '../output.js';
 
 /**
  * Draws run progress on stderr: an ora spinner per stage and task with elapsed time on a
- * terminal, plain lines otherwise. stdout stays free for results (--json).
+ * terminal, plain lines otherwise. stdout stays free for results (--json). ora never reads
+ * stdin (discardStdin: false): its raw mode would turn Ctrl-C into a keystroke, not SIGINT.
  */
 export async function createRunProgress(): Promise<(event: RunEvent) => void> {
   const tty = out.stderrIsTty;
@@ -21,7 +22,7 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
   const spin = (text: string) => {
     label = text;
     since = Date.now();
-    spinner = ora ? ora({ text, stream: process.stderr }).start() : null;
+    spinner = ora ? ora({ text, stream: process.stderr, discardStdin: false }).start() : null;
     stopTicker();
     ticker = setInterval(() => {
       if (spinner) spinner.text = `${label} ${((Date.now() - since) / 1000).toFixed(0)}s`;
