@@ -101,6 +101,12 @@ export interface DialectAdapter {
    * (SQLite's single writer: a task's write transaction delays the heartbeat), not a lost database.
    */
   isBusy?(error: unknown): boolean;
+  /**
+   * True for an error that means the connection to the server is gone or cannot be made (server
+   * shut down or restarting, session terminated, network lost), as opposed to a refused statement.
+   * The runner then retries its status writes for --db-retry and never assumes its lock survived.
+   */
+  isConnectionLost?(error: unknown): boolean;
   /** The run lock for `schema`, on a connection pinned from `knex`'s pool. */
   runLock(knex: Knex, schema: string): RunLock;
   /** Server session id of the connection the query runs on, or of `connection` when given (for cancel and liveness). */

@@ -18,6 +18,7 @@ export interface RunFlags {
   readonly heartbeat: string;
   readonly 'task-timeout'?: string;
   readonly encoding: string;
+  readonly 'db-retry': string;
   /** resume only. */
   readonly 'allow-changed-tasks'?: boolean;
 }
@@ -28,6 +29,11 @@ export const runFlagOptions = {
   heartbeat: { type: 'string', default: '5s', describe: 'how often the run record heartbeat is refreshed' },
   'task-timeout': { type: 'string', describe: 'cancel a task running longer than this (e.g. 30m) and fail its stage' },
   encoding: { type: 'string', default: 'utf-8', describe: 'encoding of the task files (utf-8 is checked strictly)' },
+  'db-retry': {
+    type: 'string',
+    default: '30s',
+    describe: 'while the database cannot be reached, retry status writes this long before exit 2',
+  },
 } as const;
 
 /**
@@ -44,6 +50,7 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
   if (heartbeatMs < 50) throw new UsageError('--heartbeat must be at least 50ms');
   const taskTimeoutMs = args['task-timeout'] ? parseDuration(args['task-timeout'], '--task-timeout', 1) : undefined;
   const waitSeconds = parseSeconds(args.wait, '--wait');
+  const dbRetryMs = parseDuration(args['db-retry'], '--db-retry');
   const encoding = encodingName(args.encoding);
   const onEvent = await createRunProgress();
   const controller = new AbortController();
@@ -73,6 +80,7 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
           heartbeatMs,
           waitSeconds,
           taskTimeoutMs,
+          dbRetryMs,
           encoding,
           allowChangedTasks: args['allow-changed-tasks'] ?? false,
           signal: controller.signal,

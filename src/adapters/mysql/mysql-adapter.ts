@@ -76,6 +76,17 @@ export class MysqlAdapter implements DialectAdapter {
     return { code: e.code ?? (e.errno ? String(e.errno) : undefined), message, lineInStatement: line ? Number(line) : undefined };
   }
 
+  /**
+   * mysql2's PROTOCOL_CONNECTION_LOST and socket errors; the server's shutdown and killed-connection
+   * errors (ER_SERVER_SHUTDOWN 1053, ER_CONNECTION_KILLED 1927, CR_SERVER_GONE_ERROR 2006, CR_SERVER_LOST 2013).
+   */
+  isConnectionLost(error: unknown): boolean {
+    const e = error as { code?: string; errno?: number; fatal?: boolean };
+    const code = String(e.code ?? '');
+    if (['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code)) return true;
+    return [1053, 1927, 2006, 2013].includes(Number(e.errno));
+  }
+
   runLock(knex: Knex, schema: string): RunLock {
     return sessionRunLock(knex, {
       acquire: 'select get_lock(?, 0) as ok, connection_id() as id',

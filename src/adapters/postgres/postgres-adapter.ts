@@ -73,6 +73,19 @@ export class PostgresAdapter implements DialectAdapter {
     return { code: e.code, message: String(e.message ?? error), positionInStatement: position };
   }
 
+  /**
+   * Class 08 (connection exception), 57P01-57P03 (admin/crash shutdown, cannot connect now), the
+   * socket errors, and pg's "Connection terminated" for a socket that closed under it.
+   * https://www.postgresql.org/docs/current/errcodes-appendix.html
+   */
+  isConnectionLost(error: unknown): boolean {
+    const e = error as { code?: string; message?: string };
+    const code = String(e.code ?? '');
+    if (/^08/.test(code) || /^57P0[123]$/.test(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return true;
+    return /Connection terminated|terminating connection|Client has encountered a connection error/i.test(String(e.message ?? ''));
+  }
+
   runLock(knex: Knex, schema: string): RunLock {
     return sessionRunLock(knex, {
       acquire: 'select pg_try_advisory_lock(?, ?) as ok, pg_backend_pid() as id',

@@ -4,6 +4,7 @@ import { RunStore, type NewRun } from '../status/run-store.js';
 import { StatusId, statusCodeOf, type JobStatus } from '../status/status-codes.js';
 import { StatusStore } from '../status/status-store.js';
 import { recordTaskRun, type TaskRunRecord } from '../tasks/task-run-store.js';
+import { DatabaseLostError, LockLostError, isConnectionLost } from './db-loss.js';
 
 /** A row the run wrote was changed by someone else (`dmr reset --force`): the run is no longer its own. */
 export class RunTakenError extends Error {}
@@ -21,6 +22,19 @@ export interface RunEnding {
 
 type Trx = Knex.Transaction;
 
+/** How the bookkeeping lives through a lost database (--db-retry). */
+export interface LossHandling {
+  /** Milliseconds to keep retrying a write while the database cannot be reached. */
+  readonly retryMs: number;
+  /** Once per outage, with the cause: the runner stops its run. */
+  onLoss(cause: string): void;
+  /**
+   * Before the first write after an outage: takes the run lock again on a new session and returns
+   * its id (the lock is never assumed to have survived); throws LockLostError when another holds it.
+   */
+  reclaim(): Promise<string | null>;
+}
+
 /**
  * Every status write of a run, on a pool of its own that tasks never touch, and each one a
  * compare-and-set: a stage moves only from the status this run last gave it, and only while the
@@ -32,20 +46,32 @@ export class RunBookkeeping {
   private readonly expected = new Map<number, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private id = 0;
+  /** When the current outage began (null while the database answers), and its cause. */
+  private lostSince: number | null = null;
+  private lostCause = '';
 
   private constructor(
     readonly store: StatusStore,
     private readonly own: Database | null,
     private readonly typeIds: ReadonlyMap<string, number>,
+    private readonly loss: LossHandling,
   ) {}
 
   /** Opens the bookkeeping pool (two connections) beside the run's database. */
-  static async open(store: StatusStore): Promise<RunBookkeeping> {
+  static async open(store: StatusStore, loss: LossHandling): Promise<RunBookkeeping> {
     const { connection } = store.database;
     const own = connection ? await openDatabase(connection, { poolMax: 2 }) : null;
     const books = own ? new StatusStore(own, store.schema) : store;
     const types = await books.stageTypes();
-    return new RunBookkeeping(books, own, new Map(types.map((t) => [t.code, t.id])));
+    return new RunBookkeeping(books, own, new Map(types.map((t) => [t.code, t.id])), loss);
+  }
+
+  /** The stages as this run last wrote them: `ods success, rds processing, report pending`. */
+  lastKnownState(): string {
+    return [...this.typeIds]
+      .filter(([, id]) => this.expected.has(id))
+      .map(([stage, id]) => `${stage} ${statusName(this.expected.get(id) ?? 0)}`)
+      .join(', ');
   }
 
   get runId(): number {
@@ -145,6 +171,7 @@ export class RunBookkeeping {
   /** Null while every stage still holds what this run wrote and the run record is unfinished; else why not. */
   async ownershipLost(): Promise<string | null> {
     return this.exclusive(async () => {
+      if (this.lostSince !== null) return null;
       const run = await this.store.table('runs').where('RunId', this.id).first('FinishedAt');
       if (run && run.FinishedAt !== null) return `run ${this.id} was finished by someone else`;
       const rows = await this.store.table('migrations').select('DataMigrationTypeId', 'DataMigrationStatusId');
@@ -163,24 +190,68 @@ export class RunBookkeeping {
    * moved on, otherwise it returns the status found (null when the write went through).
    */
   private write<T>(fn: (trx: Trx, set: SetStage) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
+    return this.exclusive(() => this.retrying(() => this.once(fn)));
+  }
+
+  /**
+   * Retries a write while the database cannot be reached, with backoff, for --db-retry in all
+   * per outage; the first attempt after an outage takes the run lock again first.
+   */
+  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    let delay = 250;
+    for (;;) {
+      try {
+        if (this.lostSince !== null) {
+          const session = await this.loss.reclaim();
+          this.lostSince = null;
+          if (this.id) await this.store.table('runs').where('RunId', this.id).update({ DbSessionId: session });
+        }
+        return await attempt();
+      } catch (error) {
+        if (error instanceof RunTakenError || error instanceof LockLostError) throw error;
+        if (!isConnectionLost(this.store.database.adapter, error)) throw error;
+        if (this.lostSince === null) {
+          this.lostSince = Date.now();
+          this.lostCause = describeLoss(this.store.database, error);
+          this.loss.onLoss(this.lostCause);
+        }
+        const left = this.lostSince + this.loss.retryMs - Date.now();
+        if (left <= 0) throw this.lostError();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+        delay = Math.min(delay * 2, 2000);
+      }
+    }
+  }
+
+  private lostError(): DatabaseLostError {
+    const since = new Date(this.lostSince ?? Date.now()).toISOString();
+    const seconds = Math.round(this.loss.retryMs / 1000);
+    return new DatabaseLostError(
+      `the database could not be reached for ${seconds} s (since ${since}: ${this.lostCause}); nothing more of run ${this.id} could be recorded. Last known state: ${this.lastKnownState()}`,
+      'once the database is reachable, run `dmr doctor`; `dmr doctor --fix --yes` records what happened (--db-retry waits longer)',
+    );
+  }
+
+  private once<T>(fn: (trx: Trx, set: SetStage) => Promise<T>): Promise<T> {
+    return (async () => {
       const written = new Map<number, number>();
       const set: SetStage = async (trx, stage, to, extra = {}, strict = true) => {
         const id = this.typeId(stage);
         const from = written.get(id) ?? this.expected.get(id) ?? StatusId.initial;
         const n = await this.store.table('migrations', trx).where({ DataMigrationTypeId: id, DataMigrationStatusId: from }).update({ DataMigrationStatusId: to, ...extra });
-        if (n > 0 || (from === to && (await this.statusOf(trx, id)) === to)) {
+        // A write retried after a lost answer finds its own value: that is this run's write, not someone else's.
+        const found = n > 0 ? to : ((await this.statusOf(trx, id)) ?? 0);
+        if (found === to) {
           written.set(id, to);
           return null;
         }
-        const found = (await this.statusOf(trx, id)) ?? 0;
         if (strict) throw new RunTakenError(changed(stage, from, found));
         return found;
       };
       const result = await this.store.knex.transaction((trx) => fn(trx, set));
       for (const [id, status] of written) this.expected.set(id, status);
       return result;
-    });
+    })();
   }
 
   private async updateRun(trx: Trx, changes: Record<string, unknown>): Promise<void> {
@@ -200,6 +271,12 @@ export class RunBookkeeping {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+function describeLoss(db: Database, error: unknown): string {
+  const detail = db.adapter.describeError(error);
+  const text = /^(update|select|insert|begin|commit)[ ;]/i.test(detail.message) && detail.message.includes(' - ') ? detail.message.slice(detail.message.indexOf(' - ') + 3) : detail.message;
+  return `${text}${detail.code ? ` (${detail.code})` : ''}`;
 }
 
 type SetStage = (trx: Trx, stage: string, to: number, extra?: Record<string, unknown>, strict?: boolean) => Promise<number | null>;

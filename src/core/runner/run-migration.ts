@@ -5,6 +5,7 @@ import { describeFailure } from '../tasks/task-error.js';
 import { acquireRunLock } from './acquire-run-lock.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 import { prepareRun } from './prepare-run.js';
+import { LockLostError } from './db-loss.js';
 import { RunBookkeeping } from './run-bookkeeping.js';
 import type { RunOptions, RunResult } from './run-options.js';
 import { RunStop } from './run-stop.js';
@@ -26,49 +27,64 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
   let heartbeat: Heartbeat | null = null;
   try {
     const plan = await prepareRun(o);
-    books = await RunBookkeeping.open(o.store);
+    let stop: RunStop | null = null;
+    books = await RunBookkeeping.open(o.store, {
+      retryMs: o.dbRetryMs ?? 30_000,
+      onLoss: (cause) => {
+        o.onEvent({ type: 'warning', message: `the database connection was lost (${cause}); retrying for up to ${Math.round((o.dbRetryMs ?? 30_000) / 1000)} s` });
+        stop?.request('lost', `runner stopped: the database connection was lost: ${cause}`);
+      },
+      reclaim: async () => {
+        await lock.release().catch(() => undefined);
+        if (await lock.tryAcquire()) return lock.sessionId;
+        throw new LockLostError('another session took the run lock while the database was away: this run records nothing more', 'check it with `dmr status` and `dmr doctor`');
+      },
+    });
     const b = books;
     const run = { command: o.command, jobStatus: startStatus[o.command], stages: plan.stages, heartbeatIntervalMs: o.heartbeatMs };
     const who = { host: o.host, pid: process.pid, userName: o.user, dbSessionId: lock.sessionId, priorStatuses: plan.prior };
     const runId = await b.begin({ ...run, ...who }, plan.notes);
     o.onEvent({ type: 'run-started', runId, stages: plan.stages });
 
-    const stop = new RunStop(db, o.onEvent, () => void b.stopping());
-    const onSignal = () => stop.request('signal', `cancelled by signal ${String(o.signal?.reason ?? 'SIGTERM')}`);
+    stop = new RunStop(db, o.onEvent, () => void b.stopping());
+    const s = stop;
+    const onSignal = () => s.request('signal', `cancelled by signal ${String(o.signal?.reason ?? 'SIGTERM')}`);
     if (o.signal?.aborted) onSignal();
     o.signal?.addEventListener('abort', onSignal, { once: true });
     heartbeat = startHeartbeat(db, o.store.schema, runId, o.heartbeatMs, {
-      onStopRequested: () => stop.request('request', 'cancelled by dmr stop'),
-      onLost: (reason) => stop.request('lost', `runner stopped itself: ${reason}`),
-      onRunClosed: () => stop.request('lost', `runner stopped: run ${runId} was finished by someone else`),
+      onStopRequested: () => s.request('request', 'cancelled by dmr stop'),
+      onLost: (reason) => s.request('lost', `runner stopped itself: ${reason}`),
+      onRunClosed: () => s.request('lost', `runner stopped: run ${runId} was finished by someone else`),
       onBeat: () => {
         void b.ownershipLost().then((why) => {
-          if (why) stop.request('lost', `runner stopped: ${why}; nothing of it was overwritten`);
+          if (why) s.request('lost', `runner stopped: ${why}; nothing of it was overwritten`);
         }, () => undefined);
       },
       onWarning: (message) => o.onEvent({ type: 'warning', message }),
     });
     await heartbeat.ready;
 
-    const { outcomes, failure } = await runStageLoop(o, plan, b, stop).finally(() => {
+    const { outcomes, failure } = await runStageLoop(o, plan, b, s).finally(() => {
       o.signal?.removeEventListener('abort', onSignal);
     });
     await heartbeat.stop();
 
-    const stoppedBy = stop.reason;
-    const lost = stop.kind === 'lost';
+    const stoppedBy = s.reason;
+    const lost = s.kind === 'lost';
     const outcome: RunResult['outcome'] = !failure ? 'success' : lost ? 'lost' : stoppedBy ? 'stopped' : 'failed';
-    const errorText = failure ? describeFailure(stoppedBy && !failure.cancelledBy ? { ...failure, cancelledBy: stoppedBy } : failure) : undefined;
+    // A task that failed because the connection was lost keeps its own error: that is the real cause.
+    const cancelled = stoppedBy && !failure?.cancelledBy && !failure?.connectionLost;
+    const errorText = failure ? describeFailure(cancelled ? { ...failure, cancelledBy: stoppedBy } : failure) : undefined;
     const jobStatus: JobStatus = outcome === 'success' ? 'Completed' : outcome === 'stopped' ? 'Stopped' : 'Failed';
     const failedStage = failure?.stage;
     const unreached = failedStage ? plan.stages.slice(plan.stages.indexOf(failedStage) + 1) : [];
-    const signal = stop.kind === 'signal' ? stoppedBy?.match(/SIG[A-Z]+/)?.[0] : undefined;
+    const signal = s.kind === 'signal' ? stoppedBy?.match(/SIG[A-Z]+/)?.[0] : undefined;
     const ending = { jobStatus, errorText, failedStage, unreached, signal };
     let notes: string[] = [];
     try {
       notes = await b.finish(ending, plan.prior);
     } catch (error) {
-      if (!lost) throw error;
+      if (!lost || error instanceof DmrError) throw error;
       // A runner that lost its hold records what it still can: the stages and history without the run record.
       const why = db.adapter.describeError(error).message;
       notes = [`the run record could not be closed: ${why}; run \`dmr doctor\``];

@@ -15,6 +15,8 @@ export interface RunOptions {
   readonly heartbeatMs: number;
   /** Seconds to wait for the run lock before exit 3. */
   readonly waitSeconds: number;
+  /** How long status writes retry while the database cannot be reached (--db-retry, default 30 s). */
+  readonly dbRetryMs?: number;
   /** A task running longer is cancelled and its stage errors. */
   readonly taskTimeoutMs?: number;
   /** Encoding of the task files (default utf-8, checked strictly; --encoding). */

@@ -40,6 +40,7 @@ export async function runStageLoop(o: RunOptions, plan: PreparedRun, books: RunB
         failure = stop.signal.aborted
           ? { stage, task: task.name, file: task.file, message: String(stop.reason), cancelledBy: String(stop.reason) }
           : await runOneTask(o, task, books, stop, plan.scans.get(task.file));
+        if (failure?.connectionLost) stop.request('lost', `runner stopped: the database connection was lost: ${failure.message}`);
         if (failure) break;
         ran.push(task.name);
       }

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { discardConnection } from '../../adapters/pinned-connection.js';
+import { isConnectionLost } from '../runner/db-loss.js';
 import { importModule } from '../../config/import-module.js';
 import type { Database } from '../database.js';
 import type { Task } from './discover-tasks.js';
@@ -57,15 +58,22 @@ export async function runTask(
   scan?: TaskScan,
   encoding = 'utf-8',
 ): Promise<TaskFailure | null> {
-  const fail = (detail: { message: string; code?: string }, line?: number, checksum?: string): TaskFailure => ({
-    stage: task.stage,
-    task: task.name,
-    file: task.file,
-    message: detail.message,
-    code: detail.code,
-    line,
-    ...(checksum ? { checksum } : {}),
-  });
+  // The first failure is the cause: a ROLLBACK that fails after it (the connection is gone) must not replace it.
+  let first: TaskFailure | null = null;
+  const fail = (detail: { message: string; code?: string; lost?: boolean }, line?: number, checksum?: string): TaskFailure => {
+    first ??= {
+      stage: task.stage,
+      task: task.name,
+      file: task.file,
+      message: detail.message,
+      code: detail.code,
+      line,
+      ...(checksum ? { checksum } : {}),
+      ...(detail.lost ? { connectionLost: true } : {}),
+    };
+    return first;
+  };
+  const lost = (error: unknown) => ({ ...db.adapter.describeError(error), lost: isConnectionLost(db.adapter, error) });
   let current: TaskScan;
   try {
     current = scan && unchanged(scan) ? scan : await scanTask(task, db.adapter, encoding);
@@ -80,7 +88,7 @@ export async function runTask(
   try {
     connection = await knex.client.acquireConnection();
   } catch (error) {
-    return fail(db.adapter.describeError(error), undefined, current.checksum);
+    return fail(lost(error), undefined, current.checksum);
   }
   try {
     if (!current.transactional) {
@@ -112,7 +120,7 @@ export async function runTask(
     );
   } catch (error) {
     if (error instanceof TaskFailed) return error.failure;
-    return fail(db.adapter.describeError(error), undefined, current.checksum);
+    return fail(lost(error), undefined, current.checksum);
   } finally {
     running.sessionId = null;
     await db.adapter.resetSession(knex, connection).catch(() => discardConnection(connection));
@@ -136,7 +144,7 @@ async function runSql(
   encoding: string,
   signal: AbortSignal,
   execute: Execute,
-  fail: (d: { message: string; code?: string }, line?: number, checksum?: string) => TaskFailure,
+  fail: (d: { message: string; code?: string; lost?: boolean }, line?: number, checksum?: string) => TaskFailure,
 ): Promise<TaskFailure | null> {
   const index = scan.statements;
   if (!index) return null;
@@ -169,7 +177,7 @@ async function runSql(
     } catch (error) {
       const detail = db.adapter.describeError(error);
       return fail(
-        { ...detail, message: `${detail.message}${committedBefore(db, scan, i, line)}` },
+        { ...detail, message: `${detail.message}${committedBefore(db, scan, i, line)}`, lost: isConnectionLost(db.adapter, error) },
         failureLine(line, sql, detail),
         scan.checksum,
       );
@@ -205,14 +213,14 @@ async function runModule(
   task: Task,
   trx: Knex.Transaction,
   signal: AbortSignal,
-  fail: (d: { message: string; code?: string }) => TaskFailure,
+  fail: (d: { message: string; code?: string; lost?: boolean }) => TaskFailure,
 ): Promise<TaskFailure | null> {
   try {
     const fn = await loadTaskFunction(task.file);
     await fn(trx, { stage: task.stage, task: task.name, dialect: db.dialect, signal });
     return null;
   } catch (error) {
-    return fail(signal.aborted ? { message: 'aborted' } : db.adapter.describeError(error));
+    return fail(signal.aborted ? { message: 'aborted' } : { ...db.adapter.describeError(error), lost: isConnectionLost(db.adapter, error) });
   }
 }
 

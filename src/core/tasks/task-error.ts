@@ -14,6 +14,8 @@ export interface TaskFailure {
   readonly cancelledBy?: string;
   /** sha256 of the file the task ran, when it got that far. */
   readonly checksum?: string;
+  /** The database connection was lost (server shut down, session terminated, network): the runner stops. */
+  readonly connectionLost?: boolean;
 }
 
 /** Line in the file where the error is: statement start plus the line inside the statement. */
