@@ -5,6 +5,8 @@
  *  - heartbeat only: when the heartbeat alone turns stale (what a pooler keeping the session leaves).
  * The kill lands at a random phase of the heartbeat cycle. Doctor is polled in-process every 50 ms
  * with the same gather/diagnose the CLI uses; one CLI `dmr doctor` confirms exit 1 per kill.
+ * Then the other side: a busy-but-alive runner (a .js task of 15 s of synchronous work, --heartbeat 1s)
+ * polled the same way for the whole task; it must never be called dead (no stuck finding, job not Died).
  * Run: npm run build && node --import tsx bench/detection.ts
  */
 import { performance } from 'node:perf_hooks';
@@ -18,6 +20,7 @@ import { StatusStore } from '../src/core/status/status-store.js';
 import { runCli, startCli } from '../test/support/cli.js';
 import { createTestDatabase, dialectsUnderTest } from '../test/support/databases.js';
 import { slowDir } from '../test/doctor/doctor-support.js';
+import { fixture } from '../test/support/status-rows.js';
 
 const trials = Number(process.env.DMR_BENCH_TRIALS ?? 3);
 const heartbeatMs = 5000;
@@ -59,12 +62,45 @@ for (const dialect of await dialectsUnderTest(['postgres', 'mysql', 'sqlite'] as
   }
 }
 
+const busyRows: string[] = [];
+for (const dialect of await dialectsUnderTest(['postgres', 'mysql', 'sqlite'] as DialectName[])) {
+  const db = await createTestDatabase(dialect, 'busy');
+  const database = await openDatabase(await resolveConnection({ url: db.url }));
+  const store = new StatusStore(database, db.schema);
+  try {
+    const run = startCli(['migrate', '--sql-dir', fixture('busy'), '--heartbeat', '1s', '--url', db.url, '--schema', db.schema]);
+    await run.waitForOutput('rds: 010_busy started');
+    const started = performance.now();
+    let polls = 0;
+    let dead = 0;
+    let maxAge = 0;
+    while (performance.now() - started < 14_000) {
+      const evidence = await gatherEvidence(store, { probeProcess, settleMs: 0 });
+      const report = diagnose(evidence, new Date());
+      polls += 1;
+      if (report.findings.some((f) => f.rule === 'stuck') || report.job.status === 'Died') dead += 1;
+      const beat = evidence.unfinishedRuns[0]?.heartbeatAt;
+      if (beat) maxAge = Math.max(maxAge, Date.now() - beat.getTime());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const end = await run.done;
+    busyRows.push(`${dialect.padEnd(8)} ${String(polls).padStart(5)}  ${String(dead).padStart(11)}  ${String(maxAge).padStart(18)}  ${String(end.code).padStart(8)}`);
+  } finally {
+    await database.close();
+    await db.drop();
+  }
+}
+
 console.log(`heartbeat ${heartbeatMs} ms (default), stale after ${2 * heartbeatMs + 1000} ms; target: at most ${2 * heartbeatMs + 1000} ms`);
 console.log('dialect  trial  first evidence ms  heartbeat-only ms  doctor exit');
 for (const row of rows) console.log(row);
 for (const [dialect, s] of Object.entries(summary)) {
   console.log(`${dialect}: first evidence max ${fmt(Math.max(...s.first))} ms; heartbeat only max ${fmt(Math.max(...s.stale))} ms`);
 }
+
+console.log('busy-but-alive runner: 15 s of synchronous work in a .js task, --heartbeat 1s (stale after 3 s), doctor polled every 50 ms');
+console.log('dialect  polls  called dead  max heartbeat age ms  run exit');
+for (const row of busyRows) console.log(row);
 
 function fmt(ms: number | null): string {
   return ms === null ? 'not seen' : ms.toFixed(0);

@@ -1,5 +1,6 @@
 import type { Ora } from 'ora';
 import type { RunEvent } from '../../core/runner/run-events.js';
+import { formatAge } from '../../core/time.js';
 import { out } from '../output.js';
 
 /**
@@ -15,17 +16,21 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
   let ticker: NodeJS.Timeout | null = null;
   let label = '';
   let since = 0;
+  let eta: number | null = null;
   const stopTicker = () => {
     if (ticker) clearInterval(ticker);
     ticker = null;
   };
-  const spin = (text: string) => {
+  const spin = (text: string, etaSeconds: number | null) => {
     label = text;
     since = Date.now();
+    eta = etaSeconds;
     spinner = ora ? ora({ text, stream: process.stderr, discardStdin: false }).start() : null;
     stopTicker();
     ticker = setInterval(() => {
-      if (spinner) spinner.text = `${label} ${((Date.now() - since) / 1000).toFixed(0)}s`;
+      const elapsed = (Date.now() - since) / 1000;
+      const left = eta === null ? '' : `, stage ETA ~${about(Math.max(0, eta - elapsed))}`;
+      if (spinner) spinner.text = `${label} ${elapsed.toFixed(0)}s${left}`;
     }, 1000);
     ticker.unref();
   };
@@ -38,13 +43,18 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
       case 'run-started':
         plain(`run ${event.runId}: ${event.stages.join(' -> ')}`);
         break;
-      case 'stage-started':
-        plain(`${event.stage}: processing (${event.tasks} tasks)`);
+      case 'stage-started': {
+        const usual = event.estimatedSeconds === null ? '' : `, took ~${about(event.estimatedSeconds)} last time`;
+        plain(`${event.stage}: processing (${event.tasks} task${event.tasks === 1 ? '' : 's'}${usual})`);
         break;
-      case 'task-started':
-        if (tty) spin(`${event.stage} ${event.task}`);
-        else plain(`${event.stage}: ${event.task} started`);
+      }
+      case 'task-started': {
+        const position = `task ${event.index} of ${event.of}`;
+        const left = event.etaSeconds === null ? '' : `, stage ETA ~${about(event.etaSeconds)}`;
+        if (tty) spin(`${event.stage} ${event.task} [${position}]`, event.etaSeconds);
+        else plain(`${event.stage}: ${event.task} started (${position}${left})`);
         break;
+      }
       case 'task-finished': {
         const text = `${event.stage} ${event.task} ${event.seconds.toFixed(2)}s`;
         stopTicker();
@@ -69,4 +79,9 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
         break;
     }
   };
+}
+
+/** An estimate as 12s or 3m 4s. */
+function about(seconds: number): string {
+  return formatAge(Math.round(seconds));
 }

@@ -9,6 +9,7 @@ import { LockLostError } from './db-loss.js';
 import { RunBookkeeping } from './run-bookkeeping.js';
 import type { RunOptions, RunResult } from './run-options.js';
 import { RunStop } from './run-stop.js';
+import { estimateStages } from './stage-estimates.js';
 import { runStageLoop } from './stage-loop.js';
 
 const startStatus: Readonly<Record<RunOptions['command'], JobStatus>> = { migrate: 'Starting', resume: 'Resuming', restart: 'Restarting' };
@@ -27,6 +28,7 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
   let heartbeat: Heartbeat | null = null;
   try {
     const plan = await prepareRun(o);
+    const estimates = await estimateStages(o.store, plan.tasks);
     let stop: RunStop | null = null;
     books = await RunBookkeeping.open(o.store, {
       retryMs: o.dbRetryMs ?? 30_000,
@@ -64,7 +66,7 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
     });
     await heartbeat.ready;
 
-    const { outcomes, failure } = await runStageLoop(o, plan, b, s).finally(() => {
+    const { outcomes, failure } = await runStageLoop(o, plan, b, s, estimates).finally(() => {
       o.signal?.removeEventListener('abort', onSignal);
     });
     await heartbeat.stop();

@@ -10,6 +10,7 @@ import type { PreparedRun } from './prepare-run.js';
 import { RunTakenError, type RunBookkeeping } from './run-bookkeeping.js';
 import type { RunOptions, StageOutcome } from './run-options.js';
 import type { RunStop } from './run-stop.js';
+import type { StageEstimate } from './stage-estimates.js';
 
 /** What the stages did: one outcome per stage, and the failure that ended them early. */
 export interface LoopResult {
@@ -21,7 +22,13 @@ export interface LoopResult {
  * Runs the stages in order, task by task, each status change through the bookkeeping. A task
  * failure or a stop ends the loop with the failure; a row someone else changed stops the run.
  */
-export async function runStageLoop(o: RunOptions, plan: PreparedRun, books: RunBookkeeping, stop: RunStop): Promise<LoopResult> {
+export async function runStageLoop(
+  o: RunOptions,
+  plan: PreparedRun,
+  books: RunBookkeeping,
+  stop: RunStop,
+  estimates: ReadonlyMap<string, StageEstimate> = new Map(),
+): Promise<LoopResult> {
   const outcomes: StageOutcome[] = plan.stages.map((stage) => ({ stage, status: 'not-run', seconds: null, tasks: [] }));
   let failure: TaskFailure | null = null;
   let current: { stage: string; task: Task | null } | null = null;
@@ -33,13 +40,17 @@ export async function runStageLoop(o: RunOptions, plan: PreparedRun, books: RunB
       const stageStart = performance.now();
       current = { stage, task: null };
       await books.stageStarted(stage, stageTasks.length, o.user);
-      o.onEvent({ type: 'stage-started', stage, tasks: stageTasks.length });
+      const expected = stageTasks.map((t) => estimates.get(stage)?.taskSeconds.get(t.name) ?? null);
+      const etaFrom = (i: number) => (expected.slice(i).every((s) => s !== null) ? expected.slice(i).reduce<number>((a, s) => a + (s ?? 0), 0) : null);
+      const estimatedSeconds = stageTasks.length === all.length ? (estimates.get(stage)?.stageSeconds ?? null) : etaFrom(0);
+      o.onEvent({ type: 'stage-started', stage, tasks: stageTasks.length, estimatedSeconds });
       const ran: string[] = [];
-      for (const task of stageTasks) {
+      for (const [i, task] of stageTasks.entries()) {
         current = { stage, task };
+        const position = { index: i + 1, of: stageTasks.length, etaSeconds: etaFrom(i) };
         failure = stop.signal.aborted
           ? { stage, task: task.name, file: task.file, message: String(stop.reason), cancelledBy: String(stop.reason) }
-          : await runOneTask(o, task, books, stop, plan.scans.get(task.file));
+          : await runOneTask(o, task, books, stop, position, plan.scans.get(task.file));
         if (failure?.connectionLost) stop.request('lost', `runner stopped: the database connection was lost: ${failure.message}`);
         if (failure) break;
         ran.push(task.name);
@@ -69,9 +80,15 @@ export async function runStageLoop(o: RunOptions, plan: PreparedRun, books: RunB
   return { outcomes, failure };
 }
 
-async function runOneTask(o: RunOptions, task: Task, books: RunBookkeeping, stop: RunStop, scan?: TaskScan): Promise<TaskFailure | null> {
+interface TaskPosition {
+  readonly index: number;
+  readonly of: number;
+  readonly etaSeconds: number | null;
+}
+
+async function runOneTask(o: RunOptions, task: Task, books: RunBookkeeping, stop: RunStop, position: TaskPosition, scan?: TaskScan): Promise<TaskFailure | null> {
   await books.taskStarted(task.stage, task.name);
-  o.onEvent({ type: 'task-started', stage: task.stage, task: task.name });
+  o.onEvent({ type: 'task-started', stage: task.stage, task: task.name, ...position });
   const taskStart = performance.now();
   const timeout = new AbortController();
   const onTimeout = () => {
