@@ -52,7 +52,15 @@ for (const dialect of await dialectsUnderTest(['postgres', 'mysql', 'sqlite'] as
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const cli = await runCli(['doctor', ...args]);
-      rows.push(`${dialect.padEnd(8)} ${String(trial).padStart(5)}  ${fmt(first).padStart(17)}  ${fmt(stale).padStart(17)}  ${String(cli.code).padStart(11)}`);
+      rows.push(
+        [
+          dialect.padEnd(8),
+          String(trial).padStart(5),
+          fmt(first).padStart(18),
+          fmt(stale).padStart(18),
+          String(cli.code).padStart(12),
+        ].join(' '),
+      );
       if (first !== null) summary[dialect]?.first.push(first);
       if (stale !== null) summary[dialect]?.stale.push(stale);
     } finally {
@@ -68,7 +76,17 @@ for (const dialect of await dialectsUnderTest(['postgres', 'mysql', 'sqlite'] as
   const database = await openDatabase(await resolveConnection({ url: db.url }));
   const store = new StatusStore(database, db.schema);
   try {
-    const run = startCli(['migrate', '--sql-dir', fixture('busy'), '--heartbeat', '1s', '--url', db.url, '--schema', db.schema]);
+    const run = startCli([
+      'migrate',
+      '--sql-dir',
+      fixture('busy'),
+      '--heartbeat',
+      '1s',
+      '--url',
+      db.url,
+      '--schema',
+      db.schema,
+    ]);
     await run.waitForOutput('rds: 010_busy started');
     const started = performance.now();
     let polls = 0;
@@ -84,21 +102,38 @@ for (const dialect of await dialectsUnderTest(['postgres', 'mysql', 'sqlite'] as
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const end = await run.done;
-    busyRows.push(`${dialect.padEnd(8)} ${String(polls).padStart(5)}  ${String(dead).padStart(11)}  ${String(maxAge).padStart(18)}  ${String(end.code).padStart(8)}`);
+    busyRows.push(
+      [
+        dialect.padEnd(8),
+        String(polls).padStart(5),
+        String(dead).padStart(12),
+        String(maxAge).padStart(21),
+        String(end.code).padStart(9),
+      ].join(' '),
+    );
   } finally {
     await database.close();
     await db.drop();
   }
 }
 
-console.log(`heartbeat ${heartbeatMs} ms (default), stale after ${2 * heartbeatMs + 1000} ms; target: at most ${2 * heartbeatMs + 1000} ms`);
+console.log(
+  `heartbeat ${heartbeatMs} ms (default), stale after ${2 * heartbeatMs + 1000} ms; ` +
+    `target: at most ${2 * heartbeatMs + 1000} ms`,
+);
 console.log('dialect  trial  first evidence ms  heartbeat-only ms  doctor exit');
 for (const row of rows) console.log(row);
 for (const [dialect, s] of Object.entries(summary)) {
-  console.log(`${dialect}: first evidence max ${fmt(Math.max(...s.first))} ms; heartbeat only max ${fmt(Math.max(...s.stale))} ms`);
+  console.log(
+    `${dialect}: first evidence max ${fmt(Math.max(...s.first))} ms; ` +
+      `heartbeat only max ${fmt(Math.max(...s.stale))} ms`,
+  );
 }
 
-console.log('busy-but-alive runner: 15 s of synchronous work in a .js task, --heartbeat 1s (stale after 3 s), doctor polled every 50 ms');
+console.log(
+  'busy-but-alive runner: 15 s of synchronous work in a .js task, --heartbeat 1s (stale after 3 s), ' +
+    'doctor polled every 50 ms',
+);
 console.log('dialect  polls  called dead  max heartbeat age ms  run exit');
 for (const row of busyRows) console.log(row);
 

@@ -54,11 +54,13 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
   const encoding = encodingName(args.encoding);
   const onEvent = await createRunProgress();
   const controller = new AbortController();
-  // First signal: a recorded stop (statement cancelled, stage error, lock released). Second: exit at once, by that signal.
+  // First signal: a recorded stop (statement cancelled, stage error, lock released).
+  // Second: exit at once, by that signal.
   const onSignal = (signal: NodeJS.Signals) => {
     if (!controller.signal.aborted) {
       controller.abort(signal);
-      out.info(`dmr: ${signal}: stopping the run and recording it (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)`);
+      const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+      out.info(`dmr: ${signal}: stopping the run and recording it (${again} again exits at once)`);
       return;
     }
     process.off('SIGINT', onSignal);

@@ -29,7 +29,8 @@ describe.each(dialects)('crash recovery on %s', (dialect) => {
     expect(stuck?.message).toContain(`pid ${pid}`);
     expect(stuck?.action).toBe('dmr doctor --fix --yes');
     expect((stuck?.evidence.liveness as { processAlive: boolean }).processAlive).toBe(false);
-    expect(before.report.job).toMatchObject({ status: 'Died', recordedStatus: 'Running', live: false, allowedActions: ['repair'] });
+    const died = { status: 'Died', recordedStatus: 'Running', live: false, allowedActions: ['repair'] };
+    expect(before.report.job).toMatchObject(died);
 
     const refused = await dmr(db, ['resume', '--sql-dir', fastDir]);
     expectExit(refused, 2);

@@ -28,13 +28,34 @@ describe.each(dialects)('a late heartbeat is a warning, not a death (%s)', (dial
       await setStage(db, 1, 5, { LastTriggerDate: anHourAgo });
       await setStage(db, 2, 3, { LastTriggerDate: anHourAgo });
       await setStage(db, 3, 2);
-      await table(db, 'DataMigrationRuns').insert({ Command: 'migrate', JobStatus: 'Running', Stages: 'ods,rds,report', CurrentStage: 'rds', CurrentTask: '010_busy', StartedAt: anHourAgo, HeartbeatAt: anHourAgo, HeartbeatIntervalMs: 1000, Host: os.hostname(), Pid: process.pid, UserName: 'alice', DbSessionId: sessionId, StopRequested: 0, PriorStatuses: '{}' });
+      await table(db, 'DataMigrationRuns').insert({
+        Command: 'migrate',
+        JobStatus: 'Running',
+        Stages: 'ods,rds,report',
+        CurrentStage: 'rds',
+        CurrentTask: '010_busy',
+        StartedAt: anHourAgo,
+        HeartbeatAt: anHourAgo,
+        HeartbeatIntervalMs: 1000,
+        Host: os.hostname(),
+        Pid: process.pid,
+        UserName: 'alice',
+        DbSessionId: sessionId,
+        StopRequested: 0,
+        PriorStatuses: '{}',
+      });
 
       const { code, report } = await doctor(db);
       expect(code).toBe(0);
       expect(ids(report)).toEqual([expect.stringMatching(/^late-heartbeat:run-\d+$/)]);
       expect(report.findings[0]).toMatchObject({ severity: 'warning', stage: 'rds' });
-      expect(report.findings[0]?.evidence.liveness).toMatchObject({ live: true, heartbeatStale: true, holdsLock: true, processAlive: true, deadBecause: [] });
+      expect(report.findings[0]?.evidence.liveness).toMatchObject({
+        live: true,
+        heartbeatStale: true,
+        holdsLock: true,
+        processAlive: true,
+        deadBecause: [],
+      });
       expect(report.job).toMatchObject({ status: 'Running', live: true, allowedActions: ['stop'] });
 
       const fix = await dmr(db, ['doctor', '--fix', '--yes']);

@@ -6,7 +6,13 @@ import { dmr, doctor, expectExit, fastDir, jsonOf, startSlowRun } from './doctor
 const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
 
 interface StatusJson {
-  readonly run: { runId: number; jobStatus: string; recordedJobStatus: string; liveness: string; deadBecause: string[] };
+  readonly run: {
+    runId: number;
+    jobStatus: string;
+    recordedJobStatus: string;
+    liveness: string;
+    deadBecause: string[];
+  };
   readonly doctor: { healthy: boolean; findings: string[]; job: Record<string, unknown> };
 }
 

@@ -12,7 +12,11 @@ if (!haveBinaries) console.warn('skipping database-loss tests: no PostgreSQL bin
 
 function taskDir(sleepSql: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-dbloss-'));
-  for (const [stage, sql] of [['ods', 'select 1;'], ['rds', sleepSql], ['report', 'select 1;']] as const) {
+  for (const [stage, sql] of [
+    ['ods', 'select 1;'],
+    ['rds', sleepSql],
+    ['report', 'select 1;'],
+  ] as const) {
     mkdirSync(path.join(dir, stage));
     writeFileSync(path.join(dir, stage, `010_${stage === 'rds' ? 'slow' : stage}.sql`), `${sql}\n`);
   }
@@ -33,9 +37,14 @@ describe.runIf(haveBinaries)('the database goes away during a run (own PostgreSQ
   let url: string;
   const rows = async (table: string) => knex(table).withSchema('App').select('*');
   const statuses = async () =>
-    Object.fromEntries((await rows('DataMigrations')).map((r) => [Number(r.DataMigrationTypeId), Number(r.DataMigrationStatusId)]));
+    Object.fromEntries(
+      (await rows('DataMigrations')).map((r) => [Number(r.DataMigrationTypeId), Number(r.DataMigrationStatusId)]),
+    );
   const history = async () =>
-    (await knex('DataMigrationHistories').withSchema('App').orderBy('DataMigrationHistoryId').pluck('DataMigrationHistoryMessage')) as string[];
+    (await knex('DataMigrationHistories')
+      .withSchema('App')
+      .orderBy('DataMigrationHistoryId')
+      .pluck('DataMigrationHistoryMessage')) as string[];
   const latestRun = async () => knex('DataMigrationRuns').withSchema('App').orderBy('RunId', 'desc').first();
 
   beforeAll(async () => {
@@ -67,7 +76,12 @@ describe.runIf(haveBinaries)('the database goes away during a run (own PostgreSQ
     expect(result.stderr).toContain('the database connection was lost');
     // The driver's words for the server going away: PostgreSQL's 57P01, or pg's "Connection terminated" when the
     // socket closed first; never the ROLLBACK that failed after it.
-    expect(result.stdout).toMatch(/run \d+ stopped itself: task 010_slow failed at .*010_slow\.sql:1: (\[57P01\] terminating connection|Connection terminated unexpectedly)/);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        'run \\d+ stopped itself: task 010_slow failed at .*010_slow\\.sql:1: ' +
+          '(\\[57P01\\] terminating connection|Connection terminated unexpectedly)',
+      ),
+    );
     await knex.destroy();
     knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 2 } });
     expect(await statuses()).toEqual({ 1: 5, 2: 4, 3: 1 });
@@ -76,7 +90,9 @@ describe.runIf(haveBinaries)('the database goes away during a run (own PostgreSQ
     expect(run.FinishedAt).not.toBeNull();
     expect(String(run.ErrorText)).toMatch(/\[57P01\] terminating connection|Connection terminated unexpectedly/);
     const lines = await history();
-    expect(lines.some((h) => /^rds: error: task 010_slow failed at .*(57P01|Connection terminated)/.test(h))).toBe(true);
+    expect(lines.some((h) => /^rds: error: task 010_slow failed at .*(57P01|Connection terminated)/.test(h))).toBe(
+      true,
+    );
     expect(lines.some((h) => h.includes('ROLLBACK'))).toBe(false);
 
     const next = await runCli(['migrate', '--url', url, '--sql-dir', fastDir]);
@@ -93,7 +109,9 @@ describe.runIf(haveBinaries)('the database goes away during a run (own PostgreSQ
     pg.start();
 
     expect(result.code, result.stdout + result.stderr).toBe(2);
-    expect(result.stderr).toMatch(/the database could not be reached for 2 s .*Last known state: ods success, rds processing, report pending/);
+    expect(result.stderr).toMatch(
+      /the database could not be reached for 2 s .*Last known state: ods success, rds processing, report pending/,
+    );
     expect(result.stderr).toContain('dmr doctor --fix --yes');
     await knex.destroy();
     knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 2 } });

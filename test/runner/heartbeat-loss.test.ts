@@ -4,7 +4,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.js';
-import { adminKnex, createTestDatabase, dialectsUnderTest, serverUrls, type TestDatabase } from '../support/databases.js';
+import {
+  adminKnex,
+  createTestDatabase,
+  dialectsUnderTest,
+  serverUrls,
+  type TestDatabase,
+} from '../support/databases.js';
 import { historyMessages, latestRun, stageStatuses } from '../support/status-rows.js';
 
 const dialects = await dialectsUnderTest(['postgres']);
@@ -44,7 +50,17 @@ describe.each(dialects)('a runner that cannot write its heartbeat stops itself (
   it('heartbeat privilege revoked mid-run: task cancelled, stage error with the reason, exit 2', async () => {
     const url = new URL(db.url);
     url.username = role;
-    const cli = startCli(['migrate', '--url', url.toString(), '--schema', db.schema, '--sql-dir', dir, '--heartbeat', '300ms']);
+    const cli = startCli([
+      'migrate',
+      '--url',
+      url.toString(),
+      '--schema',
+      db.schema,
+      '--sql-dir',
+      dir,
+      '--heartbeat',
+      '300ms',
+    ]);
     await cli.waitForOutput('rds: 010_sleep started');
     await db.knex.raw(`revoke update on "App"."DataMigrationRuns" from ${role}`);
     const result = await cli.done;
@@ -54,10 +70,16 @@ describe.each(dialects)('a runner that cannot write its heartbeat stops itself (
     expect(result.stderr, result.stderr).toContain('heartbeat failed: permission denied for table DataMigrationRuns');
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 4, 3: 1 });
     const history = await historyMessages(db);
-    expect(history.some((h) => h.startsWith('rds: error:') && h.includes('runner stopped itself: the heartbeat could not be written'))).toBe(true);
+    expect(
+      history.some(
+        (h) => h.startsWith('rds: error:') && h.includes('runner stopped itself: the heartbeat could not be written'),
+      ),
+    ).toBe(true);
     // The role may not close the run record any more: it stays open for doctor to judge (its runner is gone).
     expect(await latestRun(db)).toMatchObject({ FinishedAt: null });
-    const sleeping = await db.knex.raw("select count(*)::int as n from pg_stat_activity where query like '%pg_sleep(30)%' and pid <> pg_backend_pid()");
+    const sleeping = await db.knex.raw(
+      "select count(*)::int as n from pg_stat_activity where query like '%pg_sleep(30)%' and pid <> pg_backend_pid()",
+    );
     expect(sleeping.rows[0].n).toBe(0);
   });
 });

@@ -19,7 +19,7 @@ describe.each(dialects)('a CPU-bound task cannot fool liveness (%s)', (dialect) 
   });
   afterAll(async () => db?.drop());
 
-  it('heartbeat beats during 15 s of synchronous work; doctor --fix --yes changes nothing; the run completes', async () => {
+  it('heartbeat beats during 15 s of synchronous work; doctor --fix --yes changes nothing; the run ends', async () => {
     const cli = startCli(['migrate', ...target(db), '--sql-dir', fixture('busy'), '--heartbeat', '1s']);
     await cli.waitForOutput('rds: 010_busy started');
     await sleep(500);

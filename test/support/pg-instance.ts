@@ -47,7 +47,12 @@ export async function startPgInstance(): Promise<PgInstance> {
   if (!bin) throw new Error('no PostgreSQL installation under /usr/lib/postgresql');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-pg-'));
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+  if (asRoot)
+    chownSync(
+      dir,
+      Number(execFileSync('id', ['-u', 'postgres']).toString()),
+      Number(execFileSync('id', ['-g', 'postgres']).toString()),
+    );
   const run = (tool: string, args: readonly string[]) => {
     const command = path.join(bin, tool);
     const argv = asRoot ? ['-u', 'postgres', '--', command, ...args] : args;
@@ -57,7 +62,8 @@ export async function startPgInstance(): Promise<PgInstance> {
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB`;
-  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const start = () =>
+    run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   start();
   return {
     port,

@@ -83,7 +83,8 @@ export class MysqlAdapter implements DialectAdapter {
   isConnectionLost(error: unknown): boolean {
     const e = error as { code?: string; errno?: number; fatal?: boolean };
     const code = String(e.code ?? '');
-    if (['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code)) return true;
+    const lost = ['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'];
+    if (lost.includes(code)) return true;
     return [1053, 1927, 2006, 2013].includes(Number(e.errno));
   }
 

@@ -83,7 +83,8 @@ export class PostgresAdapter implements DialectAdapter {
     const code = String(e.code ?? '');
     if (/^08/.test(code) || /^57P0[123]$/.test(code)) return true;
     if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return true;
-    return /Connection terminated|terminating connection|Client has encountered a connection error/i.test(String(e.message ?? ''));
+    const message = String(e.message ?? '');
+    return /Connection terminated|terminating connection|Client has encountered a connection error/i.test(message);
   }
 
   runLock(knex: Knex, schema: string): RunLock {

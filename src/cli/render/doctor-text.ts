@@ -6,7 +6,8 @@ export function renderDoctorText(report: DoctorReport, where: string): void {
   out.line(`dmr doctor: ${where}`);
   const job = report.job;
   const recorded = job.status !== job.recordedStatus ? ` (recorded ${job.recordedStatus})` : '';
-  const run = job.runId === null ? 'no dmr run recorded' : `run ${job.runId} ${job.status}${recorded}${job.live ? ' (live)' : ''}`;
+  const live = job.live ? ' (live)' : '';
+  const run = job.runId === null ? 'no dmr run recorded' : `run ${job.runId} ${job.status}${recorded}${live}`;
   out.line(`job: ${run}; allowed: ${job.allowedActions.join(', ') || 'none (wait)'}`);
   out.line();
   for (const f of report.findings) renderFinding(f);

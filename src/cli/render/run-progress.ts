@@ -62,7 +62,8 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
           if (event.ok) spinner.succeed(text);
           else spinner.fail(text);
           spinner = null;
-        } else plain(`${event.stage}: ${event.task} ${event.ok ? 'finished' : 'failed'} in ${event.seconds.toFixed(2)}s`);
+        } else
+          plain(`${event.stage}: ${event.task} ${event.ok ? 'finished' : 'failed'} in ${event.seconds.toFixed(2)}s`);
         break;
       }
       case 'stage-finished':

@@ -25,8 +25,11 @@ export function renderStatusText(report: StatusReport, doctorVerdict?: string): 
     const beat = run.heartbeatAgeSeconds === null ? 'no heartbeat' : `heartbeat ${formatAge(run.heartbeatAgeSeconds)} ago`;
     const where = run.currentTask ? `, at ${run.currentStage}/${run.currentTask}` : '';
     const late = run.heartbeatLate && run.liveness === 'live' ? ' (late: the runner is busy or cannot write it)' : '';
-    out.line(`run ${run.runId} (${run.command}) ${run.jobStatus}${where}: ${run.liveness}, ${beat}${late}; ${run.userName}@${run.host} pid ${run.pid}, started ${run.startedAt.toISOString()}`);
-    if (run.liveness === 'dead') out.line(`  runner dead: ${run.deadBecause.join('; ')}; record it with \`dmr doctor --fix --yes\``);
+    const who = `${run.userName}@${run.host} pid ${run.pid}, started ${run.startedAt.toISOString()}`;
+    out.line(`run ${run.runId} (${run.command}) ${run.jobStatus}${where}: ${run.liveness}, ${beat}${late}; ${who}`);
+    if (run.liveness === 'dead') {
+      out.line(`  runner dead: ${run.deadBecause.join('; ')}; record it with \`dmr doctor --fix --yes\``);
+    }
     if (run.errorText) out.line(`  ${run.errorText}`);
   }
   const v = report.verification;

@@ -36,5 +36,6 @@ export function jobView(evidence: Evidence, now: Date): JobView {
   const live = liveRun(evidence, now);
   const recorded = run?.jobStatus ?? 'NotStarted';
   const status = run && !run.finishedAt && live?.runId !== run.runId ? 'Died' : recorded;
-  return { runId: run?.runId ?? null, status, recordedStatus: recorded, live: live !== null, allowedActions: allowedActions(status) };
+  const allowed = allowedActions(status);
+  return { runId: run?.runId ?? null, status, recordedStatus: recorded, live: live !== null, allowedActions: allowed };
 }

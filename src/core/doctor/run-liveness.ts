@@ -38,10 +38,15 @@ export function judgeRun(run: RunRecord, evidence: Evidence, now: Date): RunLive
   const dead: string[] = [];
   if (run.finishedAt) dead.push(`run finished ${run.finishedAt.toISOString()}`);
   if (!run.finishedAt && !sessionAlive) dead.push(`lock session ${run.dbSessionId ?? '(none)'} is gone`);
-  else if (!run.finishedAt && !holdsLock) dead.push(`its session ${run.dbSessionId ?? '(none)'} no longer holds the run lock`);
+  else if (!run.finishedAt && !holdsLock)
+    dead.push(`its session ${run.dbSessionId ?? '(none)'} no longer holds the run lock`);
   if (processAlive === false) dead.push(`process ${run.pid} on ${run.host} is gone`);
   if (dead.length > 0 && stale) {
-    const beat = age === null ? 'no heartbeat recorded' : `heartbeat stale since ${run.heartbeatAt?.toISOString()} (${Math.round(age / 1000)} s ago, stale after ${threshold / 1000} s)`;
+    const beat =
+      age === null
+        ? 'no heartbeat recorded'
+        : `heartbeat stale since ${run.heartbeatAt?.toISOString()} ` +
+          `(${Math.round(age / 1000)} s ago, stale after ${threshold / 1000} s)`;
     dead.splice(run.finishedAt ? 1 : 0, 0, beat);
   }
   return {

@@ -53,7 +53,8 @@ export function assertActionAllowed(action: JobAction, status: JobStatus, contex
   if (allowed.includes(action)) return;
   const run = context.runId === null ? 'no run recorded' : `run ${context.runId} is ${status}`;
   const list = allowed.length ? allowed.map((a) => `${a} (\`${actionCommand[a]}\`)`).join(', ') : 'none: wait for it to end';
-  const dead = status === 'Died' ? '; its runner is dead: `dmr doctor` shows why, `dmr doctor --fix --yes` records it' : '';
+  const died = '; its runner is dead: `dmr doctor` shows why, `dmr doctor --fix --yes` records it';
+  const dead = status === 'Died' ? died : '';
   const message = `cannot ${action}: ${run}${context.live ? ' (live)' : ''}`;
   if (context.live) throw new LockHeldError(message, `allowed now: ${list}`);
   throw new UsageError(message, `allowed now: ${list}${dead}`);

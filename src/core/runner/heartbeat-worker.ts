@@ -43,7 +43,9 @@ async function beat(): Promise<void> {
 
 /** knex puts the query before the server's words ("update ... - permission denied ..."): keep the words. */
 function withoutQuery(message: string): string {
-  return /^(update|select|insert) /i.test(message) && message.includes(' - ') ? message.slice(message.indexOf(' - ') + 3) : message;
+  return /^(update|select|insert) /i.test(message) && message.includes(' - ')
+    ? message.slice(message.indexOf(' - ') + 3)
+    : message;
 }
 
 function schedule(): void {
@@ -54,12 +56,19 @@ function schedule(): void {
 }
 
 // The watchdog runs apart from the writes: a write that hangs (a dead network) counts as failing.
-const watchdog = setInterval(() => {
-  if (lostSent || stopping || Date.now() - lastBeat <= job.lostAfterMs) return;
-  lostSent = true;
-  const seconds = ((Date.now() - lastBeat) / 1000).toFixed(1);
-  post({ type: 'lost', message: `no heartbeat written for ${seconds} s: ${lastError}`, lastBeatAt: new Date(lastBeat).toISOString() });
-}, Math.min(250, job.intervalMs));
+const watchdog = setInterval(
+  () => {
+    if (lostSent || stopping || Date.now() - lastBeat <= job.lostAfterMs) return;
+    lostSent = true;
+    const seconds = ((Date.now() - lastBeat) / 1000).toFixed(1);
+    post({
+      type: 'lost',
+      message: `no heartbeat written for ${seconds} s: ${lastError}`,
+      lastBeatAt: new Date(lastBeat).toISOString(),
+    });
+  },
+  Math.min(250, job.intervalMs),
+);
 
 port?.on('message', (command: HeartbeatCommand) => {
   if (command.type !== 'stop' || stopping) return;

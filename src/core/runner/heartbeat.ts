@@ -27,9 +27,21 @@ export interface Heartbeat {
  * Starts the heartbeat of a run on a worker thread with its own connection (heartbeat-worker.ts),
  * so it keeps beating while a task blocks the event loop.
  */
-export function startHeartbeat(db: Database, schema: string, runId: number, intervalMs: number, handlers: HeartbeatHandlers): Heartbeat {
+export function startHeartbeat(
+  db: Database,
+  schema: string,
+  runId: number,
+  intervalMs: number,
+  handlers: HeartbeatHandlers,
+): Heartbeat {
   if (!db.connection) throw new Error('the heartbeat needs the connection the database was opened with');
-  const job: HeartbeatJob = { connection: cloneableConnection(db.connection), schema, runId, intervalMs, lostAfterMs: staleAfterMs(intervalMs) };
+  const job: HeartbeatJob = {
+    connection: cloneableConnection(db.connection),
+    schema,
+    runId,
+    intervalMs,
+    lostAfterMs: staleAfterMs(intervalMs),
+  };
   const worker = new Worker(workerUrl(), { workerData: job, execArgv: workerExecArgv() });
   worker.unref();
   let warned = false;

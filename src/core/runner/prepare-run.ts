@@ -28,7 +28,11 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
   const db = store.database;
   const existed = await statusTablesExist(store);
   const declared = existed ? await store.stageTypes() : defaultStages;
-  const stages = selectStages(o.selection, declared.map((t) => t.code), existed ? await store.stages() : []);
+  const stages = selectStages(
+    o.selection,
+    declared.map((t) => t.code),
+    existed ? await store.stages() : [],
+  );
   const { tasks, scans } = await prepareTasks({ sqlDir, stages, dialect: db.dialect, adapter: db.adapter, encoding });
   const firstTasks = tasks.get(stages[0] ?? '') ?? [];
   if (o.fromTask && !firstTasks.some((t) => t.name === o.fromTask)) {
@@ -36,11 +40,19 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
     throw new UsageError(`no task ${JSON.stringify(o.fromTask)} in stage ${stages[0]}`, `tasks are: ${names}`);
   }
   const order = declared.map((t) => t.code);
-  const drift = o.command === 'resume' && existed ? await findResumeDrift(store, sqlDir, db.dialect, order, stages, o.fromTask) : [];
+  const drift =
+    o.command === 'resume' && existed
+      ? await findResumeDrift(store, sqlDir, db.dialect, order, stages, o.fromTask)
+      : [];
   if (drift.length > 0 && !o.allowChangedTasks) throw taskDriftError(drift);
   await ensureStatusTables(store);
   const states = await store.stages();
-  const prior = Object.fromEntries(stages.map((s) => [s, states.find((x) => x.stage === s)?.statusId ?? StatusId.initial]));
-  const notes = drift.length > 0 ? [`continues with changed tasks (--allow-changed-tasks): ${drift.map(describeDrift).join('; ')}`] : [];
+  const prior = Object.fromEntries(
+    stages.map((s) => [s, states.find((x) => x.stage === s)?.statusId ?? StatusId.initial]),
+  );
+  const notes =
+    drift.length > 0
+      ? [`continues with changed tasks (--allow-changed-tasks): ${drift.map(describeDrift).join('; ')}`]
+      : [];
   return { stages, tasks, scans, prior, notes };
 }

@@ -4,7 +4,7 @@ import { RunStore, type NewRun } from '../status/run-store.js';
 import { StatusId, statusCodeOf, type JobStatus } from '../status/status-codes.js';
 import { StatusStore } from '../status/status-store.js';
 import { recordTaskRun, type TaskRunRecord } from '../tasks/task-run-store.js';
-import { DatabaseLostError, LockLostError, isConnectionLost } from './db-loss.js';
+import { DatabaseLostError, LockLostError, isConnectionLost } from '../connection-loss.js';
 
 /** A row the run wrote was changed by someone else (`dmr reset --force`): the run is no longer its own. */
 export class RunTakenError extends Error {}
@@ -92,7 +92,12 @@ export class RunBookkeeping {
     await this.write(async (trx, set) => {
       this.id = await new RunStore(this.store).create(run, trx);
       for (const stage of run.stages) await set(trx, stage, StatusId.pending);
-      await this.store.addHistory(null, `run ${this.id} (${run.command}) started by ${run.userName}@${run.host} pid ${run.pid}: stages ${run.stages.join(', ')}`, trx);
+      await this.store.addHistory(
+        null,
+        `run ${this.id} (${run.command}) started by ${run.userName}@${run.host} pid ${run.pid}: ` +
+          `stages ${run.stages.join(', ')}`,
+        trx,
+      );
       for (const note of notes) await this.store.addHistory(null, `run ${this.id} ${note}`, trx);
     });
     await this.write(async (trx) => this.updateRun(trx, { JobStatus: 'Running' }));
@@ -102,7 +107,11 @@ export class RunBookkeeping {
   async stageStarted(stage: string, tasks: number, user: string): Promise<void> {
     await this.write(async (trx, set) => {
       await set(trx, stage, StatusId.processing, { LastTriggerDate: new Date(), UserName: user });
-      await this.store.addHistory(this.typeId(stage), `${stage}: processing (${tasks} task${tasks === 1 ? '' : 's'})`, trx);
+      await this.store.addHistory(
+        this.typeId(stage),
+        `${stage}: processing (${tasks} task${tasks === 1 ? '' : 's'})`,
+        trx,
+      );
     });
   }
 
@@ -114,9 +123,17 @@ export class RunBookkeeping {
   }
 
   /** processing -> success with Generate's duration and task list; `more` runs in the same transaction. */
-  async stageSucceeded(stage: string, seconds: number, ran: readonly string[], more: (trx: Trx) => Promise<void>): Promise<void> {
+  async stageSucceeded(
+    stage: string,
+    seconds: number,
+    ran: readonly string[],
+    more: (trx: Trx) => Promise<void>,
+  ): Promise<void> {
     await this.write(async (trx, set) => {
-      await set(trx, stage, StatusId.success, { LastDurationInSeconds: Math.round(seconds), DataMigrationTaskList: ran.join(',') });
+      await set(trx, stage, StatusId.success, {
+        LastDurationInSeconds: Math.round(seconds),
+        DataMigrationTaskList: ran.join(','),
+      });
       await more(trx);
       await this.store.addHistory(this.typeId(stage), `${stage}: success in ${seconds.toFixed(1)} s`, trx);
     });
@@ -153,13 +170,20 @@ export class RunBookkeeping {
       if (ending.failedStage) {
         const stage = ending.failedStage;
         const found = await keep(stage, StatusId.error);
-        const line = found === null ? `${stage}: error: ${ending.errorText ?? ''}` : `${stage}: stopped, status left ${statusName(found)}: ${ending.errorText ?? ''}`;
+        const line =
+          found === null
+            ? `${stage}: error: ${ending.errorText ?? ''}`
+            : `${stage}: stopped, status left ${statusName(found)}: ${ending.errorText ?? ''}`;
         await this.store.addHistory(this.typeId(stage), line, trx);
       }
       for (const stage of ending.unreached) await keep(stage, prior[stage] ?? StatusId.initial);
       if (withRunRecord) {
         const closed = { JobStatus: ending.jobStatus, FinishedAt: new Date(), CurrentStage: null, CurrentTask: null };
-        await this.store.table('runs', trx).where('RunId', this.id).whereNull('FinishedAt').update({ ...closed, ...(ending.errorText ? { ErrorText: ending.errorText } : {}) });
+        await this.store
+          .table('runs', trx)
+          .where('RunId', this.id)
+          .whereNull('FinishedAt')
+          .update({ ...closed, ...(ending.errorText ? { ErrorText: ending.errorText } : {}) });
       }
       const text = [ending.errorText, ...kept].filter(Boolean).join('; ');
       const how = ending.signal ? `stopped by ${ending.signal}` : ending.jobStatus.toLowerCase();
@@ -178,7 +202,8 @@ export class RunBookkeeping {
       for (const [stage, id] of this.typeIds) {
         const want = this.expected.get(id);
         const row = rows.find((r: Record<string, unknown>) => Number(r.DataMigrationTypeId) === id);
-        if (want !== undefined && row && Number(row.DataMigrationStatusId) !== want) return changed(stage, want, Number(row.DataMigrationStatusId));
+        if (want !== undefined && row && Number(row.DataMigrationStatusId) !== want)
+          return changed(stage, want, Number(row.DataMigrationStatusId));
       }
       return null;
     });
@@ -227,8 +252,10 @@ export class RunBookkeeping {
     const since = new Date(this.lostSince ?? Date.now()).toISOString();
     const seconds = Math.round(this.loss.retryMs / 1000);
     return new DatabaseLostError(
-      `the database could not be reached for ${seconds} s (since ${since}: ${this.lostCause}); nothing more of run ${this.id} could be recorded. Last known state: ${this.lastKnownState()}`,
-      'once the database is reachable, run `dmr doctor`; `dmr doctor --fix --yes` records what happened (--db-retry waits longer)',
+      `the database could not be reached for ${seconds} s (since ${since}: ${this.lostCause}); ` +
+        `nothing more of run ${this.id} could be recorded. Last known state: ${this.lastKnownState()}`,
+      'once the database is reachable, run `dmr doctor`; `dmr doctor --fix --yes` records what happened ' +
+        '(--db-retry waits longer)',
     );
   }
 
@@ -238,7 +265,10 @@ export class RunBookkeeping {
       const set: SetStage = async (trx, stage, to, extra = {}, strict = true) => {
         const id = this.typeId(stage);
         const from = written.get(id) ?? this.expected.get(id) ?? StatusId.initial;
-        const n = await this.store.table('migrations', trx).where({ DataMigrationTypeId: id, DataMigrationStatusId: from }).update({ DataMigrationStatusId: to, ...extra });
+        const n = await this.store
+          .table('migrations', trx)
+          .where({ DataMigrationTypeId: id, DataMigrationStatusId: from })
+          .update({ DataMigrationStatusId: to, ...extra });
         // A write retried after a lost answer finds its own value: that is this run's write, not someone else's.
         const found = n > 0 ? to : ((await this.statusOf(trx, id)) ?? 0);
         if (found === to) {
@@ -262,7 +292,10 @@ export class RunBookkeeping {
   }
 
   private async statusOf(trx: Trx, typeId: number): Promise<number | null> {
-    const row = await this.store.table('migrations', trx).where('DataMigrationTypeId', typeId).first('DataMigrationStatusId');
+    const row = await this.store
+      .table('migrations', trx)
+      .where('DataMigrationTypeId', typeId)
+      .first('DataMigrationStatusId');
     return row ? Number(row.DataMigrationStatusId) : null;
   }
 
@@ -275,11 +308,20 @@ export class RunBookkeeping {
 
 function describeLoss(db: Database, error: unknown): string {
   const detail = db.adapter.describeError(error);
-  const text = /^(update|select|insert|begin|commit)[ ;]/i.test(detail.message) && detail.message.includes(' - ') ? detail.message.slice(detail.message.indexOf(' - ') + 3) : detail.message;
+  const text =
+    /^(update|select|insert|begin|commit)[ ;]/i.test(detail.message) && detail.message.includes(' - ')
+      ? detail.message.slice(detail.message.indexOf(' - ') + 3)
+      : detail.message;
   return `${text}${detail.code ? ` (${detail.code})` : ''}`;
 }
 
-type SetStage = (trx: Trx, stage: string, to: number, extra?: Record<string, unknown>, strict?: boolean) => Promise<number | null>;
+type SetStage = (
+  trx: Trx,
+  stage: string,
+  to: number,
+  extra?: Record<string, unknown>,
+  strict?: boolean,
+) => Promise<number | null>;
 
 function statusName(id: number): string {
   return statusCodeOf(id) ?? `status ${id}`;

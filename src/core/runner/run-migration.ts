@@ -5,14 +5,18 @@ import { describeFailure } from '../tasks/task-error.js';
 import { acquireRunLock } from './acquire-run-lock.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 import { prepareRun } from './prepare-run.js';
-import { LockLostError } from './db-loss.js';
+import { LockLostError } from '../connection-loss.js';
 import { RunBookkeeping } from './run-bookkeeping.js';
 import type { RunOptions, RunResult } from './run-options.js';
 import { RunStop } from './run-stop.js';
 import { estimateStages } from './stage-estimates.js';
 import { runStageLoop } from './stage-loop.js';
 
-const startStatus: Readonly<Record<RunOptions['command'], JobStatus>> = { migrate: 'Starting', resume: 'Resuming', restart: 'Restarting' };
+const startStatus: Readonly<Record<RunOptions['command'], JobStatus>> = {
+  migrate: 'Starting',
+  resume: 'Resuming',
+  restart: 'Restarting',
+};
 
 /**
  * Runs the selected stages in order under the run lock, keeping App.DataMigrations,
@@ -30,21 +34,39 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
     const plan = await prepareRun(o);
     const estimates = await estimateStages(o.store, plan.tasks);
     let stop: RunStop | null = null;
+    const retryMs = o.dbRetryMs ?? 30_000;
     books = await RunBookkeeping.open(o.store, {
-      retryMs: o.dbRetryMs ?? 30_000,
+      retryMs,
       onLoss: (cause) => {
-        o.onEvent({ type: 'warning', message: `the database connection was lost (${cause}); retrying for up to ${Math.round((o.dbRetryMs ?? 30_000) / 1000)} s` });
+        o.onEvent({
+          type: 'warning',
+          message: `the database connection was lost (${cause}); retrying for up to ${Math.round(retryMs / 1000)} s`,
+        });
         stop?.request('lost', `runner stopped: the database connection was lost: ${cause}`);
       },
       reclaim: async () => {
         await lock.release().catch(() => undefined);
         if (await lock.tryAcquire()) return lock.sessionId;
-        throw new LockLostError('another session took the run lock while the database was away: this run records nothing more', 'check it with `dmr status` and `dmr doctor`');
+        throw new LockLostError(
+          'another session took the run lock while the database was away: this run records nothing more',
+          'check it with `dmr status` and `dmr doctor`',
+        );
       },
     });
     const b = books;
-    const run = { command: o.command, jobStatus: startStatus[o.command], stages: plan.stages, heartbeatIntervalMs: o.heartbeatMs };
-    const who = { host: o.host, pid: process.pid, userName: o.user, dbSessionId: lock.sessionId, priorStatuses: plan.prior };
+    const run = {
+      command: o.command,
+      jobStatus: startStatus[o.command],
+      stages: plan.stages,
+      heartbeatIntervalMs: o.heartbeatMs,
+    };
+    const who = {
+      host: o.host,
+      pid: process.pid,
+      userName: o.user,
+      dbSessionId: lock.sessionId,
+      priorStatuses: plan.prior,
+    };
     const runId = await b.begin({ ...run, ...who }, plan.notes);
     o.onEvent({ type: 'run-started', runId, stages: plan.stages });
 
@@ -58,9 +80,12 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
       onLost: (reason) => s.request('lost', `runner stopped itself: ${reason}`),
       onRunClosed: () => s.request('lost', `runner stopped: run ${runId} was finished by someone else`),
       onBeat: () => {
-        void b.ownershipLost().then((why) => {
-          if (why) s.request('lost', `runner stopped: ${why}; nothing of it was overwritten`);
-        }, () => undefined);
+        void b.ownershipLost().then(
+          (why) => {
+            if (why) s.request('lost', `runner stopped: ${why}; nothing of it was overwritten`);
+          },
+          () => undefined,
+        );
       },
       onWarning: (message) => o.onEvent({ type: 'warning', message }),
     });
@@ -76,7 +101,9 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
     const outcome: RunResult['outcome'] = !failure ? 'success' : lost ? 'lost' : stoppedBy ? 'stopped' : 'failed';
     // A task that failed because the connection was lost keeps its own error: that is the real cause.
     const cancelled = stoppedBy && !failure?.cancelledBy && !failure?.connectionLost;
-    const errorText = failure ? describeFailure(cancelled ? { ...failure, cancelledBy: stoppedBy } : failure) : undefined;
+    const errorText = failure
+      ? describeFailure(cancelled ? { ...failure, cancelledBy: stoppedBy } : failure)
+      : undefined;
     const jobStatus: JobStatus = outcome === 'success' ? 'Completed' : outcome === 'stopped' ? 'Stopped' : 'Failed';
     const failedStage = failure?.stage;
     const unreached = failedStage ? plan.stages.slice(plan.stages.indexOf(failedStage) + 1) : [];
@@ -91,16 +118,30 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
       const why = db.adapter.describeError(error).message;
       notes = [`the run record could not be closed: ${why}; run \`dmr doctor\``];
       await b.finish(ending, plan.prior, false).catch((again: unknown) => {
-        notes = [`nothing could be recorded: ${db.adapter.describeError(again).message}; run \`dmr doctor\` once the database is reachable`];
+        notes = [
+          `nothing could be recorded: ${db.adapter.describeError(again).message}; ` +
+            'run `dmr doctor` once the database is reachable',
+        ];
       });
     }
-    if (failure) o.onEvent({ type: 'stage-finished', stage: failure.stage, status: 'error', seconds: outcomes.find((x) => x.stage === failure.stage)?.seconds ?? 0 });
+    if (failure)
+      o.onEvent({
+        type: 'stage-finished',
+        stage: failure.stage,
+        status: 'error',
+        seconds: outcomes.find((x) => x.stage === failure.stage)?.seconds ?? 0,
+      });
     const error = [errorText, ...notes].filter(Boolean).join('; ') || undefined;
     return { runId, outcome, signal, stages: outcomes, error, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     if (error instanceof DmrError) throw error;
     const detail = db.adapter.describeError(error);
-    throw new DmrError(`the status tables could not be updated: ${detail.message}`, ExitCode.answeredNo, 'run `dmr doctor` once the database is reachable again', { cause: error });
+    throw new DmrError(
+      `the status tables could not be updated: ${detail.message}`,
+      ExitCode.answeredNo,
+      'run `dmr doctor` once the database is reachable again',
+      { cause: error },
+    );
   } finally {
     await heartbeat?.stop().catch(() => undefined);
     await lock.release().catch(() => undefined);

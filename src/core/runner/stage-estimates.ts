@@ -15,7 +15,10 @@ export interface StageEstimate {
  * (DataMigrationTaskRuns), and Generate's LastDurationInSeconds for the stage, spread evenly over
  * its tasks where the task history has nothing (a database Generate ran).
  */
-export async function estimateStages(store: StatusStore, tasks: ReadonlyMap<string, readonly Task[]>): Promise<Map<string, StageEstimate>> {
+export async function estimateStages(
+  store: StatusStore,
+  tasks: ReadonlyMap<string, readonly Task[]>,
+): Promise<Map<string, StageEstimate>> {
   const stages = [...tasks.keys()];
   const last = new Map<string, number>();
   if (await store.hasTable('taskRuns')) {

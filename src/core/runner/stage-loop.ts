@@ -41,8 +41,10 @@ export async function runStageLoop(
       current = { stage, task: null };
       await books.stageStarted(stage, stageTasks.length, o.user);
       const expected = stageTasks.map((t) => estimates.get(stage)?.taskSeconds.get(t.name) ?? null);
-      const etaFrom = (i: number) => (expected.slice(i).every((s) => s !== null) ? expected.slice(i).reduce<number>((a, s) => a + (s ?? 0), 0) : null);
-      const estimatedSeconds = stageTasks.length === all.length ? (estimates.get(stage)?.stageSeconds ?? null) : etaFrom(0);
+      const etaFrom = (i: number) =>
+        expected.slice(i).every((s) => s !== null) ? expected.slice(i).reduce<number>((a, s) => a + (s ?? 0), 0) : null;
+      const estimatedSeconds =
+        stageTasks.length === all.length ? (estimates.get(stage)?.stageSeconds ?? null) : etaFrom(0);
       o.onEvent({ type: 'stage-started', stage, tasks: stageTasks.length, estimatedSeconds });
       const ran: string[] = [];
       for (const [i, task] of stageTasks.entries()) {
@@ -51,7 +53,8 @@ export async function runStageLoop(
         failure = stop.signal.aborted
           ? { stage, task: task.name, file: task.file, message: String(stop.reason), cancelledBy: String(stop.reason) }
           : await runOneTask(o, task, books, stop, position, plan.scans.get(task.file));
-        if (failure?.connectionLost) stop.request('lost', `runner stopped: the database connection was lost: ${failure.message}`);
+        if (failure?.connectionLost)
+          stop.request('lost', `runner stopped: the database connection was lost: ${failure.message}`);
         if (failure) break;
         ran.push(task.name);
       }
@@ -63,7 +66,10 @@ export async function runStageLoop(
       await books.stageSucceeded(stage, seconds, ran, async (trx) => {
         // Tasks --from-task skipped belong to the stage as this run completed it: recorded with their checksums.
         for (const t of all.filter((x) => !stageTasks.includes(x))) {
-          await books.taskRun(taskRecord(o, books.runId, t, 'skipped', plan.scans.get(t.file)?.checksum ?? '', true, new Date()), trx);
+          await books.taskRun(
+            taskRecord(o, books.runId, t, 'skipped', plan.scans.get(t.file)?.checksum ?? '', true, new Date()),
+            trx,
+          );
         }
       });
       outcomes[index] = { stage, status: 'success', seconds, tasks: ran };
@@ -73,7 +79,13 @@ export async function runStageLoop(
     if (!(error instanceof RunTakenError) || !current) throw error;
     stop.request('lost', `runner stopped: ${error.message}; nothing of it was overwritten`);
     const task = current.task ?? (plan.tasks.get(current.stage) ?? [])[0];
-    failure = { stage: current.stage, task: task?.name ?? '(none)', file: task?.file ?? '', message: String(stop.reason), cancelledBy: String(stop.reason) };
+    failure = {
+      stage: current.stage,
+      task: task?.name ?? '(none)',
+      file: task?.file ?? '',
+      message: String(stop.reason),
+      cancelledBy: String(stop.reason),
+    };
     const index = plan.stages.indexOf(current.stage);
     outcomes[index] = { stage: current.stage, status: 'error', seconds: null, tasks: outcomes[index]?.tasks ?? [] };
   }
@@ -86,7 +98,14 @@ interface TaskPosition {
   readonly etaSeconds: number | null;
 }
 
-async function runOneTask(o: RunOptions, task: Task, books: RunBookkeeping, stop: RunStop, position: TaskPosition, scan?: TaskScan): Promise<TaskFailure | null> {
+async function runOneTask(
+  o: RunOptions,
+  task: Task,
+  books: RunBookkeeping,
+  stop: RunStop,
+  position: TaskPosition,
+  scan?: TaskScan,
+): Promise<TaskFailure | null> {
   await books.taskStarted(task.stage, task.name);
   o.onEvent({ type: 'task-started', stage: task.stage, task: task.name, ...position });
   const taskStart = performance.now();
@@ -102,8 +121,15 @@ async function runOneTask(o: RunOptions, task: Task, books: RunBookkeeping, stop
     // "finished" is recorded in the task's own transaction: exactly when its work commits.
     const recordFinished = async (trx: Knex | Knex.Transaction, done: TaskDone) => {
       const seconds = ((performance.now() - taskStart) / 1000).toFixed(3);
-      await books.store.addHistory(books.typeId(task.stage), `${task.stage}: task ${task.name} finished in ${seconds} s`, trx);
-      await books.taskRun(taskRecord(o, books.runId, task, 'success', done.checksum, done.transactional, startedAt), trx as Knex.Transaction);
+      await books.store.addHistory(
+        books.typeId(task.stage),
+        `${task.stage}: task ${task.name} finished in ${seconds} s`,
+        trx,
+      );
+      await books.taskRun(
+        taskRecord(o, books.runId, task, 'success', done.checksum, done.transactional, startedAt),
+        trx as Knex.Transaction,
+      );
     };
     const signal = AbortSignal.any([stop.signal, timeout.signal]);
     failure = await runTask(o.store.database, task, signal, stop.running, recordFinished, scan, o.encoding);
@@ -115,7 +141,15 @@ async function runOneTask(o: RunOptions, task: Task, books: RunBookkeeping, stop
   if (failure && cancelledBy) failure = { ...failure, cancelledBy };
   if (failure) await books.history(task.stage, `${task.stage}: task ${task.name} failed after ${seconds.toFixed(3)} s`);
   if (failure?.checksum) {
-    const record = taskRecord(o, books.runId, task, cancelledBy ? 'stopped' : 'failed', failure.checksum, scan?.transactional ?? true, startedAt);
+    const record = taskRecord(
+      o,
+      books.runId,
+      task,
+      cancelledBy ? 'stopped' : 'failed',
+      failure.checksum,
+      scan?.transactional ?? true,
+      startedAt,
+    );
     await books.taskRun(record);
   }
   o.onEvent({ type: 'task-finished', stage: task.stage, task: task.name, seconds, ok: !failure });
@@ -133,5 +167,15 @@ function taskRecord(
   startedAt: Date,
 ): TaskRunRecord {
   const file = taskFileId(o.sqlDir, task.file);
-  return { runId, stage: task.stage, task: task.name, file, checksum, outcome, transactional, startedAt, finishedAt: new Date() };
+  return {
+    runId,
+    stage: task.stage,
+    task: task.name,
+    file,
+    checksum,
+    outcome,
+    transactional,
+    startedAt,
+    finishedAt: new Date(),
+  };
 }

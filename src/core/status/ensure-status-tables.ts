@@ -17,7 +17,8 @@ export interface InitResult {
 export async function ensureStatusTables(store: StatusStore): Promise<InitResult> {
   const { adapter, knex } = store.database;
   const createSchema = adapter.createSchemaSql(store.schema);
-  // Only when something is missing: `create schema if not exists` needs CREATE on the database, which a runner role may lack.
+  // Only when something is missing: `create schema if not exists` needs CREATE on the database,
+  // which a runner role may lack.
   if (createSchema && !(await statusTablesExist(store))) await knex.raw(createSchema);
 
   const createdTables: string[] = [];

@@ -58,9 +58,19 @@ export function viewRun(evidence: Evidence, now = new Date()): RunView | null {
 /** What `dmr status` shows, from one evidence snapshot (gatherEvidence); reads only, never creates tables. */
 export async function readStatus(store: StatusStore, evidence: Evidence, historyLines = 10): Promise<StatusReport> {
   if (!(await statusTablesExist(store))) {
-    throw new UsageError(`status tables not found in ${store.database.display} (schema ${store.schema})`, 'run `dmr init` or `dmr migrate` first, or check --url/--schema');
+    throw new UsageError(
+      `status tables not found in ${store.database.display} (schema ${store.schema})`,
+      'run `dmr init` or `dmr migrate` first, or check --url/--schema',
+    );
   }
   const verification = await latestVerification(store);
   const run = viewRun(evidence);
-  return { database: store.database.display, schema: store.schema, stages: evidence.stages, run, history: evidence.history.slice(0, historyLines), verification };
+  return {
+    database: store.database.display,
+    schema: store.schema,
+    stages: evidence.stages,
+    run,
+    history: evidence.history.slice(0, historyLines),
+    verification,
+  };
 }

@@ -82,9 +82,11 @@ export class RunStore {
    * `closed` when the record was already finished by someone else (nothing was written).
    */
   async beat(runId: number, db?: Db): Promise<{ stopRequested: boolean; closed: boolean }> {
-    const updated = await this.store.table('runs', db).where('RunId', runId).whereNull('FinishedAt').update({ HeartbeatAt: new Date() });
-    const row = await this.store.table('runs', db).where('RunId', runId).first('StopRequested', 'FinishedAt');
-    return { stopRequested: Number(row?.StopRequested ?? 0) === 1, closed: updated === 0 && !!row && row.FinishedAt !== null };
+    const run = () => this.store.table('runs', db).where('RunId', runId);
+    const updated = await run().whereNull('FinishedAt').update({ HeartbeatAt: new Date() });
+    const row = await run().first('StopRequested', 'FinishedAt');
+    const closed = updated === 0 && !!row && row.FinishedAt !== null;
+    return { stopRequested: Number(row?.StopRequested ?? 0) === 1, closed };
   }
 
   async get(runId: number, db?: Db): Promise<RunRecord | null> {

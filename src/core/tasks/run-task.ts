@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { discardConnection } from '../../adapters/pinned-connection.js';
-import { isConnectionLost } from '../runner/db-loss.js';
+import { isConnectionLost } from '../connection-loss.js';
 import { importModule } from '../../config/import-module.js';
 import type { Database } from '../database.js';
 import type { Task } from './discover-tasks.js';
@@ -60,7 +60,8 @@ export async function runTask(
 ): Promise<TaskFailure | null> {
   // The first failure is the cause: a ROLLBACK that fails after it (the connection is gone) must not replace it.
   let first: TaskFailure | null = null;
-  const fail = (detail: { message: string; code?: string; lost?: boolean }, line?: number, checksum?: string): TaskFailure => {
+  type Detail = { message: string; code?: string; lost?: boolean };
+  const fail = (detail: Detail, line?: number, checksum?: string): TaskFailure => {
     first ??= {
       stage: task.stage,
       task: task.name,
@@ -177,7 +178,11 @@ async function runSql(
     } catch (error) {
       const detail = db.adapter.describeError(error);
       return fail(
-        { ...detail, message: `${detail.message}${committedBefore(db, scan, i, line)}`, lost: isConnectionLost(db.adapter, error) },
+        {
+          ...detail,
+          message: `${detail.message}${committedBefore(db, scan, i, line)}`,
+          lost: isConnectionLost(db.adapter, error),
+        },
         failureLine(line, sql, detail),
         scan.checksum,
       );
@@ -220,7 +225,8 @@ async function runModule(
     await fn(trx, { stage: task.stage, task: task.name, dialect: db.dialect, signal });
     return null;
   } catch (error) {
-    return fail(signal.aborted ? { message: 'aborted' } : { ...db.adapter.describeError(error), lost: isConnectionLost(db.adapter, error) });
+    if (signal.aborted) return fail({ message: 'aborted' });
+    return fail({ ...db.adapter.describeError(error), lost: isConnectionLost(db.adapter, error) });
   }
 }
 

@@ -14,15 +14,21 @@ export function lateHeartbeatRule(evidence: Evidence, now: Date): Finding[] {
   if (!live) return [];
   const liveness = judgeRun(live, evidence, now);
   if (!liveness.heartbeatStale) return [];
-  const age = liveness.heartbeatAgeMs === null ? 'never written' : `${Math.round(liveness.heartbeatAgeMs / 1000)} s old`;
-  const process = liveness.processAlive === null ? `its process (pid ${live.pid} on ${live.host}) cannot be checked from here` : `its process ${live.pid} is alive`;
+  const age =
+    liveness.heartbeatAgeMs === null ? 'never written' : `${Math.round(liveness.heartbeatAgeMs / 1000)} s old`;
+  const process =
+    liveness.processAlive === null
+      ? `its process (pid ${live.pid} on ${live.host}) cannot be checked from here`
+      : `its process ${live.pid} is alive`;
   return [
     {
       id: `late-heartbeat:run-${live.runId}`,
       rule: 'late-heartbeat',
       severity: 'warning',
       stage: live.currentStage,
-      message: `run ${live.runId}'s heartbeat is late (${age}, expected every ${live.heartbeatIntervalMs / 1000} s), but its session ${live.dbSessionId ?? ''} holds the run lock and ${process}: it is live, not dead`,
+      message:
+        `run ${live.runId}'s heartbeat is late (${age}, expected every ${live.heartbeatIntervalMs / 1000} s), ` +
+        `but its session ${live.dbSessionId ?? ''} holds the run lock and ${process}: it is live, not dead`,
       evidence: { run: runFacts(live), liveness },
       action: 'dmr status (`dmr stop` to stop it; repairs need --force while it holds the lock)',
     },

@@ -1,8 +1,17 @@
-import type { DialectAdapter } from '../../adapters/dialect-adapter.js';
-import { ConnectionError } from '../errors.js';
+import type { DialectAdapter } from '../adapters/dialect-adapter.js';
+import { ConnectionError } from './errors.js';
 
 /** Node's socket errors, the same on every driver. */
-const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ESOCKET', 'ECONNCLOSED']);
+const socketCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ESOCKET',
+  'ECONNCLOSED',
+]);
 
 /** True when an error means the database connection is gone (the adapter decides, socket errors always). */
 export function isConnectionLost(adapter: DialectAdapter, error: unknown): boolean {
