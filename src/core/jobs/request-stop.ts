@@ -15,9 +15,11 @@ export async function requestStop(store: StatusStore, who: string, probeProcess:
   if (!live) {
     throw new UsageError(`cannot stop: run ${job.runId} is ${job.status} but its runner is not alive`, 'run `dmr doctor`, then `dmr doctor --fix --yes` to record that it died');
   }
+  // Only while the run is unfinished: a run that ended since it was read keeps the status it recorded.
   await store.knex.transaction(async (trx) => {
-    await new RunStore(store).update(live.runId, { StopRequested: 1, StopRequestedBy: who, JobStatus: 'Stopping' }, trx);
-    await store.addHistory(null, `stop of run ${live.runId} requested by ${who}`, trx);
+    const changes = { StopRequested: 1, StopRequestedBy: who, JobStatus: 'Stopping' };
+    const n = await store.table('runs', trx).where('RunId', live.runId).whereNull('FinishedAt').update(changes);
+    if (n > 0) await store.addHistory(null, `stop of run ${live.runId} requested by ${who}`, trx);
   });
   return live;
 }
