@@ -5,7 +5,6 @@ export interface HeartbeatJob {
   /** The run's database, connected to again by the worker on a connection of its own. */
   readonly connection: ResolvedConnection;
   readonly schema: string;
-  readonly runId: number;
   readonly intervalMs: number;
   /** After this long without a heartbeat written, the worker reports the heartbeat lost. */
   readonly lostAfterMs: number;
@@ -22,8 +21,11 @@ export type HeartbeatReport =
   /** The worker closed its connection after a stop message. */
   | { readonly type: 'closed' };
 
-/** What the runner tells the worker. */
-export type HeartbeatCommand = { readonly type: 'stop' };
+/**
+ * What the runner tells the worker: the run to beat for (the worker starts before the run record
+ * exists, so its thread and connection are ready by then), and stop.
+ */
+export type HeartbeatCommand = { readonly type: 'run'; readonly runId: number } | { readonly type: 'stop' };
 
 /**
  * A copy of the connection that survives structured cloning: functions (a knexfile's pool hooks,

@@ -15,6 +15,7 @@ const port = parentPort;
 const post = (report: HeartbeatReport) => port?.postMessage(report);
 
 let db: Database | null = null;
+let runId = 0;
 let lastBeat = Date.now();
 let lastError = 'no heartbeat written yet';
 let lostSent = false;
@@ -26,7 +27,7 @@ async function beat(): Promise<void> {
   try {
     db ??= await openDatabase(job.connection, { poolMax: 1 });
     const runs = new RunStore(new StatusStore(db, job.schema));
-    const { stopRequested, closed } = await runs.beat(job.runId);
+    const { stopRequested, closed } = await runs.beat(runId);
     lastBeat = Date.now();
     post({ type: 'beat', stopRequested, closed });
   } catch (error) {
@@ -58,7 +59,7 @@ function schedule(): void {
 // The watchdog runs apart from the writes: a write that hangs (a dead network) counts as failing.
 const watchdog = setInterval(
   () => {
-    if (lostSent || stopping || Date.now() - lastBeat <= job.lostAfterMs) return;
+    if (!runId || lostSent || stopping || Date.now() - lastBeat <= job.lostAfterMs) return;
     lostSent = true;
     const seconds = ((Date.now() - lastBeat) / 1000).toFixed(1);
     post({
@@ -71,7 +72,15 @@ const watchdog = setInterval(
 );
 
 port?.on('message', (command: HeartbeatCommand) => {
-  if (command.type !== 'stop' || stopping) return;
+  if (command.type === 'run') {
+    if (runId || stopping) return;
+    runId = command.runId;
+    lastBeat = Date.now();
+    // The first heartbeat at once: the runner waits for it before the first task.
+    inFlight = inFlight.then(beat).finally(schedule);
+    return;
+  }
+  if (stopping) return;
   stopping = true;
   if (timer) clearTimeout(timer);
   clearInterval(watchdog);
@@ -85,5 +94,10 @@ port?.on('message', (command: HeartbeatCommand) => {
     });
 });
 
-// The first heartbeat at once: the runner waits for it before the first task.
-inFlight = beat().finally(schedule);
+// Connect while the runner prepares its run: the first heartbeat then needs one round trip.
+inFlight = openDatabase(job.connection, { poolMax: 1 }).then(
+  (opened) => {
+    db = opened;
+  },
+  () => undefined,
+);

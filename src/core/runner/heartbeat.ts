@@ -1,7 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { Database } from '../database.js';
 import { staleAfterMs } from '../status/run-store.js';
-import { cloneableConnection, type HeartbeatJob, type HeartbeatReport } from './heartbeat-messages.js';
+import {
+  cloneableConnection,
+  type HeartbeatCommand,
+  type HeartbeatJob,
+  type HeartbeatReport,
+} from './heartbeat-messages.js';
 
 /** What the runner does with the heartbeat's news. */
 export interface HeartbeatHandlers {
@@ -16,41 +21,38 @@ export interface HeartbeatHandlers {
   onWarning(message: string): void;
 }
 
-/** A running heartbeat; stop() ends the worker and its connection. */
+/** The heartbeat's worker, started early; start() points it at the run. */
 export interface Heartbeat {
-  /** Resolves once the worker has written its first heartbeat (or given up: onLost says why). */
-  readonly ready: Promise<void>;
+  /** Beats for the run from now on; resolves at the first heartbeat written (or when it gives up: onLost says why). */
+  start(runId: number, handlers: HeartbeatHandlers): Promise<void>;
+  /** Ends the worker and its connection. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the heartbeat of a run on a worker thread with its own connection (heartbeat-worker.ts),
- * so it keeps beating while a task blocks the event loop.
+ * Starts the heartbeat's worker thread with its own connection (heartbeat-worker.ts), so the
+ * heartbeat keeps beating while a task blocks the event loop. It is started as soon as the run
+ * lock is held: the thread loads and connects while the run is prepared.
  */
-export function startHeartbeat(
-  db: Database,
-  schema: string,
-  runId: number,
-  intervalMs: number,
-  handlers: HeartbeatHandlers,
-): Heartbeat {
+export function prepareHeartbeat(db: Database, schema: string, intervalMs: number): Heartbeat {
   if (!db.connection) throw new Error('the heartbeat needs the connection the database was opened with');
   const job: HeartbeatJob = {
     connection: cloneableConnection(db.connection),
     schema,
-    runId,
     intervalMs,
     lostAfterMs: staleAfterMs(intervalMs),
   };
   const worker = new Worker(workerUrl(), { workerData: job, execArgv: workerExecArgv() });
   worker.unref();
+  const send = (command: HeartbeatCommand) => worker.postMessage(command);
+  let handlers: HeartbeatHandlers | null = null;
   let warned = false;
   let ended = false;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (report: HeartbeatReport) => {
-    if (ended) return;
+    if (ended || !handlers) return;
     if (report.type === 'beat' || report.type === 'lost') markReady();
     switch (report.type) {
       case 'beat':
@@ -70,17 +72,24 @@ export function startHeartbeat(
         break;
     }
   });
+  let failure: Error | null = null;
   worker.on('error', (error) => {
+    failure = error;
     markReady();
-    if (!ended) handlers.onLost(`the heartbeat worker failed: ${error.message}`);
+    if (!ended) handlers?.onLost(`the heartbeat worker failed: ${error.message}`);
   });
   return {
-    ready,
+    start(runId, h) {
+      handlers = h;
+      if (failure) h.onLost(`the heartbeat worker failed: ${(failure as Error).message}`);
+      else send({ type: 'run', runId });
+      return ready;
+    },
     async stop() {
       if (ended) return;
       ended = true;
       markReady();
-      worker.postMessage({ type: 'stop' });
+      send({ type: 'stop' });
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 3000).unref());
       if ((await Promise.race([exited, timeout])) === 'timeout') await worker.terminate();
     },

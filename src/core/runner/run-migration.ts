@@ -3,7 +3,7 @@ import { DmrError, ExitCode } from '../errors.js';
 import type { JobStatus } from '../status/status-codes.js';
 import { describeFailure } from '../tasks/task-error.js';
 import { acquireRunLock } from './acquire-run-lock.js';
-import { startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { prepareHeartbeat, type Heartbeat } from './heartbeat.js';
 import { prepareRun } from './prepare-run.js';
 import { LockLostError } from '../connection-loss.js';
 import { RunBookkeeping } from './run-bookkeeping.js';
@@ -31,6 +31,8 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
   let books: RunBookkeeping | null = null;
   let heartbeat: Heartbeat | null = null;
   try {
+    heartbeat = prepareHeartbeat(db, o.store.schema, o.heartbeatMs);
+    const beats = heartbeat;
     const plan = await prepareRun(o);
     const estimates = await estimateStages(o.store, plan.tasks);
     let stop: RunStop | null = null;
@@ -75,7 +77,7 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
     const onSignal = () => s.request('signal', `cancelled by signal ${String(o.signal?.reason ?? 'SIGTERM')}`);
     if (o.signal?.aborted) onSignal();
     o.signal?.addEventListener('abort', onSignal, { once: true });
-    heartbeat = startHeartbeat(db, o.store.schema, runId, o.heartbeatMs, {
+    await beats.start(runId, {
       onStopRequested: () => s.request('request', 'cancelled by dmr stop'),
       onLost: (reason) => s.request('lost', `runner stopped itself: ${reason}`),
       onRunClosed: () => s.request('lost', `runner stopped: run ${runId} was finished by someone else`),
@@ -89,12 +91,11 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
       },
       onWarning: (message) => o.onEvent({ type: 'warning', message }),
     });
-    await heartbeat.ready;
 
     const { outcomes, failure } = await runStageLoop(o, plan, b, s, estimates).finally(() => {
       o.signal?.removeEventListener('abort', onSignal);
     });
-    await heartbeat.stop();
+    await beats.stop();
 
     const stoppedBy = s.reason;
     const lost = s.kind === 'lost';
