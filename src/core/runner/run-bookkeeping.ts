@@ -4,7 +4,9 @@ import { RunStore, type NewRun } from '../status/run-store.js';
 import { StatusId, statusCodeOf, type JobStatus } from '../status/status-codes.js';
 import { StatusStore } from '../status/status-store.js';
 import { recordTaskRun, type TaskRunRecord } from '../tasks/task-run-store.js';
-import { DatabaseLostError, LockLostError, isConnectionLost } from '../connection-loss.js';
+import { OutageRetry, type LossHandling } from './outage-retry.js';
+
+export type { LossHandling } from './outage-retry.js';
 
 /** A row the run wrote was changed by someone else (`dmr reset --force`): the run is no longer its own. */
 export class RunTakenError extends Error {}
@@ -22,19 +24,6 @@ export interface RunEnding {
 
 type Trx = Knex.Transaction;
 
-/** How the bookkeeping lives through a lost database (--db-retry). */
-export interface LossHandling {
-  /** Milliseconds to keep retrying a write while the database cannot be reached. */
-  readonly retryMs: number;
-  /** Once per outage, with the cause: the runner stops its run. */
-  onLoss(cause: string): void;
-  /**
-   * Before the first write after an outage: takes the run lock again on a new session and returns
-   * its id (the lock is never assumed to have survived); throws LockLostError when another holds it.
-   */
-  reclaim(): Promise<string | null>;
-}
-
 /**
  * Every status write of a run, on a pool of its own that tasks never touch, and each one a
  * compare-and-set: a stage moves only from the status this run last gave it, and only while the
@@ -46,16 +35,23 @@ export class RunBookkeeping {
   private readonly expected = new Map<number, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private id = 0;
-  /** When the current outage began (null while the database answers), and its cause. */
-  private lostSince: number | null = null;
-  private lostCause = '';
+  /** Retries writes through an outage of the database (--db-retry). */
+  private readonly retry: OutageRetry;
 
   private constructor(
     readonly store: StatusStore,
     private readonly own: Database | null,
     private readonly typeIds: ReadonlyMap<string, number>,
-    private readonly loss: LossHandling,
-  ) {}
+    loss: LossHandling,
+  ) {
+    this.retry = new OutageRetry(store.database, loss, {
+      runId: () => this.id,
+      lastKnownState: () => this.lastKnownState(),
+      newSession: async (session) => {
+        if (this.id) await this.store.table('runs').where('RunId', this.id).update({ DbSessionId: session });
+      },
+    });
+  }
 
   /** Opens the bookkeeping pool (two connections) beside the run's database. */
   static async open(store: StatusStore, loss: LossHandling): Promise<RunBookkeeping> {
@@ -195,7 +191,7 @@ export class RunBookkeeping {
   /** Null while every stage still holds what this run wrote and the run record is unfinished; else why not. */
   async ownershipLost(): Promise<string | null> {
     return this.exclusive(async () => {
-      if (this.lostSince !== null) return null;
+      if (this.retry.inOutage) return null;
       const run = await this.store.table('runs').where('RunId', this.id).first('FinishedAt');
       if (run && run.FinishedAt !== null) return `run ${this.id} was finished by someone else`;
       const rows = await this.store.table('migrations').select('DataMigrationTypeId', 'DataMigrationStatusId');
@@ -215,47 +211,11 @@ export class RunBookkeeping {
    * moved on, otherwise it returns the status found (null when the write went through).
    */
   private write<T>(fn: (trx: Trx, set: SetStage) => Promise<T>): Promise<T> {
-    return this.exclusive(() => this.retrying(() => this.once(fn)));
-  }
-
-  /**
-   * Retries a write while the database cannot be reached, with backoff, for --db-retry in all
-   * per outage; the first attempt after an outage takes the run lock again first.
-   */
-  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
-    let delay = 250;
-    for (;;) {
-      try {
-        if (this.lostSince !== null) {
-          const session = await this.loss.reclaim();
-          this.lostSince = null;
-          if (this.id) await this.store.table('runs').where('RunId', this.id).update({ DbSessionId: session });
-        }
-        return await attempt();
-      } catch (error) {
-        if (error instanceof RunTakenError || error instanceof LockLostError) throw error;
-        if (!isConnectionLost(this.store.database.adapter, error)) throw error;
-        if (this.lostSince === null) {
-          this.lostSince = Date.now();
-          this.lostCause = describeLoss(this.store.database, error);
-          this.loss.onLoss(this.lostCause);
-        }
-        const left = this.lostSince + this.loss.retryMs - Date.now();
-        if (left <= 0) throw this.lostError();
-        await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
-        delay = Math.min(delay * 2, 2000);
-      }
-    }
-  }
-
-  private lostError(): DatabaseLostError {
-    const since = new Date(this.lostSince ?? Date.now()).toISOString();
-    const seconds = Math.round(this.loss.retryMs / 1000);
-    return new DatabaseLostError(
-      `the database could not be reached for ${seconds} s (since ${since}: ${this.lostCause}); ` +
-        `nothing more of run ${this.id} could be recorded. Last known state: ${this.lastKnownState()}`,
-      'once the database is reachable, run `dmr doctor`; `dmr doctor --fix --yes` records what happened ' +
-        '(--db-retry waits longer)',
+    return this.exclusive(() =>
+      this.retry.attempt(
+        () => this.once(fn),
+        (error) => error instanceof RunTakenError,
+      ),
     );
   }
 
@@ -304,15 +264,6 @@ export class RunBookkeeping {
     this.queue = next.catch(() => undefined);
     return next;
   }
-}
-
-function describeLoss(db: Database, error: unknown): string {
-  const detail = db.adapter.describeError(error);
-  const text =
-    /^(update|select|insert|begin|commit)[ ;]/i.test(detail.message) && detail.message.includes(' - ')
-      ? detail.message.slice(detail.message.indexOf(' - ') + 3)
-      : detail.message;
-  return `${text}${detail.code ? ` (${detail.code})` : ''}`;
 }
 
 type SetStage = (
