@@ -65,6 +65,7 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
           waitSeconds,
           taskTimeoutMs,
           encoding,
+          ...(args.knexfile ? { knexfile: args.knexfile } : {}),
           allowChangedTasks: args['allow-changed-tasks'] ?? false,
           signal: controller.signal,
           ...whoAmI(),

@@ -51,6 +51,7 @@ async function printPlan(args: GlobalArgs & MigrateFlags, selection: StageSelect
       const scan = inspection.scans.get(t.file);
       return {
         name: t.name,
+        kind: t.kind,
         file: rel(t.file),
         variant: t.variant ?? null,
         statements: scan?.statements?.count ?? null,

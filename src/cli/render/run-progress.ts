@@ -54,6 +54,11 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
         } else plain(`${event.stage}: ${event.task} ${event.ok ? 'finished' : 'failed'} in ${event.seconds.toFixed(2)}s`);
         break;
       }
+      case 'task-progress':
+        if (spinner) label = `${event.stage} ${event.task}: ${event.message}`;
+        else if (!event.transient) plain(`${event.stage}: ${event.task}: ${event.message}`);
+        if (spinner && !event.transient) spinner.info(label).start(label);
+        break;
       case 'stage-finished':
         plain(`${event.stage}: ${event.status} in ${event.seconds.toFixed(1)}s`);
         break;

@@ -63,12 +63,16 @@ export class TableRun {
     const { ctx, plan } = this;
     const key = jobKey(ctx, plan);
     const latest = await ctx.ledger.latestJob(key);
-    const resume = latest && (latest.status !== 'success' || this.options.mode !== 'truncate');
+    let resume = latest && (latest.status !== 'success' || this.options.mode !== 'truncate');
     if (plan.createSql) {
       await ctx.target.database.knex.raw(plan.createSql).catch((error: unknown) => {
         const detail = ctx.target.database.adapter.describeError(error);
         throw new UsageError(`creating ${plan.targetName} failed: ${detail.message}`, `the statement was: ${plan.createSql}; use --cast or create the table yourself`, { cause: error });
       });
+    }
+    if (resume && latest && (await this.targetLostRows(latest.copyId))) {
+      this.notice(`the target table is empty although copy ${latest.copyId} recorded rows in it (emptied or re-created since): starting a new copy`);
+      resume = false;
     }
     if (resume && latest) {
       this.job = latest;
@@ -107,6 +111,12 @@ export class TableRun {
       this.rowsRejected += c.rejected;
     }
     this.options.onEvent?.({ type: 'table-start', table: plan.source.name, targetTable: plan.targetName, chunks: this.chunks.length, skipped: this.skipped, estimatedRows: plan.source.estimatedRows ?? 0, chunkKind: plan.chunkKind });
+  }
+
+  /** The job recorded copied rows but the target has none: an earlier task (or a person) emptied or re-created it. */
+  private async targetLostRows(copyId: number): Promise<boolean> {
+    const copied = (await this.ctx.ledger.chunks(copyId)).reduce((n, c) => n + (c.status === 'success' ? c.rows : 0), 0);
+    return copied > 0 && (await this.countTarget()) === 0;
   }
 
   private async planChunks(): Promise<{ chunkNo: number; low: string[] | null; high: string[] | null }[]> {

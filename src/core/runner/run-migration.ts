@@ -169,7 +169,9 @@ async function runOneTask(o: RunOptions, task: Task, stopSignal: AbortSignal, ru
       await store.addHistory(typeId, `${task.stage}: task ${task.name} finished in ${((performance.now() - taskStart) / 1000).toFixed(3)} s`, trx);
       await recordTaskOutcome(o, runId, task, 'success', done.checksum, done.transactional, startedAt, trx);
     };
-    failure = await runTask(store.database, task, AbortSignal.any([stopSignal, timeout.signal]), running, recordFinished, scan, o.encoding);
+    const onProgress = (message: string, transient: boolean) => o.onEvent({ type: 'task-progress', stage: task.stage, task: task.name, message, transient });
+    const copyRun = { schema: store.schema, ...(o.knexfile ? { knexfile: o.knexfile } : {}), user: o.user, host: o.host, onProgress };
+    failure = await runTask(store.database, task, AbortSignal.any([stopSignal, timeout.signal]), running, recordFinished, scan, o.encoding, copyRun);
   } finally {
     clearTimeout(timer);
   }

@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly encoding?: string;
   /** resume: continue although tasks of already-run stages changed since they ran (--allow-changed-tasks). */
   readonly allowChangedTasks?: boolean;
+  /** --knexfile: where copy tasks (`.copy.json`) look up environment names. */
+  readonly knexfile?: string;
   /** Aborted by the CLI on SIGINT/SIGTERM, with the signal name as reason. */
   readonly signal?: AbortSignal;
   readonly user: string;

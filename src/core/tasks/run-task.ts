@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { discardConnection } from '../../adapters/pinned-connection.js';
 import { importModule } from '../../config/import-module.js';
 import type { Database } from '../database.js';
+import { runCopyTask, type CopyTaskRun } from './copy-task.js';
 import type { Task } from './discover-tasks.js';
 import { readTaskText } from './read-task-text.js';
 import { scanTask, type TaskScan } from './scan-task.js';
@@ -45,7 +46,8 @@ type Execute = (sql: string) => Promise<unknown>;
  * from the file, or a module's function, in one transaction (a SQL task marked
  * `-- dmr:no-transaction` runs without). The connection's session is reset afterwards, so no
  * setting a task leaves behind reaches the next one. `scan` is the file as read before the run;
- * it is read again if the file changed since. Resolves to null on success or the failure;
+ * it is read again if the file changed since. A `.copy.json` task runs through runCopyTask with
+ * `copyRun`. Resolves to null on success or the failure;
  * never throws for task errors.
  */
 export async function runTask(
@@ -56,6 +58,7 @@ export async function runTask(
   beforeCommit?: BeforeCommit,
   scan?: TaskScan,
   encoding = 'utf-8',
+  copyRun?: CopyTaskRun,
 ): Promise<TaskFailure | null> {
   const fail = (detail: { message: string; code?: string }, line?: number, checksum?: string): TaskFailure => ({
     stage: task.stage,
@@ -66,6 +69,10 @@ export async function runTask(
     line,
     ...(checksum ? { checksum } : {}),
   });
+  if (task.kind === 'copy') {
+    if (copyRun) return runCopyTask(db, task, signal, copyRun, beforeCommit);
+    return fail({ message: 'a copy task runs only under dmr migrate, resume or restart' });
+  }
   let current: TaskScan;
   try {
     current = scan && unchanged(scan) ? scan : await scanTask(task, db.adapter, encoding);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import type { DialectAdapter, ScriptStatement } from '../../adapters/dialect-adapter.js';
+import { copyTaskNonAtomic, readCopyTask } from './copy-task-spec.js';
 import type { Task } from './discover-tasks.js';
 import { readTaskText, TaskEncodingError } from './read-task-text.js';
 import { StatementIndex } from './statement-index.js';
@@ -49,6 +50,10 @@ export async function scanTask(task: Task, adapter: DialectAdapter, encoding: st
   const { size, mtimeMs } = statSync(task.file);
   const hash = createHash('sha256');
   const base = { task, bytes: size, mtimeMs };
+  if (task.kind === 'copy') {
+    const { checksum, refusals } = readCopyTask(task.file);
+    return { ...base, checksum, statements: null, transactional: false, nonAtomic: copyTaskNonAtomic, implicitCommits: [], refusals };
+  }
   if (task.kind !== 'sql') {
     for await (const chunk of createReadStream(task.file)) hash.update(chunk as Buffer);
     return {
