@@ -5,6 +5,7 @@ import type { ProcessProbe } from '../../core/doctor/evidence.js';
 import type { FixResult } from '../../core/doctor/fix-plan.js';
 import { gatherEvidence } from '../../core/doctor/gather-evidence.js';
 import { planFixes } from '../../core/doctor/plan-fixes.js';
+import { copyChunkFindingId } from '../../core/doctor/rules/copy-ledger-rule.js';
 import { ExitCode } from '../../core/errors.js';
 import { jobActionTable } from '../../core/jobs/job-actions.js';
 import { defineCommand } from '../command.js';
@@ -61,7 +62,7 @@ export const doctorCommand = defineCommand<DoctorFlags>({
       }
       if (report.healthy) return ExitCode.ok;
       if (!plan || !result) return ExitCode.answeredNo;
-      const fixed = new Set(result.applied.map((c) => (c.kind === 'stage-status' ? `stuck:${c.stage}` : c.kind === 'terminate-session' ? 'orphaned-lock' : '')));
+      const fixed = new Set(result.applied.map((c) => (c.kind === 'stage-status' ? `stuck:${c.stage}` : c.kind === 'terminate-session' ? 'orphaned-lock' : c.kind === 'copy-chunk' ? copyChunkFindingId(c) : '')));
       const unfixed = report.findings.filter((f) => f.severity === 'problem' && !fixed.has(f.id));
       return unfixed.length === 0 && result.skipped.length === 0 ? ExitCode.ok : ExitCode.answeredNo;
     }),

@@ -1,6 +1,7 @@
 import { allowedActions } from '../jobs/job-actions.js';
 import type { Evidence } from './evidence.js';
 import { defaultDiagnoseOptions, type DiagnoseOptions, type DoctorReport, type Finding, type JobView } from './finding.js';
+import { copyLedgerRule } from './rules/copy-ledger-rule.js';
 import { failedRule } from './rules/failed-rule.js';
 import { orderRule } from './rules/order-rule.js';
 import { orphanedLockRule } from './rules/orphaned-lock-rule.js';
@@ -19,6 +20,7 @@ export function diagnose(evidence: Evidence, now: Date, options: Partial<Diagnos
     ...failedRule(evidence),
     ...orderRule(evidence, now),
     ...overdueRule(evidence, now, o),
+    ...copyLedgerRule(evidence, now),
   ];
   const problems = findings.filter((f) => f.severity === 'problem').length;
   return { healthy: problems === 0, problems, warnings: findings.length - problems, findings, job: jobView(evidence, now), checkedAt: now.toISOString() };

@@ -3,7 +3,7 @@ import type { JobStatus } from '../status/status-codes.js';
 
 export type Severity = 'problem' | 'warning';
 
-export type RuleName = 'stuck' | 'failed' | 'overdue' | 'order' | 'orphaned-lock' | 'schema';
+export type RuleName = 'stuck' | 'failed' | 'overdue' | 'order' | 'orphaned-lock' | 'schema' | 'copy-ledger';
 
 /** One thing doctor saw, with what it saw and the command that addresses it. */
 export interface Finding {

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { RunStore, type RunRecord } from '../status/run-store.js';
 import type { StatusStore } from '../status/status-store.js';
 import { tableOrder, type TableKey } from '../status/status-tables.js';
+import { readCopyChunks } from './copy-ledger-facts.js';
 import type { Evidence, ProcessProbe, RunProbe, StatusRow } from './evidence.js';
 
 export interface GatherOptions {
@@ -48,7 +49,8 @@ async function readOnce(store: StatusStore, tables: Record<TableKey, boolean>, o
   const probes: RunProbe[] = [];
   for (const run of unfinishedRuns) probes.push(await probeRun(store, run, lockHolder?.id ?? null, options.probeProcess));
   const history = tables.histories ? await store.history(options.historyLines ?? 500) : [];
-  return { dialect: store.database.dialect, database: store.database.display, schema: store.schema, readAt, tables, statuses, types, stages, latestRun, unfinishedRuns, probes, lockHolder, activeSessions, history };
+  const copyChunks = await readCopyChunks(store, options.probeProcess);
+  return { dialect: store.database.dialect, database: store.database.display, schema: store.schema, readAt, tables, statuses, types, stages, latestRun, unfinishedRuns, probes, lockHolder, activeSessions, history, copyChunks };
 }
 
 async function probeRun(store: StatusStore, run: RunRecord, holderId: string | null, probeProcess: ProcessProbe): Promise<RunProbe> {
