@@ -19,30 +19,42 @@ export async function mssqlPool(knex: Knex): Promise<mssql.ConnectionPool> {
   return pool.connect();
 }
 
-/** An inlined literal (T-SQL): integers bare, text as N'...'. */
-export function mssqlLiteral(value: string): string {
-  return /^-?\d{1,19}$/.test(value) ? value : `N'${value.replace(/'/g, "''")}'`;
+/**
+ * An inlined literal (T-SQL): numbers bare for a numeric column, everything else as N'...'. A
+ * text key that looks like a number ('007') stays text: compared as a number, SQL Server would
+ * convert the column and order keys unlike the ORDER BY of the keyset pages.
+ */
+export function mssqlLiteral(value: string, numeric = true): string {
+  return literal(value, numeric);
 }
 
+function literal(value: string, numeric: boolean): string {
+  return numeric && /^-?\d{1,19}(\.\d+)?$/.test(value) ? value : `N'${value.replace(/'/g, "''")}'`;
+}
+
+const numericKinds = new Set(['integer', 'decimal', 'float']);
+
 /** The WHERE condition of a chunk; T-SQL has no row-value comparison, so keyset bounds expand to an OR chain. */
-export function mssqlRangeSql(_table: CopyTable, key: readonly string[], range: KeyRange): string {
+export function mssqlRangeSql(table: CopyTable, key: readonly string[], range: KeyRange): string {
   const cols = key.map(q);
+  const numeric = key.map((k) => numericKinds.has(table.columns.find((c) => c.name === k)?.type?.kind ?? 'integer'));
+  const lit = (value: string, i: number) => literal(value, numeric[i] ?? true);
   const after = (values: readonly string[], strict: boolean) =>
     `(${cols
       .map((_, i) => {
-        const eq = cols.slice(0, i).map((c, j) => `${c} = ${mssqlLiteral(values[j] ?? '')}`);
+        const eq = cols.slice(0, i).map((c, j) => `${c} = ${lit(values[j] ?? '', j)}`);
         const last = i === cols.length - 1;
         const op = strict ? '>' : last ? '<=' : '<';
-        return [...eq, `${cols[i]} ${strict ? op : op} ${mssqlLiteral(values[i] ?? '')}`].join(' and ');
+        return [...eq, `${cols[i]} ${op} ${lit(values[i] ?? '', i)}`].join(' and ');
       })
       .map((p) => `(${p})`)
       .join(' or ')})`;
   const parts: string[] = [];
   if (range.kind === 'range') {
-    if (range.low) parts.push(`${cols[0]} >= ${mssqlLiteral(range.low[0] ?? '')}`);
-    if (range.high) parts.push(`${cols[0]} < ${mssqlLiteral(range.high[0] ?? '')}`);
+    if (range.low) parts.push(`${cols[0]} >= ${lit(range.low[0] ?? '', 0)}`);
+    if (range.high) parts.push(`${cols[0]} < ${lit(range.high[0] ?? '', 0)}`);
   } else if (range.kind === 'exact' && range.low) {
-    parts.push(cols.map((c, i) => `${c} = ${mssqlLiteral(range.low?.[i] ?? '')}`).join(' and '));
+    parts.push(cols.map((c, i) => `${c} = ${lit(range.low?.[i] ?? '', i)}`).join(' and '));
   } else if (range.kind === 'keyset') {
     if (range.low) parts.push(after(range.low, true));
     if (range.high) parts.push(after(range.high, false));
