@@ -1,10 +1,12 @@
 /**
- * dmr copy benchmark: `npm run build && node --import tsx bench/copy.ts [--rows 1000000] [--repeat 3] [--five-million] [--skip-pgloader]`.
+ * dmr copy benchmark: `npm run build && node --import tsx bench/copy.ts [--rows 1000000] [--repeat 3] [--five-million] [--skip-pgloader]`
+ * or `... bench/copy.ts --linearity [--rows N] [--repeat R]` for the N -> 5N growth alone.
  * MariaDB -> PostgreSQL, N rows of 8 mixed columns (integer key, text, decimal, datetime(3), tinyint(1),
  * nullable varchar, double, int): dmr copy --create, pgloader (when installed) and the floor (the source
  * read to a file by the mysql client, then psql \copy of that file into a table with its primary key),
  * each into a fresh database; then PostgreSQL -> PostgreSQL and PostgreSQL -> MariaDB rows/s, and with
- * --five-million the 5M-row time against the 1M one. Each figure is measured --repeat times (best and
+ * --five-million (or only that, with --linearity) rows/s at N and at 5N rows and the peak RSS of both:
+ * linear growth keeps rows/s, bounded memory keeps RSS. Each figure is measured --repeat times (best and
  * median) with the load average, because the machine is shared. Prints figures, asserts nothing.
  * Targets: dmr <= 0.7x pgloader, <= 1.5x the floor, peak RSS <= 200 MB, 1M -> 5M linear.
  */
@@ -64,6 +66,33 @@ function dmrCopy(source: string, target: string, extra: string[] = []): { second
   return sh(process.execPath, [cli, 'copy', '--source', source, '--target', target, '--table', 'items', '--create', '--json', ...extra]);
 }
 
+/** MariaDB -> PostgreSQL at N rows (the seeded source) and at 5N: rows/s and peak RSS of each, best of --repeat. */
+async function linearity(sourceUrl: string, small: { seconds: number; rssMb: number } | null): Promise<void> {
+  const big = `dmr_bench_copy5_${tag}`;
+  try {
+    if (!small) {
+      const runs = [];
+      for (let i = 0; i < repeat; i += 1) runs.push(dmrCopy(sourceUrl, await freshPg(`dmr_bench_copy_t_${tag}`)));
+      small = runs.sort((a, b) => a.seconds - b.seconds)[0] ?? null;
+    }
+    await seedSource(big, rows * 5);
+    const runs = [];
+    for (let i = 0; i < repeat; i += 1) runs.push(dmrCopy(withDatabase(mysqlServer, big), await freshPg(`dmr_bench_copy_5_${tag}`)));
+    const large = runs.sort((a, b) => a.seconds - b.seconds)[0];
+    if (!small || !large) return;
+    const rate = (n: number, s: number) => Math.round(n / s);
+    const at = (n: number, r: { seconds: number; rssMb: number }) =>
+      `${n.toLocaleString('en').padStart(10)} rows: ${r.seconds.toFixed(2)}s, ${rate(n, r.seconds).toLocaleString('en')} rows/s, peak RSS ${r.rssMb.toFixed(0)} MB`;
+    console.log('MariaDB -> PostgreSQL linearity (best of --repeat):');
+    console.log(`  ${at(rows, small)}`);
+    console.log(`  ${at(rows * 5, large)}`);
+    const ratio = rate(rows * 5, large.seconds) / rate(rows, small.seconds);
+    console.log(`  rows/s at 5x the rows: ${ratio.toFixed(2)} of the rate at 1x (linear: 1.00; time ${(large.seconds / small.seconds).toFixed(2)}x for 5x rows)`);
+  } finally {
+    await my.raw(`drop database if exists ${big}`);
+  }
+}
+
 async function main(): Promise<void> {
   const srcDb = `dmr_bench_copy_${tag}`;
   const sourceUrl = withDatabase(mysqlServer, srcDb);
@@ -71,6 +100,18 @@ async function main(): Promise<void> {
   console.log(`dmr copy bench: ${rows.toLocaleString('en')} rows, --repeat ${repeat}, ${os.cpus().length} cores, load average at start ${load()}`);
   console.log('the machine is shared with other work: compare figures of the same run, not across runs');
   await seedSource(srcDb, rows);
+  if (argv.includes('--linearity')) {
+    try {
+      await linearity(sourceUrl, null);
+      console.log(`load average at end ${load()}`);
+    } finally {
+      await my.raw(`drop database if exists ${srcDb}`);
+      for (const s of ['t', '5']) await pg.raw(`drop database if exists "dmr_bench_copy_${s}_${tag}" with (force)`);
+      await my.destroy();
+      await pg.destroy();
+    }
+    return;
+  }
   const file = path.join(os.tmpdir(), `dmr-bench-copy-${tag}.tsv`);
   const dmr: number[] = [];
   const rss: number[] = [];
@@ -125,15 +166,7 @@ async function main(): Promise<void> {
     console.log(`PostgreSQL -> PostgreSQL: ${rate(summary('PostgreSQL -> PostgreSQL: dmr copy', pp))}`);
     console.log(`PostgreSQL -> MariaDB: ${rate(summary('PostgreSQL -> MariaDB: dmr copy', pm))}`);
 
-    if (argv.includes('--five-million')) {
-      const big = `dmr_bench_copy5_${tag}`;
-      await seedSource(big, rows * 5);
-      const five: number[] = [];
-      for (let i = 0; i < repeat; i += 1) five.push(dmrCopy(withDatabase(mysqlServer, big), await freshPg(`dmr_bench_copy_5_${tag}`)).seconds);
-      const best5 = summary(`MariaDB -> PostgreSQL ${(rows * 5).toLocaleString('en')} rows`, five);
-      console.log(`  5x rows: ${(best5 / bestDmr).toFixed(2)}x the time (linear: 5x)`);
-      await my.raw(`drop database if exists ${big}`);
-    }
+    if (argv.includes('--five-million')) await linearity(sourceUrl, { seconds: bestDmr, rssMb: Math.max(...rss) });
     console.log(`load average at end ${load()}`);
   } finally {
     rmSync(file, { force: true });

@@ -78,7 +78,7 @@ describe.each(dialects)('dmr copy bad input with a %s source and target', (diale
       );
       expect(ledger).toEqual([{ n: 0 }]);
     }
-  });
+  }, 240_000);
 
   it('a source equal to the target (same database, same table) exits 2 and leaves the table as it was', async () => {
     for (const table of ['plain', 'plain=plain']) {

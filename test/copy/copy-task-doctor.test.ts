@@ -180,5 +180,5 @@ describe.runIf(servers.length > 0)('a copy task killed mid-way: doctor, --fix --
     const healthy = await runCli(['doctor', '--json', ...target(db)]);
     expect(healthy.code).toBe(0);
     expect(JSON.parse(healthy.stdout).findings).toEqual([]);
-  });
+  }, 240_000);
 });
