@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { assertBindAllowed } from '../../core/serve/bind-address.js';
+import { redactText } from '../../core/serve/redact-answer.js';
 import { startServer } from '../../core/serve/serve-app.js';
 import type { LaunchedRun, RunLauncher } from '../../core/serve/serve-options.js';
 import { checkTokens, parseTokenSpec, type ServeToken } from '../../core/serve/serve-tokens.js';
@@ -42,6 +44,7 @@ export const serveCommand = defineCommand<ServeFlags>({
     const pollMs = parseDuration(args.poll, '--poll', 50);
     if (pollMs > 1000) throw new UsageError(`--poll ${args.poll} is too slow for the page's 1 s promise`, 'use at most 1s');
     const tokens = readTokens(args);
+    assertBindAllowed(args.host, tokens.length > 0, args['allow-actions']);
     const store = await openStore(args, 4);
     try {
       const server = await startServer({
@@ -58,8 +61,9 @@ export const serveCommand = defineCommand<ServeFlags>({
       const unsubscribe = server.feed.subscribe((event) => {
         if (event.type === 'database') out.info(event.data.ok ? 'dmr serve: the database answers' : `dmr serve: the database is lost: ${event.data.message}`);
       });
-      if (args.json) out.json({ url: server.url, database: store.database.display, schema: store.schema, actions: args['allow-actions'], tokens: tokens.map((t) => t.label) });
-      else out.line(`dmr serve: ${server.url}/ watching ${store.database.display} (schema ${store.schema})${args['allow-actions'] ? ', actions on' : ''}; Ctrl-C stops`);
+      const database = redactText(store.database.display);
+      if (args.json) out.json({ url: server.url, database, schema: store.schema, actions: args['allow-actions'], tokens: tokens.map((t) => t.label) });
+      else out.line(`dmr serve: ${server.url}/ watching ${database} (schema ${store.schema})${args['allow-actions'] ? ', actions on' : ''}; Ctrl-C stops`);
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
