@@ -102,7 +102,7 @@ describe.each(dialects)('dmr serve API on %s', (dialect) => {
     const initial = await readEvents(serve.url, (_e, all) => ['database', 'status', 'doctor'].every((t) => all.some((x) => x.type === t)));
     expect(initial.find((e) => e.type === 'database')?.data.ok).toBe(true);
     const status = initial.find((e) => e.type === 'status')?.data;
-    expect(Object.keys(status).sort()).toEqual(['copies', 'currentTask', 'serverTime', 'status']);
+    expect(Object.keys(status).sort()).toEqual(['copies', 'currentTask', 'serverTime', 'status', 'verifications']);
     expect(status.status.stages.map((s: { status: string }) => s.status)).toEqual(['success', 'success', 'success']);
     const changed = readEvents(serve.url, (e) => e.type === 'status' && e.data.status.stages[1].status === 'error');
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,6 +1,7 @@
 import { readStatus, type StatusReport } from '../status/read-status.js';
 import type { StatusStore } from '../status/status-store.js';
 import { toDate } from '../time.js';
+import { recentVerifications, type VerificationLine } from './recent-verifications.js';
 import { readCopyProgress, type CopyProgress } from './copy-progress.js';
 
 /** The task the live run is in, and since when (the time of its "task ... started" history line). */
@@ -15,6 +16,8 @@ export interface LiveStatus {
   readonly status: StatusReport;
   readonly currentTask: CurrentTask | null;
   readonly copies: readonly CopyProgress[];
+  /** The latest verification records, newest first (the status document holds only the last). */
+  readonly verifications: readonly VerificationLine[];
   /** The server's clock when read, so the page can count ages without trusting its own clock. */
   readonly serverTime: Date;
 }
@@ -23,8 +26,12 @@ export interface LiveStatus {
 export async function readLiveStatus(store: StatusStore): Promise<LiveStatus> {
   const status = await readStatus(store);
   const now = new Date();
-  const [currentTask, copies] = await Promise.all([readCurrentTask(store, status), readCopyProgress(store, now)]);
-  return { status, currentTask, copies, serverTime: now };
+  const [currentTask, copies, verifications] = await Promise.all([
+    readCurrentTask(store, status),
+    readCopyProgress(store, now),
+    status.verification ? recentVerifications(store) : Promise.resolve([]),
+  ]);
+  return { status, currentTask, copies, verifications, serverTime: now };
 }
 
 async function readCurrentTask(store: StatusStore, status: StatusReport): Promise<CurrentTask | null> {

@@ -129,7 +129,7 @@ export class StatusFeed {
     const doctorDue = changed || now - this.doctorAt >= this.o.doctorMs || this.orphanSeenAt !== null;
     if (changed || doctorDue) {
       const live = await readLiveStatus(store);
-      const key = JSON.stringify(live.status, (k, v: unknown) => (k === 'heartbeatAgeSeconds' ? undefined : v)) + JSON.stringify(live.copies) + JSON.stringify(live.currentTask);
+      const key = JSON.stringify(live.status, (k, v: unknown) => (k === 'heartbeatAgeSeconds' ? undefined : v)) + JSON.stringify([live.copies, live.currentTask, live.verifications]);
       if (key !== this.statusKey || changed) {
         this.statusKey = key;
         this.emit({ type: 'status', data: live });
