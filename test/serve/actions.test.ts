@@ -28,7 +28,11 @@ describe.each(dialects)('dmr serve actions on %s', (dialect) => {
   });
 
   it('refuses without a token (401), from another origin (403), without a reason (400)', async () => {
-    const none = await api(`${serve.url}/api/actions/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"x"}' });
+    const none = await api(`${serve.url}/api/actions/stop`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"reason":"x"}',
+    });
     expect(none.status).toBe(401);
     const wrong = await post('stop', { reason: 'x' }, { authorization: 'Bearer not-the-token-at-all-0000' });
     expect(wrong.status).toBe(401);
@@ -37,11 +41,20 @@ describe.each(dialects)('dmr serve actions on %s', (dialect) => {
     expect(cross.body.error.message).toBe('request from another origin (http://attacker.example) refused');
     const site = await post('stop', { reason: 'x' }, { 'sec-fetch-site': 'cross-site' });
     expect(site.status).toBe(403);
-    expect((await post('stop', {})).body.error).toMatchObject({ status: 400, message: 'reason is required: say why, it is written in history' });
-    expect((await post('stop', { reason: 'x', force: true })).body.error.message).toBe('unknown field "force": send only "reason"');
+    expect((await post('stop', {})).body.error).toMatchObject({
+      status: 400,
+      message: 'reason is required: say why, it is written in history',
+    });
+    expect((await post('stop', { reason: 'x', force: true })).body.error.message).toBe(
+      'unknown field "force": send only "reason"',
+    );
     expect((await post('stop', { reason: 'x'.repeat(501) })).status).toBe(400);
     expect((await post('launch')).status).toBe(404);
-    const form = await api(`${serve.url}/api/actions/stop`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'reason=x' });
+    const form = await api(`${serve.url}/api/actions/stop`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'reason=x',
+    });
     expect(form.status).toBe(415);
     expect(await historyMessages(db)).toEqual([]);
   });
@@ -51,7 +64,9 @@ describe.each(dialects)('dmr serve actions on %s', (dialect) => {
     await run.waitForOutput('rds: 010_slow started');
     const fix = await post('fix', { reason: 'try' });
     expect(fix.status).toBe(409);
-    expect(fix.body.error.message).toMatch(/^run \d+ \(migrate by .*\) is live and holds the run lock: nothing was changed$/);
+    expect(fix.body.error.message).toMatch(
+      /^run \d+ \(migrate by .*\) is live and holds the run lock: nothing was changed$/,
+    );
     const resume = await post('resume', { reason: 'try' });
     expect(resume.status).toBe(409);
     expect(resume.body.error.hint).toBe('allowed now: stop (`dmr stop`)');
@@ -76,10 +91,15 @@ describe.each(dialects)('dmr serve actions on %s', (dialect) => {
     expect(resume.status, resume.text).toBe(202);
     expect(resume.body).toMatchObject({ action: 'resume', requestedBy: 'ops', outcome: 'runner started' });
     const runId = resume.body.runId as number;
-    await waitFor(async () => ((await latestRun(db))?.JobStatus === 'Completed' ? true : undefined), 'the resumed run to complete');
+    await waitFor(
+      async () => ((await latestRun(db))?.JobStatus === 'Completed' ? true : undefined),
+      'the resumed run to complete',
+    );
     expect(await latestRun(db)).toMatchObject({ RunId: runId, Command: 'resume' });
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 5, 3: 5 });
-    expect(await historyMessages(db)).toContain(`dmr serve: resume asked by ops (run ${runId}); reason: window reopened`);
+    expect(await historyMessages(db)).toContain(
+      `dmr serve: resume asked by ops (run ${runId}); reason: window reopened`,
+    );
   });
 
   it('fix after a runner was killed: applied and recorded with who and why', async () => {
@@ -91,11 +111,15 @@ describe.each(dialects)('dmr serve actions on %s', (dialect) => {
       const answer = await post('fix', { reason: 'runner host rebooted' });
       return answer.status === 202 && answer.body.applied.length > 0 ? answer : undefined;
     }, 'doctor to see the dead runner');
-    expect(fix.body.applied).toEqual(expect.arrayContaining([expect.stringMatching(/^rds processing -> error: runner died/)]));
+    expect(fix.body.applied).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^rds processing -> error: runner died/)]),
+    );
     expect(await stageStatuses(db)).toMatchObject({ 2: 4 });
     const history = await historyMessages(db);
     expect(history.some((h) => h.startsWith('doctor --fix by ops via dmr serve: rds processing -> error'))).toBe(true);
-    expect(history.at(-1)).toMatch(/^dmr serve: fix asked by ops \(\d+ change\(s\) applied\); reason: runner host rebooted$/);
+    expect(history.at(-1)).toMatch(
+      /^dmr serve: fix asked by ops \(\d+ change\(s\) applied\); reason: runner host rebooted$/,
+    );
     const rows = await statusTable(db, 'DataMigrationRuns').whereNull('FinishedAt');
     expect(rows).toEqual([]);
   });

@@ -33,25 +33,43 @@ describe.each(dialects)('dmr serve API on %s', (dialect) => {
     expect(body.history).toEqual(expected.history);
     expect(body.run).toEqual({ ...expected.run, heartbeatAgeSeconds: body.run.heartbeatAgeSeconds });
     expect(body.doctor).toEqual(expected.doctor);
-    expect(body.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`)).toEqual(['ods:success', 'rds:success', 'report:success']);
+    expect(body.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`)).toEqual([
+      'ods:success',
+      'rds:success',
+      'report:success',
+    ]);
   });
 
   it('GET /api/doctor is the document of `dmr doctor --json`', async () => {
     const cli = JSON.parse((await runCli(['doctor', '--json', ...targetOf(db)])).stdout);
     const { status, body } = await api(`${serve.url}/api/doctor`);
     expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(['checkedAt', 'findings', 'healthy', 'job', 'jobActions', 'problems', 'warnings']);
+    expect(Object.keys(body).sort()).toEqual([
+      'checkedAt',
+      'findings',
+      'healthy',
+      'job',
+      'jobActions',
+      'problems',
+      'warnings',
+    ]);
     expect({ ...body, checkedAt: null }).toEqual({ ...cli, checkedAt: null });
   });
 
   it('GET /api/history pages newest first and filters by stage', async () => {
-    const all = (await statusTable(db, 'DataMigrationHistories').select('DataMigrationHistoryId', 'DataMigrationTypeId').orderBy('DataMigrationHistoryId', 'desc')) as Record<string, unknown>[];
+    const all = (await statusTable(db, 'DataMigrationHistories')
+      .select('DataMigrationHistoryId', 'DataMigrationTypeId')
+      .orderBy('DataMigrationHistoryId', 'desc')) as Record<string, unknown>[];
     const first = await api(`${serve.url}/api/history?limit=3`);
     expect(first.status).toBe(200);
-    expect(first.body.lines.map((l: { id: number }) => l.id)).toEqual(all.slice(0, 3).map((r) => Number(r.DataMigrationHistoryId)));
+    expect(first.body.lines.map((l: { id: number }) => l.id)).toEqual(
+      all.slice(0, 3).map((r) => Number(r.DataMigrationHistoryId)),
+    );
     expect(first.body.nextBefore).toBe(Number(all[2]?.DataMigrationHistoryId));
     const second = await api(`${serve.url}/api/history?limit=3&before=${first.body.nextBefore}`);
-    expect(second.body.lines.map((l: { id: number }) => l.id)).toEqual(all.slice(3, 6).map((r) => Number(r.DataMigrationHistoryId)));
+    expect(second.body.lines.map((l: { id: number }) => l.id)).toEqual(
+      all.slice(3, 6).map((r) => Number(r.DataMigrationHistoryId)),
+    );
     const rds = await api(`${serve.url}/api/history?stage=rds&limit=500`);
     const rdsIds = all.filter((r) => Number(r.DataMigrationTypeId) === 2).map((r) => Number(r.DataMigrationHistoryId));
     expect(rdsIds.length).toBeGreaterThan(2);
@@ -87,9 +105,16 @@ describe.each(dialects)('dmr serve API on %s', (dialect) => {
     const missing = await api(`${serve.url}/api/nothing`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.message).toBe('no such page: GET /api/nothing');
-    const off = await api(`${serve.url}/api/actions/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"x"}' });
+    const off = await api(`${serve.url}/api/actions/stop`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"reason":"x"}',
+    });
     expect(off.status).toBe(404);
-    expect(off.body.error).toMatchObject({ message: 'actions are off on this server', hint: expect.stringContaining('--allow-actions') });
+    expect(off.body.error).toMatchObject({
+      message: 'actions are off on this server',
+      hint: expect.stringContaining('--allow-actions'),
+    });
   });
 
   it('refuses a Host name that is not loopback (DNS rebinding)', async () => {
@@ -99,7 +124,9 @@ describe.each(dialects)('dmr serve API on %s', (dialect) => {
   });
 
   it('GET /api/events sends the state at once, then a change of a status row', async () => {
-    const initial = await readEvents(serve.url, (_e, all) => ['database', 'status', 'doctor'].every((t) => all.some((x) => x.type === t)));
+    const initial = await readEvents(serve.url, (_e, all) =>
+      ['database', 'status', 'doctor'].every((t) => all.some((x) => x.type === t)),
+    );
     expect(initial.find((e) => e.type === 'database')?.data.ok).toBe(true);
     const status = initial.find((e) => e.type === 'status')?.data;
     expect(Object.keys(status).sort()).toEqual(['copies', 'currentTask', 'serverTime', 'status', 'verifications']);
@@ -108,7 +135,11 @@ describe.each(dialects)('dmr serve API on %s', (dialect) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await statusTable(db, 'DataMigrations').where('DataMigrationTypeId', 2).update({ DataMigrationStatusId: 4 });
     const events = await changed;
-    expect(events.at(-1)?.data.status.stages.map((s: { status: string }) => s.status)).toEqual(['success', 'error', 'success']);
+    expect(events.at(-1)?.data.status.stages.map((s: { status: string }) => s.status)).toEqual([
+      'success',
+      'error',
+      'success',
+    ]);
     await statusTable(db, 'DataMigrations').where('DataMigrationTypeId', 2).update({ DataMigrationStatusId: 5 });
   });
 });
@@ -118,7 +149,10 @@ describe('dmr serve process', () => {
     const db = await createTestDatabase('sqlite', 'servesig');
     try {
       expect((await runCli(['init', ...targetOf(db)])).code).toBe(0);
-      for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      for (const [signal, code] of [
+        ['SIGINT', 130],
+        ['SIGTERM', 143],
+      ] as const) {
         const serve = await startServe(targetOf(db));
         const stream = readEvents(serve.url, () => false, 30_000).catch((error: Error) => error.message);
         expect((await api(`${serve.url}/api/status`)).status).toBe(200);

@@ -10,8 +10,11 @@ export const chromiumPath = process.env.DMR_CHROMIUM ?? '/usr/bin/chromium';
 /** Whether the browser tests can run: a missing chromium skips them, or fails them under DMR_REQUIRE_SERVICES=1. */
 export function browserAvailable(): boolean {
   if (existsSync(chromiumPath)) return true;
-  if (requireServices) throw new Error(`DMR_REQUIRE_SERVICES=1 but no chromium at ${chromiumPath} (apt-get install chromium)`);
-  console.warn(`skipping browser tests: no chromium at ${chromiumPath} (apt-get install chromium, or set DMR_CHROMIUM)`);
+  if (requireServices)
+    throw new Error(`DMR_REQUIRE_SERVICES=1 but no chromium at ${chromiumPath} (apt-get install chromium)`);
+  console.warn(
+    `skipping browser tests: no chromium at ${chromiumPath} (apt-get install chromium, or set DMR_CHROMIUM)`,
+  );
   return false;
 }
 

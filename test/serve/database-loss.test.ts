@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { adminKnex, createTestDatabase, dialectsUnderTest, serverUrls, type TestDatabase } from '../support/databases.js';
+import {
+  adminKnex,
+  createTestDatabase,
+  dialectsUnderTest,
+  serverUrls,
+  type TestDatabase,
+} from '../support/databases.js';
 import { api, readEvents, startServe, targetOf, waitFor, type ServeProcess } from './serve-support.js';
 
 /**
@@ -36,7 +42,10 @@ describe.each(dialects)('dmr serve survives the database going away (%s)', () =>
     try {
       await db.knex.destroy();
       await knex.raw(`alter database "${name()}" with allow_connections false`);
-      await knex.raw('select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()', [name()]);
+      await knex.raw(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()',
+        [name()],
+      );
       const events = await lost;
       const message = String(events.at(-1)?.data.message);
       expect(message.length).toBeGreaterThan(0);

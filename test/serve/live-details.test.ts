@@ -14,7 +14,11 @@ describe('dmr serve live details (SQLite)', () => {
   const status = ['--url', `sqlite:${path.join(dir, 'status.sqlite3')}`];
   let serve: ServeProcess;
   beforeAll(async () => {
-    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, 'source.sqlite3') }, useNullAsDefault: true });
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, 'source.sqlite3') },
+      useNullAsDefault: true,
+    });
     await knex.schema.createTable('orders', (t) => {
       t.integer('id').primary();
       t.string('item', 40);
@@ -30,12 +34,31 @@ describe('dmr serve live details (SQLite)', () => {
   });
 
   it('shows a copy job with its chunks and rows, then the verification recorded after it', async () => {
-    const copy = await runCli(['copy', '--source', source, '--target', target, '--table', 'orders', '--create', '--chunk-rows', '10', ...status]);
+    const copy = await runCli([
+      'copy',
+      '--source',
+      source,
+      '--target',
+      target,
+      '--table',
+      'orders',
+      '--create',
+      '--chunk-rows',
+      '10',
+      ...status,
+    ]);
     expect(copy.code, copy.stderr).toBe(0);
     const live = await api(`${serve.url}/api/live`);
     expect(live.status).toBe(200);
     expect(live.body.copies).toHaveLength(1);
-    expect(live.body.copies[0]).toMatchObject({ sourceTable: 'orders', targetTable: 'orders', status: 'success', chunksFailed: 0, rowsDone: 95, etaSeconds: null });
+    expect(live.body.copies[0]).toMatchObject({
+      sourceTable: 'orders',
+      targetTable: 'orders',
+      status: 'success',
+      chunksFailed: 0,
+      rowsDone: 95,
+      etaSeconds: null,
+    });
     expect(live.body.copies[0].chunksDone).toBe(live.body.copies[0].chunksTotal);
     expect(live.body.copies[0].chunksTotal).toBeGreaterThanOrEqual(9);
     expect(live.body.verifications).toEqual([]);

@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, runCli, startCli } from '../support/cli.js';
-import { adminKnex, createTestDatabase, dialectsUnderTest, serverUrls, type TestDatabase } from '../support/databases.js';
+import {
+  adminKnex,
+  createTestDatabase,
+  dialectsUnderTest,
+  serverUrls,
+  type TestDatabase,
+} from '../support/databases.js';
 import { statusTable } from '../support/status-rows.js';
 import { browserAvailable, launchBrowser } from './browser.js';
 import { sleep3Dir, slowDir, startServe, targetOf, type ServeProcess } from './serve-support.js';
@@ -35,7 +41,9 @@ describe.skipIf(dialects.length === 0).each(dialects)('the dmr serve page on %s'
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
     await page.goto(`${serve.url}/`);
     await page.waitForSelector('#connection[data-state="connected"]', wait);
-    expect(await page.locator('#stages tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.stage))).toEqual(['ods', 'rds', 'report']);
+    expect(
+      await page.locator('#stages tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.stage)),
+    ).toEqual(['ods', 'rds', 'report']);
     expect(await page.locator('tr[data-stage="rds"] td.status').textContent()).toBe('○ initial');
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
 
@@ -81,7 +89,10 @@ describe.skipIf(dialects.length === 0).each(dialects)('the dmr serve page on %s'
     try {
       await db.knex.destroy();
       await admin.raw(`alter database "${name}" with allow_connections false`);
-      await admin.raw('select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()', [name]);
+      await admin.raw(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()',
+        [name],
+      );
       await page.waitForSelector('#connection[data-state="database-lost"]', wait);
       expect(await page.locator('#connection').textContent()).toContain('the server lost the database');
       await page.screenshot({ path: path.join(artifacts, 'serve-page-database-lost.png') });

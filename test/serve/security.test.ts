@@ -51,7 +51,9 @@ describe('dmr serve refuses unsafe binds (exit 2, nothing served)', () => {
       expect(wrong.status).toBe(401);
       expect(wrong.body.error.message).toBe('the token is not one this server accepts');
       expect((await api(`${base}/api/status`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(200);
-      expect((await api(`${base}/api/history`, { headers: { authorization: 'Bearer alice-secret-0123456789' } })).status).toBe(200);
+      expect(
+        (await api(`${base}/api/history`, { headers: { authorization: 'Bearer alice-secret-0123456789' } })).status,
+      ).toBe(200);
       const events = await fetch(`${base}/api/events`);
       expect(events.status).toBe(401);
       const page = await fetch(`${base}/`);

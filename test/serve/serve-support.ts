@@ -60,7 +60,10 @@ export function targetOf(db: TestDatabase): string[] {
 }
 
 /** GET or POST and the parsed JSON answer. */
-export async function api(url: string, init: RequestInit = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+export async function api(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: any; text: string; headers: Headers }> {
   const response = await fetch(url, init);
   const text = await response.text();
   let body: unknown = null;
@@ -79,7 +82,12 @@ export interface SseEvent {
 }
 
 /** Reads /api/events until `until` accepts an event (or `timeoutMs` passes); returns the events seen. */
-export async function readEvents(url: string, until: (e: SseEvent, all: SseEvent[]) => boolean, timeoutMs = 20_000, headers: Record<string, string> = {}): Promise<SseEvent[]> {
+export async function readEvents(
+  url: string,
+  until: (e: SseEvent, all: SseEvent[]) => boolean,
+  timeoutMs = 20_000,
+  headers: Record<string, string> = {},
+): Promise<SseEvent[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const events: SseEvent[] = [];
@@ -104,7 +112,8 @@ export async function readEvents(url: string, until: (e: SseEvent, all: SseEvent
     }
     throw new Error(`the event stream ended; events: ${JSON.stringify(events.map((e) => e.type))}`);
   } catch (error) {
-    if (controller.signal.aborted) throw new Error(`no matching event within ${timeoutMs} ms; saw ${events.map((e) => e.type).join(', ')}`);
+    if (controller.signal.aborted)
+      throw new Error(`no matching event within ${timeoutMs} ms; saw ${events.map((e) => e.type).join(', ')}`);
     throw error;
   } finally {
     clearTimeout(timer);

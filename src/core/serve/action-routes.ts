@@ -21,10 +21,19 @@ export function registerActionRoutes(app: FastifyInstance, o: ServeOptions): voi
       if (!actions.includes(action as (typeof actions)[number])) {
         throw new HttpError(404, `no action ${JSON.stringify(action)}: actions are ${actions.join(', ')}`);
       }
-      if (!o.allowActions) throw new HttpError(404, 'actions are off on this server', 'start it with `dmr serve --allow-actions --token LABEL:SECRET`');
+      if (!o.allowActions)
+        throw new HttpError(
+          404,
+          'actions are off on this server',
+          'start it with `dmr serve --allow-actions --token LABEL:SECRET`',
+        );
       const who = asker(request);
       const result =
-        action === 'stop' ? await stopAction(o, who) : action === 'fix' ? await fixAction(o, who) : await runAction(o, action as 'resume' | 'restart', who);
+        action === 'stop'
+          ? await stopAction(o, who)
+          : action === 'fix'
+            ? await fixAction(o, who)
+            : await runAction(o, action as 'resume' | 'restart', who);
       return sendJson(reply, 202, result);
     } catch (error) {
       return sendError(reply, error, adapter, true);

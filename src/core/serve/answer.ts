@@ -5,11 +5,20 @@ import { safeJson } from './redact-answer.js';
 
 /** Sends a JSON document (every string value redacted). */
 export function sendJson(reply: FastifyReply, status: number, value: unknown): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(safeJson(value));
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send(safeJson(value));
 }
 
 /** Sends any error as `{error: {status, message, hint}}` with its HTTP status. */
-export function sendError(reply: FastifyReply, error: unknown, adapter: DialectAdapter, conflict = false): FastifyReply {
+export function sendError(
+  reply: FastifyReply,
+  error: unknown,
+  adapter: DialectAdapter,
+  conflict = false,
+): FastifyReply {
   const http = toHttpError(error, adapter, conflict);
   return sendJson(reply, http.status, errorBody(http));
 }
@@ -18,6 +27,10 @@ export function sendError(reply: FastifyReply, error: unknown, adapter: DialectA
 export function onlyParams(request: FastifyRequest, allowed: readonly string[] = []): Record<string, unknown> {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const extra = Object.keys(query).filter((k) => !allowed.includes(k));
-  if (extra.length) throw badRequest(`unknown parameter ${JSON.stringify(extra[0])}${allowed.length ? `: use ${allowed.join(', ')}` : ': this endpoint takes none'}`);
+  if (extra.length)
+    throw badRequest(
+      `unknown parameter ${JSON.stringify(extra[0])}` +
+        (allowed.length ? `: use ${allowed.join(', ')}` : ': this endpoint takes none'),
+    );
   return query;
 }

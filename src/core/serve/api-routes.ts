@@ -13,7 +13,12 @@ import type { StatusFeed } from './status-feed.js';
  * The read API. Each request reads the database through the core, as `dmr status --json`,
  * `dmr doctor --json` and history do; only /api/events is served from the one feed loop.
  */
-export function registerApiRoutes(app: FastifyInstance, o: ServeOptions, feed: StatusFeed, streams: EventStreams): void {
+export function registerApiRoutes(
+  app: FastifyInstance,
+  o: ServeOptions,
+  feed: StatusFeed,
+  streams: EventStreams,
+): void {
   const { store } = o;
   const { adapter } = store.database;
   app.get('/api/status', async (request, reply) => {
@@ -35,7 +40,11 @@ export function registerApiRoutes(app: FastifyInstance, o: ServeOptions, feed: S
   });
   app.get('/api/history', async (request, reply) => {
     try {
-      return sendJson(reply, 200, await readHistoryPage(store, parseHistoryQuery(onlyParams(request, ['stage', 'before', 'limit']))));
+      return sendJson(
+        reply,
+        200,
+        await readHistoryPage(store, parseHistoryQuery(onlyParams(request, ['stage', 'before', 'limit']))),
+      );
     } catch (error) {
       return sendError(reply, error, adapter);
     }

@@ -22,6 +22,9 @@ export function assertBindAllowed(host: string, hasToken: boolean, allowActions:
     );
   }
   if (allowActions && !hasToken) {
-    throw new UsageError('--allow-actions needs a token: actions are only accepted with a bearer token', 'pass --token LABEL:SECRET');
+    throw new UsageError(
+      '--allow-actions needs a token: actions are only accepted with a bearer token',
+      'pass --token LABEL:SECRET',
+    );
   }
 }

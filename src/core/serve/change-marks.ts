@@ -13,7 +13,11 @@ export async function presentTables(store: StatusStore): Promise<PresentTables> 
   const { adapter, knex } = store.database;
   const schema = () => (adapter.capabilities.schemas ? knex.schema.withSchema(store.schema) : knex.schema);
   const has = (key: TableKey) => store.hasTable(key);
-  const [runs, verifications, copies] = await Promise.all([has('runs'), has('verifications'), schema().hasTable(LedgerTable.copies)]);
+  const [runs, verifications, copies] = await Promise.all([
+    has('runs'),
+    has('verifications'),
+    schema().hasTable(LedgerTable.copies),
+  ]);
   return { runs, verifications, copies };
 }
 
@@ -25,7 +29,8 @@ export async function presentTables(store: StatusStore): Promise<PresentTables> 
  */
 export async function readChangeMarks(store: StatusStore, tables: PresentTables): Promise<string> {
   const { knex } = store.database;
-  const t = (name: string) => (store.database.adapter.capabilities.schemas ? knex(name).withSchema(store.schema) : knex(name));
+  const t = (name: string) =>
+    store.database.adapter.capabilities.schemas ? knex(name).withSchema(store.schema) : knex(name);
   const marks: Record<string, unknown> = { h: t(TableName.histories).max('DataMigrationHistoryId') };
   if (tables.verifications) marks.v = t(TableName.verifications).max('VerificationId');
   if (tables.copies) {

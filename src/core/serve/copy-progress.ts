@@ -32,8 +32,16 @@ export interface CopyProgress {
 export async function readCopyProgress(store: StatusStore, now: Date, recent = 3): Promise<CopyProgress[]> {
   const ledger = new CopyLedger(store.database, store.schema, false);
   if (!(await ledger.exists())) return [];
-  const running = (await ledger.table('copies').where('Status', 'running').orderBy('CopyId', 'desc').limit(20)) as Record<string, unknown>[];
-  const latest = (await ledger.table('copies').whereNot('Status', 'running').orderBy('CopyId', 'desc').limit(recent)) as Record<string, unknown>[];
+  const running = (await ledger
+    .table('copies')
+    .where('Status', 'running')
+    .orderBy('CopyId', 'desc')
+    .limit(20)) as Record<string, unknown>[];
+  const latest = (await ledger
+    .table('copies')
+    .whereNot('Status', 'running')
+    .orderBy('CopyId', 'desc')
+    .limit(recent)) as Record<string, unknown>[];
   const jobs = [...running, ...latest].sort((a, b) => Number(b.CopyId) - Number(a.CopyId));
   if (jobs.length === 0) return [];
   const counts = (await ledger
@@ -41,13 +49,23 @@ export async function readCopyProgress(store: StatusStore, now: Date, recent = 3
     .select('CopyId', 'Status')
     .count({ n: '*' })
     .sum({ rows: 'Rows' })
-    .whereIn('CopyId', jobs.map((j) => Number(j.CopyId)))
+    .whereIn(
+      'CopyId',
+      jobs.map((j) => Number(j.CopyId)),
+    )
     .groupBy('CopyId', 'Status')) as Record<string, unknown>[];
-  return jobs.map((job) => progressOf(job, counts.filter((c) => Number(c.CopyId) === Number(job.CopyId)), now));
+  return jobs.map((job) =>
+    progressOf(
+      job,
+      counts.filter((c) => Number(c.CopyId) === Number(job.CopyId)),
+      now,
+    ),
+  );
 }
 
 function progressOf(job: Record<string, unknown>, counts: readonly Record<string, unknown>[], now: Date): CopyProgress {
-  const n = (status?: string) => counts.filter((c) => !status || c.Status === status).reduce((s, c) => s + Number(c.n), 0);
+  const n = (status?: string) =>
+    counts.filter((c) => !status || c.Status === status).reduce((s, c) => s + Number(c.n), 0);
   const rowsDone = counts.filter((c) => c.Status === 'success').reduce((s, c) => s + Number(c.rows ?? 0), 0);
   const startedAt = toDate(job.StartedAt);
   const finishedAt = toDate(job.FinishedAt);

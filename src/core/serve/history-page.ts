@@ -35,7 +35,8 @@ export function parseHistoryQuery(query: Readonly<Record<string, unknown>>): His
     return value === undefined || value === '' ? undefined : String(value);
   };
   const stage = one('stage');
-  if (stage !== undefined && !/^[A-Za-z0-9_-]{1,50}$/.test(stage)) throw badRequest(`stage ${JSON.stringify(stage.slice(0, 60))} is not a stage code`);
+  if (stage !== undefined && !/^[A-Za-z0-9_-]{1,50}$/.test(stage))
+    throw badRequest(`stage ${JSON.stringify(stage.slice(0, 60))} is not a stage code`);
   const before = integer(one('before'), 'before', 1, Number.MAX_SAFE_INTEGER);
   const limit = integer(one('limit'), 'limit', 1, maxHistoryLimit) ?? 50;
   return { stage, before, limit };
@@ -45,7 +46,10 @@ function integer(text: string | undefined, key: string, min: number, max: number
   if (text === undefined) return undefined;
   const n = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw badRequest(`${key} must be a whole number from ${min} to ${max === maxHistoryLimit ? max : 'a history id'} (got ${JSON.stringify(text.slice(0, 40))})`);
+    throw badRequest(
+      `${key} must be a whole number from ${min} to ${max === maxHistoryLimit ? max : 'a history id'} ` +
+        `(got ${JSON.stringify(text.slice(0, 40))})`,
+    );
   }
   return n;
 }
@@ -58,13 +62,18 @@ export async function readHistoryPage(store: StatusStore, query: HistoryQuery): 
   if (query.stage !== undefined && !type) {
     throw badRequest(`unknown stage ${JSON.stringify(query.stage)}: stages are ${types.map((t) => t.code).join(', ')}`);
   }
-  const q = store.table('histories').select('*').orderBy('DataMigrationHistoryId', 'desc').limit(query.limit + 1);
+  const q = store
+    .table('histories')
+    .select('*')
+    .orderBy('DataMigrationHistoryId', 'desc')
+    .limit(query.limit + 1);
   if (type) q.where('DataMigrationTypeId', type.id);
   if (query.before !== undefined) q.where('DataMigrationHistoryId', '<', query.before);
   const rows = (await q) as Record<string, unknown>[];
   const code = new Map(types.map((t) => [t.id, t.code]));
   const lines = rows.slice(0, query.limit).map((r) => {
-    const typeId = r.DataMigrationTypeId === null || r.DataMigrationTypeId === undefined ? null : Number(r.DataMigrationTypeId);
+    const typeId =
+      r.DataMigrationTypeId === null || r.DataMigrationTypeId === undefined ? null : Number(r.DataMigrationTypeId);
     return {
       id: Number(r.DataMigrationHistoryId),
       date: toDate(r.DataMigrationHistoryDate),

@@ -39,11 +39,20 @@ export function toHttpError(error: unknown, adapter: DialectAdapter, conflict = 
     if (/cannot connect|could not be updated/.test(error.message)) return new HttpError(503, error.message, error.hint);
     return new HttpError(error.exitCode === ExitCode.usage ? 400 : 500, error.message, error.hint);
   }
-  if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError) {
+  if (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ReferenceError ||
+    error instanceof SyntaxError
+  ) {
     return new HttpError(500, `internal error: ${error.message}`, 'this is a bug in dmr: please report it');
   }
   const detail = adapter.describeError(error);
-  return new HttpError(503, `the database did not answer: ${detail.message}${detail.code ? ` (${detail.code})` : ''}`, 'check that the database server is running; the page reconnects by itself');
+  return new HttpError(
+    503,
+    `the database did not answer: ${detail.message}${detail.code ? ` (${detail.code})` : ''}`,
+    'check that the database server is running; the page reconnects by itself',
+  );
 }
 
 /** The body sent for an error. */

@@ -49,5 +49,9 @@ async function readCurrentTask(store: StatusStore, status: StatusReport): Promis
     .orderBy('DataMigrationHistoryId', 'desc')
     .limit(20)) as Record<string, unknown>[];
   const row = rows.find((r) => r.DataMigrationHistoryMessage === started);
-  return { stage: run.currentStage, task: run.currentTask, startedAt: row ? toDate(row.DataMigrationHistoryDate) : null };
+  return {
+    stage: run.currentStage,
+    task: run.currentTask,
+    startedAt: row ? toDate(row.DataMigrationHistoryDate) : null,
+  };
 }

@@ -15,12 +15,22 @@ export interface Page {
  */
 export function loadPage(): Page {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'page/index.html'), path.join(here, '../../../../src/core/serve/page/index.html')];
+  const candidates = [
+    path.join(here, 'page/index.html'),
+    path.join(here, '../../../../src/core/serve/page/index.html'),
+  ];
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new Error(`the page of dmr serve is missing (looked in ${candidates.join(', ')})`);
   const html = readFileSync(file, 'utf8');
   const hashes = (tag: string) =>
-    [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => `'sha256-${createHash('sha256').update(m[1] ?? '').digest('base64')}'`).join(' ');
+    [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))]
+      .map(
+        (m) =>
+          `'sha256-${createHash('sha256')
+            .update(m[1] ?? '')
+            .digest('base64')}'`,
+      )
+      .join(' ');
   const csp = [
     "default-src 'none'",
     `script-src ${hashes('script')}`,

@@ -20,7 +20,11 @@ export interface VerificationLine {
 /** The latest verification records (DataMigrationVerifications), newest first; empty without the table. */
 export async function recentVerifications(store: StatusStore, limit = 5): Promise<VerificationLine[]> {
   if (!(await store.hasTable('verifications'))) return [];
-  const rows = (await store.table('verifications').select('*').orderBy('VerificationId', 'desc').limit(limit)) as Record<string, unknown>[];
+  const rows = (await store
+    .table('verifications')
+    .select('*')
+    .orderBy('VerificationId', 'desc')
+    .limit(limit)) as Record<string, unknown>[];
   return rows.map((r) => ({
     id: Number(r.VerificationId),
     verifiedAt: toDate(r.VerifiedAt),
@@ -38,11 +42,18 @@ export async function recentVerifications(store: StatusStore, limit = 5): Promis
 
 function notEqualTables(summary: unknown): string[] {
   try {
-    const doc = JSON.parse(String(summary ?? '{}')) as { tables?: { table: string; status: string; difference_count?: number; reason?: string | null }[] };
+    const doc = JSON.parse(String(summary ?? '{}')) as {
+      tables?: { table: string; status: string; difference_count?: number; reason?: string | null }[];
+    };
     return (doc.tables ?? [])
       .filter((t) => t.status !== 'equal')
       .slice(0, 20)
-      .map((t) => `${t.table}: ${t.status}${t.difference_count ? ` (${t.difference_count} differences)` : ''}${t.reason ? ` (${t.reason})` : ''}`);
+      .map(
+        (t) =>
+          `${t.table}: ${t.status}` +
+          (t.difference_count ? ` (${t.difference_count} differences)` : '') +
+          (t.reason ? ` (${t.reason})` : ''),
+      );
   } catch {
     return [];
   }

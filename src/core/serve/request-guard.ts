@@ -21,14 +21,20 @@ export interface GuardOptions {
 export function guardRequest(o: GuardOptions, request: FastifyRequest, reply: FastifyReply): void {
   const host = hostnameOf(request.headers.host);
   if (o.loopbackOnly && (host === null || !isLoopback(host))) {
-    throw new HttpError(403, `Host ${JSON.stringify(request.headers.host ?? '')} is not this server's name`, 'open the page as http://127.0.0.1:PORT/ or http://localhost:PORT/');
+    throw new HttpError(
+      403,
+      `Host ${JSON.stringify(request.headers.host ?? '')} is not this server's name`,
+      'open the page as http://127.0.0.1:PORT/ or http://localhost:PORT/',
+    );
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') assertSameOrigin(request);
   if (o.tokens.length === 0 || !request.url.startsWith('/api/')) return;
   const token = findToken(o.tokens, bearerOf(request.headers.authorization));
   if (!token) {
     void reply.header('www-authenticate', 'Bearer realm="dmr"');
-    const why = request.headers.authorization ? 'the token is not one this server accepts' : 'this server needs a token';
+    const why = request.headers.authorization
+      ? 'the token is not one this server accepts'
+      : 'this server needs a token';
     throw new HttpError(401, why, 'send it as `Authorization: Bearer TOKEN` (the page asks for it)');
   }
   requestToken.set(request, token);
@@ -39,7 +45,11 @@ function assertSameOrigin(request: FastifyRequest): void {
   const site = request.headers['sec-fetch-site'];
   const own = `${request.protocol}://${request.headers.host ?? ''}`;
   if ((origin !== undefined && origin !== own) || site === 'cross-site' || site === 'same-site') {
-    throw new HttpError(403, `request from another origin (${origin ?? String(site)}) refused`, 'send actions from the dmr serve page itself, or without an Origin header');
+    throw new HttpError(
+      403,
+      `request from another origin (${origin ?? String(site)}) refused`,
+      'send actions from the dmr serve page itself, or without an Origin header',
+    );
   }
 }
 

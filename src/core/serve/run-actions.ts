@@ -19,13 +19,19 @@ export interface ActionRequest {
 }
 
 const via = (label: string) => `${label} via dmr serve`;
-const audit = (action: string, a: ActionRequest, what: string) => `dmr serve: ${action} asked by ${a.label} (${what}); reason: ${a.reason}`;
+const audit = (action: string, a: ActionRequest, what: string) =>
+  `dmr serve: ${action} asked by ${a.label} (${what}); reason: ${a.reason}`;
 
 /** Stop: the same request as `dmr stop` (the runner sees it on its next heartbeat); does not wait. */
 export async function stopAction(o: ServeOptions, a: ActionRequest): Promise<Record<string, unknown>> {
   const run = await requestStop(o.store, via(a.label), o.probeProcess);
   await o.store.addHistory(null, audit('stop', a, `run ${run.runId}`));
-  return { action: 'stop', runId: run.runId, requestedBy: a.label, outcome: 'stop requested: the runner stops at its next heartbeat' };
+  return {
+    action: 'stop',
+    runId: run.runId,
+    requestedBy: a.label,
+    outcome: 'stop requested: the runner stops at its next heartbeat',
+  };
 }
 
 /** Fix: `dmr doctor --fix --yes` without --force; a live run refuses it (409). */
@@ -35,12 +41,14 @@ export async function fixAction(o: ServeOptions, a: ActionRequest): Promise<Reco
   const live = liveRun(evidence, now);
   if (live) {
     throw new LockHeldError(
-      `run ${live.runId} (${live.command} by ${live.userName} on ${live.host}, pid ${live.pid}) is live and holds the run lock: nothing was changed`,
+      `run ${live.runId} (${live.command} by ${live.userName} on ${live.host}, pid ${live.pid}) ` +
+        'is live and holds the run lock: nothing was changed',
       'wait for it, or stop it first',
     );
   }
   const plan = planFixes(diagnose(evidence, now, o.diagnose), evidence, now);
-  if (plan.changes.length === 0) return { action: 'fix', applied: [], skipped: [], notFixed: plan.notFixed, outcome: 'nothing to fix' };
+  if (plan.changes.length === 0)
+    return { action: 'fix', applied: [], skipped: [], notFixed: plan.notFixed, outcome: 'nothing to fix' };
   const result = await applyFixes(o.store, plan, { who: via(a.label), force: false, probeProcess: o.probeProcess });
   await o.store.addHistory(null, audit('fix', a, `${result.applied.length} change(s) applied`));
   return {
@@ -56,8 +64,18 @@ export async function fixAction(o: ServeOptions, a: ActionRequest): Promise<Reco
  * Resume or restart: refused as the CLI refuses them (409), else a runner is started as its own
  * process and the answer waits until it has written its run record (or exited, or 15 s passed).
  */
-export async function runAction(o: ServeOptions, kind: 'resume' | 'restart', a: ActionRequest, waitMs = 15_000): Promise<Record<string, unknown>> {
-  if (!o.launchRun) throw new HttpError(501, `${kind} is not available from this server`, `run \`dmr ${kind}\` where the task files are`);
+export async function runAction(
+  o: ServeOptions,
+  kind: 'resume' | 'restart',
+  a: ActionRequest,
+  waitMs = 15_000,
+): Promise<Record<string, unknown>> {
+  if (!o.launchRun)
+    throw new HttpError(
+      501,
+      `${kind} is not available from this server`,
+      `run \`dmr ${kind}\` where the task files are`,
+    );
   await checkJobAction(o.store, kind, o.probeProcess);
   const runs = new RunStore(o.store);
   const before = (await runs.latest())?.runId ?? 0;
@@ -74,11 +92,27 @@ export async function runAction(o: ServeOptions, kind: 'resume' | 'restart', a: 
   }
   if (runId === null && ended.exit) {
     const { code, stderr } = ended.exit;
-    const message = stderr.split('\n').find((l) => l.startsWith('dmr: '))?.slice(5) ?? `dmr ${kind} exited with code ${code}`;
-    const hint = stderr.split('\n').find((l) => l.startsWith('  '))?.trim();
+    const message =
+      stderr
+        .split('\n')
+        .find((l) => l.startsWith('dmr: '))
+        ?.slice(5) ?? `dmr ${kind} exited with code ${code}`;
+    const hint = stderr
+      .split('\n')
+      .find((l) => l.startsWith('  '))
+      ?.trim();
     throw new HttpError(code === 3 ? 409 : code === 2 ? 409 : 500, message, hint);
   }
   launched.detach();
-  await o.store.addHistory(null, audit(kind, a, runId === null ? `runner pid ${launched.pid ?? '?'} starting` : `run ${runId}`));
-  return { action: kind, runId, pid: launched.pid, requestedBy: a.label, outcome: runId === null ? 'runner starting' : 'runner started' };
+  await o.store.addHistory(
+    null,
+    audit(kind, a, runId === null ? `runner pid ${launched.pid ?? '?'} starting` : `run ${runId}`),
+  );
+  return {
+    action: kind,
+    runId,
+    pid: launched.pid,
+    requestedBy: a.label,
+    outcome: runId === null ? 'runner starting' : 'runner started',
+  };
 }

@@ -26,7 +26,13 @@ export interface DmrServer {
 export async function startServer(o: ServeOptions): Promise<DmrServer> {
   assertBindAllowed(o.host, o.tokens.length > 0, o.allowActions);
   const page = loadPage();
-  const feed = new StatusFeed({ store: o.store, pollMs: o.pollMs, doctorMs: o.doctorMs ?? 2000, probeProcess: o.probeProcess, diagnose: o.diagnose });
+  const feed = new StatusFeed({
+    store: o.store,
+    pollMs: o.pollMs,
+    doctorMs: o.doctorMs ?? 2000,
+    probeProcess: o.probeProcess,
+    diagnose: o.diagnose,
+  });
   const streams = new EventStreams(feed);
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024, forceCloseConnections: true, return503OnClosing: true });
   const { adapter } = o.store.database;
@@ -39,15 +45,24 @@ export async function startServer(o: ServeOptions): Promise<DmrServer> {
     }
   });
   app.addHook('onSend', async (_request, reply) => {
-    void reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer').header('x-frame-options', 'DENY');
+    void reply
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY');
   });
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     return sendError(reply, new HttpError(status, error.message.split('\n')[0] ?? 'bad request'), adapter);
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, new HttpError(404, `no such page: ${request.method} ${request.url.split('?')[0]}`), adapter));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new HttpError(404, `no such page: ${request.method} ${request.url.split('?')[0]}`), adapter),
+  );
   app.get('/', (_request, reply) =>
-    reply.header('content-security-policy', page.csp).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page.html),
+    reply
+      .header('content-security-policy', page.csp)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(page.html),
   );
   app.get('/favicon.ico', (_request, reply) => reply.code(204).send());
   registerApiRoutes(app, o, feed, streams);
@@ -81,4 +96,3 @@ export async function startServer(o: ServeOptions): Promise<DmrServer> {
       })()),
   };
 }
-

@@ -22,7 +22,8 @@ export function parseTokenSpec(spec: string, where = '--token'): ServeToken {
   const secret = labelled ? text.slice(colon + 1) : text;
   if (secret.length < minTokenLength || /\s/.test(secret)) {
     throw new UsageError(
-      `${where}: the token${label === 'token' ? '' : ` of ${label}`} must be at least ${minTokenLength} characters without spaces`,
+      `${where}: the token${label === 'token' ? '' : ` of ${label}`} ` +
+        `must be at least ${minTokenLength} characters without spaces`,
       'make one with `openssl rand -hex 24` and pass it as LABEL:SECRET',
     );
   }
@@ -34,8 +35,10 @@ export function checkTokens(tokens: readonly ServeToken[]): readonly ServeToken[
   const labels = new Set<string>();
   const secrets = new Set<string>();
   for (const t of tokens) {
-    if (labels.has(t.label)) throw new UsageError(`two tokens are labelled ${t.label}`, 'give each token its own LABEL:');
-    if (secrets.has(t.secret)) throw new UsageError(`the token of ${t.label} is given twice`, 'give each holder its own secret');
+    if (labels.has(t.label))
+      throw new UsageError(`two tokens are labelled ${t.label}`, 'give each token its own LABEL:');
+    if (secrets.has(t.secret))
+      throw new UsageError(`the token of ${t.label} is given twice`, 'give each holder its own secret');
     labels.add(t.label);
     secrets.add(t.secret);
   }

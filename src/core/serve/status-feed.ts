@@ -105,7 +105,10 @@ export class StatusFeed {
     if (this.running) return;
     this.running = true;
     const answerMs = this.o.answerMs ?? 5000;
-    const slow = setTimeout(() => this.database(false, `the database has not answered for ${answerMs / 1000} s`), answerMs);
+    const slow = setTimeout(
+      () => this.database(false, `the database has not answered for ${answerMs / 1000} s`),
+      answerMs,
+    );
     try {
       await this.read();
       this.database(true, null);
@@ -129,7 +132,9 @@ export class StatusFeed {
     const doctorDue = changed || now - this.doctorAt >= this.o.doctorMs || this.orphanSeenAt !== null;
     if (changed || doctorDue) {
       const live = await readLiveStatus(store);
-      const key = JSON.stringify(live.status, (k, v: unknown) => (k === 'heartbeatAgeSeconds' ? undefined : v)) + JSON.stringify([live.copies, live.currentTask, live.verifications]);
+      const key =
+        JSON.stringify(live.status, (k, v: unknown) => (k === 'heartbeatAgeSeconds' ? undefined : v)) +
+        JSON.stringify([live.copies, live.currentTask, live.verifications]);
       if (key !== this.statusKey || changed) {
         this.statusKey = key;
         this.emit({ type: 'status', data: live });
@@ -150,7 +155,11 @@ export class StatusFeed {
       if (now - this.orphanSeenAt < orphanSettleMs) return;
     }
     this.orphanSeenAt = null;
-    const key = JSON.stringify({ ...report, checkedAt: undefined, findings: report.findings.map((f) => ({ ...f, evidence: stable(f.evidence) })) });
+    const key = JSON.stringify({
+      ...report,
+      checkedAt: undefined,
+      findings: report.findings.map((f) => ({ ...f, evidence: stable(f.evidence) })),
+    });
     if (key === this.doctorKey) return;
     this.doctorKey = key;
     this.emit({ type: 'doctor', data: report });
@@ -160,7 +169,10 @@ export class StatusFeed {
     const previous = this.last.database?.type === 'database' ? this.last.database.data : null;
     if (previous && previous.ok === ok && (ok || previous.message === message)) return;
     if (!ok) this.marks = null;
-    this.emit({ type: 'database', data: { ok, message, since: previous && previous.ok === ok ? previous.since : new Date() } });
+    this.emit({
+      type: 'database',
+      data: { ok, message, since: previous && previous.ok === ok ? previous.since : new Date() },
+    });
   }
 
   private emit(event: FeedEvent): void {
@@ -171,5 +183,8 @@ export class StatusFeed {
 
 /** Evidence without the ages that grow every second, so an unchanged verdict is not sent again. */
 function stable(evidence: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(evidence, (k, v: unknown) => (/age/i.test(k) ? undefined : v))) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(evidence, (k, v: unknown) => (/age/i.test(k) ? undefined : v))) as Record<
+    string,
+    unknown
+  >;
 }
