@@ -21,7 +21,8 @@ export interface ServeProcess {
 /** Starts `dmr serve --port 0 --json` and waits for the URL in the document it prints. */
 export async function startServe(args: readonly string[]): Promise<ServeProcess> {
   const port = args.includes('--port') ? [] : ['--port', '0'];
-  const child = spawn(process.execPath, [cliPath, 'serve', ...port, '--json', '--poll', '200ms', ...args], {
+  const poll = args.includes('--poll') ? [] : ['--poll', '200ms'];
+  const child = spawn(process.execPath, [cliPath, 'serve', ...port, '--json', ...poll, ...args], {
     cwd: projectRoot,
     env: { ...process.env, DMR_DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
