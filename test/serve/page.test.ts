@@ -120,3 +120,58 @@ describe.skipIf(dialects.length === 0).each(dialects)('the dmr serve page on %s'
     await page.close();
   });
 });
+
+describe.skipIf(dialects.length === 0)('the dmr serve page with a token and actions (SQLite)', () => {
+  let db: TestDatabase;
+  let serve: ServeProcess;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const token = 'page-token-0123456789abcdef';
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite', 'servepageact');
+    expect((await runCli(['init', ...targetOf(db)])).code).toBe(0);
+    serve = await startServe([...targetOf(db), '--token', `ops:${token}`, '--allow-actions', '--sql-dir', sleep3Dir]);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await db?.drop();
+  });
+
+  it('asks for the token, stops a live run with a reason, and filters the history by stage', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${serve.url}/`);
+    await page.waitForSelector('#connection[data-state="token"]', wait);
+    await page.fill('#token-input', token);
+    await page.click('#token-form button');
+    await page.waitForSelector('#connection[data-state="connected"]', wait);
+    await page.waitForSelector('#actions:not(.hidden)', wait);
+
+    const slow = startCli(['migrate', '--sql-dir', slowDir, '--heartbeat', '300ms', ...targetOf(db)]);
+    await slow.waitForOutput('rds: 010_slow started');
+    await page.waitForSelector('#action-form button[data-action="stop"]:not([disabled])', wait);
+    expect(await page.locator('#action-form button[data-action="fix"]').isDisabled()).toBe(true);
+    await page.click('#action-form button[data-action="stop"]');
+    expect(await page.locator('#action-result').textContent()).toContain('say why first');
+    await page.fill('#reason', 'handover to the night shift');
+    await page.click('#action-form button[data-action="stop"]');
+    await page.waitForSelector('#action-result:has-text("stop: stop requested")', wait);
+    await page.waitForSelector('#run [data-job-status="Stopped"]', wait);
+    expect((await slow.done).code).toBe(1);
+    await page.waitForSelector('#history td:has-text("reason: handover to the night shift")', wait);
+
+    await page.selectOption('#history-stage', 'rds');
+    await page.waitForFunction(
+      () => {
+        const cells = [...document.querySelectorAll('#history tbody tr td:nth-child(3)')].map((td) => td.textContent);
+        return cells.length > 0 && cells.every((c) => c === 'rds');
+      },
+      undefined,
+      wait,
+    );
+    expect(await page.locator('#history-newest').isDisabled()).toBe(true);
+    expect(await page.locator('#action-form button[data-action="fix"]').isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(artifacts, 'serve-page-actions.png'), fullPage: true });
+    await page.close();
+  });
+});
