@@ -145,6 +145,28 @@ describe.each(dialects)('dmr serve API on %s', (dialect) => {
 });
 
 describe('dmr serve process', () => {
+  it('without status tables: 404 and an event saying so, then the stages once `dmr init` ran', async () => {
+    const db = await createTestDatabase('sqlite', 'serveempty');
+    const serve = await startServe(targetOf(db));
+    try {
+      const status = await api(`${serve.url}/api/status`);
+      expect(status.status).toBe(404);
+      expect(status.body.error).toMatchObject({
+        message: expect.stringContaining('status tables not found'),
+        hint: expect.stringContaining('dmr init'),
+      });
+      const missing = await readEvents(serve.url, (e) => e.type === 'database');
+      expect(missing[0]?.data).toMatchObject({ ok: false, reason: 'no-status-tables' });
+      const back = readEvents(serve.url, (e) => e.type === 'status');
+      expect((await runCli(['init', ...targetOf(db)])).code).toBe(0);
+      const events = await back;
+      expect(events.findIndex((e) => e.type === 'database' && e.data.ok)).toBe(events.length - 2);
+      expect(events.at(-1)?.data.status.stages).toHaveLength(3);
+    } finally {
+      await serve.stop();
+      await db.drop();
+    }
+  });
   it('stops cleanly on SIGINT (130) and SIGTERM (143)', async () => {
     const db = await createTestDatabase('sqlite', 'servesig');
     try {

@@ -1,9 +1,12 @@
 import { LedgerTable } from '../copy/copy-ledger-tables.js';
+import { statusTablesExist } from '../status/ensure-status-tables.js';
 import type { StatusStore } from '../status/status-store.js';
 import { TableName, type TableKey } from '../status/status-tables.js';
 
 /** Which optional tables exist; looked up again every few seconds, not on every poll. */
 export interface PresentTables {
+  /** Generate's tables and dmr's run records: without them there is nothing to show. */
+  readonly status: boolean;
   readonly runs: boolean;
   readonly verifications: boolean;
   readonly copies: boolean;
@@ -13,12 +16,13 @@ export async function presentTables(store: StatusStore): Promise<PresentTables> 
   const { adapter, knex } = store.database;
   const schema = () => (adapter.capabilities.schemas ? knex.schema.withSchema(store.schema) : knex.schema);
   const has = (key: TableKey) => store.hasTable(key);
-  const [runs, verifications, copies] = await Promise.all([
+  const [status, runs, verifications, copies] = await Promise.all([
+    statusTablesExist(store),
     has('runs'),
     has('verifications'),
     schema().hasTable(LedgerTable.copies),
   ]);
-  return { runs, verifications, copies };
+  return { status, runs, verifications, copies };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { DmrError } from '../errors.js';
+import { statusTablesMissing } from './history-page.js';
 import { diagnose } from '../doctor/diagnose.js';
 import type { ProcessProbe } from '../doctor/evidence.js';
 import type { DiagnoseOptions, DoctorReport } from '../doctor/finding.js';
@@ -12,6 +14,8 @@ export interface DatabaseState {
   readonly ok: boolean;
   /** Why not, in the driver's words (redacted); null while ok. */
   readonly message: string | null;
+  /** unreachable: no answer or an error; no-status-tables: it answers but has nothing to show yet. */
+  readonly reason: 'unreachable' | 'no-status-tables' | null;
   readonly since: Date;
 }
 
@@ -106,14 +110,16 @@ export class StatusFeed {
     this.running = true;
     const answerMs = this.o.answerMs ?? 5000;
     const slow = setTimeout(
-      () => this.database(false, `the database has not answered for ${answerMs / 1000} s`),
+      () => this.database(false, `the database has not answered for ${answerMs / 1000} s`, 'unreachable'),
       answerMs,
     );
     try {
       await this.read();
-      this.database(true, null);
+      this.database(true, null, null);
     } catch (error) {
-      this.database(false, redactText(this.o.store.database.adapter.describeError(error).message));
+      this.tables = null;
+      if (error instanceof DmrError) this.database(false, `${error.message}: ${error.hint ?? ''}`, 'no-status-tables');
+      else this.database(false, redactText(this.o.store.database.adapter.describeError(error).message), 'unreachable');
     } finally {
       clearTimeout(slow);
       this.running = false;
@@ -127,7 +133,9 @@ export class StatusFeed {
       this.tables = await presentTables(store);
       this.tablesAt = now;
     }
+    if (!this.tables.status) throw statusTablesMissing(store);
     const marks = await readChangeMarks(store, this.tables);
+    this.database(true, null, null);
     const changed = marks !== this.marks;
     const doctorDue = changed || now - this.doctorAt >= this.o.doctorMs || this.orphanSeenAt !== null;
     if (changed || doctorDue) {
@@ -165,13 +173,13 @@ export class StatusFeed {
     this.emit({ type: 'doctor', data: report });
   }
 
-  private database(ok: boolean, message: string | null): void {
+  private database(ok: boolean, message: string | null, reason: DatabaseState['reason']): void {
     const previous = this.last.database?.type === 'database' ? this.last.database.data : null;
     if (previous && previous.ok === ok && (ok || previous.message === message)) return;
     if (!ok) this.marks = null;
     this.emit({
       type: 'database',
-      data: { ok, message, since: previous && previous.ok === ok ? previous.since : new Date() },
+      data: { ok, message, reason, since: previous && previous.ok === ok ? previous.since : new Date() },
     });
   }
 
