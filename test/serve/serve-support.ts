@@ -8,6 +8,10 @@ export const sleep3Dir = path.join(projectRoot, 'test/fixtures/serve/sleep3');
 export const slowDir = path.join(projectRoot, 'test/fixtures/doctor/slow');
 export const fastDir = path.join(projectRoot, 'test/fixtures/doctor/fast');
 
+/** A parsed JSON answer, loosely typed so that assertions can reach into it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 /** A `dmr serve` started as a real process on a free port. */
 export interface ServeProcess {
   readonly child: ChildProcess;
@@ -64,7 +68,7 @@ export function targetOf(db: TestDatabase): string[] {
 export async function api(
   url: string,
   init: RequestInit = {},
-): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+): Promise<{ status: number; body: Json; text: string; headers: Headers }> {
   const response = await fetch(url, init);
   const text = await response.text();
   let body: unknown = null;
@@ -79,7 +83,7 @@ export async function api(
 /** One server-sent event. */
 export interface SseEvent {
   readonly type: string;
-  readonly data: any;
+  readonly data: Json;
 }
 
 /** Reads /api/events until `until` accepts an event (or `timeoutMs` passes); returns the events seen. */
@@ -139,7 +143,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, what: stri
 }
 
 /** A GET through node:http, which (unlike fetch) lets a test set the Host header. */
-export function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+export function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     const request = http.get(url, { headers }, (response) => {
       let text = '';
