@@ -1,6 +1,6 @@
 import { badRequest } from './http-error.js';
 
-export const maxReasonLength = 500;
+const maxReasonLength = 500;
 
 /** The body of an action: `{"reason": "..."}`, the why written in history (one line, at most 500 characters). */
 export function parseActionBody(body: unknown): { reason: string } {

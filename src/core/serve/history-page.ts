@@ -5,7 +5,7 @@ import { toDate } from '../time.js';
 import { badRequest } from './http-error.js';
 
 /** A validated /api/history request. */
-export interface HistoryQuery {
+interface HistoryQuery {
   /** Stage code (ods, rds, report); absent: every line, run-wide ones included. */
   readonly stage?: string;
   /** Only lines with a smaller id: the `next.before` of the previous page. */
@@ -14,14 +14,14 @@ export interface HistoryQuery {
 }
 
 /** One page of history, newest first, and the cursor of the next older page. */
-export interface HistoryPage {
+interface HistoryPage {
   readonly stage: string | null;
   readonly lines: readonly (HistoryLine & { readonly stage: string | null })[];
   /** Pass as ?before= for older lines; null when this page holds the oldest. */
   readonly nextBefore: number | null;
 }
 
-export const maxHistoryLimit = 500;
+const maxHistoryLimit = 500;
 const known = new Set(['stage', 'before', 'limit']);
 
 /** Checks the query string; a bad parameter is a 400 with one line naming it. */

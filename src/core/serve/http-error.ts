@@ -21,7 +21,7 @@ export function badRequest(message: string): HttpError {
 }
 
 /** The JSON body of every error answer. */
-export interface ErrorBody {
+interface ErrorBody {
   readonly error: { readonly status: number; readonly message: string; readonly hint?: string };
 }
 

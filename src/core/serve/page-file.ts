@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The operator page and the Content-Security-Policy that allows exactly its one inline script and style. */
-export interface Page {
+interface Page {
   readonly html: string;
   readonly csp: string;
 }

@@ -6,7 +6,7 @@ import { bearerOf, findToken, type ServeToken } from './serve-tokens.js';
 /** The token a request presented, once checked (its label is who asked). */
 export const requestToken = new WeakMap<FastifyRequest, ServeToken>();
 
-export interface GuardOptions {
+interface GuardOptions {
   readonly tokens: readonly ServeToken[];
   /** The server listens on loopback only: refuse Host names that are not (DNS rebinding). */
   readonly loopbackOnly: boolean;

@@ -12,7 +12,7 @@ import type { ServeOptions } from './serve-options.js';
 import { StatusFeed } from './status-feed.js';
 
 /** A running `dmr serve`. */
-export interface DmrServer {
+interface DmrServer {
   readonly app: FastifyInstance;
   readonly feed: StatusFeed;
   readonly streams: EventStreams;

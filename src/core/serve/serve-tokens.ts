@@ -9,7 +9,7 @@ export interface ServeToken {
 }
 
 /** Shorter secrets are refused: a token guards a network-reachable page and its actions. */
-export const minTokenLength = 16;
+const minTokenLength = 16;
 
 const labelPattern = /^[A-Za-z0-9_.@-]{1,40}$/;
 

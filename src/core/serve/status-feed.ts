@@ -10,7 +10,7 @@ import { readLiveStatus, type LiveStatus } from './live-status.js';
 import { redactText } from './redact-answer.js';
 
 /** Whether the server can read the database now, and since when. */
-export interface DatabaseState {
+interface DatabaseState {
   readonly ok: boolean;
   /** Why not, in the driver's words (redacted); null while ok. */
   readonly message: string | null;
@@ -25,7 +25,7 @@ export type FeedEvent =
   | { readonly type: 'doctor'; readonly data: DoctorReport }
   | { readonly type: 'database'; readonly data: DatabaseState };
 
-export interface FeedOptions {
+interface FeedOptions {
   readonly store: StatusStore;
   /** How often the change marks are read (the page's 1 s promise rests on it). */
   readonly pollMs: number;
