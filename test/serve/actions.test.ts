@@ -39,6 +39,9 @@ describe.each(dialects)('dmr serve actions on %s', (dialect) => {
     const cross = await post('stop', { reason: 'x' }, { origin: 'http://attacker.example' });
     expect(cross.status).toBe(403);
     expect(cross.body.error.message).toBe('request from another origin (http://attacker.example) refused');
+    const port = new URL(serve.url).port;
+    expect((await post('stop', { reason: 'x' }, { origin: `http://127.0.0.1:${Number(port) + 1}` })).status).toBe(403);
+    expect((await post('stop', { reason: 'x' }, { origin: 'null' })).status).toBe(403);
     const site = await post('stop', { reason: 'x' }, { 'sec-fetch-site': 'cross-site' });
     expect(site.status).toBe(403);
     expect((await post('stop', {})).body.error).toMatchObject({

@@ -43,13 +43,23 @@ export function guardRequest(o: GuardOptions, request: FastifyRequest, reply: Fa
 function assertSameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   const site = request.headers['sec-fetch-site'];
-  const own = `${request.protocol}://${request.headers.host ?? ''}`;
-  if ((origin !== undefined && origin !== own) || site === 'cross-site' || site === 'same-site') {
+  // Host and port must match; the scheme may differ behind a proxy that terminates TLS.
+  const foreign = origin !== undefined && originHost(origin) !== (request.headers.host ?? '').toLowerCase();
+  if (foreign || site === 'cross-site' || site === 'same-site') {
     throw new HttpError(
       403,
       `request from another origin (${origin ?? String(site)}) refused`,
       'send actions from the dmr serve page itself, or without an Origin header',
     );
+  }
+}
+
+function originHost(origin: string): string | null {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host.toLowerCase() : null;
+  } catch {
+    return null;
   }
 }
 
