@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { UsageError } from '../core/errors.js';
 import { knexClientFor, type DialectName } from './dialect-name.js';
+import { displayUrl, readServerUrl, schemeOf } from './url-parts.js';
 
 const schemes: Readonly<Record<string, DialectName>> = {
   postgres: 'postgres',
@@ -30,25 +31,20 @@ export function parseConnectionUrl(raw: string, baseDir = process.cwd()): Parsed
   const dialect = scheme ? schemes[scheme] : undefined;
   if (!dialect) {
     throw new UsageError(
-      `unsupported connection URL scheme in ${JSON.stringify(redactUrlText(raw))}`,
+      `unsupported connection URL scheme in ${JSON.stringify(describeUnknown(raw))}`,
       'use postgres://, mysql:// (MySQL and MariaDB), mssql:// or sqlite:PATH',
     );
   }
   if (dialect === 'sqlite') return parseSqlite(raw, baseDir);
 
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`malformed connection URL ${JSON.stringify(redactUrlText(raw))}`, 'expected scheme://user:password@host:port/database');
-  }
+  const url = readServerUrl(raw);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : undefined;
   const params = Object.fromEntries(url.searchParams.entries());
-  const display = redactUrlText(raw);
+  const display = displayUrl(url);
   const client = knexClientFor[dialect];
 
   if (dialect === 'mssql') {
@@ -105,6 +101,11 @@ function parseSqlite(raw: string, baseDir: string): ParsedUrl {
   };
 }
 
-function redactUrlText(raw: string): string {
-  return raw.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+/** An unsupported URL rebuilt without its password, or only its scheme when it cannot be parsed. */
+function describeUnknown(raw: string): string {
+  try {
+    return displayUrl(readServerUrl(raw));
+  } catch {
+    return `${schemeOf(raw)}:`;
+  }
 }

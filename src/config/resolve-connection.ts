@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { dialectFromClient, knexClientFor, type DialectName } from './dialect-name.js';
 import { findKnexfile, loadKnexfile } from './load-knexfile.js';
 import { parseConnectionUrl } from './parse-url.js';
+import { rememberSecret } from './redact.js';
 
 export interface ConnectionOptions {
   /** --url: wins over everything. */
@@ -62,6 +63,7 @@ function fromKnexConfig(entry: unknown, baseDir: string, source: string): Resolv
   if (typeof config.connection === 'string') return { ...parseConnectionUrl(config.connection, baseDir), source };
   const dialect = dialectFromClient(config.client);
   const connection = { ...((config.connection ?? {}) as Record<string, unknown>) };
+  rememberSecret(connection.password, (connection.authentication as { options?: { password?: unknown } } | undefined)?.options?.password);
   if (dialect === 'sqlite') {
     const filename = connection.filename;
     if (typeof filename !== 'string' || !filename) throw new UsageError(`${source}: sqlite connection needs a filename`, 'set connection.filename');
