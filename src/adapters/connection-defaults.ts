@@ -1,32 +1,35 @@
-import os from 'node:os';
 import type { Knex } from 'knex';
 import type { DialectName } from './dialect-adapter.js';
 
 /**
  * Pool and connection settings dmr needs on every dialect: a program name the server shows
- * (so doctor and DBAs can tell dmr's sessions), connect timeouts, and SQLite in WAL mode so
- * `dmr status` and `dmr doctor` can read while a run writes.
+ * (`dmr migrate`, so doctor and DBAs can tell dmr's sessions) unless the connection names itself,
+ * connect timeouts, MySQL values read the same way from a URL or a knexfile (UTC, big numbers as text),
+ * and SQLite in WAL mode so `dmr status` and `dmr doctor` can read while a run writes.
  */
 export function withConnectionDefaults(
   dialect: DialectName,
   base: Knex.Config,
   poolMax: number,
   readOnly = false,
+  programName = 'dmr',
 ): Knex.Config {
   const conn = { ...((base.connection ?? {}) as Record<string, unknown>) };
-  const label = `dmr pid=${process.pid} host=${os.hostname()}`;
   let pool: Knex.PoolConfig = { min: 0, max: poolMax };
   if (dialect === 'postgres') {
-    conn.application_name ??= label.slice(0, 63);
+    conn.application_name ??= conn.fallback_application_name ?? programName.slice(0, 63);
     conn.connectionTimeoutMillis ??= 10_000;
   }
   if (dialect === 'mysql') {
     conn.connectTimeout ??= 10_000;
     conn.timezone ??= 'Z';
+    conn.supportBigNumbers ??= true;
+    conn.bigNumberStrings ??= true;
+    conn.connectAttributes = { program_name: programName, ...((conn.connectAttributes ?? {}) as object) };
   }
   if (dialect === 'mssql') {
     conn.connectionTimeout ??= 10_000;
-    conn.options = { appName: label.slice(0, 128), ...((conn.options ?? {}) as object) };
+    conn.options = { appName: programName.slice(0, 128), ...((conn.options ?? {}) as object) };
   }
   if (dialect === 'sqlite' && readOnly && conn.filename !== ':memory:') {
     conn.options = { ...((conn.options ?? {}) as object), readonly: true };

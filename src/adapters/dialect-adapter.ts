@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import type { DialectName } from '../config/dialect-name.js';
+import type { ErrorCause } from './error-cause.js';
 import type { StatementFinding } from './statement-class.js';
 
-export type { DialectName, StatementFinding };
+export type { DialectName, ErrorCause, StatementFinding };
 
 /** One statement of a task script, with where it starts in the file. */
 export interface ScriptStatement {
@@ -30,6 +31,8 @@ export interface DatabaseErrorDetail {
   readonly lineInStatement?: number;
   /** 1-based character offset inside the statement (PostgreSQL reports this instead of a line). */
   readonly positionInStatement?: number;
+  /** What happened, when the engine tells (session ended by the server, timeout, deadlock, TLS...). */
+  readonly cause?: ErrorCause;
 }
 
 /** A database session as the server itself sees it. */

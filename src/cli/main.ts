@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { setProgramName } from '../config/program-name.js';
 import { UsageError } from '../core/errors.js';
 import type { DmrCommand, GlobalArgs } from './command.js';
 import { commands } from './commands/index.js';
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       describe: command.describe,
       builder: (y: Argv) => command.builder(y as Argv<GlobalArgs>),
       handler: async (args) => {
+        setProgramName(`dmr ${String(args._[0] ?? command.command.split(' ')[0])}`);
         exitCode = await command.run(args as unknown as GlobalArgs);
       },
     });

@@ -1,7 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { withConnectionDefaults } from '../adapters/connection-defaults.js';
 import { createAdapter } from '../adapters/create-adapter.js';
-import type { DialectAdapter, DialectName } from '../adapters/dialect-adapter.js';
+import type { DatabaseErrorDetail, DialectAdapter, DialectName } from '../adapters/dialect-adapter.js';
 import type { ResolvedConnection } from '../config/resolve-connection.js';
 import { redactSecrets } from '../config/redact.js';
 import { ConnectionError } from './errors.js';
@@ -25,22 +25,28 @@ export interface OpenOptions {
 
 /**
  * Opens a pool and proves it works with one round trip, so a wrong password or an
- * unreachable host is a ConnectionError (exit 2) before anything is written.
+ * unreachable host is a ConnectionError (exit 2) before anything is written. A connection that
+ * prefers TLS (libpq's sslmode=prefer/allow, MySQL's PREFERRED) gets its one second try here;
+ * one that requires TLS never falls back to plaintext.
  */
 export async function openDatabase(connection: ResolvedConnection, options: OpenOptions = {}): Promise<Database> {
   const poolMax = options.poolMax ?? 5;
-  const config = withConnectionDefaults(connection.dialect, connection.knexConfig, poolMax, options.readOnly);
-  const knex = knexFactory(config);
+  const configure = (c: Knex.Config) => withConnectionDefaults(connection.dialect, c, poolMax, options.readOnly, connection.programName);
+  const config = configure(connection.knexConfig);
   const adapter = createAdapter(connection.dialect, config);
-  try {
-    await knex.raw('select 1 as ok');
-  } catch (error) {
-    await knex.destroy().catch(() => undefined);
-    const detail = adapter.describeError(error);
+  let knex = knexFactory(config);
+  let failure = await probe(knex, adapter);
+  const alternative = connection.alternative;
+  if (failure && alternative && failure.cause === alternative.when) {
+    knex = knexFactory(configure({ ...connection.knexConfig, connection: alternative.connection }));
+    failure = await probe(knex, adapter);
+  }
+  if (failure) {
+    const tls = failure.cause === 'tls-unavailable' && connection.tlsRequiredBy ? `; ${connection.tlsRequiredBy} requires TLS, which the server does not offer` : '';
     throw new ConnectionError(
-      `cannot connect to ${connection.display}: ${redactSecrets(detail.message)}${detail.code ? ` (${detail.code})` : ''}`,
-      'check the host, port, user, password and database name, and that the server is running',
-      { cause: error },
+      `cannot connect to ${connection.display}: ${redactSecrets(failure.message)}${failure.code ? ` (${failure.code})` : ''}${tls}`,
+      tls ? 'enable TLS on the server, or choose a weaker TLS mode knowingly' : 'check the host, port, user, password and database name, and that the server is running',
+      { cause: failure.error },
     );
   }
   return {
@@ -50,4 +56,15 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
     display: connection.display,
     close: () => knex.destroy(),
   };
+}
+
+/** One round trip; on failure the pool is closed and the error described. */
+async function probe(knex: Knex, adapter: DialectAdapter): Promise<(DatabaseErrorDetail & { error: unknown }) | null> {
+  try {
+    await knex.raw('select 1 as ok');
+    return null;
+  } catch (error) {
+    await knex.destroy().catch(() => undefined);
+    return { ...adapter.describeError(error), error };
+  }
 }

@@ -1,4 +1,5 @@
 import { mssqlSplitterOptions } from 'dbgate-query-splitter';
+import { commonCause } from '../error-cause.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -57,7 +58,7 @@ export class MssqlAdapter implements DialectAdapter {
     const e = error as { number?: number; code?: string; lineNumber?: number; message?: string; originalError?: { info?: { number?: number; lineNumber?: number } } };
     const number = e.number ?? e.originalError?.info?.number;
     const line = e.lineNumber ?? e.originalError?.info?.lineNumber;
-    return { code: number !== undefined ? String(number) : e.code, message: String(e.message ?? error), lineInStatement: line };
+    return { code: number !== undefined ? String(number) : e.code, message: String(e.message ?? error), lineInStatement: line, cause: commonCause(error) };
   }
 
   runLock(knex: Knex, schema: string): RunLock {

@@ -1,4 +1,5 @@
 import { mysqlSplitterOptions } from 'dbgate-query-splitter';
+import { commonCause } from '../error-cause.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -73,7 +74,7 @@ export class MysqlAdapter implements DialectAdapter {
     const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string };
     const message = String(e.sqlMessage ?? e.message ?? error);
     const line = /at line (\d+)/.exec(message)?.[1];
-    return { code: e.code ?? (e.errno ? String(e.errno) : undefined), message, lineInStatement: line ? Number(line) : undefined };
+    return { code: e.code ?? (e.errno ? String(e.errno) : undefined), message, lineInStatement: line ? Number(line) : undefined, cause: commonCause(error) };
   }
 
   runLock(knex: Knex, schema: string): RunLock {

@@ -1,4 +1,5 @@
 import { postgreSplitterOptions } from 'dbgate-query-splitter';
+import { commonCause } from '../error-cause.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -70,7 +71,7 @@ export class PostgresAdapter implements DialectAdapter {
   describeError(error: unknown): DatabaseErrorDetail {
     const e = error as { code?: string; message?: string; position?: string; errno?: string };
     const position = e.position ? Number(e.position) : undefined;
-    return { code: e.code, message: String(e.message ?? error), positionInStatement: position };
+    return { code: e.code, message: String(e.message ?? error), positionInStatement: position, cause: commonCause(error) };
   }
 
   runLock(knex: Knex, schema: string): RunLock {
