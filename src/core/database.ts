@@ -1,7 +1,8 @@
 import knexFactory, { type Knex } from 'knex';
 import { withConnectionDefaults } from '../adapters/connection-defaults.js';
 import { createAdapter } from '../adapters/create-adapter.js';
-import type { DatabaseErrorDetail, DialectAdapter, DialectName } from '../adapters/dialect-adapter.js';
+import type { DatabaseErrorDetail, DialectAdapter, DialectName, ErrorCause } from '../adapters/dialect-adapter.js';
+import { causeText } from '../adapters/error-cause.js';
 import type { ResolvedConnection } from '../config/resolve-connection.js';
 import { redactSecrets } from '../config/redact.js';
 import { ConnectionError } from './errors.js';
@@ -67,4 +68,38 @@ async function probe(knex: Knex, adapter: DialectAdapter): Promise<(DatabaseErro
     await knex.destroy().catch(() => undefined);
     return { ...adapter.describeError(error), error };
   }
+}
+
+/**
+ * A lost connection named more precisely by asking the server once more on a new connection: if it
+ * answers, the server ended the session itself (a kill, an idle or session timeout: MySQL closes a killed
+ * connection without a word); if it refuses connections, it is shutting down or restarting; otherwise
+ * the network is the likely cause and the detail stays as it is.
+ */
+export async function explainLostConnection(
+  db: Database,
+  detail: { readonly message: string; readonly code?: string },
+  waitMs = 5000,
+): Promise<{ message: string; cause: ErrorCause }> {
+  const original = detail.message.replace(/^the connection to the server was lost(?: \([^)]*\))?: /, '');
+  const code = detail.code ? ` (${detail.code})` : '';
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+  const answer = await Promise.race([
+    db.knex.raw('select 1 as ok').then(() => 'up' as const, (error: unknown) => db.adapter.describeError(error)),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+  if (answer === 'up') {
+    return {
+      cause: 'session-terminated',
+      message: `${causeText['session-terminated']}${code}; the server still accepts connections, so the session was ended on its side (killed, or an idle or session timeout): ${original}`,
+    };
+  }
+  if (answer !== 'timeout' && (answer.cause === 'server-shutdown' || /ECONNREFUSED/.test(`${answer.code} ${answer.message}`))) {
+    return {
+      cause: 'server-shutdown',
+      message: `${causeText['server-shutdown']}${code}; it refuses new connections (${answer.code ?? answer.message}): ${original}`,
+    };
+  }
+  return { cause: 'connection-lost', message: detail.message };
 }

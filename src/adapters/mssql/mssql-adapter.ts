@@ -1,5 +1,6 @@
 import { mssqlSplitterOptions } from 'dbgate-query-splitter';
-import { commonCause } from '../error-cause.js';
+import { messageWithCause } from '../error-cause.js';
+import { classifyMssqlError } from './mssql-errors.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -58,7 +59,9 @@ export class MssqlAdapter implements DialectAdapter {
     const e = error as { number?: number; code?: string; lineNumber?: number; message?: string; originalError?: { info?: { number?: number; lineNumber?: number } } };
     const number = e.number ?? e.originalError?.info?.number;
     const line = e.lineNumber ?? e.originalError?.info?.lineNumber;
-    return { code: number !== undefined ? String(number) : e.code, message: String(e.message ?? error), lineInStatement: line, cause: commonCause(error) };
+    const cause = classifyMssqlError(error);
+    const message = messageWithCause(cause, [number !== undefined ? `error ${number}` : e.code], String(e.message ?? error));
+    return { code: number !== undefined ? String(number) : e.code, message, lineInStatement: line, cause };
   }
 
   runLock(knex: Knex, schema: string): RunLock {

@@ -1,5 +1,6 @@
 import { postgreSplitterOptions } from 'dbgate-query-splitter';
-import { commonCause } from '../error-cause.js';
+import { messageWithCause, withoutSqlPrefix } from '../error-cause.js';
+import { classifyPostgresError } from './postgres-errors.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -69,9 +70,12 @@ export class PostgresAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as { code?: string; message?: string; position?: string; errno?: string };
+    const e = error as { code?: string; message?: string; position?: string; errno?: string};
     const position = e.position ? Number(e.position) : undefined;
-    return { code: e.code, message: String(e.message ?? error), positionInStatement: position, cause: commonCause(error) };
+    const cause = classifyPostgresError(error);
+    const sqlstate = e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `SQLSTATE ${e.code}` : e.code;
+    const message = messageWithCause(cause, [sqlstate], withoutSqlPrefix(String(e.message ?? error)));
+    return { code: e.code, message, positionInStatement: position, cause };
   }
 
   runLock(knex: Knex, schema: string): RunLock {
