@@ -14,6 +14,8 @@ export interface Database {
   readonly adapter: DialectAdapter;
   /** Redacted description for messages. */
   readonly display: string;
+  /** Where dmr's tables go without --schema (the connection's own database on MySQL/MariaDB; absent: App). */
+  readonly defaultSchema?: string;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
     knex,
     adapter,
     display: connection.display,
+    defaultSchema: adapter.defaultSchema(knex),
     close: () => knex.destroy(),
   };
 }

@@ -12,8 +12,8 @@ describe.skipIf(!postgres)('PostgreSQL connection parameters against the local s
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase('postgres', 'params');
-    const [{ ssl }] = (await db.knex.raw('show ssl')).rows as { ssl: string }[];
-    expect(ssl, 'these tests expect a local server without TLS').toBe('off');
+    const [row] = (await db.knex.raw('show ssl')).rows as { ssl: string }[];
+    expect(row?.ssl, 'these tests expect a local server without TLS').toBe('off');
     expect((await runCli(['init', '--url', db.url])).code).toBe(0);
   });
   afterAll(() => db?.drop());
@@ -38,7 +38,7 @@ describe.skipIf(!postgres)('PostgreSQL connection parameters against the local s
   });
 
   it('sslmode=bogus and an unknown parameter are refused by name, before connecting', async () => {
-    for (const [query, named] of [['sslmode=bogus', 'sslmode=bogus'], ['sslmod=require', '"sslmod"'], ['application-name=x', '"application-name"']]) {
+    for (const [query, named] of [['sslmode=bogus', 'sslmode=bogus'], ['sslmod=require', '"sslmod"'], ['application-name=x', '"application-name"']] as const) {
       const result = await runCli(['status', '--url', withQuery(query)]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(named);
@@ -54,7 +54,7 @@ describe.skipIf(!postgres)('PostgreSQL connection parameters against the local s
 
   it('the server sees "dmr <command>" as application_name, or the name the URL gives', async () => {
     const dir = taskDir({ 'ods/010_wait.sql': 'select pg_sleep(2);\n', 'rds/': null, 'report/': null });
-    for (const [query, expected] of [['', 'dmr restart'], ['?application_name=nightly-etl', 'nightly-etl']]) {
+    for (const [query, expected] of [['', 'dmr restart'], ['?application_name=nightly-etl', 'nightly-etl']] as const) {
       const run = startCli(['restart', '--url', `${db.url}${query}`, '--sql-dir', dir]);
       await run.waitForOutput('010_wait started');
       const rows = (await db.knex.raw(
@@ -89,7 +89,7 @@ describe.skipIf(!mysql)('MySQL/MariaDB connection parameters against the local s
     for (const query of ['ssl-mode=PREFERRED', 'ssl-mode=DISABLED', 'connect-timeout=5']) {
       expect((await runCli(['doctor', '--url', withQuery(query), '--schema', db.schema])).code).toBe(0);
     }
-    for (const [query, named] of [['ssl-mode=bogus', 'ssl-mode=bogus'], ['sslmode=REQUIRED', '"sslmode"']]) {
+    for (const [query, named] of [['ssl-mode=bogus', 'ssl-mode=bogus'], ['sslmode=REQUIRED', '"sslmode"']] as const) {
       const result = await runCli(['doctor', '--url', withQuery(query), '--schema', db.schema]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(named);

@@ -22,7 +22,11 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
 /** SQL Server: session-owned application lock, sessions from sys.dm_exec_sessions/requests. */
 export class MssqlAdapter implements DialectAdapter {
   readonly name = 'mssql' as const;
-  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true } as const;
+  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true, schemaIsDatabase: false } as const;
+
+  defaultSchema(): string {
+    return 'App';
+  }
 
   quoteIdentifier(name: string): string {
     return quoteIdentifierFor.mssql(name);

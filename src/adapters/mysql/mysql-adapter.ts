@@ -32,7 +32,7 @@ export function mysqlLockName(schema: string): string {
  */
 export class MysqlAdapter implements DialectAdapter {
   readonly name = 'mysql' as const;
-  readonly capabilities = { schemas: true, insertReturning: false, transactionalDdl: false, cancelStatement: true } as const;
+  readonly capabilities = { schemas: true, insertReturning: false, transactionalDdl: false, cancelStatement: true, schemaIsDatabase: true } as const;
 
   quoteIdentifier(name: string): string {
     return quoteIdentifierFor.mysql(name);
@@ -57,6 +57,10 @@ export class MysqlAdapter implements DialectAdapter {
   async executeOn(connection: unknown, sql: string): Promise<void> {
     const conn = connection as { query(sql: string, cb: (error: Error | null) => void): void };
     await new Promise<void>((resolve, reject) => conn.query(sql, (error) => (error ? reject(error) : resolve())));
+  }
+
+  defaultSchema(knex: Knex): string {
+    return (knex.client as { connectionSettings?: { database?: string } }).connectionSettings?.database || 'App';
   }
 
   /**

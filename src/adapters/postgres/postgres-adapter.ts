@@ -31,7 +31,11 @@ const sessionColumns = `a.pid::text as id, a.usename as "user", host(a.client_ad
  */
 export class PostgresAdapter implements DialectAdapter {
   readonly name = 'postgres' as const;
-  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true } as const;
+  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true, schemaIsDatabase: false } as const;
+
+  defaultSchema(): string {
+    return 'App';
+  }
 
   quoteIdentifier(name: string): string {
     return quoteIdentifierFor.postgres(name);

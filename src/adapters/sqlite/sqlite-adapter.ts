@@ -25,7 +25,11 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
  */
 export class SqliteAdapter implements DialectAdapter {
   readonly name = 'sqlite' as const;
-  readonly capabilities = { schemas: false, insertReturning: false, transactionalDdl: true, cancelStatement: false } as const;
+  readonly capabilities = { schemas: false, insertReturning: false, transactionalDdl: true, cancelStatement: false, schemaIsDatabase: false } as const;
+
+  defaultSchema(): string {
+    return 'App';
+  }
 
   constructor(private readonly filename: string) {}
 

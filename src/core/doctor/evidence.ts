@@ -1,5 +1,6 @@
 import type { DialectName, ServerSession } from '../../adapters/dialect-adapter.js';
 import type { RunRecord } from '../status/run-store.js';
+import type { ServerWideApp } from '../status/server-wide-app.js';
 import type { HistoryLine, StageState } from '../status/status-store.js';
 import type { TableKey } from '../status/status-tables.js';
 
@@ -46,6 +47,8 @@ export interface Evidence {
   readonly activeSessions: readonly ServerSession[];
   /** Recent history, newest first. */
   readonly history: readonly HistoryLine[];
+  /** MySQL/MariaDB: status tables in the server-wide App database while this schema is another one. */
+  readonly serverWideApp?: ServerWideApp | null;
 }
 
 /** Asks the host whether a process exists (the CLI provides it; core never touches `process`). */
