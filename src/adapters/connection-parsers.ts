@@ -1,4 +1,4 @@
-import type { DialectName } from '../config/dialect-name.js';
+import type { DialectName } from './dialect-name.js';
 import { mssqlConnectionParser } from './mssql/mssql-url.js';
 import { mysqlConnectionParser } from './mysql/mysql-url.js';
 import type { ConnectionParser } from './parsed-connection.js';

@@ -1,4 +1,4 @@
-import type { DialectName } from '../config/dialect-name.js';
+import type { DialectName } from './dialect-name.js';
 import type { CopyDialect } from './copy-dialect.js';
 import { mssqlCopy } from './mssql/mssql-copy.js';
 import { mysqlCopy } from './mysql/mysql-copy.js';

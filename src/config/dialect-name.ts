@@ -1,7 +1,5 @@
+import type { DialectName } from '../adapters/dialect-name.js';
 import { UsageError } from '../core/errors.js';
-
-/** The database families dmr speaks; MariaDB is `mysql`. */
-export type DialectName = 'postgres' | 'mysql' | 'mssql' | 'sqlite';
 
 const byClient: Readonly<Record<string, DialectName>> = {
   pg: 'postgres',

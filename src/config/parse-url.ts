@@ -5,7 +5,8 @@ import type { ParsedConnection } from '../adapters/parsed-connection.js';
 import { readServerUrl, schemeOf } from '../adapters/server-url.js';
 import { displayConnection } from '../adapters/connection-display.js';
 import { UsageError } from '../core/errors.js';
-import { knexClientFor, type DialectName } from './dialect-name.js';
+import type { DialectName } from '../adapters/dialect-name.js';
+import { knexClientFor } from './dialect-name.js';
 import { rememberSecret } from './redact.js';
 
 const schemes: Readonly<Record<string, DialectName>> = {

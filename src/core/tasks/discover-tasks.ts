@@ -1,6 +1,6 @@
 import { accessSync, constants, lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { DialectName } from '../../config/dialect-name.js';
+import type { DialectName } from '../../adapters/dialect-name.js';
 import { UsageError } from '../errors.js';
 
 /** One task file of a stage: the file this dialect runs for that task name. */

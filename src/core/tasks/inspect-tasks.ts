@@ -1,6 +1,6 @@
 import { createAdapter } from '../../adapters/create-adapter.js';
 import type { DialectAdapter } from '../../adapters/dialect-adapter.js';
-import type { DialectName } from '../../config/dialect-name.js';
+import type { DialectName } from '../../adapters/dialect-name.js';
 import { UsageError } from '../errors.js';
 import { readTaskTree, show, type Task, type TaskTree } from './discover-tasks.js';
 import { encodingName } from './read-task-text.js';

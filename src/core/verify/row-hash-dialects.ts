@@ -1,4 +1,4 @@
-import type { DialectName } from '../../config/dialect-name.js';
+import type { DialectName } from '../../adapters/dialect-name.js';
 import { MssqlRowHash } from '../../adapters/mssql/mssql-row-hash.js';
 import { MysqlRowHash } from '../../adapters/mysql/mysql-row-hash.js';
 import { PostgresRowHash } from '../../adapters/postgres/postgres-row-hash.js';
