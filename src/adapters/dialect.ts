@@ -27,6 +27,8 @@ export interface Dialect {
   readonly title: string;
   /** URL schemes (`postgres`, `postgresql`). */
   readonly schemes: readonly string[];
+  /** A URL of the engine, for hints. */
+  readonly urlExample: string;
   /** knex client names a knexfile may give; the first is the one dmr uses. */
   readonly knexClients: readonly string[];
   /** Other names people write for the engine: a task file suffix like `.psql.sql` is a misspelt variant. */

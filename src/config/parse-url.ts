@@ -1,23 +1,13 @@
 import type { Knex } from 'knex';
 import { ConnectionSettingError } from '../adapters/connection-setting-error.js';
-import { connectionParsers } from '../adapters/connection-parsers.js';
+import { displayConnection } from '../adapters/connection-display.js';
+import type { Dialect } from '../adapters/dialect.js';
+import type { DialectName } from '../adapters/dialect-name.js';
+import { dialectForClient, dialectForScheme, dialects } from '../adapters/dialects.js';
 import type { ParsedConnection } from '../adapters/parsed-connection.js';
 import { readServerUrl, schemeOf } from '../adapters/server-url.js';
-import { displayConnection } from '../adapters/connection-display.js';
 import { UsageError } from '../core/errors.js';
-import type { DialectName } from '../adapters/dialect-name.js';
-import { knexClientFor } from './dialect-name.js';
 import { rememberSecret } from './redact.js';
-
-const schemes: Readonly<Record<string, DialectName>> = {
-  postgres: 'postgres',
-  postgresql: 'postgres',
-  mysql: 'mysql',
-  mariadb: 'mysql',
-  mssql: 'mssql',
-  sqlserver: 'mssql',
-  sqlite: 'sqlite',
-};
 
 export interface ParsedUrl {
   readonly dialect: DialectName;
@@ -36,22 +26,29 @@ export interface ParsedUrl {
  * mssql://u:p@h:1433/db?Encrypt=true, sqlite:relative/path.db, sqlite:/abs/path.db, sqlite::memory:
  */
 export function parseConnectionUrl(raw: string, baseDir = process.cwd()): ParsedUrl {
-  const dialect = schemes[schemeOf(raw)];
+  const dialect = dialectForScheme(schemeOf(raw));
   if (!dialect) {
     throw new UsageError(
       `unsupported connection URL scheme in ${JSON.stringify(describeUnknown(raw))}`,
-      'use postgres://, mysql:// (MySQL and MariaDB), mssql:// or sqlite:PATH',
+      `use ${dialects.map((d) => `${d.urlExample} (${d.title})`).join(', ')}`,
     );
   }
-  return fromParsed(dialect, () => connectionParsers[dialect].fromUrl(raw, baseDir));
+  return fromParsed(dialect, () => dialect.connections.fromUrl(raw, baseDir));
 }
 
-/** A knexfile entry's connection object, by the engine's reader (which also takes the URL's parameter names). */
-export function parseConnectionObject(dialect: DialectName, connection: Record<string, unknown>, baseDir: string, extra: Knex.Config = {}): ParsedUrl {
-  return fromParsed(dialect, () => connectionParsers[dialect].fromObject(connection, baseDir), extra);
+/** A knexfile entry's connection object, by its client's reader (which also takes the URL's parameter names). */
+export function parseConnectionObject(client: unknown, connection: Record<string, unknown>, baseDir: string, extra: Knex.Config = {}): ParsedUrl {
+  const dialect = typeof client === 'string' ? dialectForClient(client) : undefined;
+  if (!dialect) {
+    throw new UsageError(
+      `unsupported database client ${JSON.stringify(client)}`,
+      `use one of ${dialects.map((d) => d.knexClients[0]).join(', ')} (or a URL: ${dialects.map((d) => d.urlExample).join(', ')})`,
+    );
+  }
+  return fromParsed(dialect, () => dialect.connections.fromObject(connection, baseDir), extra);
 }
 
-function fromParsed(dialect: DialectName, read: () => ParsedConnection, extra: Knex.Config = {}): ParsedUrl {
+function fromParsed(dialect: Dialect, read: () => ParsedConnection, extra: Knex.Config = {}): ParsedUrl {
   let parsed: ParsedConnection;
   try {
     parsed = read();
@@ -62,9 +59,9 @@ function fromParsed(dialect: DialectName, read: () => ParsedConnection, extra: K
   }
   rememberSecret(...parsed.secrets);
   return {
-    dialect,
+    dialect: dialect.name,
     display: parsed.display,
-    knexConfig: { ...extra, client: knexClientFor[dialect], connection: parsed.connection, ...(dialect === 'sqlite' ? { useNullAsDefault: true } : {}) },
+    knexConfig: dialect.knexConfig(parsed.connection, extra),
     ...(parsed.tlsRequiredBy ? { tlsRequiredBy: parsed.tlsRequiredBy } : {}),
     ...(parsed.alternative ? { alternative: parsed.alternative } : {}),
   };

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { UsageError } from '../core/errors.js';
-import { dialectFromClient } from './dialect-name.js';
 import { programName } from './program-name.js';
 import { findKnexfile, loadKnexfile } from './load-knexfile.js';
 import { parseConnectionObject, parseConnectionUrl, type ParsedUrl } from './parse-url.js';
@@ -63,10 +62,9 @@ function fromKnexConfig(entry: unknown, baseDir: string, source: string): Resolv
   const config = entry as Knex.Config & { url?: string };
   if (typeof config.url === 'string') return { ...parseConnectionUrl(config.url, baseDir), source };
   if (typeof config.connection === 'string') return { ...parseConnectionUrl(config.connection, baseDir), source };
-  const dialect = dialectFromClient(config.client);
   const connection = { ...((config.connection ?? {}) as Record<string, unknown>) };
   try {
-    return { ...parseConnectionObject(dialect, connection, baseDir, config), source };
+    return { ...parseConnectionObject(config.client, connection, baseDir, config), source };
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(`${source}: ${error.message}`, error.hint);
     throw error;

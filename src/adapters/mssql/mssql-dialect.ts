@@ -11,6 +11,7 @@ export const mssqlDialect: Dialect = {
   name: 'mssql',
   title: 'SQL Server',
   schemes: ['mssql', 'sqlserver'],
+  urlExample: 'mssql://user:password@host:1433/db',
   knexClients: ['mssql', 'sqlserver'],
   nicknames: ['tsql'],
   connections: mssqlConnectionParser,

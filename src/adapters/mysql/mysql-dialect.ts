@@ -17,6 +17,7 @@ export const mysqlDialect: Dialect = {
   name: 'mysql',
   title: 'MySQL/MariaDB',
   schemes: ['mysql', 'mariadb'],
+  urlExample: 'mysql://user:password@host:3306/db',
   knexClients: ['mysql2', 'mysql', 'mariadb'],
   nicknames: [],
   connections: mysqlConnectionParser,

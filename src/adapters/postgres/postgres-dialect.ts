@@ -11,6 +11,7 @@ export const postgresDialect: Dialect = {
   name: 'postgres',
   title: 'PostgreSQL',
   schemes: ['postgres', 'postgresql'],
+  urlExample: 'postgres://user:password@host:5432/db',
   knexClients: ['pg', 'postgres', 'postgresql'],
   nicknames: ['psql'],
   connections: postgresConnectionParser,

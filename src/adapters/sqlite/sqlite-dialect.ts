@@ -12,6 +12,7 @@ export const sqliteDialect: Dialect = {
   name: 'sqlite',
   title: 'SQLite',
   schemes: ['sqlite'],
+  urlExample: 'sqlite:path/to/file.sqlite3',
   knexClients: ['better-sqlite3', 'sqlite', 'sqlite3'],
   nicknames: [],
   connections: sqliteConnectionParser,
