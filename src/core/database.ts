@@ -1,6 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
-import { withConnectionDefaults } from '../adapters/connection-defaults.js';
-import { createAdapter } from '../adapters/create-adapter.js';
+import { dialectNamed } from '../adapters/dialects.js';
 import type { DatabaseErrorDetail, DialectAdapter, DialectName, ErrorCause } from '../adapters/dialect-adapter.js';
 import { causeText } from '../adapters/error-cause.js';
 import type { ResolvedConnection } from '../config/resolve-connection.js';
@@ -33,10 +32,11 @@ export interface OpenOptions {
  * one that requires TLS never falls back to plaintext.
  */
 export async function openDatabase(connection: ResolvedConnection, options: OpenOptions = {}): Promise<Database> {
-  const poolMax = options.poolMax ?? 5;
-  const configure = (c: Knex.Config) => withConnectionDefaults(connection.dialect, c, poolMax, options.readOnly, connection.programName);
+  const dialect = dialectNamed(connection.dialect);
+  const pool = { poolMax: options.poolMax ?? 5, readOnly: options.readOnly ?? false, programName: connection.programName ?? 'dmr' };
+  const configure = (c: Knex.Config) => dialect.withDefaults(c, pool);
   const config = configure(connection.knexConfig);
-  const adapter = createAdapter(connection.dialect, config);
+  const adapter = dialect.createAdapter(config);
   let knex = knexFactory(config);
   let failure = await probe(knex, adapter);
   const alternative = connection.alternative;

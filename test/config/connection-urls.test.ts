@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withConnectionDefaults } from '../../src/adapters/connection-defaults.js';
+import { dialectNamed } from '../../src/adapters/dialects.js';
 import { parseConnectionObject, parseConnectionUrl } from '../../src/config/parse-url.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-tls-'));
@@ -213,7 +213,11 @@ describe('SQL Server URLs: connection string keywords through the mssql package\
 });
 
 describe('what dmr tells the server it is', () => {
-  const withDefaults = (url: string) => withConnectionDefaults(parseConnectionUrl(url).dialect, parseConnectionUrl(url).knexConfig, 2, false, 'dmr migrate').connection as Record<string, unknown>;
+  const pool = { poolMax: 2, readOnly: false, programName: 'dmr migrate' };
+  const withDefaults = (url: string) => {
+    const parsed = parseConnectionUrl(url);
+    return dialectNamed(parsed.dialect).withDefaults(parsed.knexConfig, pool).connection as Record<string, unknown>;
+  };
 
   it('dmr <command> unless the connection names itself', () => {
     expect(withDefaults('postgres://h/d').application_name).toBe('dmr migrate');
@@ -226,7 +230,7 @@ describe('what dmr tells the server it is', () => {
   });
 
   it('MySQL reads UTC and big numbers as text from a URL and a knexfile object alike', () => {
-    const fromObject = withConnectionDefaults('mysql', parseConnectionObject('mysql', { host: 'h' }, dir).knexConfig, 2).connection;
+    const fromObject = dialectNamed('mysql').withDefaults(parseConnectionObject('mysql', { host: 'h' }, dir).knexConfig, pool).connection;
     for (const c of [withDefaults('mysql://h/d'), fromObject]) expect(c).toMatchObject({ timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
   });
 });

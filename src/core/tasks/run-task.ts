@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import type { ErrorCause } from '../../adapters/dialect-adapter.js';
+import { dialectNamed } from '../../adapters/dialects.js';
 import { discardConnection } from '../../adapters/pinned-connection.js';
 import { importModule } from '../../config/import-module.js';
 import { explainLostConnection, type Database } from '../database.js';
@@ -205,7 +206,7 @@ function committedBefore(db: Database, scan: TaskScan, statement: number, line: 
     return `; the statements before line ${line} stay committed (the task runs without a transaction)`;
   const first = scan.implicitCommits[0];
   if (!first || first.statement > statement) return '';
-  const engine = db.adapter.name === 'mysql' ? 'MySQL/MariaDB' : db.adapter.name;
+  const engine = dialectNamed(db.adapter.name).title;
   return (
     `; the statements before line ${line} stay committed: ${engine} committed implicitly at line ${first.line} ` +
     `(${first.keyword}) and ran the rest of the task without a transaction`
