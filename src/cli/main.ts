@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { setProgramName } from '../config/program-name.js';
-import { UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { DmrCommand, GlobalArgs } from './command.js';
 import { commands } from './commands/index.js';
 import { renderError } from './render-error.js';
@@ -17,7 +17,7 @@ function globalOptions(parser: Argv): Argv<GlobalArgs> {
 
 /** Parses argv, runs one command and returns the process exit code. The only place that decides it. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number = ExitCode.ok;
   const verbose = argv.includes('--verbose');
   const parser = globalOptions(yargs([...argv]))
     .scriptName('dmr')
