@@ -1,6 +1,7 @@
 import { postgreSplitterOptions } from 'dbgate-query-splitter';
 import { messageWithCause, withoutSqlPrefix } from '../error-cause.js';
 import { classifyPostgresError } from './postgres-errors.js';
+import { onSideClient } from './postgres-side-client.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -124,11 +125,12 @@ export class PostgresAdapter implements DialectAdapter {
     );
   }
 
+  /** pg_cancel_backend on a client of its own: https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL */
   async cancelStatement(knex: Knex, sessionId: string): Promise<void> {
-    await queryRows(knex, 'select pg_cancel_backend(?)', [numericSessionId(sessionId)]);
+    await onSideClient(knex, 'select pg_cancel_backend($1)', [numericSessionId(sessionId)]);
   }
 
   async terminateSession(knex: Knex, sessionId: string): Promise<void> {
-    await queryRows(knex, 'select pg_terminate_backend(?)', [numericSessionId(sessionId)]);
+    await onSideClient(knex, 'select pg_terminate_backend($1)', [numericSessionId(sessionId)]);
   }
 }
