@@ -53,13 +53,20 @@ describe.skipIf(!postgres)('PostgreSQL connection parameters against the local s
   });
 
   it('the server sees "dmr <command>" as application_name, or the name the URL gives', async () => {
-    const dir = taskDir({ 'ods/010_wait.sql': 'select pg_sleep(2);\n', 'rds/': null, 'report/': null });
+    const dir = taskDir({ 'ods/010_wait.sql': 'select pg_sleep(5);\n', 'rds/': null, 'report/': null });
     for (const [query, expected] of [['', 'dmr restart'], ['?application_name=nightly-etl', 'nightly-etl']] as const) {
       const run = startCli(['restart', '--url', `${db.url}${query}`, '--sql-dir', dir]);
       await run.waitForOutput('010_wait started');
-      const rows = (await db.knex.raw(
-        "select application_name as name from pg_stat_activity where datname = current_database() and query like '%pg_sleep(2)%' and pid <> pg_backend_pid()",
-      )).rows as { name: string }[];
+      let rows: { name: string }[] = [];
+      let finished = false;
+      void run.done.then(() => (finished = true));
+      // Poll until the task's statement shows (the machine may be slow to send it), or the run ends.
+      while (rows.length === 0 && !finished) {
+        rows = (await db.knex.raw(
+          "select application_name as name from pg_stat_activity where datname = current_database() and query like '%pg_sleep(5)%' and pid <> pg_backend_pid()",
+        )).rows as { name: string }[];
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       expect((await run.done).code).toBe(0);
       expect(rows.map((r) => r.name)).toEqual([expected]);
     }
