@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import type { DialectName } from '../src/config/dialect-name.js';
+import type { DialectName } from '../src/adapters/dialect-name.js';
 import { runCli, startCli } from '../test/support/cli.js';
 import { createTestDatabase, dialectsUnderTest } from '../test/support/databases.js';
 import { statusTable } from '../test/support/status-rows.js';

@@ -11,7 +11,7 @@ import {
 } from 'dbgate-query-splitter';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DialectName } from '../src/config/dialect-name.js';
+import type { DialectName } from '../src/adapters/dialect-name.js';
 import { parseCopyTask } from '../src/core/tasks/copy-task-spec.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from './support/databases.js';
 

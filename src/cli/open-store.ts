@@ -7,11 +7,11 @@ import type { GlobalArgs } from './command.js';
 
 /** Resolves the connection from the global flags and opens the status store. */
 export async function openStore(args: GlobalArgs, poolMax = 5): Promise<StatusStore> {
-  assertIdentifier(args.schema, '--schema');
+  if (args.schema !== undefined) assertIdentifier(args.schema, '--schema');
   const connection = await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile });
   const database = await openDatabase(connection, { poolMax });
   try {
-    return new StatusStore(database, args.schema);
+    return new StatusStore(database, args.schema ?? database.defaultSchema ?? 'App');
   } catch (error) {
     await database.close();
     throw error;

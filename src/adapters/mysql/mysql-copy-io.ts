@@ -20,7 +20,7 @@ type Connection = mysql.Connection;
 /** A dedicated mysql2 connection with dmr's connection settings and LOCAL INFILE allowed. */
 export async function mysqlConnection(knex: Knex): Promise<Connection> {
   const settings = (knex.client as { connectionSettings: mysql.ConnectionOptions }).connectionSettings;
-  const connection = mysql.createConnection({ ...settings, rowsAsArray: true, multipleStatements: false, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  const connection = mysql.createConnection({ ...settings, password: settings.password, rowsAsArray: true, multipleStatements: false, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
   connection.on('error', () => undefined);
   await run(connection, sessionSettings);
   return connection;

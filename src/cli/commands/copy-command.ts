@@ -56,7 +56,7 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
   const casts = (args.cast ?? []).map(parseCast);
   const sourceSchema = args['source-schema'] ? assertName(args['source-schema'], '--source-schema') : undefined;
   const targetSchema = args['target-schema'] ? assertName(args['target-schema'], '--target-schema') : undefined;
-  assertIdentifier(args.schema, '--schema');
+  if (args.schema !== undefined) assertIdentifier(args.schema, '--schema');
   const mode = modeOf(args);
   if (args['retry-rejects'] && args.plan) throw new UsageError('--retry-rejects and --plan cannot be combined');
 
@@ -84,7 +84,7 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
       source: { database: source, ...(sourceSchema ? { schema: sourceSchema } : {}) },
       target: { database: target, ...(targetSchema ? { schema: targetSchema } : {}) },
       ...(ledger ? { ledger } : {}),
-      ledgerSchema: args.schema,
+      ledgerSchema: args.schema ?? (ledger ?? target).defaultSchema ?? 'App',
       ...(tables.length ? { tables } : {}),
       ...(args.where ? { where: args.where } : {}),
       mode,

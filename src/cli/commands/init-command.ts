@@ -1,3 +1,4 @@
+import { ExitCode } from '../../core/errors.js';
 import { acquireRunLock } from '../../core/runner/acquire-run-lock.js';
 import { ensureStatusTables } from '../../core/status/ensure-status-tables.js';
 import { defineCommand } from '../command.js';
@@ -19,7 +20,7 @@ export const initCommand = defineCommand<object>({
           if (result.seededRows.length) out.line(`added ${result.seededRows.join(', ')}`);
           for (const s of result.skipped) out.line(`could not add ${s}: run \`dmr doctor\``);
         }
-        return 0;
+        return ExitCode.ok;
       } finally {
         await lock.release();
       }

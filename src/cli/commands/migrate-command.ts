@@ -3,7 +3,7 @@ import { resolveConnection } from '../../config/resolve-connection.js';
 import { defaultStages } from '../../core/status/status-codes.js';
 import { inspectTasks, inspectionError } from '../../core/tasks/inspect-tasks.js';
 import { selectStages, type StageSelection } from '../../core/runner/select-stages.js';
-import { UsageError } from '../../core/errors.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
 import { out } from '../output.js';
 import { runFlagOptions, runStagesFromCli, type RunFlags } from '../run-stages.js';
@@ -74,5 +74,5 @@ async function printPlan(args: GlobalArgs & MigrateFlags, selection: StageSelect
     }
     for (const w of warnings) out.line(`warning: ${w}`);
   }
-  return 0;
+  return ExitCode.ok;
 }

@@ -147,7 +147,8 @@ function runLauncher(args: GlobalArgs & ServeFlags): RunLauncher {
   const sqlDir = path.resolve(args['sql-dir']);
   const script = process.argv[1] ?? '';
   return (kind): LaunchedRun => {
-    const flags = [kind, '--json', '--sql-dir', sqlDir, '--schema', args.schema];
+    const flags = [kind, '--json', '--sql-dir', sqlDir];
+    if (args.schema) flags.push('--schema', args.schema);
     if (!args.url && args.env) flags.push('--env', args.env);
     if (!args.url && args.knexfile) flags.push('--knexfile', args.knexfile);
     const env = args.url ? { ...process.env, DMR_DATABASE_URL: args.url } : process.env;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ExitCode } from '../../core/errors.js';
 import { readStatus, type StatusReport } from '../../core/status/read-status.js';
 import type { StatusStore } from '../../core/status/status-store.js';
 import { describeDrift, findTaskDrift, type DriftReport } from '../../core/tasks/task-drift.js';
@@ -34,7 +35,7 @@ export const statusCommand = defineCommand<StatusFlags>({
         renderStatusText(report, String(doctor.verdict));
         if (taskDrift) renderDrift(taskDrift);
       }
-      return 0;
+      return ExitCode.ok;
     }),
 });
 

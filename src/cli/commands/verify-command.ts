@@ -223,7 +223,7 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
       const status = await openDatabase(await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }));
       try {
         const { recordVerification } = await import('../../core/verify/verification-record.js');
-        const id = await recordVerification(status, args.schema, result);
+        const id = await recordVerification(status, args.schema ?? status.defaultSchema ?? 'App', result);
         out.info(`recorded as verification ${id} in ${status.display}`);
       } finally {
         await status.close();

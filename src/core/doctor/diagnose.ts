@@ -7,6 +7,7 @@ import { orderRule } from './rules/order-rule.js';
 import { orphanedLockRule } from './rules/orphaned-lock-rule.js';
 import { overdueRule } from './rules/overdue-rule.js';
 import { schemaRule } from './rules/schema-rule.js';
+import { serverWideAppRule } from './rules/server-wide-app-rule.js';
 import { stuckRule } from './rules/stuck-rule.js';
 import { liveRun } from './run-liveness.js';
 
@@ -15,6 +16,7 @@ export function diagnose(evidence: Evidence, now: Date, options: Partial<Diagnos
   const o = { ...defaultDiagnoseOptions, ...options };
   const findings: Finding[] = [
     ...schemaRule(evidence),
+    ...serverWideAppRule(evidence),
     ...stuckRule(evidence, now, o),
     ...orphanedLockRule(evidence, now),
     ...failedRule(evidence),

@@ -1,3 +1,4 @@
+import { findServerWideApp, serverWideHint } from './server-wide-app.js';
 import { UsageError } from '../errors.js';
 import { latestVerification, type VerificationRecord } from '../verify/verification-record.js';
 import { secondsBetween } from '../time.js';
@@ -36,7 +37,9 @@ export function viewRun(run: RunRecord, now = new Date()): RunView {
 /** What `dmr status` shows; reads only, never creates tables. */
 export async function readStatus(store: StatusStore, historyLines = 10): Promise<StatusReport> {
   if (!(await statusTablesExist(store))) {
-    throw new UsageError(`status tables not found in ${store.database.display} (schema ${store.schema})`, 'run `dmr init` or `dmr migrate` first, or check --url/--schema');
+    const elsewhere = await findServerWideApp(store);
+    const hint = elsewhere ? serverWideHint(elsewhere, store.schema) : 'run `dmr init` or `dmr migrate` first, or check --url/--schema';
+    throw new UsageError(`status tables not found in ${store.database.display} (schema ${store.schema})`, hint);
   }
   const runs = new RunStore(store);
   const [stages, run, history, verification] = await Promise.all([store.stages(), runs.latest(), store.history(historyLines), latestVerification(store)]);

@@ -1,6 +1,7 @@
 import { accessSync, constants, lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { DialectName } from '../../config/dialect-name.js';
+import { dialectAliases, dialectNames } from '../../adapters/dialects.js';
+import type { DialectName } from '../../adapters/dialect-name.js';
 import { UsageError } from '../errors.js';
 import { copyTaskExtension } from './copy-task-spec.js';
 
@@ -56,9 +57,9 @@ export interface TaskTree {
   readonly warnings: readonly string[];
 }
 
-const dialects: readonly DialectName[] = ['postgres', 'mysql', 'mssql', 'sqlite'];
+const dialects = dialectNames;
 /** Suffixes people write for a dialect that dmr spells differently: such a file would run everywhere. */
-const dialectLookalikes = new Set(['pg', 'postgresql', 'psql', 'mariadb', 'sqlserver', 'tsql', 'sqlite3']);
+const dialectLookalikes = new Set(dialectAliases());
 const moduleExtensions = new Set(['.ts', '.mts', '.js', '.mjs']);
 const knownExtensions = '.sql, .ts, .mts, .js, .mjs, .copy.json';
 

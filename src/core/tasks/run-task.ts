@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import type { ErrorCause } from '../../adapters/dialect-adapter.js';
+import { dialectNamed } from '../../adapters/dialects.js';
 import { discardConnection } from '../../adapters/pinned-connection.js';
 import { importModule } from '../../config/import-module.js';
-import type { Database } from '../database.js';
+import { explainLostConnection, type Database } from '../database.js';
 import { runCopyTask, type CopyTaskRun } from './copy-task.js';
 import type { Task } from './discover-tasks.js';
 import { readTaskText } from './read-task-text.js';
@@ -50,7 +52,13 @@ type Execute = (sql: string) => Promise<unknown>;
  * `copyRun`. Resolves to null on success or the failure;
  * never throws for task errors.
  */
-export async function runTask(
+export async function runTask(...args: Parameters<typeof runTaskOnce>): Promise<TaskFailure | null> {
+  const failure = await runTaskOnce(...args);
+  if (failure?.cause !== 'connection-lost') return failure;
+  return { ...failure, ...(await explainLostConnection(args[0], failure)) };
+}
+
+async function runTaskOnce(
   db: Database,
   task: Task,
   signal: AbortSignal,
@@ -60,13 +68,14 @@ export async function runTask(
   encoding = 'utf-8',
   copyRun?: CopyTaskRun,
 ): Promise<TaskFailure | null> {
-  const fail = (detail: { message: string; code?: string }, line?: number, checksum?: string): TaskFailure => ({
+  const fail = (detail: { message: string; code?: string; cause?: ErrorCause }, line?: number, checksum?: string): TaskFailure => ({
     stage: task.stage,
     task: task.name,
     file: task.file,
     message: detail.message,
     code: detail.code,
     line,
+    ...(detail.cause ? { cause: detail.cause } : {}),
     ...(checksum ? { checksum } : {}),
   });
   if (task.kind === 'copy') {
@@ -84,6 +93,8 @@ export async function runTask(
   const done: TaskDone = { checksum: current.checksum, transactional: current.transactional };
   const { knex } = db;
   let connection: unknown;
+  // The task's own failure: a ROLLBACK that fails after it (the session is gone) must not replace it.
+  let failed: TaskFailure | undefined;
   try {
     connection = await knex.client.acquireConnection();
   } catch (error) {
@@ -110,6 +121,7 @@ export async function runTask(
             ? runSql(db, current, encoding, signal, execute, fail)
             : runModule(db, task, trx, signal, fail);
         const failure = await Promise.race([body, abortFailure(signal, fail)]);
+        failed = failure ?? undefined;
         if (failure) throw new TaskFailed(failure);
         // Bookkeeping in the task's own transaction: "finished" is recorded exactly when the work commits.
         await beforeCommit?.(trx, done);
@@ -119,6 +131,7 @@ export async function runTask(
     );
   } catch (error) {
     if (error instanceof TaskFailed) return error.failure;
+    if (failed) return failed;
     return fail(db.adapter.describeError(error), undefined, current.checksum);
   } finally {
     running.sessionId = null;
@@ -200,7 +213,7 @@ function committedBefore(db: Database, scan: TaskScan, statement: number, line: 
     return `; the statements before line ${line} stay committed (the task runs without a transaction)`;
   const first = scan.implicitCommits[0];
   if (!first || first.statement > statement) return '';
-  const engine = db.adapter.name === 'mysql' ? 'MySQL/MariaDB' : db.adapter.name;
+  const engine = dialectNamed(db.adapter.name).title;
   return (
     `; the statements before line ${line} stay committed: ${engine} committed implicitly at line ${first.line} ` +
     `(${first.keyword}) and ran the rest of the task without a transaction`
