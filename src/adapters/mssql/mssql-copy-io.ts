@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import type Mssql from 'mssql';
 import type { BulkLoad, CopyLine, CopyReader, CopyTable, CopyWriter, KeyRange, LoadColumn, ReadSpec } from '../copy-dialect.js';
-import { binaryFromText, joinLine, splitLine } from '../copy-line.js';
+import { binaryFromText, joinLine, LineBatch, splitLine } from '../copy-line.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { mssqlRender } from './mssql-copy-types.js';
 
@@ -117,14 +117,14 @@ export async function mssqlReader(knex: Knex): Promise<CopyReader> {
         const next = rows.shift();
         if (next) {
           if (rows.length <= 1) request.resume();
-          yield next;
+          yield LineBatch.of(next);
           continue;
         }
         if (failure) throw failure;
         if (done) break;
         await new Promise<void>((resolve) => (wake = resolve));
       }
-      if (batch.length) yield batch;
+      if (batch.length) yield LineBatch.of(batch);
     },
     async bounds(spec) {
       const k = q(spec.key[0] ?? '');
@@ -233,7 +233,8 @@ export async function mssqlWriter(knex: Knex): Promise<CopyWriter> {
         rows += result.rowsAffected;
       };
       return {
-        async write(lines) {
+        async write(batch) {
+          const lines = batch.lines();
           for (let i = 0; i < lines.length; i += bulkRows) await flush(lines.slice(i, i + bulkRows));
         },
         end: async () => rows,
