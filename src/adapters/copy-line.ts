@@ -45,6 +45,19 @@ export function binaryFromText(text: string): Buffer | null {
   return Buffer.from(text.slice(2), 'hex');
 }
 
+/**
+ * Whether lines need forLoadData: a backslash escape other than `\\`, `\t`, `\n`, `\r` and `\N`
+ * (which LOAD DATA reads as COPY does). Looks only at the backslashes, so `\N` for NULL, common in
+ * PostgreSQL's output, keeps the bytes as they are.
+ */
+export function needsLoadDataRewrite(data: Buffer): boolean {
+  for (let i = data.indexOf(92); i >= 0; i = data.indexOf(92, i + 2)) {
+    const next = data[i + 1];
+    if (next !== 92 && next !== 116 && next !== 110 && next !== 114 && next !== 78) return true;
+  }
+  return false;
+}
+
 /** MySQL's LOAD DATA has no `\f` and `\v` escapes (it reads them as the letters): write the characters instead. */
 export function forLoadData(line: string): string {
   if (!line.includes('\\')) return line;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countLines, LineBatch } from '../../src/adapters/copy-line.js';
+import { countLines, forLoadData, LineBatch, needsLoadDataRewrite } from '../../src/adapters/copy-line.js';
 import { RawLineBuilder } from '../../src/adapters/mysql/mysql-copy-raw.js';
 
 /** A text-protocol row packet's payload: length-encoded strings, 0xFB for NULL. */
@@ -64,5 +64,19 @@ describe('LineBatch', () => {
     expect(of.bytes).toBe(5);
     expect(LineBatch.of([]).count).toBe(0);
     expect(LineBatch.of([]).last()).toBeNull();
+  });
+});
+
+describe('needsLoadDataRewrite', () => {
+  it('keeps bytes whose escapes LOAD DATA reads as COPY does, and finds \\f, \\v, \\b', () => {
+    const same = ['1\t\\N\ta\\tb', 'x\\\\f\t\\n\\r', 'plain'];
+    for (const text of same) {
+      expect(needsLoadDataRewrite(Buffer.from(`${text}\n`))).toBe(false);
+      expect(forLoadData(text)).toBe(text);
+    }
+    for (const text of ['a\\fb', 'a\\vb', '\\\\\\b', 'x\\N\t\\f']) {
+      expect(needsLoadDataRewrite(Buffer.from(`${text}\n`))).toBe(true);
+      expect(forLoadData(text)).not.toBe(text);
+    }
   });
 });

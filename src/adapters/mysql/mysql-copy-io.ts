@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { Knex } from 'knex';
 import mysql from 'mysql2';
 import type { BulkLoad, CopyReader, CopyTable, CopyWriter, KeyRange, ReadSpec } from '../copy-dialect.js';
-import { forLoadData } from '../copy-line.js';
+import { forLoadData, needsLoadDataRewrite } from '../copy-line.js';
 import { endStream, writeBounded } from '../copy-stream.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { rawLines, type RawField } from './mysql-copy-raw.js';
@@ -168,8 +168,8 @@ export async function mysqlWriter(knex: Knex): Promise<CopyWriter> {
         async write(batch) {
           if (!batch.count) return;
           sent += batch.count;
-          // Only a backslash can start an escape LOAD DATA reads differently (\f, \v, \b).
-          await writeBounded(input, batch.data.includes(92) ? forLoadData(batch.data.toString('utf8')) : batch.data);
+          // Escapes LOAD DATA reads differently (\f, \v, \b, octal) are rare: only then the text is rewritten.
+          await writeBounded(input, needsLoadDataRewrite(batch.data) ? forLoadData(batch.data.toString('utf8')) : batch.data);
         },
         async end() {
           await endStream(input);
