@@ -29,13 +29,21 @@ const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const my = adminKnex('mysql', mysqlServer);
 const pg = adminKnex('postgres', pgServer);
 
-function sh(command: string, args: string[], env: NodeJS.ProcessEnv = {}): { seconds: number; rssMb: number; out: string } {
+interface Measured {
+  readonly seconds: number;
+  readonly rssMb: number;
+  /** user + system CPU seconds of the process (and its children): far less load-sensitive than wall time. */
+  readonly cpu: number;
+  readonly out: string;
+}
+
+function sh(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
   const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', command, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const rssKb = Number(r.stderr.trim().split('\n').pop());
-  return { seconds, rssMb: rssKb / 1024, out: r.stdout };
+  const [rssKb = 0, user = 0, system = 0] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+  return { seconds, rssMb: rssKb / 1024, cpu: user + system, out: r.stdout };
 }
 
 async function seedSource(db: string, n: number): Promise<void> {
@@ -55,6 +63,10 @@ async function freshPg(name: string): Promise<string> {
   return withDatabase(pgServer, name);
 }
 
+function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+}
+
 function summary(label: string, values: number[], unit = 's'): number {
   const sorted = [...values].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -62,7 +74,7 @@ function summary(label: string, values: number[], unit = 's'): number {
   return sorted[0] ?? 0;
 }
 
-function dmrCopy(source: string, target: string, extra: string[] = []): { seconds: number; rssMb: number } {
+function dmrCopy(source: string, target: string, extra: string[] = []): Measured {
   return sh(process.execPath, [cli, 'copy', '--source', source, '--target', target, '--table', 'items', '--create', '--json', ...extra]);
 }
 
@@ -114,8 +126,10 @@ async function main(): Promise<void> {
   }
   const file = path.join(os.tmpdir(), `dmr-bench-copy-${tag}.tsv`);
   const dmr: number[] = [];
+  const dmrCpu: number[] = [];
   const rss: number[] = [];
   const loader: number[] = [];
+  const loaderCpu: number[] = [];
   const floorRead: number[] = [];
   const floorLoad: number[] = [];
   try {
@@ -123,13 +137,15 @@ async function main(): Promise<void> {
       const target = await freshPg(`dmr_bench_copy_t_${tag}`);
       const d = dmrCopy(sourceUrl, target);
       dmr.push(d.seconds);
+      dmrCpu.push(d.cpu);
       rss.push(d.rssMb);
-      console.log(`  run ${i + 1}: dmr copy ${d.seconds.toFixed(2)}s, peak RSS ${d.rssMb.toFixed(0)} MB, load ${load()}`);
+      console.log(`  run ${i + 1}: dmr copy ${d.seconds.toFixed(2)}s, CPU ${d.cpu.toFixed(2)}s, peak RSS ${d.rssMb.toFixed(0)} MB, load ${load()}`);
       if (hasPgloader) {
         const target2 = await freshPg(`dmr_bench_copy_l_${tag}`);
         const l = sh('pgloader', ['--quiet', sourceUrl, target2]);
         loader.push(l.seconds);
-        console.log(`  run ${i + 1}: pgloader ${l.seconds.toFixed(2)}s, load ${load()}`);
+        loaderCpu.push(l.cpu);
+        console.log(`  run ${i + 1}: pgloader ${l.seconds.toFixed(2)}s, CPU ${l.cpu.toFixed(2)}s, load ${load()}`);
       }
       const read = sh('sh', ['-c', `mysql -h127.0.0.1 -uroot --batch --skip-column-names --raw -e "select * from ${srcDb}.items" > ${file}`]);
       const floorDb = await freshPg(`dmr_bench_copy_f_${tag}`);
@@ -143,13 +159,15 @@ async function main(): Promise<void> {
     }
     console.log('');
     const bestDmr = summary('MariaDB -> PostgreSQL: dmr copy --create', dmr);
+    summary('  dmr CPU (user + sys)', dmrCpu);
     summary('  dmr peak RSS', rss, ' MB');
     const floor = floorRead.map((r, i) => r + (floorLoad[i] ?? 0));
     const bestFloor = summary('  floor (read to file + COPY with key)', floor);
-    console.log(`  dmr / floor: ${(bestDmr / bestFloor).toFixed(2)}x (target <= 1.5x)`);
+    console.log(`  dmr / floor: ${(bestDmr / bestFloor).toFixed(2)}x (target <= 1.5x); median ${(median(dmr) / median(floor)).toFixed(2)}x`);
     if (hasPgloader) {
       const bestLoader = summary('  pgloader', loader);
-      console.log(`  dmr / pgloader: ${(bestDmr / bestLoader).toFixed(2)}x (target <= 0.7x)`);
+      summary('  pgloader CPU (user + sys)', loaderCpu);
+      console.log(`  dmr / pgloader: ${(bestDmr / bestLoader).toFixed(2)}x (target <= 0.7x); median ${(median(dmr) / median(loader)).toFixed(2)}x`);
     } else console.log('  pgloader: not installed (apt-get install -y pgloader), skipped');
 
     const pgSource = withDatabase(pgServer, `dmr_bench_copy_t_${tag}`);

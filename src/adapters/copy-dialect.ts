@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { LineBatch } from './copy-line.js';
 import type { DialectName } from './dialect-name.js';
 
 /**
@@ -91,7 +92,7 @@ export type CopyLine = string;
 export interface CopyReader {
   readonly sessionId: string;
   /** Streams the chunk's rows as lines, in batches, holding a bounded number in memory. */
-  read(spec: ReadSpec): AsyncIterable<readonly CopyLine[]>;
+  read(spec: ReadSpec): AsyncIterable<LineBatch>;
   /** Row count and key bounds for chunk planning (integer keys: min and max). */
   bounds(spec: Omit<ReadSpec, 'render' | 'range'>): Promise<{ readonly rows: number; readonly low: string | null; readonly high: string | null }>;
   /** Row count of a key range (the counts check and settling an unknown chunk). */
@@ -109,7 +110,7 @@ export interface LoadColumn {
 
 /** One running bulk load into a table, inside the session's transaction. */
 export interface BulkLoad {
-  write(lines: readonly CopyLine[]): Promise<void>;
+  write(lines: LineBatch): Promise<void>;
   /** Ends the load; rows the target stored. Throws a row error when the target refused a row. */
   end(): Promise<number>;
 }

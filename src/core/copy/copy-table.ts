@@ -240,12 +240,15 @@ export class TableRun {
     let pending = 0;
     if (complete) {
       try {
+        // The source count runs while the target builds the deferred key (different servers).
+        const counted = this.countSource();
+        counted.catch(() => undefined);
         if (job.primaryKeyPending && plan.key.length) {
           await ctx.target.database.knex.raw(ctx.target.dialect.addPrimaryKeySql(plan.targetSchema, plan.targetName, plan.key));
           await ctx.ledger.setJob(job.copyId, { primaryKeyPending: false });
         }
         pending = await ctx.ledger.rejectCount(job.copyId);
-        sourceCount = await this.countSource();
+        sourceCount = await counted;
         targetCount = (await this.countTarget()) - job.targetRowsBefore;
         outcome = targetCount !== sourceCount - pending ? 'counts_differ' : pending > 0 ? 'rejects' : 'copied';
       } catch (error) {
