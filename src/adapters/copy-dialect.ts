@@ -162,6 +162,11 @@ export interface CopyDialect {
   readonly ledgerInTransaction: boolean;
   /** One writer at a time (SQLite's database lock): chunks into it run one after another. */
   readonly singleWriter: boolean;
+  /**
+   * Between two databases of this engine, a column with no neutral type still copies as the engine's own
+   * text (PostgreSQL's COPY text round-trips every type); elsewhere such a column is refused.
+   */
+  readonly copiesUnmappedTypesToItself: boolean;
   quoteIdentifier(name: string): string;
   tableReference(schema: string | undefined, table: string): string;
   /** Base tables of a schema (the connection's current one when absent). */
