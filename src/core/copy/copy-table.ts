@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CopyTable, KeyRange } from '../../adapters/copy-dialect.js';
+import type { KeyRange } from '../../adapters/copy-dialect.js';
 import { redactSecrets } from '../../config/redact.js';
 import { UsageError } from '../errors.js';
 import { integerRanges } from './chunk-plan.js';
@@ -9,26 +9,12 @@ import type { CopyOptions, TableOutcome, TableSummary } from './copy-types.js';
 import type { CopyContext } from './copy-context.js';
 import type { TablePlan } from './copy-plan.js';
 import { settleChunk } from './settle-chunk.js';
+import { rangeOf, targetTable } from './table-range.js';
 
 /** The job identity: a rerun of the same command (same source, tables and --where) resumes it. */
 export function jobKey(ctx: CopyContext, plan: TablePlan): string {
   const parts = [ctx.source.database.display, plan.source.schema ?? '', plan.source.name, plan.targetSchema ?? '', plan.targetName, ctx.options.where ?? ''];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-}
-
-export function rangeOf(kind: TablePlan['chunkKind'], chunk: Pick<LedgerChunk, 'low' | 'high'>): KeyRange {
-  return { kind, low: chunk.low, high: chunk.high };
-}
-
-/** The target table as a catalog entry (for counting and settling). */
-export function targetTable(plan: TablePlan): CopyTable {
-  return {
-    ...(plan.targetSchema ? { schema: plan.targetSchema } : {}),
-    name: plan.targetName,
-    columns: plan.targetColumns.map((c) => ({ name: c.name, declared: c.declared, type: c.type, nullable: c.nullable })),
-    primaryKey: plan.key,
-    estimatedRows: null,
-  };
 }
 
 /** One table's copy: its job in the ledger, its chunks as units of work, and its counts check. */
