@@ -19,6 +19,7 @@ function globalOptions(parser: Argv): Argv<GlobalArgs> {
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const verbose = argv.includes('--verbose');
+  const json = wantsJson(argv);
   const parser = globalOptions(yargs([...argv]))
     .scriptName('dmr')
     .usage('$0 <command> [options]')
@@ -46,6 +47,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     await parser.parseAsync();
     return exitCode;
   } catch (error) {
-    return renderError(error, verbose);
+    return renderError(error, { verbose, json });
   }
+}
+
+/** --json as the user wrote it, known before (and even when) yargs fails to parse the rest. */
+export function wantsJson(argv: readonly string[]): boolean {
+  let json = false;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg === '--json' || arg === '--json=true') json = true;
+    if (arg === '--no-json' || arg === '--json=false') json = false;
+  }
+  return json;
 }

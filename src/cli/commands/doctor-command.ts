@@ -6,7 +6,7 @@ import type { FixResult } from '../../core/doctor/fix-plan.js';
 import { gatherEvidence } from '../../core/doctor/gather-evidence.js';
 import { planFixes } from '../../core/doctor/plan-fixes.js';
 import { copyChunkFindingId } from '../../core/doctor/rules/copy-ledger-rule.js';
-import { ExitCode } from '../../core/errors.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
 import { jobActionTable } from '../../core/jobs/job-actions.js';
 import { defineCommand } from '../command.js';
 import { whoAmI, withStore } from '../open-store.js';
@@ -41,7 +41,12 @@ export const doctorCommand = defineCommand<DoctorFlags>({
       .option('fix', { type: 'boolean', default: false, describe: 'show the safe fixes (stuck stages -> error, dead runs -> Failed)' })
       .option('yes', { type: 'boolean', default: false, describe: 'with --fix: apply them in one transaction, audited in history' })
       .option('force', { type: 'boolean', default: false, describe: 'with --fix --yes: apply even while a live run holds the lock; terminate an orphaned lock session' })
-      .option('generate-grace', { type: 'string', default: '60s', describe: 'without a dmr run record, a stage processing this long with no busy session is stuck' }) as never,
+      .option('generate-grace', { type: 'string', default: '60s', describe: 'without a dmr run record, a stage processing this long with no busy session is stuck' })
+      .check((a) => {
+        if (a.yes && !a.fix) throw new UsageError('--yes applies the fixes of --fix', 'pass `--fix --yes`, or `--fix` alone to see them');
+        if (a.force && !a.yes) throw new UsageError('--force only matters with --fix --yes', 'pass `--fix --yes --force`');
+        return true;
+      }) as never,
   run: (args) =>
     withStore(args, async (store) => {
       const generateGraceMs = parseDuration(args['generate-grace'], '--generate-grace');

@@ -214,11 +214,6 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
     for (const t of result.tables) {
       if (args.verbose && t.failedSql) out.info(`generated SQL refused for ${t.table}:\n${t.failedSql}`);
     }
-    if (formats.file && args.out) {
-      await writeFile(args.out, render(result, formats.file, args.redact));
-      process.stdout.write(render(result, formats.stdout, args.redact));
-      out.info(`wrote ${formats.file} report to ${args.out}`);
-    } else process.stdout.write(render(result, formats.stdout, args.redact));
     if (args.record) {
       const status = await openDatabase(await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }));
       try {
@@ -229,6 +224,13 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
         await status.close();
       }
     }
+    if (formats.file && args.out) {
+      await writeFile(args.out, render(result, formats.file, args.redact));
+      out.info(`wrote ${formats.file} report to ${args.out}`);
+    }
+    const report = render(result, formats.stdout, args.redact);
+    if (formats.stdout === 'json') out.document(report);
+    else process.stdout.write(report);
     return result.status === 'equal' ? ExitCode.ok : ExitCode.answeredNo;
   } finally {
     progress.stop();
