@@ -5,11 +5,18 @@ import { assertIdentifier } from '../core/identifiers.js';
 import { StatusStore } from '../core/status/status-store.js';
 import type { GlobalArgs } from './command.js';
 
+/** How a command opens the status database. */
+export interface StoreOptions {
+  readonly poolMax?: number;
+  /** Commands that only read (status, doctor without --fix --yes): no database file is ever created. */
+  readonly readOnly?: boolean;
+}
+
 /** Resolves the connection from the global flags and opens the status store. */
-export async function openStore(args: GlobalArgs, poolMax = 5): Promise<StatusStore> {
+export async function openStore(args: GlobalArgs, options: StoreOptions = {}): Promise<StatusStore> {
   if (args.schema !== undefined) assertIdentifier(args.schema, '--schema');
   const connection = await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile });
-  const database = await openDatabase(connection, { poolMax });
+  const database = await openDatabase(connection, { poolMax: options.poolMax ?? 5, readOnly: options.readOnly ?? false });
   try {
     return new StatusStore(database, args.schema ?? database.defaultSchema ?? 'App');
   } catch (error) {
@@ -19,8 +26,12 @@ export async function openStore(args: GlobalArgs, poolMax = 5): Promise<StatusSt
 }
 
 /** Runs `fn` with an open store and always closes it. */
-export async function withStore<T>(args: GlobalArgs, fn: (store: StatusStore) => Promise<T>, poolMax = 5): Promise<T> {
-  const store = await openStore(args, poolMax);
+export async function withStore<T>(
+  args: GlobalArgs,
+  fn: (store: StatusStore) => Promise<T>,
+  options: StoreOptions | number = {},
+): Promise<T> {
+  const store = await openStore(args, typeof options === 'number' ? { poolMax: options } : options);
   try {
     return await fn(store);
   } finally {

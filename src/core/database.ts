@@ -48,7 +48,12 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
     const tls = failure.cause === 'tls-unavailable' && connection.tlsRequiredBy ? `; ${connection.tlsRequiredBy} requires TLS, which the server does not offer` : '';
     throw new ConnectionError(
       `cannot connect to ${connection.display}: ${redactSecrets(failure.message)}${failure.code ? ` (${failure.code})` : ''}${tls}`,
-      tls ? 'enable TLS on the server, or choose a weaker TLS mode knowingly' : 'check the host, port, user, password and database name, and that the server is running',
+      tls
+        ? 'enable TLS on the server, or choose a weaker TLS mode knowingly'
+        : options.readOnly
+          ? 'check the host, port, user, password and database name (or the file path); ' +
+            'this command only reads, so it never creates a database: `dmr init` or `dmr migrate` does'
+          : 'check the host, port, user, password and database name, and that the server is running',
       { cause: failure.error },
     );
   }

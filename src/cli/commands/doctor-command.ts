@@ -70,5 +70,5 @@ export const doctorCommand = defineCommand<DoctorFlags>({
       const fixed = new Set(result.applied.map((c) => (c.kind === 'stage-status' ? `stuck:${c.stage}` : c.kind === 'terminate-session' ? 'orphaned-lock' : c.kind === 'copy-chunk' ? copyChunkFindingId(c) : '')));
       const unfixed = report.findings.filter((f) => f.severity === 'problem' && !fixed.has(f.id));
       return unfixed.length === 0 && result.skipped.length === 0 ? ExitCode.ok : ExitCode.answeredNo;
-    }),
+    }, { readOnly: !(args.fix && args.yes) }),
 });

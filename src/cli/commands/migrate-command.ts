@@ -6,6 +6,7 @@ import { selectStages, type StageSelection } from '../../core/runner/select-stag
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
 import { out } from '../output.js';
+import { nonBlank, parseStageList } from '../stage-list.js';
 import { runFlagOptions, runStagesFromCli, type RunFlags } from '../run-stages.js';
 
 interface MigrateFlags extends RunFlags {
@@ -25,11 +26,13 @@ export const migrateCommand = defineCommand<MigrateFlags>({
       .option('plan', { type: 'boolean', default: false, describe: 'print the ordered tasks and change nothing' })
       .conflicts('only', 'from') as never,
   run: async (args): Promise<number> => {
-    const selection: StageSelection = args.only
-      ? { kind: 'only', stages: args.only.split(',').map((s) => s.trim()).filter(Boolean) }
-      : args.from
-        ? { kind: 'from', stage: args.from }
-        : { kind: 'all' };
+    const from = nonBlank(args.from, '--from');
+    const selection: StageSelection =
+      args.only !== undefined
+        ? { kind: 'only', stages: parseStageList(args.only, '--only') }
+        : from !== undefined
+          ? { kind: 'from', stage: from }
+          : { kind: 'all' };
     if (args.plan) return printPlan(args, selection);
     return runStagesFromCli(args, selection, 'migrate');
   },

@@ -7,6 +7,7 @@ import type { StatusCode } from '../../core/status/status-codes.js';
 import { defineCommand } from '../command.js';
 import { whoAmI, withStore } from '../open-store.js';
 import { out } from '../output.js';
+import { parseStageList } from '../stage-list.js';
 import { planJson, renderPlanText } from '../render/doctor-plan-text.js';
 import { probeProcess } from './doctor-command.js';
 
@@ -31,10 +32,10 @@ export const resetCommand = defineCommand<ResetFlags>({
       .option('yes', { type: 'boolean', default: false, describe: 'apply (otherwise only show what would change)' })
       .option('force', { type: 'boolean', default: false, describe: 'apply even while a live run holds the lock' })
       .conflicts('stage', 'all') as never,
-  run: (args) =>
-    withStore(args, async (store) => {
-      if (!args.all && !args.stage) throw new UsageError('name the stages to reset', 'pass --stage rds (comma-separated) or --all');
-      const stages = args.all ? 'all' : (args.stage ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  run: (args) => {
+    if (!args.all && args.stage === undefined) throw new UsageError('name the stages to reset', 'pass --stage rds (comma-separated) or --all');
+    const stages = args.all ? 'all' : parseStageList(args.stage ?? '', '--stage');
+    return withStore(args, async (store) => {
       const evidence = await gatherEvidence(store, { probeProcess });
       const plan = planReset(evidence, { stages, to: args.to, reason: args.reason }, new Date());
       let result: FixResult | null = null;
@@ -48,5 +49,6 @@ export const resetCommand = defineCommand<ResetFlags>({
         if (!args.yes && plan.changes.length) out.line('pass --yes to apply');
       }
       return result && result.skipped.length ? 1 : 0;
-    }),
+    }, { readOnly: !args.yes });
+  },
 });

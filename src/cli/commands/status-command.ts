@@ -36,7 +36,7 @@ export const statusCommand = defineCommand<StatusFlags>({
         if (taskDrift) renderDrift(taskDrift);
       }
       return ExitCode.ok;
-    }),
+    }, { readOnly: true }),
 });
 
 /** --verbose: tasks of stages that are success whose files changed, went or appeared since they ran. */
