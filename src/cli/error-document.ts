@@ -32,7 +32,7 @@ export function errorDocument(error: unknown, rewrite: (text: string) => string 
   if (error instanceof DmrError) {
     return {
       error: {
-        message: rewrite(redactSecrets(error.message)),
+        message: redactSecrets(error.message),
         hint: error.hint ? rewrite(redactSecrets(error.hint)) : null,
         code: codeOf(error),
         exitCode: error.exitCode,

@@ -3,6 +3,7 @@ import { setProgramName } from '../config/program-name.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import type { DmrCommand, GlobalArgs } from './command.js';
 import { commands } from './commands/index.js';
+import { hint, setUserFlags, userFlagsOf } from './hints.js';
 import { renderError } from './render-error.js';
 
 function globalOptions(parser: Argv): Argv<GlobalArgs> {
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       builder: (y: Argv) => command.builder(y as Argv<GlobalArgs>),
       handler: async (args) => {
         setProgramName(`dmr ${String(args._[0] ?? command.command.split(' ')[0])}`);
+        setUserFlags(userFlagsOf(args as unknown as GlobalArgs, argv));
         exitCode = await command.run(args as unknown as GlobalArgs);
       },
     });
@@ -47,7 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await parser.parseAsync();
     return exitCode;
   } catch (error) {
-    return renderError(error, { verbose, json });
+    return renderError(error, { verbose, json, rewrite: hint });
   }
 }
 

@@ -6,6 +6,7 @@ import type { RunOptions, RunResult } from '../core/runner/run-options.js';
 import type { StageSelection } from '../core/runner/select-stages.js';
 import type { GlobalArgs } from './command.js';
 import { withStore, whoAmI } from './open-store.js';
+import { hint } from './hints.js';
 import { out } from './output.js';
 import { encodingName } from '../core/tasks/read-task-text.js';
 import { parseDuration, parseSeconds } from './parse-duration.js';
@@ -103,6 +104,6 @@ function render(result: RunResult, json: boolean): void {
   if (result.outcome === 'success') out.line(`run ${result.runId} completed in ${result.seconds.toFixed(1)}s: ${result.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}`);
   else {
     out.line(`run ${result.runId} ${result.outcome}: ${result.error ?? ''}`);
-    out.line('  see `dmr status` for the stages and history; fix the cause, then `dmr resume`');
+    out.line(hint('  see `dmr status` for the stages and history; fix the cause, then `dmr resume`'));
   }
 }

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { applyFixes } from '../../core/doctor/apply-fixes.js';
 import { diagnose } from '../../core/doctor/diagnose.js';
 import type { ProcessProbe } from '../../core/doctor/evidence.js';
@@ -7,15 +8,18 @@ import { gatherEvidence } from '../../core/doctor/gather-evidence.js';
 import { planFixes } from '../../core/doctor/plan-fixes.js';
 import { copyChunkFindingId } from '../../core/doctor/rules/copy-ledger-rule.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
+import { driftAwareActions } from '../../core/hints/drift-aware-actions.js';
 import { jobActionTable } from '../../core/jobs/job-actions.js';
 import { defineCommand } from '../command.js';
 import { whoAmI, withStore } from '../open-store.js';
+import { hint } from '../hints.js';
 import { out } from '../output.js';
 import { parseDuration } from '../parse-duration.js';
 import { planJson, renderPlanText } from '../render/doctor-plan-text.js';
 import { renderDoctorText } from '../render/doctor-text.js';
 
 interface DoctorFlags {
+  readonly 'sql-dir': string;
   readonly fix: boolean;
   readonly yes: boolean;
   readonly force: boolean;
@@ -41,6 +45,7 @@ export const doctorCommand = defineCommand<DoctorFlags>({
       .option('fix', { type: 'boolean', default: false, describe: 'show the safe fixes (stuck stages -> error, dead runs -> Failed)' })
       .option('yes', { type: 'boolean', default: false, describe: 'with --fix: apply them in one transaction, audited in history' })
       .option('force', { type: 'boolean', default: false, describe: 'with --fix --yes: apply even while a live run holds the lock; terminate an orphaned lock session' })
+      .option('sql-dir', { type: 'string', default: 'sql', describe: 'task folder: carried into the commands doctor suggests' })
       .option('generate-grace', { type: 'string', default: '60s', describe: 'without a dmr run record, a stage processing this long with no busy session is stuck' })
       .check((a) => {
         if (a.yes && !a.fix) throw new UsageError('--yes applies the fixes of --fix', 'pass `--fix --yes`, or `--fix` alone to see them');
@@ -52,16 +57,17 @@ export const doctorCommand = defineCommand<DoctorFlags>({
       const generateGraceMs = parseDuration(args['generate-grace'], '--generate-grace');
       const evidence = await gatherEvidence(store, { probeProcess });
       const now = new Date();
-      const report = diagnose(evidence, now, { generateGraceMs });
+      const report = await driftAwareActions(diagnose(evidence, now, { generateGraceMs }), store, path.resolve(args['sql-dir']));
       const plan = args.fix ? planFixes(report, evidence, now) : null;
       let result: FixResult | null = null;
       if (plan && args.yes) {
         const { user, host } = whoAmI();
         result = await applyFixes(store, plan, { who: `${user}@${host}`, force: args.force, probeProcess });
       }
-      if (args.json) out.json({ ...report, jobActions: jobActionTable(), ...(plan ? { fix: planJson(plan, result) } : {}) });
+      const shown = { ...report, findings: report.findings.map((f) => ({ ...f, command: hint(f.action) })) };
+      if (args.json) out.json({ ...shown, jobActions: jobActionTable(), ...(plan ? { fix: planJson(plan, result) } : {}) });
       else {
-        renderDoctorText(report, `${store.database.display} (schema ${store.schema})`);
+        renderDoctorText(shown, `${store.database.display} (schema ${store.schema})`);
         if (plan) renderPlanText(plan, result, args.force);
         if (plan && !args.yes && plan.changes.length) out.line('pass --yes to apply');
       }

@@ -3,6 +3,7 @@ import { acquireRunLock } from '../../core/runner/acquire-run-lock.js';
 import { ensureStatusTables } from '../../core/status/ensure-status-tables.js';
 import { defineCommand } from '../command.js';
 import { withStore } from '../open-store.js';
+import { hint } from '../hints.js';
 import { out } from '../output.js';
 
 export const initCommand = defineCommand<object>({
@@ -18,7 +19,7 @@ export const initCommand = defineCommand<object>({
         else {
           out.line(result.createdTables.length ? `created ${result.createdTables.join(', ')}` : 'all status tables already exist');
           if (result.seededRows.length) out.line(`added ${result.seededRows.join(', ')}`);
-          for (const s of result.skipped) out.line(`could not add ${s}: run \`dmr doctor\``);
+          for (const s of result.skipped) out.line(hint(`could not add ${s}: run \`dmr doctor\``));
         }
         return ExitCode.ok;
       } finally {

@@ -2,6 +2,7 @@ import { ExitCode } from '../../core/errors.js';
 import { requestStop, waitForRunEnd } from '../../core/jobs/request-stop.js';
 import { defineCommand } from '../command.js';
 import { whoAmI, withStore } from '../open-store.js';
+import { hint } from '../hints.js';
 import { out } from '../output.js';
 import { parseDuration } from '../parse-duration.js';
 import { probeProcess } from './doctor-command.js';
@@ -24,8 +25,8 @@ export const stopCommand = defineCommand<StopFlags>({
       const ended = end.run;
       if (args.json) out.json({ runId: run.runId, outcome: end.outcome, jobStatus: ended?.jobStatus ?? null, finishedAt: ended?.finishedAt?.toISOString() ?? null, error: ended?.errorText ?? null });
       else if (end.outcome === 'ended') out.line(`run ${run.runId} ${ended?.jobStatus ?? 'ended'}${ended?.errorText ? `: ${ended.errorText}` : ''}`);
-      else if (end.outcome === 'died') out.line(`run ${run.runId}'s runner died before recording its end: run \`dmr doctor\``);
-      else out.line(`run ${run.runId} has not ended after ${args.timeout}; the stop stays requested: check \`dmr status\``);
+      else if (end.outcome === 'died') out.line(hint(`run ${run.runId}'s runner died before recording its end: run \`dmr doctor\``));
+      else out.line(hint(`run ${run.runId} has not ended after ${args.timeout}; the stop stays requested: check \`dmr status\``));
       return end.outcome === 'ended' ? ExitCode.ok : ExitCode.answeredNo;
     }),
 });

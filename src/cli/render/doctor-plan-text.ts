@@ -1,4 +1,5 @@
 import { describeChange, type FixPlan, type FixResult } from '../../core/doctor/fix-plan.js';
+import { hint } from '../hints.js';
 import { out } from '../output.js';
 
 /** What a fix or reset would change (dry run), or what it changed. */
@@ -17,7 +18,7 @@ export function renderPlanText(plan: FixPlan, result: FixResult | null, force: b
   }
   if (plan.notFixed.length) {
     out.line('not fixed automatically:');
-    for (const n of plan.notFixed) out.line(`  ${n.id}: run ${n.action}`);
+    for (const n of plan.notFixed) out.line(`  ${n.id}: run ${hint(n.action)}`);
   }
 }
 
@@ -25,7 +26,7 @@ export function renderPlanText(plan: FixPlan, result: FixResult | null, force: b
 export function planJson(plan: FixPlan, result: FixResult | null): Record<string, unknown> {
   return {
     changes: plan.changes.map((c) => ({ ...c, description: describeChange(c) })),
-    notFixed: plan.notFixed,
+    notFixed: plan.notFixed.map((n) => ({ ...n, command: hint(n.action) })),
     warnings: plan.warnings,
     applied: result ? result.applied.map(describeChange) : null,
     skipped: result ? result.skipped.map((s) => ({ change: describeChange(s.change), why: s.why })) : null,

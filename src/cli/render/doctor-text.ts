@@ -1,4 +1,5 @@
 import type { DoctorReport, Finding } from '../../core/doctor/finding.js';
+import { hint } from '../hints.js';
 import { out } from '../output.js';
 
 /** The findings as text: one block per finding with its evidence and the command to run. */
@@ -15,7 +16,7 @@ function renderFinding(f: Finding): void {
   out.line(`${f.severity === 'problem' ? 'PROBLEM' : 'warning'} ${f.id}: ${f.message}`);
   const facts = flatten(f.evidence).slice(0, 14);
   if (facts.length) out.line(`  evidence: ${facts.join(', ')}`);
-  out.line(`  run: ${f.action}`);
+  out.line(`  run: ${hint(f.action)}`);
   out.line();
 }
 

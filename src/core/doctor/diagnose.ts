@@ -10,6 +10,7 @@ import { schemaRule } from './rules/schema-rule.js';
 import { serverWideAppRule } from './rules/server-wide-app-rule.js';
 import { stuckRule } from './rules/stuck-rule.js';
 import { liveRun } from './run-liveness.js';
+import { runnableActions } from './runnable-actions.js';
 
 /** Runs every rule on one snapshot; pure, so the same evidence always gives the same report. */
 export function diagnose(evidence: Evidence, now: Date, options: Partial<DiagnoseOptions> = {}): DoctorReport {
@@ -25,7 +26,9 @@ export function diagnose(evidence: Evidence, now: Date, options: Partial<Diagnos
     ...copyLedgerRule(evidence, now),
   ];
   const problems = findings.filter((f) => f.severity === 'problem').length;
-  return { healthy: problems === 0, problems, warnings: findings.length - problems, findings, job: jobView(evidence, now), checkedAt: now.toISOString() };
+  const job = jobView(evidence, now);
+  const runnable = runnableActions(findings, evidence, job);
+  return { healthy: problems === 0, problems, warnings: findings.length - problems, findings: runnable, job, checkedAt: now.toISOString() };
 }
 
 /** The latest run's job status (NotStarted without one) and the actions it allows. */
