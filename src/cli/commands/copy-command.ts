@@ -14,6 +14,7 @@ import { whoAmI } from '../open-store.js';
 import { out } from '../output.js';
 import { copyProgress } from '../render/copy-progress.js';
 import { copyDocument, copySummaryText } from '../render/copy-summary.js';
+import { plural } from '../../core/plural.js';
 
 export interface CopyArgs {
   readonly source: string;
@@ -103,7 +104,7 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
       if (args.json) out.json(plan);
       else {
         for (const t of plan.tables) {
-          out.line(`${t.table} -> ${t.targetTable}${t.targetExists ? ' (exists)' : ''}: ${t.sourceRows} rows, ${t.chunks} ${t.chunkKind} chunk(s), key ${t.key.join(', ') || '(none)'}`);
+          out.line(`${t.table} -> ${t.targetTable}${t.targetExists ? ' (exists)' : ''}: ${plural(t.sourceRows, 'row')}, ${plural(t.chunks, `${t.chunkKind} chunk`)}, key ${t.key.join(', ') || '(none)'}`);
           for (const c of t.columns) out.line(`  ${c.name}: ${c.sourceDeclared} -> ${c.targetDeclared}${c.cast ? ' (--cast)' : ''}`);
           for (const ddl of t.ddl) out.line(`  ${ddl};`);
         }

@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { resolveConnection } from '../../config/resolve-connection.js';
-import { defaultStages } from '../../core/status/status-codes.js';
-import { inspectTasks, inspectionError } from '../../core/tasks/inspect-tasks.js';
-import { selectStages, type StageSelection } from '../../core/runner/select-stages.js';
-import { ExitCode, UsageError } from '../../core/errors.js';
+import { openDatabase, type Database } from '../../core/database.js';
+import { ConnectionError, ExitCode } from '../../core/errors.js';
+import { assertIdentifier } from '../../core/identifiers.js';
+import { planRun, type PlanDocument } from '../../core/plan/plan-run.js';
+import { plural } from '../../core/plural.js';
+import type { StageSelection } from '../../core/runner/select-stages.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
+import { hint } from '../hints.js';
 import { out } from '../output.js';
 import { nonBlank, parseStageList } from '../stage-list.js';
 import { runFlagOptions, runStagesFromCli, type RunFlags } from '../run-stages.js';
@@ -38,44 +41,46 @@ export const migrateCommand = defineCommand<MigrateFlags>({
   },
 });
 
-/** --plan: the tasks each stage would run on this dialect, without connecting. */
+/** --plan: the tasks each stage would run on this dialect, each stage's status now and what resume would skip. */
 async function printPlan(args: GlobalArgs & MigrateFlags, selection: StageSelection): Promise<number> {
+  if (args.schema !== undefined) assertIdentifier(args.schema, '--schema');
   const connection = await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile });
-  const order = defaultStages.map((s) => s.code);
-  if (selection.kind === 'from' && !order.includes(selection.stage)) throw new UsageError(`unknown stage ${JSON.stringify(selection.stage)}`, `stages are: ${order.join(', ')}`);
-  const stages = selection.kind === 'from' ? order.slice(order.indexOf(selection.stage)) : selectStages(selection, order, []);
-  const sqlDir = path.resolve(args['sql-dir']);
-  const inspection = await inspectTasks({ sqlDir, stages, dialect: connection.dialect, encoding: args.encoding });
-  if (inspection.problems.length > 0) throw inspectionError(inspection);
-  const rel = (file: string) => path.relative(process.cwd(), file);
-  const plan = inspection.tree.stages.map((s) => ({
-    stage: s.stage,
-    tasks: s.tasks.map((t) => {
-      const scan = inspection.scans.get(t.file);
-      return {
-        name: t.name,
-        kind: t.kind,
-        file: rel(t.file),
-        variant: t.variant ?? null,
-        statements: scan?.statements?.count ?? null,
-        transactional: scan?.transactional ?? true,
-        atomic: !scan?.nonAtomic,
-        nonAtomic: scan?.nonAtomic ?? null,
-      };
-    }),
-    ignored: s.ignored.map((f) => ({ file: rel(f.file), reason: f.reason, message: f.message })),
-  }));
-  const { warnings } = inspection;
-  if (args.json) out.json({ dialect: connection.dialect, database: connection.display, plan, warnings });
-  else {
-    out.line(`plan for ${connection.display} (${connection.dialect}); nothing will be changed`);
-    for (const { stage, tasks: list, ignored } of plan) {
-      out.line(`${stage}:`);
-      for (const t of list) out.line(`  ${t.name}  ${t.file}${t.nonAtomic ? `  (not atomic: ${t.nonAtomic})` : ''}`);
-      if (list.length === 0) out.line('  (no tasks)');
-      for (const f of ignored) out.line(`  ignored: ${f.file}: ${f.message}`);
-    }
-    for (const w of warnings) out.line(`warning: ${w}`);
+  let database: Database | null = null;
+  let unread: string | null = null;
+  try {
+    database = await openDatabase(connection, { readOnly: true, poolMax: 2 });
+  } catch (error) {
+    if (!(error instanceof ConnectionError)) throw error;
+    unread = error.message;
   }
-  return ExitCode.ok;
+  try {
+    const document = await planRun({
+      dialect: connection.dialect,
+      display: connection.display,
+      database,
+      ...(unread ? { unreadBecause: unread } : {}),
+      ...(args.schema !== undefined ? { schema: args.schema } : {}),
+      sqlDir: path.resolve(args['sql-dir']),
+      selection,
+      encoding: args.encoding,
+      cwd: process.cwd(),
+    });
+    if (args.json) out.json(document);
+    else renderPlan(document);
+    return 0;
+  } finally {
+    await database?.close();
+  }
+}
+
+function renderPlan(document: PlanDocument): void {
+  out.line(`plan for ${document.database} (${document.dialect}); nothing will be changed`);
+  for (const { stage, current, resumeSkips, tasks, ignored } of document.plan) {
+    const now = current === null ? '' : ` (now ${current}${resumeSkips ? '; dmr resume skips it' : ''})`;
+    out.line(`${stage}: ${plural(tasks.length, 'task')}${now}`);
+    for (const t of tasks) out.line(`  ${t.name}  ${t.file}${t.nonAtomic ? `  (not atomic: ${t.nonAtomic})` : ''}`);
+    for (const f of ignored) out.line(`  ignored: ${f.file}: ${f.message}`);
+  }
+  if (document.statusNote) out.line(`note: ${document.statusNote}`);
+  for (const w of document.warnings) out.line(hint(`warning: ${w}`));
 }

@@ -1,6 +1,7 @@
 import type { CopyResult, TableSummary } from '../../core/copy/copy-types.js';
 import { out } from '../output.js';
 import { renderTable } from './table.js';
+import { plural } from '../../core/plural.js';
 
 /** The --json document of a copy: the same figures as the summary table. */
 export function copyDocument(result: CopyResult): Record<string, unknown> {
@@ -40,7 +41,7 @@ export function copySummaryText(result: CopyResult): void {
     result.tables.map((t) => [t.targetTable === t.table ? t.table : `${t.table} -> ${t.targetTable}`, String(t.rowsRead), String(t.rowsCopied), String(t.rowsRejected), mb(t.bytes), t.seconds.toFixed(2), t.outcome]),
   );
   const skipped = result.tables.reduce((n, t) => n + t.chunksSkipped, 0);
-  if (skipped) out.line(`${skipped} chunks were already copied by an earlier run and skipped`);
+  if (skipped) out.line(`${plural(skipped, 'chunk was', 'chunks were')} already copied by an earlier run and skipped`);
   if (result.verify) out.line(`verify: ${result.verify.status}`);
   out.line(`${result.status} in ${result.seconds.toFixed(2)}s`);
 }

@@ -1,6 +1,7 @@
 import type { Ora } from 'ora';
 import type { RunEvent } from '../../core/runner/run-events.js';
 import { out } from '../output.js';
+import { plural } from '../../core/plural.js';
 
 /**
  * Draws run progress on stderr: an ora spinner per stage and task with elapsed time on a
@@ -38,7 +39,7 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
         plain(`run ${event.runId}: ${event.stages.join(' -> ')}`);
         break;
       case 'stage-started':
-        plain(`${event.stage}: processing (${event.tasks} tasks)`);
+        plain(`${event.stage}: processing (${plural(event.tasks, 'task')})`);
         break;
       case 'task-started':
         if (tty) spin(`${event.stage} ${event.task}`);

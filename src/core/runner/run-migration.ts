@@ -15,6 +15,7 @@ import { acquireRunLock } from './acquire-run-lock.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { RunOptions, RunResult, StageOutcome } from './run-options.js';
 import { selectStages } from './select-stages.js';
+import { plural } from '../plural.js';
 
 const startStatus: Readonly<Record<RunOptions['command'], JobStatus>> = { migrate: 'Starting', resume: 'Resuming', restart: 'Restarting' };
 
@@ -90,7 +91,7 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
         const stageStart = performance.now();
         await db.knex.transaction(async (trx) => {
           await store.setStatus([typeId(stage)], StatusId.processing, { LastTriggerDate: new Date(), UserName: o.user }, trx);
-          await store.addHistory(typeId(stage), `${stage}: processing (${stageTasks.length} tasks)`, trx);
+          await store.addHistory(typeId(stage), `${stage}: processing (${plural(stageTasks.length, 'task')})`, trx);
         });
         o.onEvent({ type: 'stage-started', stage, tasks: stageTasks.length });
         const ran: string[] = [];
