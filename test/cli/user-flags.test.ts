@@ -28,6 +28,9 @@ describe('suggested commands carry the flags the user gave', () => {
       'dmr migrate --from rds --env prod once the fix is in',
     );
     expect(withUserFlags('dmr status --env prod', { env: 'prod' })).toBe('dmr status --env prod');
+    expect(withUserFlags('dmr init or dmr migrate creates it', { env: 'prod' })).toBe(
+      'dmr init --env prod or dmr migrate --env prod creates it',
+    );
   });
 
   it('never repeats a password: points to DMR_DATABASE_URL or --env instead, once', () => {

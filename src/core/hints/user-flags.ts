@@ -37,7 +37,7 @@ const flagName: Readonly<Record<keyof UserFlags, string>> = {
 /** Words after a flag that end a suggested command instead of being the flag's value. */
 const prose = new Set(['then', 'or', 'and', 'to', 'first', 'after', 'once', 'for', 'again', 'if', 'when', 'with']);
 
-const commandPattern = new RegExp(`\\bdmr (${Object.keys(accepts).join('|')})\\b((?: +[^\\s\`,;()]+)*)`, 'g');
+const commandPattern = new RegExp(`\\bdmr (${Object.keys(accepts).join('|')})\\b((?: +(?!dmr\\b)[^\\s\`,;()]+)*)`, 'g');
 
 /** True when the URL carries a password (which dmr never prints). */
 export function urlHasPassword(url: string): boolean {
