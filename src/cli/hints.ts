@@ -9,7 +9,10 @@ function given(argv: readonly string[], flag: string): boolean {
 }
 
 /** The flags to carry into suggestions, from the parsed arguments and what the user wrote. */
-export function userFlagsOf(args: Partial<GlobalArgs> & { readonly 'sql-dir'?: string }, argv: readonly string[]): UserFlags {
+export function userFlagsOf(
+  args: Partial<GlobalArgs> & { readonly 'sql-dir'?: string },
+  argv: readonly string[],
+): UserFlags {
   return {
     ...(args.url ? { url: args.url } : {}),
     ...(args.env ? { env: args.env } : {}),

@@ -8,10 +8,16 @@ import { UsageError } from '../core/errors.js';
 export function parseStageList(value: string, flag: string): string[] {
   const names = value.split(',').map((s) => s.trim());
   if (names.every((n) => n === '')) {
-    throw new UsageError(`${flag} ${JSON.stringify(value)} names no stage`, `name one or more stages, e.g. ${flag} ods,rds`);
+    throw new UsageError(
+      `${flag} ${JSON.stringify(value)} names no stage`,
+      `name one or more stages, e.g. ${flag} ods,rds`,
+    );
   }
   if (names.some((n) => n === '')) {
-    throw new UsageError(`${flag} ${JSON.stringify(value)} has an empty stage name`, `separate stage names by single commas, e.g. ${flag} ods,rds`);
+    throw new UsageError(
+      `${flag} ${JSON.stringify(value)} has an empty stage name`,
+      `separate stage names by single commas, e.g. ${flag} ods,rds`,
+    );
   }
   return names;
 }

@@ -20,7 +20,9 @@ function copyOf(dir: string): string {
 
 /** Splits a suggested command into argv (single-quoted words as dmr writes them). */
 function words(command: string): string[] {
-  return [...command.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : (m[2] as string)));
+  return [...command.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : (m[2] as string),
+  );
 }
 
 /** The commands of an action: `dmr a, then dmr b`; prose in parentheses is not a command. */
@@ -29,7 +31,9 @@ function steps(action: string): string[][] {
 }
 
 /** doctor --json: each finding's action, and the command to paste (with the user's flags). */
-type SuggestingReport = Omit<DoctorJson, 'findings'> & { findings: (DoctorJson['findings'][number] & { command: string })[] };
+type SuggestingReport = Omit<DoctorJson, 'findings'> & {
+  findings: (DoctorJson['findings'][number] & { command: string })[];
+};
 
 interface Scenario {
   readonly name: string;
@@ -75,9 +79,18 @@ const scenarios: readonly Scenario[] = [
       await table(db, 'DataMigrations').where('DataMigrationTypeId', 2).update({ DataMigrationStatusId: 3 });
       const old = new Date(Date.now() - 3_600_000);
       await table(db, 'DataMigrationRuns').insert({
-        Command: 'resume', JobStatus: 'Running', Stages: 'rds,report', StartedAt: old, HeartbeatAt: old,
-        HeartbeatIntervalMs: 5000, Host: os.hostname(), Pid: deadPid, UserName: 'ci',
-        DbSessionId: db.dialect === 'sqlite' ? `${os.hostname()}:${deadPid}` : '999999', StopRequested: 0, PriorStatuses: '{}',
+        Command: 'resume',
+        JobStatus: 'Running',
+        Stages: 'rds,report',
+        StartedAt: old,
+        HeartbeatAt: old,
+        HeartbeatIntervalMs: 5000,
+        Host: os.hostname(),
+        Pid: deadPid,
+        UserName: 'ci',
+        DbSessionId: db.dialect === 'sqlite' ? `${os.hostname()}:${deadPid}` : '999999',
+        StopRequested: 0,
+        PriorStatuses: '{}',
       });
     },
     expect: ['stuck:rds'],
@@ -107,7 +120,9 @@ const scenarios: readonly Scenario[] = [
     tasks: fastDir,
     arrange: async (db, args) => {
       expect((await migrate(args)).code).toBe(0);
-      await table(db, 'DataMigrations').where('DataMigrationTypeId', 1).update({ LastTriggerDate: new Date(Date.now() + 60_000) });
+      await table(db, 'DataMigrations')
+        .where('DataMigrationTypeId', 1)
+        .update({ LastTriggerDate: new Date(Date.now() + 60_000) });
     },
     expect: ['order:stale:rds'],
     action: { 'order:stale:rds': /^dmr migrate --from rds --url / },

@@ -25,7 +25,9 @@ function errorOf(result: CliResult): { message: string; hint: string | null; cod
   try {
     document = JSON.parse(result.stdout);
   } catch {
-    throw new Error(`stdout is not one JSON document (exit ${result.code}):\n${result.stdout}\nstderr: ${result.stderr}`);
+    throw new Error(
+      `stdout is not one JSON document (exit ${result.code}):\n${result.stdout}\nstderr: ${result.stderr}`,
+    );
   }
   expect(Object.keys(document as object)).toEqual(['error']);
   const error = (document as { error: { message: string; hint: string | null; code: string; exitCode: number } }).error;
@@ -41,11 +43,20 @@ describe('--json: one JSON document on stdout in every outcome', () => {
       expect(result.code).toBe(2);
       const error = errorOf(result);
       expect(error.code).toBe('connection');
-      expect(error.message).toMatch(/cannot connect to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/db: .*ECONNREFUSED/);
+      expect(error.message).toMatch(
+        /cannot connect to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/db: .*ECONNREFUSED/,
+      );
       expect(typeof error.hint).toBe('string');
       expect(result.stdout + result.stderr).not.toContain('secret');
     });
   }
+
+  it('check: an unreachable database is its answer (one document, ready false, exit 1)', async () => {
+    const result = await runCli(['check', '--url', deadUrl, '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ready: false, databases: [{ reachable: false }] });
+    expect(result.stdout + result.stderr).not.toContain('secret');
+  });
 
   it('an unknown flag, a missing command and a bad value are usage errors in JSON', async () => {
     for (const args of [['status', '--bogus'], [], ['verify', '--target', deadUrl], ['doctor', '--yes']]) {
@@ -56,7 +67,9 @@ describe('--json: one JSON document on stdout in every outcome', () => {
   });
 
   it('contradictory flags are a usage error: --json --format text, doctor --yes without --fix', async () => {
-    const verify = errorOf(await runCli(['verify', '--source', deadUrl, '--target', deadUrl, '--json', '--format', 'text']));
+    const verify = errorOf(
+      await runCli(['verify', '--source', deadUrl, '--target', deadUrl, '--json', '--format', 'text']),
+    );
     expect(verify.message).toMatch(/--json and --format text ask for two formats on stdout/);
     const doctor = errorOf(await runCli(['doctor', '--yes', '--url', deadUrl, '--json']));
     expect(doctor.message).toMatch(/--yes applies the fixes of --fix/);

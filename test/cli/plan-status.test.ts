@@ -34,7 +34,11 @@ describe('migrate --plan: each stage now, and what resume would skip', () => {
     const document = JSON.parse((await plan('--json')).stdout);
     expect(document.statusNote).toBeNull();
     expect(
-      document.plan.map((s: { stage: string; current: unknown; resumeSkips: unknown }) => [s.stage, s.current, s.resumeSkips]),
+      document.plan.map((s: { stage: string; current: unknown; resumeSkips: unknown }) => [
+        s.stage,
+        s.current,
+        s.resumeSkips,
+      ]),
     ).toEqual([
       ['ods', 'success', true],
       ['rds', 'error', false],
@@ -49,6 +53,8 @@ describe('migrate --plan: each stage now, and what resume would skip', () => {
   it('a task of a skipped stage changed since it ran: the plan says resume would refuse', async () => {
     appendFileSync(path.join(sqlDir, 'ods', '010_setup.sql'), '\n-- edited\n');
     const document = JSON.parse((await plan('--json')).stdout);
-    expect(document.warnings).toEqual([expect.stringMatching(/^dmr resume would refuse: ods: ods\/010_setup\.sql changed: sha256 /)]);
+    expect(document.warnings).toEqual([
+      expect.stringMatching(/^dmr resume would refuse: ods: ods\/010_setup\.sql changed: sha256 /),
+    ]);
   });
 });

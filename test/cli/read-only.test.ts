@@ -36,13 +36,30 @@ describe('read-only commands create nothing', () => {
       try {
         const schemas = async () =>
           dialect === 'postgres'
-            ? (await db.knex.raw("select count(*)::int as n from information_schema.schemata where schema_name = 'App'"))
-                .rows[0].n
-            : (await db.knex.raw('select count(*) as n from information_schema.schemata where schema_name = ?', [db.schema]))[0][0].n;
+            ? (
+                await db.knex.raw(
+                  "select count(*)::int as n from information_schema.schemata where schema_name = 'App'",
+                )
+              ).rows[0].n
+            : (
+                await db.knex.raw('select count(*) as n from information_schema.schemata where schema_name = ?', [
+                  db.schema,
+                ])
+              )[0][0].n;
         const tables = async () =>
           dialect === 'postgres'
-            ? (await db.knex.raw("select count(*)::int as n from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')")).rows[0].n
-            : (await db.knex.raw('select count(*) as n from information_schema.tables where table_schema in (?, database())', [db.schema]))[0][0].n;
+            ? (
+                await db.knex.raw(
+                  'select count(*)::int as n from information_schema.tables ' +
+                    "where table_schema not in ('pg_catalog', 'information_schema')",
+                )
+              ).rows[0].n
+            : (
+                await db.knex.raw(
+                  'select count(*) as n from information_schema.tables where table_schema in (?, database())',
+                  [db.schema],
+                )
+              )[0][0].n;
         for (const command of [['status'], ['doctor'], ['doctor', '--fix'], ['status', '--verbose']]) {
           const result = await runCli([...command, '--url', db.url, '--schema', db.schema]);
           expect(result.code, result.stderr).toBe(2);

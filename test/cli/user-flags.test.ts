@@ -34,7 +34,10 @@ describe('suggested commands carry the flags the user gave', () => {
   });
 
   it('never repeats a password: points to DMR_DATABASE_URL or --env instead, once', () => {
-    const text = withUserFlags('dmr doctor --fix --yes, then dmr resume', { url: 'postgres://app:s3cret@db/erp', sqlDir: 'x' });
+    const text = withUserFlags('dmr doctor --fix --yes, then dmr resume', {
+      url: 'postgres://app:s3cret@db/erp',
+      sqlDir: 'x',
+    });
     expect(text).toBe(`dmr doctor --fix --yes --sql-dir x, then dmr resume --sql-dir x ${passwordNote}`);
     expect(text).not.toContain('s3cret');
     expect(urlHasPassword('mysql://root:pw@h/db')).toBe(true);

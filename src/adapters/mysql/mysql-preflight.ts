@@ -12,7 +12,9 @@ const grantee =
 /** A global privilege (https://mariadb.com/kb/en/information-schema-user_privileges-table/). */
 async function hasGlobal(knex: Knex, privileges: readonly string[]): Promise<boolean> {
   const marks = privileges.map(() => '?').join(', ');
-  const sql = `select count(*) as v from information_schema.USER_PRIVILEGES where grantee = ${grantee} and privilege_type in (${marks})`;
+  const sql =
+    `select count(*) as v from information_schema.USER_PRIVILEGES ` +
+    `where grantee = ${grantee} and privilege_type in (${marks})`;
   return Number(await one(knex, sql, [...privileges])) > 0;
 }
 
@@ -37,20 +39,29 @@ export const mysqlPreflight: PreflightProbe = {
   currentUser: (knex) => one<string>(knex, 'select current_user() as v'),
   defaultSchema: async (knex) => (await one<string | null>(knex, 'select database() as v')) ?? '',
   schemaExists: async (knex, schema) =>
-    Number(await one(knex, 'select count(*) as v from information_schema.SCHEMATA where schema_name = ?', [schema])) > 0,
+    Number(await one(knex, 'select count(*) as v from information_schema.SCHEMATA where schema_name = ?', [schema])) >
+    0,
   async createInSchema(knex, schema, exists) {
     const granted = (await hasGlobal(knex, ['CREATE'])) || (await hasOnDatabase(knex, 'CREATE', schema));
     return answer(granted, exists ? `CREATE on database ${schema}` : `CREATE (to create database ${schema})`);
   },
   runLock: async () => ({ state: 'granted', detail: 'GET_LOCK needs no privilege' }),
-  sessionViews: async (knex) => answer(await hasGlobal(knex, ['PROCESS']), "PROCESS (other users' threads in PROCESSLIST)"),
+  sessionViews: async (knex) =>
+    answer(await hasGlobal(knex, ['PROCESS']), "PROCESS (other users' threads in PROCESSLIST)"),
   endSessions: async (knex) =>
-    answer(await hasGlobal(knex, ['SUPER', 'CONNECTION ADMIN', 'CONNECTION_ADMIN']), "CONNECTION ADMIN or SUPER (KILL of other users' threads)"),
+    answer(
+      await hasGlobal(knex, ['SUPER', 'CONNECTION ADMIN', 'CONNECTION_ADMIN']),
+      "CONNECTION ADMIN or SUPER (KILL of other users' threads)",
+    ),
   async readTables(knex, schema) {
     const granted = (await hasGlobal(knex, ['SELECT'])) || (await hasOnDatabase(knex, 'SELECT', schema));
     if (granted) return { state: 'granted', detail: `SELECT on ${schema}` };
     const tables = Number(
-      await one(knex, `select count(*) as v from information_schema.TABLE_PRIVILEGES where grantee = ${grantee} and table_schema = ?`, [schema]),
+      await one(
+        knex,
+        `select count(*) as v from information_schema.TABLE_PRIVILEGES where grantee = ${grantee} and table_schema = ?`,
+        [schema],
+      ),
     );
     return tables > 0
       ? { state: 'unknown', detail: `SELECT granted on some tables of ${schema} only` }

@@ -40,7 +40,8 @@ export const sqlitePreflight: PreflightProbe = {
         : `${filename} does not exist and ${dir} is not a writable folder`,
     };
   },
-  serverVersion: async (knex) => String((await queryRows<{ v: string }>(knex, 'select sqlite_version() as v'))[0]?.v ?? ''),
+  serverVersion: async (knex) =>
+    String((await queryRows<{ v: string }>(knex, 'select sqlite_version() as v'))[0]?.v ?? ''),
   serverEpochMs: async () => Date.now(),
   currentUser: async () => {
     try {
@@ -53,7 +54,10 @@ export const sqlitePreflight: PreflightProbe = {
   schemaExists: async () => true,
   createInSchema: async (knex) => canWrite(filenameOf(knex), 'create tables'),
   runLock: async (knex) => canWrite(`${filenameOf(knex)}.dmr-lock`, 'the lock file'),
-  sessionViews: async () => ({ state: 'not-applicable', detail: 'no server sessions: doctor checks processes on this host' }),
+  sessionViews: async () => ({
+    state: 'not-applicable',
+    detail: 'no server sessions: doctor checks processes on this host',
+  }),
   endSessions: async () => ({ state: 'not-applicable', detail: 'no server sessions' }),
   readTables: async (knex) => {
     const file = filenameOf(knex);

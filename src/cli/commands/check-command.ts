@@ -18,7 +18,9 @@ interface CheckFlags {
 }
 
 function resolveSide(value: string, args: GlobalArgs): Promise<ResolvedConnection> {
-  return value.includes(':') ? resolveConnection({ url: value }) : resolveConnection({ env: value, knexfile: args.knexfile });
+  return value.includes(':')
+    ? resolveConnection({ url: value })
+    : resolveConnection({ env: value, knexfile: args.knexfile });
 }
 
 /** The status database, or null when none is configured and only --source/--target are to be checked. */
@@ -26,26 +28,40 @@ async function statusConnection(args: GlobalArgs & CheckFlags): Promise<Resolved
   try {
     return await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile });
   } catch (error) {
-    if (error instanceof UsageError && /no database configured/.test(error.message) && (args.source || args.target)) return null;
+    if (error instanceof UsageError && /no database configured/.test(error.message) && (args.source || args.target))
+      return null;
     throw error;
   }
 }
 
 export const checkCommand = defineCommand<CheckFlags>({
   command: 'check',
-  describe: 'pre-flight, read-only: reachable, version, clock, privileges, status tables and the task tree; exit 1 on problems',
+  describe:
+    'pre-flight, read-only: reachable, version, clock, privileges, status tables and the task tree; exit 1 on problems',
   builder: (y) =>
     y
       .option('sql-dir', { type: 'string', default: 'sql', describe: 'folder holding <stage>/ task folders' })
       .option('encoding', { type: 'string', default: 'utf-8', describe: 'encoding of the task files' })
-      .option('source', { type: 'string', describe: 'also check a verify/copy source: a URL or a knexfile environment' })
-      .option('target', { type: 'string', describe: 'also check a verify/copy target: a URL or a knexfile environment' })
+      .option('source', {
+        type: 'string',
+        describe: 'also check a verify/copy source: a URL or a knexfile environment',
+      })
+      .option('target', {
+        type: 'string',
+        describe: 'also check a verify/copy target: a URL or a knexfile environment',
+      })
       .option('source-schema', { type: 'string', describe: 'schema (MySQL: database) of the source tables' })
       .option('target-schema', { type: 'string', describe: 'schema (MySQL: database) of the target tables' }) as never,
   run: async (args) => {
     if (args.schema !== undefined) assertIdentifier(args.schema, '--schema');
-    const side = async (value: string | undefined, schema: string | undefined, flag: string): Promise<CheckSide | undefined> =>
-      value ? { connection: await resolveSide(value, args), ...(schema ? { schema: assertName(schema, flag) } : {}) } : undefined;
+    const side = async (
+      value: string | undefined,
+      schema: string | undefined,
+      flag: string,
+    ): Promise<CheckSide | undefined> =>
+      value
+        ? { connection: await resolveSide(value, args), ...(schema ? { schema: assertName(schema, flag) } : {}) }
+        : undefined;
     const source = await side(args.source, args['source-schema'], '--source-schema');
     const target = await side(args.target, args['target-schema'], '--target-schema');
     const status = await statusConnection(args);

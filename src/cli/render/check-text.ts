@@ -3,7 +3,12 @@ import { plural } from '../../core/plural.js';
 import { hint } from '../hints.js';
 import { out } from '../output.js';
 
-const label: Readonly<Record<CheckItem['state'], string>> = { ok: 'ok     ', problem: 'PROBLEM', warning: 'warning', info: 'note   ' };
+const label: Readonly<Record<CheckItem['state'], string>> = {
+  ok: 'ok     ',
+  problem: 'PROBLEM',
+  warning: 'warning',
+  info: 'note   ',
+};
 
 function item(i: CheckItem): void {
   out.line(`  ${label[i.state]}  ${hint(i.message)}`);
@@ -28,7 +33,8 @@ export function renderCheckText(document: CheckDocument): void {
     for (const s of tasks.stages) {
       out.line(`  ${s.stage}: ${s.state === 'ok' || s.state === 'empty' ? plural(s.tasks.length, 'task') : s.state}`);
       for (const t of s.tasks) {
-        const variants = t.variants.length > 1 ? `  (${t.variant ?? 'generic'} of ${plural(t.variants.length, 'variant')})` : '';
+        const variants =
+          t.variants.length > 1 ? `  (${t.variant ?? 'generic'} of ${plural(t.variants.length, 'variant')})` : '';
         out.line(`    ${t.name}  ${t.file}${variants}`);
       }
       for (const f of s.ignored) out.line(`    ignored: ${f.file}: ${f.message}`);
@@ -36,5 +42,9 @@ export function renderCheckText(document: CheckDocument): void {
     out.line();
   }
   const warnings = document.warnings ? ` (${plural(document.warnings, 'warning')})` : '';
-  out.line(document.ready ? `ready${warnings}` : `not ready: ${plural(document.problems, 'problem')}${warnings ? `,${warnings.slice(1, -1)}` : ''}`);
+  out.line(
+    document.ready
+      ? `ready${warnings}`
+      : `not ready: ${plural(document.problems, 'problem')}${warnings ? `,${warnings.slice(1, -1)}` : ''}`,
+  );
 }

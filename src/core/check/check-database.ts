@@ -25,24 +25,40 @@ export function clockItem(offsetMs: number): CheckItem {
     message:
       state === 'ok'
         ? `server clock within ${clockWarningMs} ms of this host's (${offsetMs} ms)`
-        : `server clock ${size} ms ${direction} this host's: heartbeat ages and liveness are off by as much; sync the clocks (NTP)`,
+        : `server clock ${size} ms ${direction} this host's: heartbeat ages and liveness are off by as much; ` +
+          'sync the clocks (NTP)',
   };
 }
 
 /** A privilege answer as a check item: missing is a problem when the commands cannot do without it. */
-export function privilegeItem(id: string, answer: PrivilegeAnswer, neededBy: readonly string[], severity: 'problem' | 'warning', what: string): CheckItem {
+export function privilegeItem(
+  id: string,
+  answer: PrivilegeAnswer,
+  neededBy: readonly string[],
+  severity: 'problem' | 'warning',
+  what: string,
+): CheckItem {
   const state: CheckState =
-    answer.state === 'granted' || answer.state === 'not-applicable' ? 'ok' : answer.state === 'missing' ? severity : 'warning';
-  const verb = answer.state === 'missing' ? 'missing' : answer.state === 'unknown' ? 'could not be confirmed' : 'present';
+    answer.state === 'granted' || answer.state === 'not-applicable'
+      ? 'ok'
+      : answer.state === 'missing'
+        ? severity
+        : 'warning';
+  const verb =
+    answer.state === 'missing' ? 'missing' : answer.state === 'unknown' ? 'could not be confirmed' : 'present';
+  const needed = neededBy.join(', ');
   const message =
     answer.state === 'not-applicable'
       ? `${what}: ${answer.detail}`
-      : `${what}: ${answer.detail} ${verb}${answer.state === 'missing' ? ` (needed by ${neededBy.join(', ')}): grant it` : ''}`;
+      : `${what}: ${answer.detail} ${verb}${answer.state === 'missing' ? ` (needed by ${needed}): grant it` : ''}`;
   return { id, state, neededBy, message };
 }
 
 /** Runs one probe question; a query the server refuses is an unknown answer, not a crash. */
-export async function ask(question: () => Promise<PrivilegeAnswer>, describe: (error: unknown) => string): Promise<PrivilegeAnswer> {
+export async function ask(
+  question: () => Promise<PrivilegeAnswer>,
+  describe: (error: unknown) => string,
+): Promise<PrivilegeAnswer> {
   try {
     return await question();
   } catch (error) {

@@ -51,13 +51,29 @@ export async function checkStatusTables(store: StatusStore, create: PrivilegeAns
     }
   }
   if (missing.length === 0) {
-    if (items.length === 0) items.push({ id: 'status-tables', state: 'ok', neededBy: [], message: `status tables present in ${store.schema}, Generate-shaped` });
+    if (items.length === 0)
+      items.push({
+        id: 'status-tables',
+        state: 'ok',
+        neededBy: [],
+        message: `status tables present in ${store.schema}, Generate-shaped`,
+      });
     return items;
   }
-  const creatable = privilegeItem('status-tables', create, ['migrate', 'init'], 'problem', `missing status tables (${missing.join(', ')})`);
+  const creatable = privilegeItem(
+    'status-tables',
+    create,
+    ['migrate', 'init'],
+    'problem',
+    `missing status tables (${missing.join(', ')})`,
+  );
   items.push(
     creatable.state === 'ok'
-      ? { ...creatable, state: 'info', message: `${missing.join(', ')} not present in ${store.schema} yet: dmr init or dmr migrate creates them` }
+      ? {
+          ...creatable,
+          state: 'info',
+          message: `${missing.join(', ')} not present in ${store.schema} yet: dmr init or dmr migrate creates them`,
+        }
       : creatable,
   );
   return items;

@@ -23,19 +23,37 @@ export async function checkTasks(o: {
   const inspection = await inspectTasks({ sqlDir: o.sqlDir, stages, dialect: o.dialect, encoding: o.encoding });
   const rel = (file: string) => path.relative(o.cwd, file) || '.';
   const items: CheckItem[] = [
-    ...inspection.problems.map((p) => ({ id: 'tasks', state: 'problem' as const, neededBy: ['migrate', 'resume', 'restart'], message: p })),
+    ...inspection.problems.map((p) => ({
+      id: 'tasks',
+      state: 'problem' as const,
+      neededBy: ['migrate', 'resume', 'restart'],
+      message: p,
+    })),
     ...inspection.warnings.map((w) => ({ id: 'tasks', state: 'warning' as const, neededBy: ['migrate'], message: w })),
   ];
   let drift: readonly TaskDrift[] = [];
   if (o.store) {
-    const succeeded = (await o.store.stages()).filter((s) => s.status === 'success' && s.stage).map((s) => ({ stage: s.stage as string }));
+    const succeeded = (await o.store.stages())
+      .filter((s) => s.status === 'success' && s.stage)
+      .map((s) => ({ stage: s.stage as string }));
     drift = (await findTaskDrift(o.store, o.sqlDir, o.dialect, succeeded)).drift;
     for (const d of drift) {
-      items.push({ id: 'task-drift', state: 'warning', neededBy: ['resume'], message: `${d.stage}: ${describeDrift(d)} (dmr resume refuses; dmr restart runs it all again)` });
+      items.push({
+        id: 'task-drift',
+        state: 'warning',
+        neededBy: ['resume'],
+        message: `${d.stage}: ${describeDrift(d)} (dmr resume refuses; dmr restart runs it all again)`,
+      });
     }
   }
   const count = inspection.tree.stages.reduce((n, s) => n + s.tasks.length, 0);
-  if (inspection.problems.length === 0) items.unshift({ id: 'tasks', state: 'ok', neededBy: [], message: `${count} task${count === 1 ? '' : 's'} in ${rel(o.sqlDir)}` });
+  if (inspection.problems.length === 0)
+    items.unshift({
+      id: 'tasks',
+      state: 'ok',
+      neededBy: [],
+      message: `${count} task${count === 1 ? '' : 's'} in ${rel(o.sqlDir)}`,
+    });
   return {
     sqlDir: rel(o.sqlDir),
     dialect: o.dialect,
@@ -46,7 +64,10 @@ export async function checkTasks(o: {
         name: t.name,
         file: rel(t.file),
         variant: t.variant ?? null,
-        variants: (t.variants ?? [{ file: t.file, dialect: t.variant ?? null, used: true }]).map((v) => ({ ...v, file: rel(v.file) })),
+        variants: (t.variants ?? [{ file: t.file, dialect: t.variant ?? null, used: true }]).map((v) => ({
+          ...v,
+          file: rel(v.file),
+        })),
       })),
       ignored: s.ignored.map((f) => ({ ...f, file: rel(f.file) })),
     })),

@@ -2,7 +2,10 @@ import type { DialectName } from '../../adapters/dialect-adapter.js';
 import type { IgnoredFile, StageFolder, TaskVariant } from '../tasks/discover-tasks.js';
 import type { TaskDrift } from '../tasks/task-drift.js';
 
-/** ok: ready; problem: a command named in neededBy will fail (exit 1); warning: works, with less; info: for the record. */
+/**
+ * ok: ready; problem: a command named in neededBy will fail (exit 1); warning: works, with less;
+ * info: for the record.
+ */
 export type CheckState = 'ok' | 'problem' | 'warning' | 'info';
 
 /** One thing `dmr check` looked at. */

@@ -47,7 +47,13 @@ export async function runCheck(o: CheckOptions): Promise<CheckDocument> {
       databases.push(check);
       if (o.sqlDir) {
         const readable = store && (await statusTablesExist(store)) ? store : null;
-        tasks = await checkTasks({ sqlDir: o.sqlDir, dialect: o.status.dialect, store: readable, encoding: o.encoding, cwd: o.cwd });
+        tasks = await checkTasks({
+          sqlDir: o.sqlDir,
+          dialect: o.status.dialect,
+          store: readable,
+          encoding: o.encoding,
+          cwd: o.cwd,
+        });
       }
     } finally {
       await close();
@@ -68,31 +74,63 @@ interface Opened {
 
 /** Opens read-only; a database that is not there or not reachable is the check's answer, not an error. */
 async function open(role: DatabaseRole, connection: ResolvedConnection, probe: PreflightProbe): Promise<Opened> {
-  const base = { role, database: connection.display, dialect: connection.dialect, serverVersion: null, user: null, schema: null, clockOffsetMs: null };
+  const base = {
+    role,
+    database: connection.display,
+    dialect: connection.dialect,
+    serverVersion: null,
+    user: null,
+    schema: null,
+    clockOffsetMs: null,
+  };
   const missing = probe.missingDatabase(connection.knexConfig);
   if (missing) {
     const state = missing.creatable && role === 'status' ? 'info' : 'problem';
-    const item: CheckItem = { id: 'reachable', state, neededBy: role === 'status' ? ['status', 'doctor'] : ['verify', 'copy'], message: missing.detail };
+    const item: CheckItem = {
+      id: 'reachable',
+      state,
+      neededBy: role === 'status' ? ['status', 'doctor'] : ['verify', 'copy'],
+      message: missing.detail,
+    };
     return { database: null, check: { ...base, reachable: false, items: [item] } };
   }
   try {
-    return { database: await openDatabase(connection, { readOnly: true, poolMax: 2 }), check: { ...base, reachable: true, items: [] } };
+    return {
+      database: await openDatabase(connection, { readOnly: true, poolMax: 2 }),
+      check: { ...base, reachable: true, items: [] },
+    };
   } catch (error) {
     if (!(error instanceof ConnectionError)) throw error;
-    const item: CheckItem = { id: 'reachable', state: 'problem', neededBy: ['every command'], message: `${error.message}; ${error.hint ?? ''}`.replace(/; $/, '') };
+    const item: CheckItem = {
+      id: 'reachable',
+      state: 'problem',
+      neededBy: ['every command'],
+      message: `${error.message}; ${error.hint ?? ''}`.replace(/; $/, ''),
+    };
     return { database: null, check: { ...base, reachable: false, items: [item] } };
   }
 }
 
 /** Version, user and clock of an open database. */
-async function basics(probe: PreflightProbe, database: Database): Promise<{ serverVersion: string; user: string; clockOffsetMs: number; items: CheckItem[] }> {
+async function basics(
+  probe: PreflightProbe,
+  database: Database,
+): Promise<{ serverVersion: string; user: string; clockOffsetMs: number; items: CheckItem[] }> {
   const [serverVersion, user] = [await probe.serverVersion(database.knex), await probe.currentUser(database.knex)];
   const offset = await clockOffsetMs(probe, database);
-  const reachable: CheckItem = { id: 'reachable', state: 'ok', neededBy: [], message: `connected as ${user}: ${database.dialect} ${serverVersion}` };
+  const reachable: CheckItem = {
+    id: 'reachable',
+    state: 'ok',
+    neededBy: [],
+    message: `connected as ${user}: ${database.dialect} ${serverVersion}`,
+  };
   return { serverVersion, user, clockOffsetMs: offset, items: [reachable, clockItem(offset)] };
 }
 
-async function checkStatusDatabase(connection: ResolvedConnection, given: string | undefined): Promise<{ check: DatabaseCheck; store: StatusStore | null; close: () => Promise<void> }> {
+async function checkStatusDatabase(
+  connection: ResolvedConnection,
+  given: string | undefined,
+): Promise<{ check: DatabaseCheck; store: StatusStore | null; close: () => Promise<void> }> {
   const probe = preflightProbeFor(connection.dialect);
   const opened = await open('status', connection, probe);
   const database = opened.database;
@@ -111,11 +149,30 @@ async function checkStatusDatabase(connection: ResolvedConnection, given: string
       ...b.items,
       privilegeItem('privilege:run-lock', lock, lockCommands, 'problem', 'run lock'),
       privilegeItem('privilege:session-views', sessions, ['doctor', 'status'], 'warning', "other users' sessions"),
-      privilegeItem('privilege:end-sessions', end, ['doctor --fix --yes --force'], 'warning', "ending other users' sessions"),
-      privilegeItem('privilege:create', create, ['init', 'migrate'], exists && (await statusTablesExist(store)) ? 'warning' : 'problem', `create in ${schema}`),
+      privilegeItem(
+        'privilege:end-sessions',
+        end,
+        ['doctor --fix --yes --force'],
+        'warning',
+        "ending other users' sessions",
+      ),
+      privilegeItem(
+        'privilege:create',
+        create,
+        ['init', 'migrate'],
+        exists && (await statusTablesExist(store)) ? 'warning' : 'problem',
+        `create in ${schema}`,
+      ),
       ...(exists ? await checkStatusTables(store, create) : [missingSchemaItem(schema, create)]),
     ];
-    const check: DatabaseCheck = { ...opened.check, serverVersion: b.serverVersion, user: b.user, schema, clockOffsetMs: b.clockOffsetMs, items };
+    const check: DatabaseCheck = {
+      ...opened.check,
+      serverVersion: b.serverVersion,
+      user: b.user,
+      schema,
+      clockOffsetMs: b.clockOffsetMs,
+      items,
+    };
     return { check, store: exists ? store : null, close: () => database.close() };
   } catch (error) {
     await database.close();
@@ -125,8 +182,18 @@ async function checkStatusDatabase(connection: ResolvedConnection, given: string
 
 function missingSchemaItem(schema: string, create: { state: string }): CheckItem {
   return create.state === 'granted'
-    ? { id: 'status-tables', state: 'info', neededBy: [], message: `schema ${schema} does not exist yet: dmr init or dmr migrate creates it` }
-    : { id: 'status-tables', state: 'problem', neededBy: ['init', 'migrate'], message: `schema ${schema} does not exist and this user cannot create it` };
+    ? {
+        id: 'status-tables',
+        state: 'info',
+        neededBy: [],
+        message: `schema ${schema} does not exist yet: dmr init or dmr migrate creates it`,
+      }
+    : {
+        id: 'status-tables',
+        state: 'problem',
+        neededBy: ['init', 'migrate'],
+        message: `schema ${schema} does not exist and this user cannot create it`,
+      };
 }
 
 async function checkSide(role: 'source' | 'target', side: CheckSide): Promise<DatabaseCheck> {
@@ -140,15 +207,37 @@ async function checkSide(role: 'source' | 'target', side: CheckSide): Promise<Da
     const schema = side.schema ?? (await probe.defaultSchema(database.knex));
     const items: CheckItem[] = [...b.items];
     if (!(await probe.schemaExists(database.knex, schema))) {
-      items.push({ id: 'schema', state: role === 'source' ? 'problem' : 'warning', neededBy: ['verify', 'copy'], message: `schema ${schema} not found` });
+      items.push({
+        id: 'schema',
+        state: role === 'source' ? 'problem' : 'warning',
+        neededBy: ['verify', 'copy'],
+        message: `schema ${schema} not found`,
+      });
     } else {
-      items.push(privilegeItem('privilege:read', await ask(() => probe.readTables(database.knex, schema), describe), ['verify', 'copy'], 'problem', `read ${schema}`));
+      items.push(
+        privilegeItem(
+          'privilege:read',
+          await ask(() => probe.readTables(database.knex, schema), describe),
+          ['verify', 'copy'],
+          'problem',
+          `read ${schema}`,
+        ),
+      );
       if (role === 'target') {
         const create = await ask(() => probe.createInSchema(database.knex, schema, true), describe);
-        items.push(privilegeItem('privilege:create', create, ['copy --create'], 'warning', `create tables in ${schema}`));
+        items.push(
+          privilegeItem('privilege:create', create, ['copy --create'], 'warning', `create tables in ${schema}`),
+        );
       }
     }
-    return { ...opened.check, serverVersion: b.serverVersion, user: b.user, schema, clockOffsetMs: b.clockOffsetMs, items };
+    return {
+      ...opened.check,
+      serverVersion: b.serverVersion,
+      user: b.user,
+      schema,
+      clockOffsetMs: b.clockOffsetMs,
+      items,
+    };
   } finally {
     await database.close();
   }

@@ -26,7 +26,8 @@ export function runnableAction(action: string, evidence: Evidence, job: JobView)
   if (!action.startsWith('dmr ')) return action;
   const steps = action.split(', then ');
   if (job.live && steps.some(takesLock)) {
-    return `dmr status (run ${job.runId} is live: once it has ended, ${runnableAction(action, evidence, { ...job, live: false, status: 'Stopped', allowedActions: allowedActions('Stopped') })})`;
+    const ended: JobView = { ...job, live: false, status: 'Stopped', allowedActions: allowedActions('Stopped') };
+    return `dmr status (run ${job.runId} is live: once it has ended, ${runnableAction(action, evidence, ended)})`;
   }
   const sim: JobSim = { status: job.status, live: job.live };
   const out: string[] = [];
@@ -55,7 +56,9 @@ export function runnableAction(action: string, evidence: Evidence, job: JobView)
       continue;
     }
     if (need === 'start') {
-      out.push(allowed.includes('start') ? migrateFrom(evidence, /--from (\S+)/.exec(step)?.[1] ?? null, step) : 'dmr status');
+      out.push(
+        allowed.includes('start') ? migrateFrom(evidence, /--from (\S+)/.exec(step)?.[1] ?? null, step) : 'dmr status',
+      );
       continue;
     }
     out.push(allowed.includes(need) ? step : 'dmr status');
@@ -71,7 +74,9 @@ function takesLock(step: string): boolean {
 /** doctor --fix --yes records a dead unfinished latest run as Failed. */
 function statusAfterFix(evidence: Evidence, status: JobStatus): JobStatus {
   const latest = evidence.latestRun;
-  return latest && !latest.finishedAt && evidence.unfinishedRuns.some((r) => r.runId === latest.runId) ? 'Failed' : status;
+  return latest && !latest.finishedAt && evidence.unfinishedRuns.some((r) => r.runId === latest.runId)
+    ? 'Failed'
+    : status;
 }
 
 /**
@@ -83,7 +88,8 @@ function migrateFrom(evidence: Evidence, wanted: string | null, step?: string): 
   const names = stages.map(stageName);
   const firstNotSuccess = stages.findIndex((s) => s.status !== 'success');
   const wantedIndex = wanted === null ? -1 : names.indexOf(wanted);
-  const index = wantedIndex >= 0 && (firstNotSuccess < 0 || wantedIndex <= firstNotSuccess) ? wantedIndex : firstNotSuccess;
+  const index =
+    wantedIndex >= 0 && (firstNotSuccess < 0 || wantedIndex <= firstNotSuccess) ? wantedIndex : firstNotSuccess;
   if (index === wantedIndex && step) return step;
   if (index <= 0) return 'dmr migrate';
   return `dmr migrate --from ${names[index]}`;

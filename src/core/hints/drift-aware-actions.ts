@@ -8,7 +8,11 @@ import { findResumeDrift } from '../tasks/task-drift.js';
  * finding suggests resume and the task folder shows such drift, the suggestion becomes
  * `dmr restart` (every stage again, with the files as they are now).
  */
-export async function driftAwareActions(report: DoctorReport, store: StatusStore, sqlDir: string): Promise<DoctorReport> {
+export async function driftAwareActions(
+  report: DoctorReport,
+  store: StatusStore,
+  sqlDir: string,
+): Promise<DoctorReport> {
   if (!report.findings.some((f) => /\bdmr resume\b/.test(f.action))) return report;
   let drifted: boolean;
   try {

@@ -34,7 +34,11 @@ export interface PlannedStage {
   /** True when `dmr resume` would not run this stage (it and every stage before it are success). */
   readonly resumeSkips: boolean;
   readonly tasks: readonly PlannedTask[];
-  readonly ignored: readonly { readonly file: string; readonly reason: IgnoredFile['reason']; readonly message: string }[];
+  readonly ignored: readonly {
+    readonly file: string;
+    readonly reason: IgnoredFile['reason'];
+    readonly message: string;
+  }[];
 }
 
 /** `migrate --plan --json`: what a run would do, changing nothing. */
@@ -82,7 +86,8 @@ export async function planRun(o: PlanOptions): Promise<PlanDocument> {
   if (o.selection.kind === 'from' && !order.includes(o.selection.stage)) {
     throw new UsageError(`unknown stage ${JSON.stringify(o.selection.stage)}`, `stages are: ${order.join(', ')}`);
   }
-  const stages = o.selection.kind === 'from' ? order.slice(order.indexOf(o.selection.stage)) : selectStages(o.selection, order, []);
+  const stages =
+    o.selection.kind === 'from' ? order.slice(order.indexOf(o.selection.stage)) : selectStages(o.selection, order, []);
   const inspection = await inspectTasks({ sqlDir: o.sqlDir, stages, dialect: o.dialect, encoding: o.encoding });
   if (inspection.problems.length > 0) throw inspectionError(inspection);
   const statusOf = (stage: string) => states.find((s) => s.stage === stage)?.status ?? null;
