@@ -1,9 +1,9 @@
-import os from 'node:os';
-import { resolveConnection } from '../config/resolve-connection.js';
-import { openDatabase } from '../core/database.js';
-import { assertIdentifier } from '../core/identifiers.js';
-import { StatusStore } from '../core/status/status-store.js';
+import { openStatusStore, type DatabaseOptions } from '../api/database-options.js';
+import type { StatusStore } from '../core/status/status-store.js';
 import type { GlobalArgs } from './command.js';
+import { databaseOptions } from './database-args.js';
+
+export { whoAmI } from '../api/database-options.js';
 
 /** How a command opens the status database. */
 export interface StoreOptions {
@@ -13,16 +13,9 @@ export interface StoreOptions {
 }
 
 /** Resolves the connection from the global flags and opens the status store. */
-export async function openStore(args: GlobalArgs, options: StoreOptions = {}): Promise<StatusStore> {
-  if (args.schema !== undefined) assertIdentifier(args.schema, '--schema');
-  const connection = await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile });
-  const database = await openDatabase(connection, { poolMax: options.poolMax ?? 5, readOnly: options.readOnly ?? false });
-  try {
-    return new StatusStore(database, args.schema ?? database.defaultSchema ?? 'App');
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+export function openStore(args: GlobalArgs, options: StoreOptions = {}): Promise<StatusStore> {
+  const o: DatabaseOptions = databaseOptions(args);
+  return openStatusStore(o, options);
 }
 
 /** Runs `fn` with an open store and always closes it. */
@@ -37,15 +30,4 @@ export async function withStore<T>(
   } finally {
     await store.database.close();
   }
-}
-
-/** user@host as written in history lines. */
-export function whoAmI(): { user: string; host: string } {
-  let user = 'unknown';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // no passwd entry (containers): keep "unknown"
-  }
-  return { user, host: os.hostname() };
 }

@@ -1,12 +1,9 @@
-import path from 'node:path';
-import { resolveConnection } from '../../config/resolve-connection.js';
-import { openDatabase, type Database } from '../../core/database.js';
-import { ConnectionError, ExitCode } from '../../core/errors.js';
-import { assertIdentifier } from '../../core/identifiers.js';
-import { planRun, type PlanDocument } from '../../core/plan/plan-run.js';
+import { plan } from '../../api/run.js';
+import type { PlanDocument } from '../../core/plan/plan-run.js';
 import { plural } from '../../core/plural.js';
 import type { StageSelection } from '../../core/runner/select-stages.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
+import { databaseOptions } from '../database-args.js';
 import { hint } from '../hints.js';
 import { out } from '../output.js';
 import { nonBlank, parseStageList } from '../stage-list.js';
@@ -43,34 +40,16 @@ export const migrateCommand = defineCommand<MigrateFlags>({
 
 /** --plan: the tasks each stage would run on this dialect, each stage's status now and what resume would skip. */
 async function printPlan(args: GlobalArgs & MigrateFlags, selection: StageSelection): Promise<number> {
-  if (args.schema !== undefined) assertIdentifier(args.schema, '--schema');
-  const connection = await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile });
-  let database: Database | null = null;
-  let unread: string | null = null;
-  try {
-    database = await openDatabase(connection, { readOnly: true, poolMax: 2 });
-  } catch (error) {
-    if (!(error instanceof ConnectionError)) throw error;
-    unread = error.message;
-  }
-  try {
-    const document = await planRun({
-      dialect: connection.dialect,
-      display: connection.display,
-      database,
-      ...(unread ? { unreadBecause: unread } : {}),
-      ...(args.schema !== undefined ? { schema: args.schema } : {}),
-      sqlDir: path.resolve(args['sql-dir']),
-      selection,
-      encoding: args.encoding,
-      cwd: process.cwd(),
-    });
-    if (args.json) out.json(document);
-    else renderPlan(document);
-    return 0;
-  } finally {
-    await database?.close();
-  }
+  const document = await plan({
+    ...databaseOptions(args),
+    sqlDir: args['sql-dir'],
+    encoding: args.encoding,
+    ...(selection.kind === 'only' ? { only: selection.stages } : {}),
+    ...(selection.kind === 'from' ? { from: selection.stage } : {}),
+  });
+  if (args.json) out.json(document);
+  else renderPlan(document);
+  return 0;
 }
 
 function renderPlan(document: PlanDocument): void {

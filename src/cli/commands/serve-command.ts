@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { doctorSummary } from '../../api/status.js';
 import { UsageError } from '../../core/errors.js';
 import { assertBindAllowed } from '../../core/serve/bind-address.js';
 import { redactText } from '../../core/serve/redact-answer.js';
@@ -10,10 +11,10 @@ import { checkTokens, parseTokenSpec, type ServeToken } from '../../core/serve/s
 import { readStatus } from '../../core/status/read-status.js';
 import type { GlobalArgs } from '../command.js';
 import { defineCommand } from '../command.js';
+import { userFlags } from '../hints.js';
 import { openStore } from '../open-store.js';
 import { out } from '../output.js';
 import { parseDuration } from '../parse-duration.js';
-import { doctorSummary } from '../render/doctor-summary.js';
 import { probeProcess } from './doctor-command.js';
 
 interface ServeFlags {
@@ -80,7 +81,7 @@ export const serveCommand = defineCommand<ServeFlags>({
         allowActions: args['allow-actions'],
         pollMs,
         probeProcess,
-        statusDocument: async (s) => ({ ...(await readStatus(s)), doctor: await doctorSummary(s, probeProcess) }),
+        statusDocument: async (s) => ({ ...(await readStatus(s)), doctor: await doctorSummary(s, userFlags()) }),
         launchRun: runLauncher(args),
       });
       const unsubscribe = server.feed.subscribe((event) => {
