@@ -23,7 +23,8 @@ async function statusConnection(o: CheckOptions): Promise<ResolvedConnection | n
   try {
     return await resolveStatusConnection(o);
   } catch (error) {
-    if (error instanceof UsageError && /no database configured/.test(error.message) && (o.source || o.target)) return null;
+    if (error instanceof UsageError && /no database configured/.test(error.message) && (o.source || o.target))
+      return null;
     throw error;
   }
 }

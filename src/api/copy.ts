@@ -8,8 +8,10 @@ import { defaultSchema, whoAmI, type DatabaseOptions } from './database-options.
 import { resolveSide, type SideSpec } from './sides.js';
 
 /** Options of copy: the CLI's flags, with the databases as URLs or knexfile environments. */
-export interface CopyOptions
-  extends Omit<CoreCopyOptions, 'source' | 'target' | 'ledger' | 'ledgerSchema' | 'user' | 'host' | 'mode' | 'chunkRows' | 'parallel'> {
+export interface CopyOptions extends Omit<
+  CoreCopyOptions,
+  'source' | 'target' | 'ledger' | 'ledgerSchema' | 'user' | 'host' | 'mode' | 'chunkRows' | 'parallel'
+> {
   readonly source: SideSpec;
   readonly target: SideSpec;
   readonly sourceSchema?: string;
@@ -20,7 +22,10 @@ export interface CopyOptions
   readonly chunkRows?: number;
   /** Chunks copied at the same time (default 2). */
   readonly parallel?: number;
-  /** Where the copy ledger lives (default: the target database) and its schema (default App; MySQL: the URL's database). */
+  /**
+   * Where the copy ledger lives (default: the target database) and its schema (default App; on
+   * MySQL/MariaDB the URL's database).
+   */
   readonly ledger?: DatabaseOptions;
   readonly knexfile?: string;
   readonly cwd?: string;
@@ -30,8 +35,12 @@ export interface CopyOptions
 export type CopyPlanDocument = CopyPlanResult;
 
 async function withCopy<T>(options: CopyOptions, fn: (core: CoreCopyOptions) => Promise<T>): Promise<T> {
-  const { source, target, sourceSchema, targetSchema, ledger, knexfile, cwd, mode, chunkRows, parallel, ...rest } = options;
-  const [from, to] = await Promise.all([resolveSide(source, { knexfile, cwd }), resolveSide(target, { knexfile, cwd })]);
+  const { source, target, sourceSchema, targetSchema, ledger, knexfile, cwd, mode, chunkRows, parallel, ...rest } =
+    options;
+  const [from, to] = await Promise.all([
+    resolveSide(source, { knexfile, cwd }),
+    resolveSide(target, { knexfile, cwd }),
+  ]);
   const ledgerConnection =
     ledger && (ledger.url || ledger.env)
       ? await resolveConnection({ url: ledger.url, env: ledger.env, knexfile: ledger.knexfile, cwd: ledger.cwd })
@@ -65,11 +74,13 @@ async function withCopy<T>(options: CopyOptions, fn: (core: CoreCopyOptions) => 
 }
 
 /** Copies tables between databases in resumable keyset chunks with type mapping (`dmr copy --json`). */
-export function copy(options: CopyOptions): Promise<CopyDocument> {
-  return withCopy(options, async (core) => copyDocument(core.retryRejects ? await retryRejects(core) : await copyData(core)));
+export async function copy(options: CopyOptions): Promise<CopyDocument> {
+  return withCopy(options, async (core) =>
+    copyDocument(core.retryRejects ? await retryRejects(core) : await copyData(core)),
+  );
 }
 
 /** The plan of a copy, changing nothing (`dmr copy --plan --json`). */
-export function planCopyRun(options: CopyOptions): Promise<CopyPlanDocument> {
+export async function planCopyRun(options: CopyOptions): Promise<CopyPlanDocument> {
   return withCopy(options, (core) => planCopy(core));
 }

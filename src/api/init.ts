@@ -6,7 +6,7 @@ import { withStatusStore, type DatabaseOptions } from './database-options.js';
 export type InitDocument = InitResult;
 
 /** Creates the status tables that are missing, under the run lock; never alters Generate's tables (`dmr init`). */
-export function init(options: DatabaseOptions = {}): Promise<InitDocument> {
+export async function init(options: DatabaseOptions = {}): Promise<InitDocument> {
   return withStatusStore(options, async (store) => {
     const lock = await acquireRunLock(store, 0, () => undefined);
     try {

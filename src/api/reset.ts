@@ -27,10 +27,17 @@ export interface ResetOptions extends DatabaseOptions {
 
 /** `dmr reset --json`: the request, the plan and (with yes) what was applied. */
 export interface ResetDocument extends FixDocument {
-  readonly reset: { readonly stages: readonly string[] | 'all'; readonly to: StatusCode; readonly reason: string | null };
+  readonly reset: {
+    readonly stages: readonly string[] | 'all';
+    readonly to: StatusCode;
+    readonly reason: string | null;
+  };
 }
 
-/** Sets stages to a status: Generate's manual reset, planned first, applied with yes, audited in history (`dmr reset`). */
+/**
+ * Sets stages to a status: Generate's manual reset, planned first, applied with yes, audited in
+ * history (`dmr reset`).
+ */
 export async function reset(options: ResetOptions): Promise<ResetDocument> {
   const { stages, to } = options;
   if (stages !== 'all' && (stages.length === 0 || stages.some((s) => s.trim() === ''))) {

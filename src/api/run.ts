@@ -103,7 +103,10 @@ function selectionOf(o: MigrateOptions): StageSelection {
 function sqlDirOf(o: RunStagesOptions): string {
   const sqlDir = path.resolve(o.cwd ?? process.cwd(), o.sqlDir ?? 'sql');
   if (!existsSync(sqlDir)) {
-    throw new UsageError(`task directory not found: ${sqlDir}`, 'pass --sql-dir, or run from the project folder that holds sql/<stage>/');
+    throw new UsageError(
+      `task directory not found: ${sqlDir}`,
+      'pass --sql-dir, or run from the project folder that holds sql/<stage>/',
+    );
   }
   if (!statSync(sqlDir).isDirectory()) {
     throw new UsageError(`--sql-dir ${sqlDir} is not a directory`, 'pass the folder that holds one folder per stage');
@@ -151,18 +154,19 @@ async function runStages(
 }
 
 /** Runs the stages in order (ods, rds, report), keeping the status tables true at every step (`dmr migrate`). */
-export function migrate(options: MigrateOptions = {}): Promise<RunDocument> {
+export async function migrate(options: MigrateOptions = {}): Promise<RunDocument> {
   return runStages(options, selectionOf(options), 'migrate');
 }
 
 /** Continues at the first stage that is not success (`dmr resume`). */
-export function resume(options: ResumeOptions = {}): Promise<RunDocument> {
-  if (options.fromTask !== undefined && options.fromTask.trim() === '') throw new UsageError('--from-task needs a name');
+export async function resume(options: ResumeOptions = {}): Promise<RunDocument> {
+  if (options.fromTask !== undefined && options.fromTask.trim() === '')
+    throw new UsageError('--from-task needs a name');
   return runStages(options, { kind: 'resume' }, 'resume', options.fromTask);
 }
 
 /** Runs every stage again from the first (`dmr restart`). */
-export function restart(options: RunStagesOptions = {}): Promise<RunDocument> {
+export async function restart(options: RunStagesOptions = {}): Promise<RunDocument> {
   return runStages(options, { kind: 'restart' }, 'restart');
 }
 

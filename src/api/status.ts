@@ -60,7 +60,7 @@ export async function doctorSummary(store: StatusStore, flags: UserFlags = {}): 
 }
 
 /** The stages, the current or last run, recent history and doctor's verdict (`dmr status`). Reads only. */
-export function status(options: StatusOptions = {}): Promise<StatusDocument> {
+export async function status(options: StatusOptions = {}): Promise<StatusDocument> {
   const flags = suggestionFlags(options, options.suggestionFlags);
   return withStatusStore(
     options,
@@ -69,7 +69,9 @@ export function status(options: StatusOptions = {}): Promise<StatusDocument> {
       const doctor = await doctorSummary(store, flags);
       if (!options.verbose) return { ...report, doctor };
       const sqlDir = path.resolve(options.cwd ?? process.cwd(), options.sqlDir ?? 'sql');
-      const stages = report.stages.filter((s) => s.status === 'success' && s.stage).map((s) => ({ stage: s.stage as string }));
+      const stages = report.stages
+        .filter((s) => s.status === 'success' && s.stage)
+        .map((s) => ({ stage: s.stage as string }));
       return { ...report, doctor, taskDrift: await findTaskDrift(store, sqlDir, store.database.dialect, stages) };
     },
     { readOnly: true },

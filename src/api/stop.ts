@@ -22,7 +22,7 @@ export interface StopDocument {
 }
 
 /** Asks the live run to stop (it cancels its statement and records Stopped) and waits until it has (`dmr stop`). */
-export function stop(options: StopOptions = {}): Promise<StopDocument> {
+export async function stop(options: StopOptions = {}): Promise<StopDocument> {
   return withStatusStore(options, async (store) => {
     const { user, host } = whoAmI();
     const run = await requestStop(store, `${user}@${host}`, probeProcess);

@@ -39,7 +39,12 @@ export async function verify(options: VerifyOptions): Promise<VerificationDocume
     opened.push(from);
     const to = await openDatabase(targetConnection, { poolMax, readOnly: true });
     opened.push(to);
-    const side = (d: Database, schema?: string) => ({ knex: d.knex, dialect: d.dialect, display: d.display, ...(schema ? { schema } : {}) });
+    const side = (d: Database, schema?: string) => ({
+      knex: d.knex,
+      dialect: d.dialect,
+      display: d.display,
+      ...(schema ? { schema } : {}),
+    });
     const result = await verifyData({ ...compare, source: side(from, sourceSchema), target: side(to, targetSchema) });
     if (record) {
       const status = await openDatabase(await resolveStatusConnection(record));

@@ -23,14 +23,36 @@ export const doctorCommand = defineCommand<DoctorFlags>({
   describe: 'check the status tables, run records and server sessions; --fix [--yes] repairs what is safe',
   builder: (y) =>
     y
-      .option('fix', { type: 'boolean', default: false, describe: 'show the safe fixes (stuck stages -> error, dead runs -> Failed)' })
-      .option('yes', { type: 'boolean', default: false, describe: 'with --fix: apply them in one transaction, audited in history' })
-      .option('force', { type: 'boolean', default: false, describe: 'with --fix --yes: apply even while a live run holds the lock; terminate an orphaned lock session' })
-      .option('sql-dir', { type: 'string', default: 'sql', describe: 'task folder: carried into the commands doctor suggests' })
-      .option('generate-grace', { type: 'string', default: '60s', describe: 'without a dmr run record, a stage processing this long with no busy session is stuck' })
+      .option('fix', {
+        type: 'boolean',
+        default: false,
+        describe: 'show the safe fixes (stuck stages -> error, dead runs -> Failed)',
+      })
+      .option('yes', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --fix: apply them in one transaction, audited in history',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --fix --yes: apply even while a live run holds the lock; terminate an orphaned lock session',
+      })
+      .option('sql-dir', {
+        type: 'string',
+        default: 'sql',
+        describe: 'task folder: carried into the commands doctor suggests',
+      })
+      .option('generate-grace', {
+        type: 'string',
+        default: '60s',
+        describe: 'without a dmr run record, a stage processing this long with no busy session is stuck',
+      })
       .check((a) => {
-        if (a.yes && !a.fix) throw new UsageError('--yes applies the fixes of --fix', 'pass `--fix --yes`, or `--fix` alone to see them');
-        if (a.force && !a.yes) throw new UsageError('--force only matters with --fix --yes', 'pass `--fix --yes --force`');
+        if (a.yes && !a.fix)
+          throw new UsageError('--yes applies the fixes of --fix', 'pass `--fix --yes`, or `--fix` alone to see them');
+        if (a.force && !a.yes)
+          throw new UsageError('--force only matters with --fix --yes', 'pass `--fix --yes --force`');
         return true;
       }) as never,
   run: async (args) => {

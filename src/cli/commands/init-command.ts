@@ -13,7 +13,9 @@ export const initCommand = defineCommand<object>({
     const result = await init(databaseOptions(args));
     if (args.json) out.json(result);
     else {
-      out.line(result.createdTables.length ? `created ${result.createdTables.join(', ')}` : 'all status tables already exist');
+      out.line(
+        result.createdTables.length ? `created ${result.createdTables.join(', ')}` : 'all status tables already exist',
+      );
       if (result.seededRows.length) out.line(`added ${result.seededRows.join(', ')}`);
       for (const s of result.skipped) out.line(hint(`could not add ${s}: run \`dmr doctor\``));
     }

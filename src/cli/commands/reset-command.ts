@@ -31,7 +31,8 @@ export const resetCommand = defineCommand<ResetFlags>({
       .option('force', { type: 'boolean', default: false, describe: 'apply even while a live run holds the lock' })
       .conflicts('stage', 'all') as never,
   run: async (args) => {
-    if (!args.all && args.stage === undefined) throw new UsageError('name the stages to reset', 'pass --stage rds (comma-separated) or --all');
+    if (!args.all && args.stage === undefined)
+      throw new UsageError('name the stages to reset', 'pass --stage rds (comma-separated) or --all');
     const stages = args.all ? 'all' : parseStageList(args.stage ?? '', '--stage');
     const document = await reset({
       ...databaseOptions(args),

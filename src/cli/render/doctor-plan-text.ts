@@ -8,7 +8,8 @@ export function renderPlanText(plan: FixDocument, source: string, force: boolean
     if (plan.changes.length === 0) out.line('nothing to change');
     else {
       out.line(`${source} would change (nothing is changed until you pass --yes):`);
-      for (const c of plan.changes) out.line(`  ${c.description}${c.kind === 'terminate-session' && !force ? ' [only with --force]' : ''}`);
+      for (const c of plan.changes)
+        out.line(`  ${c.description}${c.kind === 'terminate-session' && !force ? ' [only with --force]' : ''}`);
     }
   } else {
     out.line(plan.applied.length ? `${source} changed (each one written to history):` : 'nothing was changed');

@@ -6,7 +6,8 @@ import { out } from '../output.js';
 export function renderDoctorText(report: DoctorDocument): void {
   out.line(`dmr doctor: ${report.database} (schema ${report.schema})`);
   const job = report.job;
-  out.line(`job: ${job.runId === null ? 'no dmr run recorded' : `run ${job.runId} ${job.status}${job.live ? ' (live)' : ''}`}; allowed: ${job.allowedActions.join(', ') || 'none (wait)'}`);
+  const run = job.runId === null ? 'no dmr run recorded' : `run ${job.runId} ${job.status}${job.live ? ' (live)' : ''}`;
+  out.line(`job: ${run}; allowed: ${job.allowedActions.join(', ') || 'none (wait)'}`);
   out.line();
   for (const f of report.findings) renderFinding(f);
   out.line(doctorVerdict(report));
@@ -22,7 +23,13 @@ function renderFinding(f: FindingDocument): void {
 
 function flatten(value: unknown, prefix = ''): string[] {
   if (value === null || value === undefined) return [];
-  if (Array.isArray(value)) return value.length ? [`${prefix}=[${value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join('; ')}]`] : [`${prefix}=[]`];
-  if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (k === 'deadBecause' ? [] : flatten(v, prefix ? `${prefix}.${k}` : k)));
+  if (Array.isArray(value))
+    return value.length
+      ? [`${prefix}=[${value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join('; ')}]`]
+      : [`${prefix}=[]`];
+  if (typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+      k === 'deadBecause' ? [] : flatten(v, prefix ? `${prefix}.${k}` : k),
+    );
   return [`${prefix}=${String(value)}`];
 }

@@ -20,7 +20,7 @@ export interface CheckSide {
 export interface CheckOptions {
   /** The status database (--url / --env / knexfile), or null when only --source/--target are checked. */
   readonly status: ResolvedConnection | null;
-  /** Schema of the status tables (MySQL: a database); absent: the connection's default (App, or MySQL's URL database). */
+  /** Schema of the status tables (MySQL: a database); absent: the default (App; MySQL: the URL's database). */
   readonly schema?: string;
   /** The task folder; null: not checked. */
   readonly sqlDir: string | null;
@@ -134,7 +134,9 @@ async function checkStatusDatabase(
   const probe = preflightProbeFor(connection.dialect);
   const opened = await open('status', connection, probe);
   const database = opened.database;
-  if (!database) return { check: { ...opened.check, schema: given ?? null }, store: null, close: async () => undefined };
+  if (!database) {
+    return { check: { ...opened.check, schema: given ?? null }, store: null, close: async () => undefined };
+  }
   const schema = given ?? database.defaultSchema ?? 'App';
   const describe = (error: unknown) => database.adapter.describeError(error).message;
   try {
