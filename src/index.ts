@@ -83,5 +83,10 @@ export type { Knex } from 'knex';
 /** The database families dmr speaks. */
 export type { DialectName } from './adapters/dialect-name.js';
 
+/** The `--json` document of a command that ended in an error, and its stable codes. */
+export type { ErrorDocument, ErrorCode } from './api/error-document.js';
+/** An error as the `--json` error document (what the CLI prints). */
+export { errorDocument } from './api/error-document.js';
+
 /** Errors dmr rejects with, each with the CLI's exit code. */
 export { DmrError, UsageError, ConnectionError, LockHeldError, ExitCode } from './core/errors.js';

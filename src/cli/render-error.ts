@@ -1,6 +1,6 @@
 import { redactSecrets } from '../config/redact.js';
 import { DmrError } from '../core/errors.js';
-import { errorDocument } from './error-document.js';
+import { errorDocument } from '../api/error-document.js';
 import { out } from './output.js';
 
 export interface RenderErrorOptions {
