@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { probeProcess } from '../src/cli/commands/doctor-command.js';
 import { resolveConnection } from '../src/config/resolve-connection.js';
-import type { DialectName } from '../src/config/dialect-name.js';
+import type { DialectName } from '../src/adapters/dialect-name.js';
 import { openDatabase } from '../src/core/database.js';
 import { diagnose } from '../src/core/doctor/diagnose.js';
 import { gatherEvidence } from '../src/core/doctor/gather-evidence.js';

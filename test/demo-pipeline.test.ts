@@ -9,9 +9,10 @@ import {
   sqliteSplitterOptions,
   type SplitterOptions,
 } from 'dbgate-query-splitter';
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DialectName } from '../src/config/dialect-name.js';
+import type { DialectName } from '../src/adapters/dialect-name.js';
+import { parseCopyTask } from '../src/core/tasks/copy-task-spec.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from './support/databases.js';
 
 /**
@@ -199,6 +200,24 @@ describe('demo pipeline files', () => {
         expect(task.name, `${stage}/${task.name}`).toMatch(/^\d{3}_[a-z0-9_]+$/);
         expect(task.generic, `${stage}/${task.name} needs a portable .sql file`).toBeDefined();
       }
+    }
+  });
+
+  it('has valid copy tasks whose SQLite source ships in sql/sources with the documented rows', async () => {
+    const copyTasks = stages.flatMap((stage) =>
+      readdirSync(path.join(sqlRoot, stage)).filter((f) => f.endsWith('.copy.json')).map((f) => path.join(sqlRoot, stage, f)),
+    );
+    expect(copyTasks.map((f) => path.relative(sqlRoot, f))).toEqual([path.join('ods', '050_copy_legacy_directory.copy.json')]);
+    const { spec, refusals } = parseCopyTask(readFileSync(copyTasks[0]!, 'utf8'));
+    expect(refusals).toEqual([]);
+    expect(spec?.source).toBe('sqlite:../sources/legacy-directory.db');
+    const file = path.resolve(path.dirname(copyTasks[0]!), '../sources/legacy-directory.db');
+    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: file, options: { readonly: true } }, useNullAsDefault: true });
+    try {
+      expect(await count(knex, 'districts')).toBe(4);
+      expect(await count(knex, 'calendar_days')).toBe(410);
+    } finally {
+      await knex.destroy();
     }
   });
 

@@ -19,6 +19,7 @@ describe('quick start on the embedded default database', () => {
     expect(plan.dialect).toBe('sqlite');
     expect(plan.plan.map((s: { stage: string }) => s.stage)).toEqual(['ods', 'rds', 'report']);
     expect(plan.plan[0].tasks[0].name).toBe('010_create_staging');
+    expect(plan.plan[0].tasks.at(-1)).toMatchObject({ name: '050_copy_legacy_directory', kind: 'copy' });
     expect(existsSync(file)).toBe(false);
   });
 
@@ -33,6 +34,9 @@ describe('quick start on the embedded default database', () => {
       expect(await count('rpt_enrollment_by_school_grade')).toBe(174);
       expect(await count('rpt_students_per_school')).toBe(40);
       expect(await count('rpt_district_summary')).toBe(8);
+      // ods/050_copy_legacy_directory.copy.json: copied from sql/sources/legacy-directory.db.
+      expect(await count('ods_districts')).toBe(4);
+      expect(await count('ods_calendar_days')).toBe(410);
       const total = await knex('rpt_enrollment_by_school_grade').sum({ n: 'enrollment_count' });
       expect(Number(total[0]?.n)).toBe(5770);
       const statuses = await knex('DataMigrations').select('DataMigrationStatusId');

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { DialectName } from '../config/dialect-name.js';
+import type { LineBatch } from './copy-line.js';
+import type { DialectName } from './dialect-name.js';
 
 /**
  * An engine-neutral column type: what a value *is*, independent of how one engine spells it.
@@ -91,7 +92,7 @@ export type CopyLine = string;
 export interface CopyReader {
   readonly sessionId: string;
   /** Streams the chunk's rows as lines, in batches, holding a bounded number in memory. */
-  read(spec: ReadSpec): AsyncIterable<readonly CopyLine[]>;
+  read(spec: ReadSpec): AsyncIterable<LineBatch>;
   /** Row count and key bounds for chunk planning (integer keys: min and max). */
   bounds(spec: Omit<ReadSpec, 'render' | 'range'>): Promise<{ readonly rows: number; readonly low: string | null; readonly high: string | null }>;
   /** Row count of a key range (the counts check and settling an unknown chunk). */
@@ -109,7 +110,7 @@ export interface LoadColumn {
 
 /** One running bulk load into a table, inside the session's transaction. */
 export interface BulkLoad {
-  write(lines: readonly CopyLine[]): Promise<void>;
+  write(lines: LineBatch): Promise<void>;
   /** Ends the load; rows the target stored. Throws a row error when the target refused a row. */
   end(): Promise<number>;
 }
@@ -161,6 +162,11 @@ export interface CopyDialect {
   readonly ledgerInTransaction: boolean;
   /** One writer at a time (SQLite's database lock): chunks into it run one after another. */
   readonly singleWriter: boolean;
+  /**
+   * Between two databases of this engine, a column with no neutral type still copies as the engine's own
+   * text (PostgreSQL's COPY text round-trips every type); elsewhere such a column is refused.
+   */
+  readonly copiesUnmappedTypesToItself: boolean;
   quoteIdentifier(name: string): string;
   tableReference(schema: string | undefined, table: string): string;
   /** Base tables of a schema (the connection's current one when absent). */

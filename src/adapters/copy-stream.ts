@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
  * Writes text to a stream and waits for 'drain' when its buffer is full, so memory stays
  * bounded by the stream's high-water mark; an error on the stream rejects the write.
  */
-export async function writeBounded(stream: Writable, text: string): Promise<void> {
+export async function writeBounded(stream: Writable, text: string | Buffer): Promise<void> {
   if (stream.errored) throw stream.errored;
   if (stream.write(text)) return;
   await Promise.race([once(stream, 'drain'), once(stream, 'error').then(([error]) => Promise.reject(error as Error))]);
@@ -18,27 +18,4 @@ export async function endStream(stream: Writable): Promise<void> {
   const done = Promise.race([once(stream, 'finish'), once(stream, 'error').then(([error]) => Promise.reject(error as Error))]);
   stream.end();
   await done;
-}
-
-/** Whole lines out of text chunks, carrying the partial last line to the next chunk. */
-export class LineSplitter {
-  private rest = '';
-
-  push(text: string): string[] {
-    const all = this.rest + text;
-    const cut = all.lastIndexOf('\n');
-    if (cut < 0) {
-      this.rest = all;
-      return [];
-    }
-    this.rest = all.slice(cut + 1);
-    return all.slice(0, cut).split('\n');
-  }
-
-  /** The unterminated rest; empty when the input ended with a newline. */
-  finish(): string[] {
-    const rest = this.rest;
-    this.rest = '';
-    return rest ? [rest] : [];
-  }
 }

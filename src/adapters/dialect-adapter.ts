@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
-import type { DialectName } from '../config/dialect-name.js';
+import type { DialectName } from './dialect-name.js';
+import type { ErrorCause } from './error-cause.js';
 import type { StatementFinding } from './statement-class.js';
 
-export type { DialectName, StatementFinding };
+export type { DialectName, ErrorCause, StatementFinding };
 
 /** One statement of a task script, with where it starts in the file. */
 export interface ScriptStatement {
@@ -30,6 +31,8 @@ export interface DatabaseErrorDetail {
   readonly lineInStatement?: number;
   /** 1-based character offset inside the statement (PostgreSQL reports this instead of a line). */
   readonly positionInStatement?: number;
+  /** What happened, when the engine tells (session ended by the server, timeout, deadlock, TLS...). */
+  readonly cause?: ErrorCause;
 }
 
 /** A database session as the server itself sees it. */
@@ -63,12 +66,22 @@ export interface DialectCapabilities {
   readonly insertReturning: boolean;
   /** A running statement can be cancelled from another connection (not SQLite: its driver is synchronous). */
   readonly cancelStatement: boolean;
+  /**
+   * A schema is a database of the server (MySQL/MariaDB): a fixed default like `App` would be shared by every
+   * project on the server, so dmr's tables default to the connection's own database instead.
+   */
+  readonly schemaIsDatabase: boolean;
 }
 
 /** Everything that really differs between database engines; core holds no dialect `if`s. */
 export interface DialectAdapter {
   readonly name: DialectName;
   readonly capabilities: DialectCapabilities;
+  /**
+   * Where dmr's tables (status, run, verification records, copy ledger) go without --schema: `App`, or
+   * on MySQL/MariaDB the database the connection names (`App` when it names none).
+   */
+  defaultSchema(knex: Knex): string;
   /** Quotes an identifier for this dialect (callers validate names first). */
   quoteIdentifier(name: string): string;
   /** Statement that creates the schema when missing; null where schemas do not exist. */

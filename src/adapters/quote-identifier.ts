@@ -1,4 +1,4 @@
-import type { DialectName } from '../config/dialect-name.js';
+import type { DialectName } from './dialect-name.js';
 
 /** Identifier quoting per dialect, shared by the dialect adapters and the row-hash dialects. */
 export const quoteIdentifierFor: Readonly<Record<DialectName, (name: string) => string>> = {

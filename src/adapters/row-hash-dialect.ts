@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DialectName } from '../config/dialect-name.js';
+import type { DialectName } from './dialect-name.js';
 
 /**
  * How values of a column are made comparable across engines. Every category has one

@@ -5,7 +5,8 @@ export interface GlobalArgs {
   readonly url?: string;
   readonly env?: string;
   readonly knexfile?: string;
-  readonly schema: string;
+  /** --schema; without it the database's default (App, or on MySQL/MariaDB the URL's database). */
+  readonly schema?: string;
   readonly json: boolean;
   readonly verbose: boolean;
 }

@@ -1,7 +1,9 @@
 import yargs, { type Argv } from 'yargs';
-import { UsageError } from '../core/errors.js';
+import { setProgramName } from '../config/program-name.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { DmrCommand, GlobalArgs } from './command.js';
 import { commands } from './commands/index.js';
+import { hint, setUserFlags, userFlagsOf } from './hints.js';
 import { renderError } from './render-error.js';
 
 function globalOptions(parser: Argv): Argv<GlobalArgs> {
@@ -9,15 +11,16 @@ function globalOptions(parser: Argv): Argv<GlobalArgs> {
     .option('url', { type: 'string', describe: 'connection URL: postgres://, mysql://, mssql://, sqlite:PATH (default: $DMR_DATABASE_URL or the knexfile)' })
     .option('env', { type: 'string', describe: 'knexfile environment to use (default: development)' })
     .option('knexfile', { type: 'string', describe: 'path to the knexfile (default: ./knexfile.ts)' })
-    .option('schema', { type: 'string', default: 'App', describe: 'schema of the status tables (a database on MySQL; ignored on SQLite)' })
+    .option('schema', { type: 'string', describe: "schema of dmr's tables (default App; on MySQL/MariaDB the URL's database; ignored on SQLite)" })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
     .option('verbose', { type: 'boolean', default: false, describe: 'show stack traces' }) as unknown as Argv<GlobalArgs>;
 }
 
 /** Parses argv, runs one command and returns the process exit code. The only place that decides it. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number = ExitCode.ok;
   const verbose = argv.includes('--verbose');
+  const json = wantsJson(argv);
   const parser = globalOptions(yargs([...argv]))
     .scriptName('dmr')
     .usage('$0 <command> [options]')
@@ -36,6 +39,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       describe: command.describe,
       builder: (y: Argv) => command.builder(y as Argv<GlobalArgs>),
       handler: async (args) => {
+        setProgramName(`dmr ${String(args._[0] ?? command.command.split(' ')[0])}`);
+        setUserFlags(userFlagsOf(args as unknown as GlobalArgs, argv));
         exitCode = await command.run(args as unknown as GlobalArgs);
       },
     });
@@ -44,6 +49,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     await parser.parseAsync();
     return exitCode;
   } catch (error) {
-    return renderError(error, verbose);
+    return renderError(error, { verbose, json, rewrite: hint });
   }
+}
+
+/** --json as the user wrote it, known before (and even when) yargs fails to parse the rest. */
+export function wantsJson(argv: readonly string[]): boolean {
+  let json = false;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg === '--json' || arg === '--json=true') json = true;
+    if (arg === '--no-json' || arg === '--json=false') json = false;
+  }
+  return json;
 }

@@ -5,6 +5,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+let documentWritten = false;
+
 /** Where commands write: stdout for results, stderr for progress and errors. */
 export const out = {
   isTty: Boolean(process.stdout.isTTY),
@@ -13,8 +15,19 @@ export const out = {
   line(text = ''): void {
     process.stdout.write(`${text}\n`);
   },
+  /** The one JSON document of a command (`--json`); a second one would break the contract. */
   json(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    out.document(`${JSON.stringify(value, null, 2)}\n`);
+  },
+  /** A JSON document already serialised (verify's report). */
+  document(text: string): void {
+    if (documentWritten) throw new Error('a second JSON document on stdout');
+    documentWritten = true;
+    process.stdout.write(text);
+  },
+  /** True once a command wrote its JSON document: an error after it goes to stderr only. */
+  get wroteDocument(): boolean {
+    return documentWritten;
   },
   info(text: string): void {
     process.stderr.write(`${text}\n`);

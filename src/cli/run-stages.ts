@@ -1,11 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { runDocument } from '../api/run.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { runMigration } from '../core/runner/run-migration.js';
 import type { RunOptions, RunResult } from '../core/runner/run-options.js';
 import type { StageSelection } from '../core/runner/select-stages.js';
 import type { GlobalArgs } from './command.js';
 import { withStore, whoAmI } from './open-store.js';
+import { hint } from './hints.js';
 import { out } from './output.js';
 import { encodingName } from '../core/tasks/read-task-text.js';
 import { parseDuration, parseSeconds } from './parse-duration.js';
@@ -84,6 +86,7 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
           taskTimeoutMs,
           dbRetryMs,
           encoding,
+          ...(args.knexfile ? { knexfile: args.knexfile } : {}),
           allowChangedTasks: args['allow-changed-tasks'] ?? false,
           signal: controller.signal,
           ...whoAmI(),
@@ -99,32 +102,31 @@ export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: S
   }
 }
 
-function exitCodeOf(result: RunResult): number {
-  if (result.outcome === 'success') return ExitCode.ok;
-  if (result.outcome === 'lost') return ExitCode.usage;
-  if (result.signal === 'SIGINT') return ExitCode.sigint;
-  if (result.signal === 'SIGTERM') return ExitCode.sigterm;
-  return ExitCode.answeredNo;
+/** A run's exit code: 0, 1, 130/143 for a signal, 2 for a run that lost its hold (as ConnectionError). */
+export function exitCodeOf(result: Pick<RunResult, 'outcome' | 'signal'>): number {
+  switch (result.outcome) {
+    case 'success':
+      return ExitCode.ok;
+    case 'lost':
+      return ExitCode.usage;
+    default:
+      if (result.signal === 'SIGINT') return ExitCode.sigint;
+      if (result.signal === 'SIGTERM') return ExitCode.sigterm;
+      return ExitCode.answeredNo;
+  }
 }
 
 function render(result: RunResult, json: boolean): void {
   if (json) {
-    out.json({
-      runId: result.runId,
-      outcome: result.outcome,
-      signal: result.signal ?? null,
-      seconds: Number(result.seconds.toFixed(3)),
-      stages: result.stages.map((s) => ({ stage: s.stage, status: s.status, seconds: s.seconds === null ? null : Number(s.seconds.toFixed(3)), tasks: s.tasks })),
-      error: result.error ?? null,
-    });
+    out.json(runDocument(result));
     return;
   }
   if (result.outcome === 'success') out.line(`run ${result.runId} completed in ${result.seconds.toFixed(1)}s: ${result.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}`);
   else if (result.outcome === 'lost') {
     out.line(`run ${result.runId} stopped itself: ${result.error ?? ''}`);
-    out.line('  see `dmr status` and `dmr doctor`; once the cause is fixed, `dmr resume`');
+    out.line(hint('  see `dmr status` and `dmr doctor`; once the cause is fixed, `dmr resume`'));
   } else {
     out.line(`run ${result.runId} ${result.outcome}: ${result.error ?? ''}`);
-    out.line('  see `dmr status` for the stages and history; fix the cause, then `dmr resume`');
+    out.line(hint('  see `dmr status` for the stages and history; fix the cause, then `dmr resume`'));
   }
 }

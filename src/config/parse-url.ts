@@ -1,110 +1,81 @@
-import path from 'node:path';
 import type { Knex } from 'knex';
+import { ConnectionSettingError } from '../adapters/connection-setting-error.js';
+import { displayConnection } from '../adapters/connection-display.js';
+import type { Dialect } from '../adapters/dialect.js';
+import type { DialectName } from '../adapters/dialect-name.js';
+import { dialectForClient, dialectForScheme, dialects } from '../adapters/dialects.js';
+import type { ParsedConnection } from '../adapters/parsed-connection.js';
+import { readServerUrl, schemeOf } from '../adapters/server-url.js';
 import { UsageError } from '../core/errors.js';
-import { knexClientFor, type DialectName } from './dialect-name.js';
-
-const schemes: Readonly<Record<string, DialectName>> = {
-  postgres: 'postgres',
-  postgresql: 'postgres',
-  mysql: 'mysql',
-  mariadb: 'mysql',
-  mssql: 'mssql',
-  sqlserver: 'mssql',
-  sqlite: 'sqlite',
-};
+import { rememberSecret } from './redact.js';
 
 export interface ParsedUrl {
   readonly dialect: DialectName;
   readonly knexConfig: Knex.Config;
-  /** The URL with its password replaced by ***. */
+  /** The connection rebuilt from its parsed parts, password as ***. */
   readonly display: string;
+  /** The parameter that demands TLS, named when the server offers none. */
+  readonly tlsRequiredBy?: string;
+  /** Options to try once more when the first attempt fails for `when` (libpq's sslmode=prefer/allow). */
+  readonly alternative?: ParsedConnection['alternative'];
 }
 
 /**
- * Turns a connection URL into a knex config.
- * postgres://u:p@h:5432/db, mysql://u:p@h:3306/db, mssql://u:p@h:1433/db?encrypt=false,
- * sqlite:relative/path.db, sqlite:/abs/path.db, sqlite::memory:
+ * Turns a connection URL into a knex config, by the engine's own reader.
+ * postgres://u:p@h:5432/db?sslmode=verify-full, mysql://u:p@h:3306/db?ssl-mode=REQUIRED,
+ * mssql://u:p@h:1433/db?Encrypt=true, sqlite:relative/path.db, sqlite:/abs/path.db, sqlite::memory:
  */
 export function parseConnectionUrl(raw: string, baseDir = process.cwd()): ParsedUrl {
-  const scheme = /^([a-z0-9+]+):/i.exec(raw)?.[1]?.toLowerCase();
-  const dialect = scheme ? schemes[scheme] : undefined;
+  const dialect = dialectForScheme(schemeOf(raw));
   if (!dialect) {
     throw new UsageError(
-      `unsupported connection URL scheme in ${JSON.stringify(redactUrlText(raw))}`,
-      'use postgres://, mysql:// (MySQL and MariaDB), mssql:// or sqlite:PATH',
+      `unsupported connection URL scheme in ${JSON.stringify(describeUnknown(raw))}`,
+      `use ${dialects.map((d) => `${d.urlExample} (${d.title})`).join(', ')}`,
     );
   }
-  if (dialect === 'sqlite') return parseSqlite(raw, baseDir);
+  return fromParsed(dialect, () => dialect.connections.fromUrl(raw, baseDir));
+}
 
-  let url: URL;
+/** A knexfile entry's connection object, by its client's reader (which also takes the URL's parameter names). */
+export function parseConnectionObject(client: unknown, connection: Record<string, unknown>, baseDir: string, extra: Knex.Config = {}): ParsedUrl {
+  const dialect = typeof client === 'string' ? dialectForClient(client) : undefined;
+  if (!dialect) {
+    throw new UsageError(
+      `unsupported database client ${JSON.stringify(client)}`,
+      `use one of ${dialects.map((d) => d.knexClients[0]).join(', ')} (or a URL: ${dialects.map((d) => d.urlExample).join(', ')})`,
+    );
+  }
+  return fromParsed(dialect, () => dialect.connections.fromObject(connection, baseDir), extra);
+}
+
+function fromParsed(dialect: Dialect, read: () => ParsedConnection, extra: Knex.Config = {}): ParsedUrl {
+  let parsed: ParsedConnection;
   try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`malformed connection URL ${JSON.stringify(redactUrlText(raw))}`, 'expected scheme://user:password@host:port/database');
+    parsed = read();
+  } catch (error) {
+    if (!(error instanceof ConnectionSettingError)) throw error;
+    rememberSecret(...error.secrets);
+    throw new UsageError(error.message, error.hint);
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = url.port ? Number(url.port) : undefined;
-  const params = Object.fromEntries(url.searchParams.entries());
-  const display = redactUrlText(raw);
-  const client = knexClientFor[dialect];
-
-  if (dialect === 'mssql') {
-    return {
-      dialect,
-      display,
-      knexConfig: {
-        client,
-        connection: {
-          server: host,
-          port: port ?? 1433,
-          user,
-          password,
-          database: database || undefined,
-          options: {
-            encrypt: params.encrypt ? params.encrypt === 'true' : false,
-            trustServerCertificate: params.trustServerCertificate ? params.trustServerCertificate === 'true' : true,
-            instanceName: params.instanceName,
-          },
-          requestTimeout: 0,
-        } as Knex.MsSqlConnectionConfig,
-      },
-    };
-  }
-  if (dialect === 'mysql') {
-    return {
-      dialect,
-      display,
-      knexConfig: {
-        client,
-        connection: { host, port: port ?? 3306, user, password, database: database || undefined, timezone: 'Z', dateStrings: false, supportBigNumbers: true, bigNumberStrings: true },
-      },
-    };
-  }
+  rememberSecret(...parsed.secrets);
   return {
-    dialect,
-    display,
-    knexConfig: {
-      client,
-      connection: { host, port: port ?? 5432, user, password, database: database || undefined, ...(params.sslmode === 'require' ? { ssl: { rejectUnauthorized: false } } : {}) },
-    },
+    dialect: dialect.name,
+    display: parsed.display,
+    knexConfig: dialect.knexConfig(parsed.connection, extra),
+    ...(parsed.tlsRequiredBy ? { tlsRequiredBy: parsed.tlsRequiredBy } : {}),
+    ...(parsed.alternative ? { alternative: parsed.alternative } : {}),
   };
 }
 
-function parseSqlite(raw: string, baseDir: string): ParsedUrl {
-  let rest = raw.slice(raw.indexOf(':') + 1);
-  if (rest.startsWith('//')) rest = rest.slice(2);
-  if (!rest) throw new UsageError('sqlite URL has no file path', 'use sqlite:path/to/file.sqlite3 or sqlite::memory:');
-  const filename = rest === ':memory:' ? ':memory:' : path.resolve(baseDir, rest);
-  return {
-    dialect: 'sqlite',
-    display: `sqlite:${filename}`,
-    knexConfig: { client: knexClientFor.sqlite, connection: { filename }, useNullAsDefault: true },
-  };
-}
-
-function redactUrlText(raw: string): string {
-  return raw.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+/** An unsupported URL rebuilt without its password, or only its scheme when it cannot be parsed. */
+function describeUnknown(raw: string): string {
+  try {
+    const { url, secrets } = readServerUrl(raw);
+    rememberSecret(...secrets);
+    const scheme = url.protocol.slice(0, -1);
+    return displayConnection({ scheme, user: decodeURIComponent(url.username), hasPassword: Boolean(url.password), host: url.hostname, port: url.port, database: decodeURIComponent(url.pathname.slice(1)) });
+  } catch (error) {
+    if (error instanceof ConnectionSettingError) rememberSecret(...error.secrets);
+    return `${schemeOf(raw)}:`;
+  }
 }

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { UsageError } from '../core/errors.js';
-import { dialectFromClient, knexClientFor, type DialectName } from './dialect-name.js';
+import { programName } from './program-name.js';
 import { findKnexfile, loadKnexfile } from './load-knexfile.js';
-import { parseConnectionUrl } from './parse-url.js';
+import { parseConnectionObject, parseConnectionUrl, type ParsedUrl } from './parse-url.js';
 
 export interface ConnectionOptions {
   /** --url: wins over everything. */
@@ -16,11 +16,9 @@ export interface ConnectionOptions {
   readonly cwd?: string;
 }
 
-export interface ResolvedConnection {
-  readonly dialect: DialectName;
-  readonly knexConfig: Knex.Config;
-  /** Printable description with the password redacted. */
-  readonly display: string;
+export interface ResolvedConnection extends ParsedUrl {
+  /** What the connection calls itself on the server unless configured otherwise (`dmr migrate`). */
+  readonly programName?: string;
   /** Where it came from: --url, DMR_DATABASE_URL, knexfile.ts (development)... */
   readonly source: string;
 }
@@ -32,6 +30,10 @@ export const defaultEnvironment = 'development';
  * then the knexfile's default environment. This module and tests are the only readers of process.env.
  */
 export async function resolveConnection(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConnection> {
+  return { ...(await resolve(options, env)), programName: programName() };
+}
+
+async function resolve(options: ConnectionOptions, env: NodeJS.ProcessEnv): Promise<ResolvedConnection> {
   const cwd = options.cwd ?? process.cwd();
   if (options.url) return { ...parseConnectionUrl(options.url, cwd), source: '--url' };
   const envUrl = env.DMR_DATABASE_URL;
@@ -60,27 +62,11 @@ function fromKnexConfig(entry: unknown, baseDir: string, source: string): Resolv
   const config = entry as Knex.Config & { url?: string };
   if (typeof config.url === 'string') return { ...parseConnectionUrl(config.url, baseDir), source };
   if (typeof config.connection === 'string') return { ...parseConnectionUrl(config.connection, baseDir), source };
-  const dialect = dialectFromClient(config.client);
   const connection = { ...((config.connection ?? {}) as Record<string, unknown>) };
-  if (dialect === 'sqlite') {
-    const filename = connection.filename;
-    if (typeof filename !== 'string' || !filename) throw new UsageError(`${source}: sqlite connection needs a filename`, 'set connection.filename');
-    if (filename !== ':memory:') connection.filename = path.resolve(baseDir, filename);
+  try {
+    return { ...parseConnectionObject(config.client, connection, baseDir, config), source };
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${source}: ${error.message}`, error.hint);
+    throw error;
   }
-  if (dialect === 'mysql' && connection.timezone === undefined) connection.timezone = 'Z';
-  return {
-    dialect,
-    source,
-    knexConfig: { ...config, client: knexClientFor[dialect], connection, ...(dialect === 'sqlite' ? { useNullAsDefault: true } : {}) },
-    display: describeConnection(dialect, connection),
-  };
-}
-
-function describeConnection(dialect: DialectName, c: Record<string, unknown>): string {
-  if (dialect === 'sqlite') return `sqlite:${String(c.filename)}`;
-  const host = c.host ?? c.server ?? 'localhost';
-  const user = c.user ? `${String(c.user)}@` : '';
-  const port = c.port ? `:${String(c.port)}` : '';
-  const scheme = dialect === 'postgres' ? 'postgres' : dialect;
-  return `${scheme}://${user}${String(host)}${port}/${String(c.database ?? '')}`;
 }

@@ -1,7 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
-import { withConnectionDefaults } from '../adapters/connection-defaults.js';
-import { createAdapter } from '../adapters/create-adapter.js';
-import type { DialectAdapter, DialectName } from '../adapters/dialect-adapter.js';
+import { dialectNamed } from '../adapters/dialects.js';
+import type { DatabaseErrorDetail, DialectAdapter, DialectName, ErrorCause } from '../adapters/dialect-adapter.js';
+import { causeText } from '../adapters/error-cause.js';
 import type { ResolvedConnection } from '../config/resolve-connection.js';
 import { redactSecrets } from '../config/redact.js';
 import { ConnectionError } from './errors.js';
@@ -15,6 +15,8 @@ export interface Database {
   readonly display: string;
   /** Where it connects: lets the runner open pools of its own (bookkeeping, the heartbeat worker). */
   readonly connection?: ResolvedConnection;
+  /** Where dmr's tables go without --schema (the connection's own database on MySQL/MariaDB; absent: App). */
+  readonly defaultSchema?: string;
   close(): Promise<void>;
 }
 
@@ -27,22 +29,34 @@ export interface OpenOptions {
 
 /**
  * Opens a pool and proves it works with one round trip, so a wrong password or an
- * unreachable host is a ConnectionError (exit 2) before anything is written.
+ * unreachable host is a ConnectionError (exit 2) before anything is written. A connection that
+ * prefers TLS (libpq's sslmode=prefer/allow, MySQL's PREFERRED) gets its one second try here;
+ * one that requires TLS never falls back to plaintext.
  */
 export async function openDatabase(connection: ResolvedConnection, options: OpenOptions = {}): Promise<Database> {
-  const poolMax = options.poolMax ?? 5;
-  const config = withConnectionDefaults(connection.dialect, connection.knexConfig, poolMax, options.readOnly);
-  const knex = knexFactory(config);
-  const adapter = createAdapter(connection.dialect, config);
-  try {
-    await knex.raw('select 1 as ok');
-  } catch (error) {
-    await knex.destroy().catch(() => undefined);
-    const detail = adapter.describeError(error);
+  const dialect = dialectNamed(connection.dialect);
+  const pool = { poolMax: options.poolMax ?? 5, readOnly: options.readOnly ?? false, programName: connection.programName ?? 'dmr' };
+  const configure = (c: Knex.Config) => dialect.withDefaults(c, pool);
+  const config = configure(connection.knexConfig);
+  const adapter = dialect.createAdapter(config);
+  let knex = knexFactory(config);
+  let failure = await probe(knex, adapter);
+  const alternative = connection.alternative;
+  if (failure && alternative && failure.cause === alternative.when) {
+    knex = knexFactory(configure({ ...connection.knexConfig, connection: alternative.connection }));
+    failure = await probe(knex, adapter);
+  }
+  if (failure) {
+    const tls = failure.cause === 'tls-unavailable' && connection.tlsRequiredBy ? `; ${connection.tlsRequiredBy} requires TLS, which the server does not offer` : '';
     throw new ConnectionError(
-      `cannot connect to ${connection.display}: ${redactSecrets(detail.message)}${detail.code ? ` (${detail.code})` : ''}`,
-      'check the host, port, user, password and database name, and that the server is running',
-      { cause: error },
+      `cannot connect to ${connection.display}: ${redactSecrets(failure.message)}${failure.code ? ` (${failure.code})` : ''}${tls}`,
+      tls
+        ? 'enable TLS on the server, or choose a weaker TLS mode knowingly'
+        : options.readOnly
+          ? 'check the host, port, user, password and database name (or the file path); ' +
+            'this command only reads, so it never creates a database: `dmr init` or `dmr migrate` does'
+          : 'check the host, port, user, password and database name, and that the server is running',
+      { cause: failure.error },
     );
   }
   return {
@@ -51,6 +65,52 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
     adapter,
     display: connection.display,
     connection,
+    defaultSchema: adapter.defaultSchema(knex),
     close: () => knex.destroy(),
   };
+}
+
+/** One round trip; on failure the pool is closed and the error described. */
+async function probe(knex: Knex, adapter: DialectAdapter): Promise<(DatabaseErrorDetail & { error: unknown }) | null> {
+  try {
+    await knex.raw('select 1 as ok');
+    return null;
+  } catch (error) {
+    await knex.destroy().catch(() => undefined);
+    return { ...adapter.describeError(error), error };
+  }
+}
+
+/**
+ * A lost connection named more precisely by asking the server once more on a new connection: if it
+ * answers, the server ended the session itself (a kill, an idle or session timeout: MySQL closes a killed
+ * connection without a word); if it refuses connections, it is shutting down or restarting; otherwise
+ * the network is the likely cause and the detail stays as it is.
+ */
+export async function explainLostConnection(
+  db: Database,
+  detail: { readonly message: string; readonly code?: string },
+  waitMs = 5000,
+): Promise<{ message: string; cause: ErrorCause }> {
+  const original = detail.message.replace(/^the connection to the server was lost(?: \([^)]*\))?: /, '');
+  const code = detail.code ? ` (${detail.code})` : '';
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+  const answer = await Promise.race([
+    db.knex.raw('select 1 as ok').then(() => 'up' as const, (error: unknown) => db.adapter.describeError(error)),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+  if (answer === 'up') {
+    return {
+      cause: 'session-terminated',
+      message: `${causeText['session-terminated']}${code}; the server still accepts connections, so the session was ended on its side (killed, or an idle or session timeout): ${original}`,
+    };
+  }
+  if (answer !== 'timeout' && (answer.cause === 'server-shutdown' || /ECONNREFUSED/.test(`${answer.code} ${answer.message}`))) {
+    return {
+      cause: 'server-shutdown',
+      message: `${causeText['server-shutdown']}${code}; it refuses new connections (${answer.code ?? answer.message}): ${original}`,
+    };
+  }
+  return { cause: 'connection-lost', message: detail.message };
 }

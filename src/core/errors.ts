@@ -45,9 +45,3 @@ export class LockHeldError extends DmrError {
   }
 }
 
-/** A task failed; the status tables already say so. */
-export class TaskFailedError extends DmrError {
-  constructor(message: string, hint?: string, options?: ErrorOptions) {
-    super(message, ExitCode.answeredNo, hint, options);
-  }
-}

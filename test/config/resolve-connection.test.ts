@@ -24,6 +24,29 @@ describe('connection URLs', () => {
 
   it('redacts passwords inside any text', () => {
     expect(redactSecrets('failed for postgres://a:b@c/d and Password=hunter2;')).toBe('failed for postgres://a:***@c/d and Password=***;');
+    expect(redactSecrets('at postgres://u:Sec:R3t@x@127.0.0.1:5432/db now')).toBe('at postgres://u:***@127.0.0.1:5432/db now');
+    expect(redactSecrets('{"user":"u","password":"a\\"b"} ?sslpassword=zz&x=1')).toBe('{"user":"u","password":"***"} ?sslpassword=***&x=1');
+  });
+
+  it('rebuilds the display from the parsed URL: the password is cut at the last @, as the parser does', () => {
+    const parsed = parseConnectionUrl('postgres://u:Sec:R3t@x%2Fy%25@127.0.0.1:5432/db?sslmode=disable');
+    expect(parsed.display).toBe('postgres://u:***@127.0.0.1:5432/db');
+    expect(parsed.knexConfig.connection).toMatchObject({ user: 'u', password: 'Sec:R3t@x/y%', host: '127.0.0.1' });
+    // Remembered: the password is hidden wherever it shows up later, decoded or as typed.
+    expect(redactSecrets('driver said Sec:R3t@x/y% and Sec:R3t@x%2Fy%25')).toBe('driver said *** and ***');
+  });
+
+  it('refuses a malformed % escape or an unparsable URL with exit 2, never echoing it', () => {
+    for (const raw of ['postgres://u:Hidden%zz@h/db', 'mysql://u:Hidden%4@h/db', 'postgres://u:Hid/den@h/db']) {
+      let caught: unknown;
+      try {
+        parseConnectionUrl(raw);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^malformed (postgres|mysql):\/\/ connection URL/) });
+      expect(String((caught as Error).message) + String((caught as { hint?: string }).hint)).not.toContain('Hid');
+    }
   });
 });
 

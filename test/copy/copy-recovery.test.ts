@@ -94,7 +94,13 @@ describe.runIf(both)('dmr copy recovery: SIGKILL, a server-terminated connection
   it('SIGTERM cancels the running statements, records the chunk, exits 143; the rerun finishes', async () => {
     await pg.knex.raw('drop table big');
     const run = startCli(args('big=big2'));
-    await until(async () => (await pg.knex.raw(`select count(*)::int as n from pg_stat_activity where query like 'copy "big2"%' and state = 'active'`)).rows[0].n > 0);
+    // A chunk of big2 running or done: the copy is under way (polling for the brief COPY alone can miss every one on a loaded machine).
+    await until(async () => {
+      const active = await pg.knex.raw(`select count(*)::int as n from pg_stat_activity where query like 'copy "big2"%' and state = 'active'`);
+      if (active.rows[0].n > 0) return true;
+      const done = await pg.knex.raw(`select count(*)::int as n from "App"."DataMigrationCopyChunks" c join "App"."DataMigrationCopies" j on j."CopyId" = c."CopyId" where j."TargetTable" = 'big2' and c."Status" = 'success'`);
+      return done.rows[0].n > 0;
+    });
     run.child.kill('SIGTERM');
     const result = await run.done;
     expect(result.code).toBe(143);

@@ -54,7 +54,7 @@ describe.each(dialects)('job control on %s', (dialect) => {
 
     const stopAgain = await dmr(db, ['stop']);
     expectExit(stopAgain, 2);
-    expect(stopAgain.stderr).toContain('allowed now: start (`dmr migrate`), resume (`dmr resume`), restart (`dmr restart`)');
+    expect(stopAgain.stderr).toMatch(/allowed now: start \(`dmr migrate --url [^`]+`\), resume \(`dmr resume --url [^`]+`\), restart \(`dmr restart --url [^`]+`\)/);
 
     expectExit(await dmr(db, ['resume', '--sql-dir', fastDir, '--from-task', '020_after']), 0);
     const rds = await table(db, 'DataMigrations').where('DataMigrationTypeId', 2).first();

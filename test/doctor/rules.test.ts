@@ -43,7 +43,7 @@ describe.each(dialects)('doctor rules on %s', (dialect) => {
     expect(stuck?.evidence.liveness).toMatchObject({ live: false, heartbeatStale: true, sessionAlive: false, holdsLock: false, processAlive: false });
     expect(result.stdout).not.toBe('');
     const status = await dmr(db, ['status']);
-    expect(status.stdout).toContain('doctor: 1 problem: run `dmr doctor`');
+    expect(status.stdout).toMatch(/doctor: 1 problem: run `dmr doctor --url \S+ --schema \S+`/);
   });
 
   it('stuck: Generate set the status, no run record, no busy session, triggered hours ago', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import type { DialectName } from '../../src/config/dialect-name.js';
+import type { DialectName } from '../../src/adapters/dialect-name.js';
 
 /** Server URLs the tests use; override with DMR_TEST_POSTGRES_URL / DMR_TEST_MYSQL_URL / DMR_TEST_MSSQL_URL. */
 export const serverUrls: Readonly<Record<Exclude<DialectName, 'sqlite'>, string | undefined>> = {

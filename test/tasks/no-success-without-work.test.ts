@@ -95,6 +95,7 @@ describe('the task tree in migrate --plan', () => {
     expect(ods.tasks).toEqual([
       {
         name: '010_load',
+        kind: 'sql',
         file: expect.stringMatching(/ods\/010_load\.postgres\.sql$/),
         variant: 'postgres',
         statements: 1,
@@ -113,9 +114,9 @@ describe('the task tree in migrate --plan', () => {
       '.gitkeep': ['hidden', 'hidden file'],
       '010_load.sql': ['replaced-by-variant', 'replaced by 010_load.postgres.sql on postgres'],
       '020_extra.mysql.sql': ['other-dialect', 'variant for mysql (this database is postgres)'],
-      '030_old.sql.bak': ['unknown-extension', 'unknown extension .bak (tasks are .sql, .ts, .mts, .js, .mjs)'],
-      'data.json': ['unknown-extension', 'unknown extension .json (tasks are .sql, .ts, .mts, .js, .mjs)'],
-      'notes.txt': ['unknown-extension', 'unknown extension .txt (tasks are .sql, .ts, .mts, .js, .mjs)'],
+      '030_old.sql.bak': ['unknown-extension', 'unknown extension .bak (tasks are .sql, .ts, .mts, .js, .mjs, .copy.json)'],
+      'data.json': ['unknown-extension', 'unknown extension .json (tasks are .sql, .ts, .mts, .js, .mjs, .copy.json)'],
+      'notes.txt': ['unknown-extension', 'unknown extension .txt (tasks are .sql, .ts, .mts, .js, .mjs, .copy.json)'],
       sub: ['not-a-file', 'a folder: tasks are the files directly in the stage folder'],
       'types.d.ts': ['type-declaration', 'a TypeScript declaration file, not a task'],
     });

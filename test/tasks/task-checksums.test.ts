@@ -91,7 +91,7 @@ describe.each(dialects)('task checksums and resume (%s)', (dialect) => {
     expect(result.stderr).toContain(
       `ods/030_new.sql added (sha256 ${sha256(path.join(dir, 'ods/030_new.sql'))}; not run)`,
     );
-    expect(result.stderr).toContain('`dmr restart`');
+    expect(result.stderr).toMatch(/`dmr restart[^`]*`/);
     expect(result.stderr).toContain('--allow-changed-tasks');
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 4, 3: 1 });
     expect(await historyMessages(db)).toEqual(history);

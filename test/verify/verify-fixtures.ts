@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DialectName } from '../../src/config/dialect-name.js';
+import type { DialectName } from '../../src/adapters/dialect-name.js';
 import type { VerifyOptions, VerifySide } from '../../src/core/verify/verify-types.js';
 import type { TestDatabase } from '../support/databases.js';
 

@@ -1,4 +1,6 @@
 import { mssqlSplitterOptions } from 'dbgate-query-splitter';
+import { messageWithCause } from '../error-cause.js';
+import { classifyMssqlError } from './mssql-errors.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -20,7 +22,11 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
 /** SQL Server: session-owned application lock, sessions from sys.dm_exec_sessions/requests. */
 export class MssqlAdapter implements DialectAdapter {
   readonly name = 'mssql' as const;
-  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true } as const;
+  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true, schemaIsDatabase: false } as const;
+
+  defaultSchema(): string {
+    return 'App';
+  }
 
   quoteIdentifier(name: string): string {
     return quoteIdentifierFor.mssql(name);
@@ -57,7 +63,9 @@ export class MssqlAdapter implements DialectAdapter {
     const e = error as { number?: number; code?: string; lineNumber?: number; message?: string; originalError?: { info?: { number?: number; lineNumber?: number } } };
     const number = e.number ?? e.originalError?.info?.number;
     const line = e.lineNumber ?? e.originalError?.info?.lineNumber;
-    return { code: number !== undefined ? String(number) : e.code, message: String(e.message ?? error), lineInStatement: line };
+    const cause = classifyMssqlError(error);
+    const message = messageWithCause(cause, [number !== undefined ? `error ${number}` : e.code], String(e.message ?? error));
+    return { code: number !== undefined ? String(number) : e.code, message, lineInStatement: line, cause };
   }
 
   runLock(knex: Knex, schema: string): RunLock {

@@ -16,6 +16,7 @@ const refusalNumbers = new Set([515, 547, 2627, 2601, 8152, 2628, 8114, 8115, 24
 export const mssqlCopy: CopyDialect = {
   name: 'mssql',
   singleWriter: false,
+  copiesUnmappedTypesToItself: false,
   primaryKeyAfterLoad: false,
   ledgerInTransaction: false,
   quoteIdentifier: q,

@@ -1,4 +1,6 @@
 import { mysqlSplitterOptions } from 'dbgate-query-splitter';
+import { messageWithCause, withoutSqlPrefix } from '../error-cause.js';
+import { classifyMysqlError } from './mysql-errors.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -30,7 +32,7 @@ export function mysqlLockName(schema: string): string {
  */
 export class MysqlAdapter implements DialectAdapter {
   readonly name = 'mysql' as const;
-  readonly capabilities = { schemas: true, insertReturning: false, transactionalDdl: false, cancelStatement: true } as const;
+  readonly capabilities = { schemas: true, insertReturning: false, transactionalDdl: false, cancelStatement: true, schemaIsDatabase: true } as const;
 
   quoteIdentifier(name: string): string {
     return quoteIdentifierFor.mysql(name);
@@ -57,6 +59,10 @@ export class MysqlAdapter implements DialectAdapter {
     await new Promise<void>((resolve, reject) => conn.query(sql, (error) => (error ? reject(error) : resolve())));
   }
 
+  defaultSchema(knex: Knex): string {
+    return (knex.client as { connectionSettings?: { database?: string } }).connectionSettings?.database || 'App';
+  }
+
   /**
    * COM_RESET_CONNECTION (mysql2's reset()): session variables, read-only, temporary tables,
    * user locks, an open transaction. It keeps the current database, so USE goes back to the configured one.
@@ -70,10 +76,13 @@ export class MysqlAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string };
-    const message = String(e.sqlMessage ?? e.message ?? error);
-    const line = /at line (\d+)/.exec(message)?.[1];
-    return { code: e.code ?? (e.errno ? String(e.errno) : undefined), message, lineInStatement: line ? Number(line) : undefined };
+    const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string; sqlState?: string};
+    const text = withoutSqlPrefix(String(e.sqlMessage ?? e.message ?? error));
+    const line = /at line (\d+)/.exec(text)?.[1];
+    const cause = classifyMysqlError(error);
+    const codes = [e.errno ? `errno ${e.errno}` : undefined, e.sqlState ? `SQLSTATE ${e.sqlState}` : undefined, e.errno ? undefined : e.code];
+    const message = messageWithCause(cause, codes, text);
+    return { code: e.code ?? (e.errno ? String(e.errno) : undefined), message, lineInStatement: line ? Number(line) : undefined, cause };
   }
 
   /**

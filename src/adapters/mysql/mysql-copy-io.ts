@@ -2,14 +2,14 @@ import { PassThrough } from 'node:stream';
 import type { Knex } from 'knex';
 import mysql from 'mysql2';
 import type { BulkLoad, CopyReader, CopyTable, CopyWriter, KeyRange, ReadSpec } from '../copy-dialect.js';
-import { forLoadData } from '../copy-line.js';
+import { forLoadData, needsLoadDataRewrite } from '../copy-line.js';
 import { endStream, writeBounded } from '../copy-stream.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
+import { rawLines, type RawField } from './mysql-copy-raw.js';
 import { mysqlRenderField } from './mysql-copy-types.js';
 
 const q = quoteIdentifierFor.mysql;
 const ref = (schema: string | undefined, table: string) => (schema ? `${q(schema)}.${q(table)}` : q(table));
-const batchRows = 2000;
 
 /** Strict values (an INSERT refuses, never truncates), instants in UTC, utf8mb4. */
 const sessionSettings = `set names utf8mb4, time_zone = '+00:00',
@@ -20,7 +20,7 @@ type Connection = mysql.Connection;
 /** A dedicated mysql2 connection with dmr's connection settings and LOCAL INFILE allowed. */
 export async function mysqlConnection(knex: Knex): Promise<Connection> {
   const settings = (knex.client as { connectionSettings: mysql.ConnectionOptions }).connectionSettings;
-  const connection = mysql.createConnection({ ...settings, rowsAsArray: true, multipleStatements: false, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  const connection = mysql.createConnection({ ...settings, password: settings.password, rowsAsArray: true, multipleStatements: false, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
   connection.on('error', () => undefined);
   await run(connection, sessionSettings);
   return connection;
@@ -75,32 +75,34 @@ function whereOf(condition: { sql: string }, where: string | undefined): string 
   return parts.length ? ` where ${parts.join(' and ')}` : '';
 }
 
-function selectSql(spec: ReadSpec): { sql: string; values: string[] } {
-  const fields = spec.table.columns.map((c, i) => mysqlRenderField(q(c.name), spec.render[i] ?? c.type));
+/**
+ * The chunk's SELECT: plain columns where the server's text is the field already (numbers,
+ * dates, times) or needs only escaping (text, escaped by the client byte by byte); booleans and
+ * binary values rendered by the server (`bit(1)` arrives as a raw byte, binary as hex).
+ */
+export function mysqlSelectSql(spec: ReadSpec): { sql: string; values: string[]; fields: RawField[] } {
+  const fields: RawField[] = [];
+  const list = spec.table.columns.map((c, i) => {
+    const type = spec.render[i] ?? c.type;
+    const plain = type?.kind !== 'binary' && type?.kind !== 'boolean';
+    fields.push(plain && (type === null || ['string', 'json', 'uuid'].includes(type.kind)) ? 'escape' : 'verbatim');
+    return plain ? q(c.name) : mysqlRenderField(q(c.name), type);
+  });
   const condition = mysqlRangeCondition(spec.key, spec.range);
   const order = spec.range.kind === 'keyset' ? ` order by ${spec.key.map(q).join(', ')}` : '';
   const limit = spec.limit !== undefined ? ` limit ${Math.trunc(spec.limit)}` : '';
-  const line = `concat_ws(char(9 using utf8mb4), ${fields.join(', ')})`;
-  return { sql: `select ${line} from ${ref(spec.table.schema, spec.table.name)}${whereOf(condition, spec.where)}${order}${limit}`, values: condition.values };
+  const sql = `select ${list.join(', ')} from ${ref(spec.table.schema, spec.table.name)}${whereOf(condition, spec.where)}${order}${limit}`;
+  return { sql, values: condition.values, fields };
 }
 
-/** Reads chunks as one server-built line per row, streamed (mysql2 pauses the socket between batches). */
+/** Reads chunks as raw row packets turned into COPY lines without a JavaScript value per field. */
 export async function mysqlReader(knex: Knex): Promise<CopyReader> {
   const connection = await mysqlConnection(knex);
   return {
     sessionId: String(connection.threadId),
-    async *read(spec) {
-      const { sql, values } = selectSql(spec);
-      const stream = connection.query(sql, values).stream({ highWaterMark: batchRows });
-      let batch: string[] = [];
-      for await (const row of stream as AsyncIterable<[string]>) {
-        batch.push(row[0]);
-        if (batch.length >= batchRows) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length) yield batch;
+    read(spec) {
+      const { sql, values, fields } = mysqlSelectSql(spec);
+      return rawLines(connection, sql, values, fields);
     },
     async bounds(spec) {
       const k = q(spec.key[0] ?? '');
@@ -163,10 +165,11 @@ export async function mysqlWriter(knex: Knex): Promise<CopyWriter> {
       const done = run<mysql.ResultSetHeader>(connection, { sql, infileStreamFactory: () => input } as mysql.QueryOptions);
       done.catch(() => undefined);
       return {
-        async write(lines) {
-          if (!lines.length) return;
-          sent += lines.length;
-          await writeBounded(input, `${lines.map(forLoadData).join('\n')}\n`);
+        async write(batch) {
+          if (!batch.count) return;
+          sent += batch.count;
+          // Escapes LOAD DATA reads differently (\f, \v, \b, octal) are rare: only then the text is rewritten.
+          await writeBounded(input, needsLoadDataRewrite(batch.data) ? forLoadData(batch.data.toString('utf8')) : batch.data);
         },
         async end() {
           await endStream(input);

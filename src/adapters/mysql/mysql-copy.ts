@@ -21,6 +21,7 @@ export const mysqlCopy: CopyDialect = {
   name: 'mysql',
   ledgerInTransaction: true,
   singleWriter: false,
+  copiesUnmappedTypesToItself: false,
   primaryKeyAfterLoad: false,
   quoteIdentifier: q,
   tableReference: ref,

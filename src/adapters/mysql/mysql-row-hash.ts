@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DialectName } from '../../config/dialect-name.js';
+import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,

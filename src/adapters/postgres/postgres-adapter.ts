@@ -1,4 +1,7 @@
 import { postgreSplitterOptions } from 'dbgate-query-splitter';
+import { messageWithCause, withoutSqlPrefix } from '../error-cause.js';
+import { classifyPostgresError } from './postgres-errors.js';
+import { onSideClient } from './postgres-side-client.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -29,7 +32,11 @@ const sessionColumns = `a.pid::text as id, a.usename as "user", host(a.client_ad
  */
 export class PostgresAdapter implements DialectAdapter {
   readonly name = 'postgres' as const;
-  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true } as const;
+  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true, schemaIsDatabase: false } as const;
+
+  defaultSchema(): string {
+    return 'App';
+  }
 
   quoteIdentifier(name: string): string {
     return quoteIdentifierFor.postgres(name);
@@ -68,9 +75,12 @@ export class PostgresAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as { code?: string; message?: string; position?: string; errno?: string };
+    const e = error as { code?: string; message?: string; position?: string; errno?: string};
     const position = e.position ? Number(e.position) : undefined;
-    return { code: e.code, message: String(e.message ?? error), positionInStatement: position };
+    const cause = classifyPostgresError(error);
+    const sqlstate = e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `SQLSTATE ${e.code}` : e.code;
+    const message = messageWithCause(cause, [sqlstate], withoutSqlPrefix(String(e.message ?? error)));
+    return { code: e.code, message, positionInStatement: position, cause };
   }
 
   /**
@@ -129,11 +139,12 @@ export class PostgresAdapter implements DialectAdapter {
     );
   }
 
+  /** pg_cancel_backend on a client of its own: https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL */
   async cancelStatement(knex: Knex, sessionId: string): Promise<void> {
-    await queryRows(knex, 'select pg_cancel_backend(?)', [numericSessionId(sessionId)]);
+    await onSideClient(knex, 'select pg_cancel_backend($1)', [numericSessionId(sessionId)]);
   }
 
   async terminateSession(knex: Knex, sessionId: string): Promise<void> {
-    await queryRows(knex, 'select pg_terminate_backend(?)', [numericSessionId(sessionId)]);
+    await onSideClient(knex, 'select pg_terminate_backend($1)', [numericSessionId(sessionId)]);
   }
 }

@@ -1,9 +1,9 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import type { BulkLoad, CopyLine, CopyReader, CopyTable, CopyWriter, KeyRange, ReadSpec } from '../copy-dialect.js';
-import { endStream, LineSplitter, writeBounded } from '../copy-stream.js';
+import type { BulkLoad, CopyReader, CopyTable, CopyWriter, KeyRange, ReadSpec } from '../copy-dialect.js';
+import { countLines, LineBatch } from '../copy-line.js';
+import { endStream, writeBounded } from '../copy-stream.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { postgresRender } from './postgres-copy-types.js';
 
@@ -72,15 +72,20 @@ export async function postgresReader(knex: Knex): Promise<CopyReader> {
     sessionId,
     async *read(spec) {
       const stream = client.query(copyTo(`copy (${selectSql(spec)}) to stdout`));
-      const decoder = new StringDecoder('utf8');
-      const lines = new LineSplitter();
+      // The server's bytes are the lines already: cut at the last line end, carry the rest.
+      let rest: Buffer | null = null;
       for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const batch: CopyLine[] = lines.push(decoder.write(chunk));
-        if (batch.length) yield batch;
+        const all: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+        const cut = all.lastIndexOf(10);
+        if (cut < 0) {
+          rest = all;
+          continue;
+        }
+        rest = cut + 1 < all.length ? all.subarray(cut + 1) : null;
+        const data = all.subarray(0, cut + 1);
+        yield new LineBatch(data, countLines(data));
       }
-      const rest = lines.push(decoder.end());
-      const last = [...rest, ...lines.finish()];
-      if (last.length) yield last;
+      if (rest?.length) yield new LineBatch(Buffer.concat([rest, Buffer.from('\n')]), 1);
     },
     async bounds(spec) {
       const where = spec.where ? ` where ${spec.where}` : '';
@@ -128,7 +133,7 @@ export async function postgresWriter(knex: Knex): Promise<CopyWriter> {
       const stream = client.query(copyFrom(`copy ${ref(schema, table)} (${columns.map((c) => q(c.name)).join(', ')}) from stdin`));
       stream.on('error', () => undefined);
       return {
-        write: (lines) => explain(() => (lines.length ? writeBounded(stream, `${lines.join('\n')}\n`) : Promise.resolve())),
+        write: (batch) => explain(() => (batch.count ? writeBounded(stream, batch.data) : Promise.resolve())),
         end: () =>
           explain(async () => {
             await endStream(stream);

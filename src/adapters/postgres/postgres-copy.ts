@@ -17,6 +17,7 @@ export const postgresCopy: CopyDialect = {
   name: 'postgres',
   ledgerInTransaction: true,
   singleWriter: false,
+  copiesUnmappedTypesToItself: true,
   primaryKeyAfterLoad: true,
   quoteIdentifier: q,
   tableReference: ref,

@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { sqliteSplitterOptions } from 'dbgate-query-splitter';
+import { messageWithCause } from '../error-cause.js';
+import { classifySqliteError } from './sqlite-errors.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -23,7 +25,11 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
  */
 export class SqliteAdapter implements DialectAdapter {
   readonly name = 'sqlite' as const;
-  readonly capabilities = { schemas: false, insertReturning: false, transactionalDdl: true, cancelStatement: false } as const;
+  readonly capabilities = { schemas: false, insertReturning: false, transactionalDdl: true, cancelStatement: false, schemaIsDatabase: false } as const;
+
+  defaultSchema(): string {
+    return 'App';
+  }
 
   constructor(private readonly filename: string) {}
 
@@ -72,7 +78,8 @@ export class SqliteAdapter implements DialectAdapter {
     const message = String(e.message ?? error).replace(/^[^:]* - /, '');
     // A read-only open (status, verify) never creates the file: a missing one is this error.
     const missing = `${message}: ${this.filename} does not exist or cannot be opened`;
-    return { code: e.code, message: e.code === 'SQLITE_CANTOPEN' ? missing : message };
+    const cause = classifySqliteError(error);
+    return { code: e.code, message: e.code === 'SQLITE_CANTOPEN' ? missing : messageWithCause(cause, [e.code], message), cause };
   }
 
   /** SQLITE_BUSY / SQLITE_LOCKED: a writer (the running task) holds the database for now. */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
 import type { BulkLoad, CopyReader, CopyTable, CopyType, CopyWriter, KeyRange, LoadColumn, ReadSpec } from '../copy-dialect.js';
-import { binaryFromText, binaryText, joinLine, splitLine } from '../copy-line.js';
+import { binaryFromText, binaryText, joinLine, LineBatch, splitLine } from '../copy-line.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
 const q = quoteIdentifierFor.sqlite;
@@ -97,11 +97,11 @@ export async function sqliteReader(knex: Knex): Promise<CopyReader> {
       for (const row of db.prepare(sql).raw(true).safeIntegers(true).iterate(...condition.values) as IterableIterator<unknown[]>) {
         batch.push(joinLine(row.map((v, i) => sqliteValueText(v, types[i] ?? null))));
         if (batch.length >= batchRows) {
-          yield batch;
+          yield LineBatch.of(batch);
           batch = [];
         }
       }
-      if (batch.length) yield batch;
+      if (batch.length) yield LineBatch.of(batch);
     },
     async bounds(spec) {
       const k = q(spec.key[0] ?? '');
@@ -176,8 +176,8 @@ export async function sqliteWriter(knex: Knex): Promise<CopyWriter> {
       const insert = db.prepare(`insert into ${q(table)} (${columns.map((c) => q(c.name)).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
       let rows = 0;
       return {
-        async write(lines) {
-          for (const line of lines) {
+        async write(batch) {
+          for (const line of batch.lines()) {
             const fields = splitLine(line);
             insert.run(...columns.map((c, i) => sqliteValue(fields[i] ?? null, c)));
             rows += 1;

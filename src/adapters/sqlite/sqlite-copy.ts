@@ -12,6 +12,7 @@ export const sqliteCopy: CopyDialect = {
   name: 'sqlite',
   ledgerInTransaction: true,
   singleWriter: true,
+  copiesUnmappedTypesToItself: false,
   primaryKeyAfterLoad: false,
   quoteIdentifier: q,
   tableReference: (_schema, table) => q(table),

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import Database from 'better-sqlite3';
 
@@ -56,7 +56,8 @@ export class SqliteFileLock {
   /** The holder when the lock is held by anyone (this process included), else null. */
   holder(): SqliteLockHolderInfo | null {
     if (this.db) return { host: os.hostname(), pid: process.pid, since: readInfo(this.infoFile)?.since ?? '' };
-    if (this.tryAcquireProbe()) return null;
+    // No lock file: nobody holds it, and a read-only command (doctor, status) must not create one.
+    if (!existsSync(this.lockFile) || this.tryAcquireProbe()) return null;
     return readInfo(this.infoFile) ?? { host: '?', pid: 0, since: '' };
   }
 

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Knex } from 'knex';
-import type { DialectName } from '../../config/dialect-name.js';
+import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,

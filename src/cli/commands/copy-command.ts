@@ -1,10 +1,10 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { resolveConnectionSpec } from '../../config/connection-spec.js';
 import { resolveConnection, type ResolvedConnection } from '../../config/resolve-connection.js';
+import { parseCast } from '../../core/copy/cast-spec.js';
+import { rejectsWriter } from '../../core/copy/rejects-file.js';
 import { copyData, planCopy } from '../../core/copy/copy-data.js';
 import { retryRejects } from '../../core/copy/retry-rejects.js';
-import type { CastSpec, CopyMode, CopyOptions, CopyResult, RejectedRow } from '../../core/copy/copy-types.js';
+import type { CopyMode, CopyOptions, CopyResult } from '../../core/copy/copy-types.js';
 import { openDatabase, type Database } from '../../core/database.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { assertIdentifier } from '../../core/identifiers.js';
@@ -14,6 +14,7 @@ import { whoAmI } from '../open-store.js';
 import { out } from '../output.js';
 import { copyProgress } from '../render/copy-progress.js';
 import { copyDocument, copySummaryText } from '../render/copy-summary.js';
+import { plural } from '../../core/plural.js';
 
 export interface CopyArgs {
   readonly source: string;
@@ -34,43 +35,14 @@ export interface CopyArgs {
   readonly cast?: string[];
 }
 
-/** `[table.]column=TYPE`; TYPE is checked against the target engine's type syntax before it reaches DDL. */
-export function parseCast(spec: string): CastSpec {
-  const at = spec.indexOf('=');
-  if (at < 1) throw new UsageError(`--cast ${JSON.stringify(spec)} is not COLUMN=TYPE`, 'for example --cast amount=numeric(12,2) or --cast orders.note=text');
-  const [first = '', second] = spec.slice(0, at).split('.');
-  const type = spec.slice(at + 1).trim();
-  if (!type) throw new UsageError(`--cast ${JSON.stringify(spec)} has no type`);
-  return second === undefined ? { column: assertName(first, '--cast'), type } : { table: assertName(first, '--cast'), column: assertName(second, '--cast'), type };
-}
-
 function resolveSide(value: string, args: GlobalArgs): Promise<ResolvedConnection> {
-  return value.includes(':') ? resolveConnection({ url: value }) : resolveConnection({ env: value, knexfile: args.knexfile });
+  return resolveConnectionSpec(value, args.knexfile ? { knexfile: args.knexfile } : {});
 }
 
 function modeOf(args: CopyArgs): CopyMode {
   const chosen = (['create', 'truncate', 'append'] as const).filter((m) => args[m]);
   if (chosen.length > 1) throw new UsageError(`--${chosen.join(' and --')} cannot be combined`, 'pass one of --create, --truncate, --append (the default)');
   return chosen[0] ?? 'append';
-}
-
-/** Writes rejected rows as CSV: the source's columns in order, then component, referenceId, field, message. One file per table when several tables are copied. */
-function rejectsWriter(file: string | undefined, tableCount: number): ((reject: RejectedRow) => void) | undefined {
-  if (!file) return undefined;
-  const started = new Set<string>();
-  const fileFor = (table: string) => {
-    if (tableCount === 1) return file;
-    const ext = path.extname(file);
-    return `${file.slice(0, file.length - ext.length)}.${table}${ext || '.csv'}`;
-  };
-  return (reject) => {
-    const target = fileFor(reject.component);
-    if (!started.has(target)) {
-      started.add(target);
-      writeFileSync(target, stringify([[...reject.columns, 'component', 'referenceId', 'field', 'message']]));
-    }
-    appendFileSync(target, stringify([[...reject.values, reject.component, reject.referenceId, reject.field ?? '', reject.message]]));
-  };
 }
 
 function exitCodeOf(result: CopyResult): number {
@@ -85,7 +57,7 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
   const casts = (args.cast ?? []).map(parseCast);
   const sourceSchema = args['source-schema'] ? assertName(args['source-schema'], '--source-schema') : undefined;
   const targetSchema = args['target-schema'] ? assertName(args['target-schema'], '--target-schema') : undefined;
-  assertIdentifier(args.schema, '--schema');
+  if (args.schema !== undefined) assertIdentifier(args.schema, '--schema');
   const mode = modeOf(args);
   if (args['retry-rejects'] && args.plan) throw new UsageError('--retry-rejects and --plan cannot be combined');
 
@@ -113,7 +85,7 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
       source: { database: source, ...(sourceSchema ? { schema: sourceSchema } : {}) },
       target: { database: target, ...(targetSchema ? { schema: targetSchema } : {}) },
       ...(ledger ? { ledger } : {}),
-      ledgerSchema: args.schema,
+      ledgerSchema: args.schema ?? (ledger ?? target).defaultSchema ?? 'App',
       ...(tables.length ? { tables } : {}),
       ...(args.where ? { where: args.where } : {}),
       mode,
@@ -132,7 +104,7 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
       if (args.json) out.json(plan);
       else {
         for (const t of plan.tables) {
-          out.line(`${t.table} -> ${t.targetTable}${t.targetExists ? ' (exists)' : ''}: ${t.sourceRows} rows, ${t.chunks} ${t.chunkKind} chunk(s), key ${t.key.join(', ') || '(none)'}`);
+          out.line(`${t.table} -> ${t.targetTable}${t.targetExists ? ' (exists)' : ''}: ${plural(t.sourceRows, 'row')}, ${plural(t.chunks, `${t.chunkKind} chunk`)}, key ${t.key.join(', ') || '(none)'}`);
           for (const c of t.columns) out.line(`  ${c.name}: ${c.sourceDeclared} -> ${c.targetDeclared}${c.cast ? ' (--cast)' : ''}`);
           for (const ddl of t.ddl) out.line(`  ${ddl};`);
         }
@@ -158,8 +130,8 @@ export const copyCommand = defineCommand<CopyArgs>({
   describe: 'copy tables between databases in resumable keyset chunks with type mapping; exit 1 on rejected rows or differing counts',
   builder: (y) =>
     y
-      .option('source', { type: 'string', demandOption: true, describe: 'source: a URL (contains ":") or a knexfile environment name' })
-      .option('target', { type: 'string', demandOption: true, describe: 'target: a URL or a knexfile environment name' })
+      .option('source', { type: 'string', demandOption: true, describe: 'source: a URL (contains ":"), env:NAME (a URL in that environment variable) or a knexfile environment name' })
+      .option('target', { type: 'string', demandOption: true, describe: 'target: a URL, env:NAME or a knexfile environment name' })
       .option('table', { type: 'string', array: true, describe: 'NAME or NAME=TARGET_NAME (repeatable; default: every table of the source schema)' })
       .option('source-schema', { type: 'string', describe: 'schema (MySQL: database) of the source tables' })
       .option('target-schema', { type: 'string', describe: 'schema (MySQL: database) of the target tables' })

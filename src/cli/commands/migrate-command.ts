@@ -1,11 +1,12 @@
-import path from 'node:path';
-import { resolveConnection } from '../../config/resolve-connection.js';
-import { defaultStages } from '../../core/status/status-codes.js';
-import { inspectTasks, inspectionError } from '../../core/tasks/inspect-tasks.js';
-import { selectStages, type StageSelection } from '../../core/runner/select-stages.js';
-import { UsageError } from '../../core/errors.js';
+import { plan } from '../../api/run.js';
+import type { PlanDocument } from '../../core/plan/plan-run.js';
+import { plural } from '../../core/plural.js';
+import type { StageSelection } from '../../core/runner/select-stages.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
+import { databaseOptions } from '../database-args.js';
+import { hint } from '../hints.js';
 import { out } from '../output.js';
+import { nonBlank, parseStageList } from '../stage-list.js';
 import { runFlagOptions, runStagesFromCli, type RunFlags } from '../run-stages.js';
 
 interface MigrateFlags extends RunFlags {
@@ -25,53 +26,40 @@ export const migrateCommand = defineCommand<MigrateFlags>({
       .option('plan', { type: 'boolean', default: false, describe: 'print the ordered tasks and change nothing' })
       .conflicts('only', 'from') as never,
   run: async (args): Promise<number> => {
-    const selection: StageSelection = args.only
-      ? { kind: 'only', stages: args.only.split(',').map((s) => s.trim()).filter(Boolean) }
-      : args.from
-        ? { kind: 'from', stage: args.from }
-        : { kind: 'all' };
+    const from = nonBlank(args.from, '--from');
+    const selection: StageSelection =
+      args.only !== undefined
+        ? { kind: 'only', stages: parseStageList(args.only, '--only') }
+        : from !== undefined
+          ? { kind: 'from', stage: from }
+          : { kind: 'all' };
     if (args.plan) return printPlan(args, selection);
     return runStagesFromCli(args, selection, 'migrate');
   },
 });
 
-/** --plan: the tasks each stage would run on this dialect, without connecting. */
+/** --plan: the tasks each stage would run on this dialect, each stage's status now and what resume would skip. */
 async function printPlan(args: GlobalArgs & MigrateFlags, selection: StageSelection): Promise<number> {
-  const connection = await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile });
-  const order = defaultStages.map((s) => s.code);
-  if (selection.kind === 'from' && !order.includes(selection.stage)) throw new UsageError(`unknown stage ${JSON.stringify(selection.stage)}`, `stages are: ${order.join(', ')}`);
-  const stages = selection.kind === 'from' ? order.slice(order.indexOf(selection.stage)) : selectStages(selection, order, []);
-  const sqlDir = path.resolve(args['sql-dir']);
-  const inspection = await inspectTasks({ sqlDir, stages, dialect: connection.dialect, encoding: args.encoding });
-  if (inspection.problems.length > 0) throw inspectionError(inspection);
-  const rel = (file: string) => path.relative(process.cwd(), file);
-  const plan = inspection.tree.stages.map((s) => ({
-    stage: s.stage,
-    tasks: s.tasks.map((t) => {
-      const scan = inspection.scans.get(t.file);
-      return {
-        name: t.name,
-        file: rel(t.file),
-        variant: t.variant ?? null,
-        statements: scan?.statements?.count ?? null,
-        transactional: scan?.transactional ?? true,
-        atomic: !scan?.nonAtomic,
-        nonAtomic: scan?.nonAtomic ?? null,
-      };
-    }),
-    ignored: s.ignored.map((f) => ({ file: rel(f.file), reason: f.reason, message: f.message })),
-  }));
-  const { warnings } = inspection;
-  if (args.json) out.json({ dialect: connection.dialect, database: connection.display, plan, warnings });
-  else {
-    out.line(`plan for ${connection.display} (${connection.dialect}); nothing will be changed`);
-    for (const { stage, tasks: list, ignored } of plan) {
-      out.line(`${stage}:`);
-      for (const t of list) out.line(`  ${t.name}  ${t.file}${t.nonAtomic ? `  (not atomic: ${t.nonAtomic})` : ''}`);
-      if (list.length === 0) out.line('  (no tasks)');
-      for (const f of ignored) out.line(`  ignored: ${f.file}: ${f.message}`);
-    }
-    for (const w of warnings) out.line(`warning: ${w}`);
-  }
+  const document = await plan({
+    ...databaseOptions(args),
+    sqlDir: args['sql-dir'],
+    encoding: args.encoding,
+    ...(selection.kind === 'only' ? { only: selection.stages } : {}),
+    ...(selection.kind === 'from' ? { from: selection.stage } : {}),
+  });
+  if (args.json) out.json(document);
+  else renderPlan(document);
   return 0;
+}
+
+function renderPlan(document: PlanDocument): void {
+  out.line(`plan for ${document.database} (${document.dialect}); nothing will be changed`);
+  for (const { stage, current, resumeSkips, tasks, ignored } of document.plan) {
+    const now = current === null ? '' : ` (now ${current}${resumeSkips ? '; dmr resume skips it' : ''})`;
+    out.line(`${stage}: ${plural(tasks.length, 'task')}${now}`);
+    for (const t of tasks) out.line(`  ${t.name}  ${t.file}${t.nonAtomic ? `  (not atomic: ${t.nonAtomic})` : ''}`);
+    for (const f of ignored) out.line(`  ignored: ${f.file}: ${f.message}`);
+  }
+  if (document.statusNote) out.line(`note: ${document.statusNote}`);
+  for (const w of document.warnings) out.line(hint(`warning: ${w}`));
 }

@@ -1,14 +1,13 @@
-import { applyFixes } from '../../core/doctor/apply-fixes.js';
-import type { FixResult } from '../../core/doctor/fix-plan.js';
-import { gatherEvidence } from '../../core/doctor/gather-evidence.js';
-import { planReset, resetTargets } from '../../core/doctor/plan-reset.js';
+import { reset } from '../../api/reset.js';
 import { UsageError } from '../../core/errors.js';
 import type { StatusCode } from '../../core/status/status-codes.js';
+import { resetTargets } from '../../core/doctor/plan-reset.js';
 import { defineCommand } from '../command.js';
-import { whoAmI, withStore } from '../open-store.js';
+import { databaseOptions } from '../database-args.js';
+import { userFlags } from '../hints.js';
 import { out } from '../output.js';
-import { planJson, renderPlanText } from '../render/doctor-plan-text.js';
-import { probeProcess } from './doctor-command.js';
+import { renderPlanText } from '../render/doctor-plan-text.js';
+import { parseStageList } from '../stage-list.js';
 
 interface ResetFlags {
   readonly stage?: string;
@@ -31,22 +30,24 @@ export const resetCommand = defineCommand<ResetFlags>({
       .option('yes', { type: 'boolean', default: false, describe: 'apply (otherwise only show what would change)' })
       .option('force', { type: 'boolean', default: false, describe: 'apply even while a live run holds the lock' })
       .conflicts('stage', 'all') as never,
-  run: (args) =>
-    withStore(args, async (store) => {
-      if (!args.all && !args.stage) throw new UsageError('name the stages to reset', 'pass --stage rds (comma-separated) or --all');
-      const stages = args.all ? 'all' : (args.stage ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      const evidence = await gatherEvidence(store, { probeProcess });
-      const plan = planReset(evidence, { stages, to: args.to, reason: args.reason }, new Date());
-      let result: FixResult | null = null;
-      if (args.yes) {
-        const { user, host } = whoAmI();
-        result = await applyFixes(store, plan, { who: `${user}@${host}`, force: args.force, probeProcess });
-      }
-      if (args.json) out.json({ reset: { stages, to: args.to, reason: args.reason ?? null }, ...planJson(plan, result) });
-      else {
-        renderPlanText(plan, result, args.force);
-        if (!args.yes && plan.changes.length) out.line('pass --yes to apply');
-      }
-      return result && result.skipped.length ? 1 : 0;
-    }),
+  run: async (args) => {
+    if (!args.all && args.stage === undefined)
+      throw new UsageError('name the stages to reset', 'pass --stage rds (comma-separated) or --all');
+    const stages = args.all ? 'all' : parseStageList(args.stage ?? '', '--stage');
+    const document = await reset({
+      ...databaseOptions(args),
+      stages,
+      to: args.to,
+      reason: args.reason,
+      yes: args.yes,
+      force: args.force,
+      suggestionFlags: userFlags(),
+    });
+    if (args.json) out.json(document);
+    else {
+      renderPlanText(document, 'reset', args.force);
+      if (!args.yes && document.changes.length) out.line('pass --yes to apply');
+    }
+    return document.skipped?.length ? 1 : 0;
+  },
 });

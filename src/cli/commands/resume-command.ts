@@ -2,6 +2,7 @@ import { checkJobAction } from '../../core/jobs/job-state.js';
 import { defineCommand } from '../command.js';
 import { withStore } from '../open-store.js';
 import { runFlagOptions, runStagesFromCli, type RunFlags } from '../run-stages.js';
+import { nonBlank } from '../stage-list.js';
 import { probeProcess } from './doctor-command.js';
 
 interface ResumeFlags extends RunFlags {
@@ -21,7 +22,8 @@ export const resumeCommand = defineCommand<ResumeFlags>({
         describe: 'continue although tasks that already ran changed since (see dmr status --verbose)',
       }) as never,
   run: async (args) => {
+    const fromTask = nonBlank(args['from-task'], '--from-task');
     await withStore(args, (store) => checkJobAction(store, 'resume', probeProcess));
-    return runStagesFromCli(args, { kind: 'resume' }, 'resume', args['from-task']);
+    return runStagesFromCli(args, { kind: 'resume' }, 'resume', fromTask);
   },
 });

@@ -1,14 +1,11 @@
-import path from 'node:path';
-import { gatherEvidence } from '../../core/doctor/gather-evidence.js';
-import { readStatus, type StatusReport } from '../../core/status/read-status.js';
-import type { StatusStore } from '../../core/status/status-store.js';
-import { describeDrift, findTaskDrift, type DriftReport } from '../../core/tasks/task-drift.js';
+import { status } from '../../api/status.js';
+import { ExitCode } from '../../core/errors.js';
+import { describeDrift, type DriftReport } from '../../core/tasks/task-drift.js';
 import { defineCommand } from '../command.js';
-import { withStore } from '../open-store.js';
+import { databaseOptions } from '../database-args.js';
+import { userFlags } from '../hints.js';
 import { out } from '../output.js';
-import { doctorSummary } from '../render/doctor-summary.js';
 import { renderStatusText } from '../render/status-text.js';
-import { probeProcess } from './doctor-command.js';
 
 interface StatusFlags {
   readonly 'sql-dir': string;
@@ -23,30 +20,21 @@ export const statusCommand = defineCommand<StatusFlags>({
       default: 'sql',
       describe: 'task folder compared with what ran (with --verbose)',
     }) as never,
-  run: (args) =>
-    withStore(args, async (store) => {
-      const evidence = await gatherEvidence(store, { probeProcess });
-      const report = await readStatus(store, evidence);
-      const doctor = doctorSummary(evidence);
-      const taskDrift = args.verbose
-        ? await driftOfSucceededStages(store, report, path.resolve(args['sql-dir']))
-        : undefined;
-      if (args.json) out.json({ ...report, doctor, ...(taskDrift ? { taskDrift } : {}) });
-      else {
-        renderStatusText(report, String(doctor.verdict));
-        if (taskDrift) renderDrift(taskDrift);
-      }
-      return 0;
-    }),
+  run: async (args) => {
+    const document = await status({
+      ...databaseOptions(args),
+      verbose: args.verbose,
+      sqlDir: args['sql-dir'],
+      suggestionFlags: userFlags(),
+    });
+    if (args.json) out.json(document);
+    else {
+      renderStatusText(document, document.doctor.verdict);
+      if (document.taskDrift) renderDrift(document.taskDrift);
+    }
+    return ExitCode.ok;
+  },
 });
-
-/** --verbose: tasks of stages that are success whose files changed, went or appeared since they ran. */
-function driftOfSucceededStages(store: StatusStore, report: StatusReport, sqlDir: string): Promise<DriftReport> {
-  const stages = report.stages
-    .filter((s) => s.status === 'success' && s.stage)
-    .map((s) => ({ stage: s.stage as string }));
-  return findTaskDrift(store, sqlDir, store.database.dialect, stages);
-}
 
 function renderDrift(report: DriftReport): void {
   out.line();

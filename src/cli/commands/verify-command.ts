@@ -214,21 +214,23 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
     for (const t of result.tables) {
       if (args.verbose && t.failedSql) out.info(`generated SQL refused for ${t.table}:\n${t.failedSql}`);
     }
-    if (formats.file && args.out) {
-      await writeFile(args.out, render(result, formats.file, args.redact));
-      process.stdout.write(render(result, formats.stdout, args.redact));
-      out.info(`wrote ${formats.file} report to ${args.out}`);
-    } else process.stdout.write(render(result, formats.stdout, args.redact));
     if (args.record) {
       const status = await openDatabase(await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }));
       try {
         const { recordVerification } = await import('../../core/verify/verification-record.js');
-        const id = await recordVerification(status, args.schema, result);
+        const id = await recordVerification(status, args.schema ?? status.defaultSchema ?? 'App', result);
         out.info(`recorded as verification ${id} in ${status.display}`);
       } finally {
         await status.close();
       }
     }
+    if (formats.file && args.out) {
+      await writeFile(args.out, render(result, formats.file, args.redact));
+      out.info(`wrote ${formats.file} report to ${args.out}`);
+    }
+    const report = render(result, formats.stdout, args.redact);
+    if (formats.stdout === 'json') out.document(report);
+    else process.stdout.write(report);
     return result.status === 'equal' ? ExitCode.ok : ExitCode.answeredNo;
   } finally {
     progress.stop();

@@ -1,6 +1,7 @@
 import type { Ora } from 'ora';
 import type { CopyEvent } from '../../core/copy/copy-types.js';
 import { out } from '../output.js';
+import { plural } from '../../core/plural.js';
 
 interface TableProgress {
   readonly started: number;
@@ -39,7 +40,7 @@ export async function copyProgress(): Promise<{ onEvent: (event: CopyEvent) => v
       if (event.type === 'table-start') {
         running.set(event.table, { started: Date.now(), expected: event.estimatedRows, rows: 0 });
         const skipped = event.skipped ? `, ${event.skipped} already copied (skipped)` : '';
-        line(`${event.table} -> ${event.targetTable}: ${event.chunkKind === 'all' ? '1 chunk' : event.chunkKind === 'keyset' ? 'keyset chunks' : `${event.chunks} chunks`}${skipped}`);
+        line(`${event.table} -> ${event.targetTable}: ${event.chunkKind === 'all' ? '1 chunk' : event.chunkKind === 'keyset' ? 'keyset chunks' : plural(event.chunks, 'chunk')}${skipped}`);
       } else if (event.type === 'chunk-done') {
         const p = running.get(event.table);
         if (p) p.rows += event.rows;

@@ -1,33 +1,23 @@
-import { describeChange, type FixPlan, type FixResult } from '../../core/doctor/fix-plan.js';
+import type { FixDocument } from '../../api/fix-document.js';
 import { out } from '../output.js';
 
 /** What a fix or reset would change (dry run), or what it changed. */
-export function renderPlanText(plan: FixPlan, result: FixResult | null, force: boolean): void {
+export function renderPlanText(plan: FixDocument, source: string, force: boolean): void {
   for (const w of plan.warnings) out.info(`warning: ${w}`);
-  if (!result) {
+  if (!plan.applied) {
     if (plan.changes.length === 0) out.line('nothing to change');
     else {
-      out.line(`${plan.source} would change (nothing is changed until you pass --yes):`);
-      for (const c of plan.changes) out.line(`  ${describeChange(c)}${c.kind === 'terminate-session' && !force ? ' [only with --force]' : ''}`);
+      out.line(`${source} would change (nothing is changed until you pass --yes):`);
+      for (const c of plan.changes)
+        out.line(`  ${c.description}${c.kind === 'terminate-session' && !force ? ' [only with --force]' : ''}`);
     }
   } else {
-    out.line(result.applied.length ? `${plan.source} changed (each one written to history):` : 'nothing was changed');
-    for (const c of result.applied) out.line(`  ${describeChange(c)}`);
-    for (const s of result.skipped) out.line(`  not done: ${describeChange(s.change)} (${s.why})`);
+    out.line(plan.applied.length ? `${source} changed (each one written to history):` : 'nothing was changed');
+    for (const c of plan.applied) out.line(`  ${c}`);
+    for (const s of plan.skipped ?? []) out.line(`  not done: ${s.change} (${s.why})`);
   }
   if (plan.notFixed.length) {
     out.line('not fixed automatically:');
-    for (const n of plan.notFixed) out.line(`  ${n.id}: run ${n.action}`);
+    for (const n of plan.notFixed) out.line(`  ${n.id}: run ${n.command}`);
   }
-}
-
-/** The plan and result as JSON values. */
-export function planJson(plan: FixPlan, result: FixResult | null): Record<string, unknown> {
-  return {
-    changes: plan.changes.map((c) => ({ ...c, description: describeChange(c) })),
-    notFixed: plan.notFixed,
-    warnings: plan.warnings,
-    applied: result ? result.applied.map(describeChange) : null,
-    skipped: result ? result.skipped.map((s) => ({ change: describeChange(s.change), why: s.why })) : null,
-  };
 }

@@ -1,5 +1,6 @@
 import type { Ora } from 'ora';
 import type { RunEvent } from '../../core/runner/run-events.js';
+import { plural } from '../../core/plural.js';
 import { formatAge } from '../../core/time.js';
 import { out } from '../output.js';
 
@@ -15,6 +16,8 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
   let spinner: Ora | null = null;
   let ticker: NodeJS.Timeout | null = null;
   let label = '';
+  // The running task with its place in the stage; a copy task's progress lines follow it.
+  let taskLabel = '';
   let since = 0;
   let eta: number | null = null;
   const stopTicker = () => {
@@ -45,13 +48,14 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
         break;
       case 'stage-started': {
         const usual = event.estimatedSeconds === null ? '' : `, took ~${about(event.estimatedSeconds)} last time`;
-        plain(`${event.stage}: processing (${event.tasks} task${event.tasks === 1 ? '' : 's'}${usual})`);
+        plain(`${event.stage}: processing (${plural(event.tasks, 'task')}${usual})`);
         break;
       }
       case 'task-started': {
         const position = `task ${event.index} of ${event.of}`;
         const left = event.etaSeconds === null ? '' : `, stage ETA ~${about(event.etaSeconds)}`;
-        if (tty) spin(`${event.stage} ${event.task} [${position}]`, event.etaSeconds);
+        taskLabel = `${event.stage} ${event.task} [${position}]`;
+        if (tty) spin(taskLabel, event.etaSeconds);
         else plain(`${event.stage}: ${event.task} started (${position}${left})`);
         break;
       }
@@ -66,6 +70,11 @@ export async function createRunProgress(): Promise<(event: RunEvent) => void> {
           plain(`${event.stage}: ${event.task} ${event.ok ? 'finished' : 'failed'} in ${event.seconds.toFixed(2)}s`);
         break;
       }
+      case 'task-progress':
+        if (spinner) label = `${taskLabel}: ${event.message}`;
+        else if (!event.transient) plain(`${event.stage}: ${event.task}: ${event.message}`);
+        if (spinner && !event.transient) spinner.info(label).start(label);
+        break;
       case 'stage-finished':
         plain(`${event.stage}: ${event.status} in ${event.seconds.toFixed(1)}s`);
         break;

@@ -2,6 +2,7 @@ import type { StatusReport } from '../../core/status/read-status.js';
 import { formatAge } from '../../core/time.js';
 import { out } from '../output.js';
 import { renderTable } from './table.js';
+import { plural } from '../../core/plural.js';
 
 export function renderStatusText(report: StatusReport, doctorVerdict?: string): void {
   out.line(`${report.database} (schema ${report.schema})`);
@@ -34,7 +35,7 @@ export function renderStatusText(report: StatusReport, doctorVerdict?: string): 
   }
   const v = report.verification;
   if (!v) out.line('data never verified: run `dmr verify --record` after a migration');
-  else out.line(`last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${v.tablesDiffering} of ${v.tablesCompared} tables differ, ${v.mode}) ${v.sourceDisplay} -> ${v.targetDisplay}`);
+  else out.line(`last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${v.tablesDiffering} of ${plural(v.tablesCompared, 'table')} ${v.tablesDiffering === 1 ? 'differs' : 'differ'}, ${v.mode}) ${v.sourceDisplay} -> ${v.targetDisplay}`);
   if (report.history.length) {
     out.line();
     out.line('recent history:');

@@ -1,5 +1,6 @@
 import { keyText } from '../../core/verify/verification-document.js';
 import type { RowCount, RowKey, TableVerdict, VerifyResult } from '../../core/verify/verify-types.js';
+import { plural } from '../../core/plural.js';
 
 const statusText: Readonly<Record<TableVerdict['status'], string>> = {
   equal: 'equal',
@@ -93,10 +94,10 @@ export function verifyText(result: VerifyResult, options: { readonly redact?: bo
   const total = result.tables.length;
   const verdict =
     result.status === 'equal'
-      ? `all ${result.tables.length} tables equal (${how})`
+      ? `${total === 1 ? 'the table is' : `all ${total} tables`} equal (${how})`
       : result.status === 'incomplete'
-        ? `no differences found, but ${skipped} of ${total} tables were not compared: not verified (${how})`
-        : `${differing} of ${total} tables differ${skipped ? `, ${skipped} not compared` : ''} (${how}); ${legend}`;
+        ? `no differences found, but ${skipped} of ${plural(total, 'table')} ${skipped === 1 ? 'was' : 'were'} not compared: not verified (${how})`
+        : `${differing} of ${plural(total, 'table')} ${differing === 1 ? 'differs' : 'differ'}${skipped ? `, ${skipped} not compared` : ''} (${how}); ${legend}`;
   return [
     line(headers),
     line(widths.map((w) => '-'.repeat(w))),

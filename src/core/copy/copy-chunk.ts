@@ -1,5 +1,5 @@
 import type { CopyDialect, CopyLine, CopyWriter, KeyRange, ReadSpec } from '../../adapters/copy-dialect.js';
-import { splitLine } from '../../adapters/copy-line.js';
+import { LineBatch, splitLine } from '../../adapters/copy-line.js';
 import type { Database } from '../database.js';
 import type { CopyLedger, RejectRecord } from './copy-ledger.js';
 import type { TablePlan } from './copy-plan.js';
@@ -124,30 +124,30 @@ export async function copyChunk(ctx: ChunkContext, chunkNo: number, range: KeyRa
 async function bulk(ctx: ChunkContext, writer: CopyWriter, spec: ReadSpec): Promise<ChunkOutcome> {
   let read = 0;
   let bytes = 0;
-  let last: CopyLine | null = null;
+  let last: LineBatch | null = null;
   const load = writer.load(ctx.plan.targetSchema, ctx.plan.targetName, ctx.plan.targetColumns);
-  await readSource(ctx, spec, async (lines) => {
-    await load.write(lines);
-    read += lines.length;
-    const size = lines.reduce((n, l) => n + l.length + 1, 0);
-    bytes += size;
-    last = lines[lines.length - 1] ?? last;
-    ctx.onProgress?.(lines.length, size);
+  await readSource(ctx, spec, async (batch) => {
+    await load.write(batch);
+    read += batch.count;
+    bytes += batch.bytes;
+    if (batch.count) last = batch;
+    ctx.onProgress?.(batch.count, batch.bytes);
   });
   const rows = await load.end();
-  return { rows, rejected: 0, read, bytes, lastKey: last === null ? null : keyOf(ctx.plan, last), rejects: [] };
+  const lastLine = (last as LineBatch | null)?.last() ?? null;
+  return { rows, rejected: 0, read, bytes, lastKey: lastLine === null ? null : keyOf(ctx.plan, lastLine), rejects: [] };
 }
 
 /** Reads a range on a reader of its own, closing it (destroyed when abandoned part-way). */
-async function readSource(ctx: ChunkContext, spec: ReadSpec, each: (lines: readonly CopyLine[]) => Promise<void>): Promise<void> {
+async function readSource(ctx: ChunkContext, spec: ReadSpec, each: (batch: LineBatch) => Promise<void>): Promise<void> {
   const reader = await ctx.source.dialect.openReader(ctx.source.database.knex);
   const session: ActiveSession = { dialect: ctx.source.dialect, database: ctx.source.database, sessionId: reader.sessionId };
   ctx.active.add(session);
   let complete = false;
   try {
-    for await (const lines of reader.read(spec)) {
+    for await (const batch of reader.read(spec)) {
       checkSignal(ctx.signal);
-      await each(lines);
+      await each(batch);
     }
     complete = true;
   } finally {
@@ -161,7 +161,7 @@ async function isolate(ctx: ChunkContext, writer: CopyWriter, spec: ReadSpec, ch
   const refusal = (error: unknown) => ctx.target.dialect.rowRefusal(error);
   const loadLines = async (lines: readonly CopyLine[]) => {
     const load = writer.load(plan.targetSchema, plan.targetName, plan.targetColumns);
-    await load.write(lines);
+    await load.write(LineBatch.of(lines));
     return load.end();
   };
   let rows = 0;
@@ -182,7 +182,8 @@ async function isolate(ctx: ChunkContext, writer: CopyWriter, spec: ReadSpec, ch
       return error;
     }
   };
-  await readSource(ctx, spec, async (lines) => {
+  await readSource(ctx, spec, async (batch) => {
+    const lines = batch.lines();
     for (let i = 0; i < lines.length; i += isolationBatch) {
       const batch = lines.slice(i, i + isolationBatch);
       if (!(await tryLoad(batch))) continue;
@@ -203,10 +204,9 @@ async function isolate(ctx: ChunkContext, writer: CopyWriter, spec: ReadSpec, ch
       }
     }
     read += lines.length;
-    const size = lines.reduce((n, l) => n + l.length + 1, 0);
-    bytes += size;
+    bytes += batch.bytes;
     last = lines[lines.length - 1] ?? last;
-    ctx.onProgress?.(lines.length, size);
+    ctx.onProgress?.(lines.length, batch.bytes);
   });
   if (ctx.ledger.inTarget) await ctx.ledger.addRejects(rejectRecords(ctx, chunkNo, rejects), writer.connection);
   return { rows, rejected: rejects.length, read, bytes, lastKey: last === null ? null : keyOf(plan, last), rejects };

@@ -1,5 +1,5 @@
 import type { CopyTable } from '../../adapters/copy-dialect.js';
-import { copyDialectFor } from '../../adapters/copy-dialects.js';
+import { dialectNamed } from '../../adapters/dialects.js';
 import { LockHeldError, UsageError } from '../errors.js';
 import { verifyData } from '../verify/verify-data.js';
 import { assertName } from '../verify/verify-names.js';
@@ -14,8 +14,8 @@ import { integerRanges } from './chunk-plan.js';
 type Sides = Pick<CopyContext, 'source' | 'target'>;
 
 export function sides(options: CopyOptions): Sides {
-  const source = { dialect: copyDialectFor(options.source.database.dialect), database: options.source.database, ...(options.source.schema ? { schema: options.source.schema } : {}) };
-  const target = { dialect: copyDialectFor(options.target.database.dialect), database: options.target.database, ...(options.target.schema ? { schema: options.target.schema } : {}) };
+  const source = { dialect: dialectNamed(options.source.database.dialect).copy, database: options.source.database, ...(options.source.schema ? { schema: options.source.schema } : {}) };
+  const target = { dialect: dialectNamed(options.target.database.dialect).copy, database: options.target.database, ...(options.target.schema ? { schema: options.target.schema } : {}) };
   return { source, target };
 }
 

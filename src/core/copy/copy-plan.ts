@@ -61,7 +61,7 @@ export function planTable(ctx: PlanContext, source: CopyTable, mapping: TableMap
     const cast = [...ctx.casts].reverse().find((c) => c.column.toLowerCase() === column.name.toLowerCase() && (c.table === undefined || c.table === source.name));
     const isKey = key.includes(column.name);
     render.push(sameEngine ? null : column.type);
-    if (!column.type && !(sameEngine && ctx.source.name === 'postgres')) {
+    if (!column.type && !(sameEngine && ctx.source.copiesUnmappedTypesToItself)) {
       problems.add(source.name, column.name, `source type ${column.declared} has no neutral mapping${sameEngine ? '' : ` to ${ctx.target.name}`}`);
       continue;
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CopyTable, KeyRange } from '../../adapters/copy-dialect.js';
+import type { KeyRange } from '../../adapters/copy-dialect.js';
 import { redactSecrets } from '../../config/redact.js';
 import { UsageError } from '../errors.js';
 import { integerRanges } from './chunk-plan.js';
@@ -9,26 +9,12 @@ import type { CopyOptions, TableOutcome, TableSummary } from './copy-types.js';
 import type { CopyContext } from './copy-context.js';
 import type { TablePlan } from './copy-plan.js';
 import { settleChunk } from './settle-chunk.js';
+import { rangeOf, targetTable } from './table-range.js';
 
 /** The job identity: a rerun of the same command (same source, tables and --where) resumes it. */
 export function jobKey(ctx: CopyContext, plan: TablePlan): string {
   const parts = [ctx.source.database.display, plan.source.schema ?? '', plan.source.name, plan.targetSchema ?? '', plan.targetName, ctx.options.where ?? ''];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-}
-
-export function rangeOf(kind: TablePlan['chunkKind'], chunk: Pick<LedgerChunk, 'low' | 'high'>): KeyRange {
-  return { kind, low: chunk.low, high: chunk.high };
-}
-
-/** The target table as a catalog entry (for counting and settling). */
-export function targetTable(plan: TablePlan): CopyTable {
-  return {
-    ...(plan.targetSchema ? { schema: plan.targetSchema } : {}),
-    name: plan.targetName,
-    columns: plan.targetColumns.map((c) => ({ name: c.name, declared: c.declared, type: c.type, nullable: c.nullable })),
-    primaryKey: plan.key,
-    estimatedRows: null,
-  };
 }
 
 /** One table's copy: its job in the ledger, its chunks as units of work, and its counts check. */
@@ -63,12 +49,16 @@ export class TableRun {
     const { ctx, plan } = this;
     const key = jobKey(ctx, plan);
     const latest = await ctx.ledger.latestJob(key);
-    const resume = latest && (latest.status !== 'success' || this.options.mode !== 'truncate');
+    let resume = latest && (latest.status !== 'success' || this.options.mode !== 'truncate');
     if (plan.createSql) {
       await ctx.target.database.knex.raw(plan.createSql).catch((error: unknown) => {
         const detail = ctx.target.database.adapter.describeError(error);
         throw new UsageError(`creating ${plan.targetName} failed: ${detail.message}`, `the statement was: ${plan.createSql}; use --cast or create the table yourself`, { cause: error });
       });
+    }
+    if (resume && latest && (await this.targetLostRows(latest.copyId))) {
+      this.notice(`the target table is empty although copy ${latest.copyId} recorded rows in it (emptied or re-created since): starting a new copy`);
+      resume = false;
     }
     if (resume && latest) {
       this.job = latest;
@@ -107,6 +97,12 @@ export class TableRun {
       this.rowsRejected += c.rejected;
     }
     this.options.onEvent?.({ type: 'table-start', table: plan.source.name, targetTable: plan.targetName, chunks: this.chunks.length, skipped: this.skipped, estimatedRows: plan.source.estimatedRows ?? 0, chunkKind: plan.chunkKind });
+  }
+
+  /** The job recorded copied rows but the target has none: an earlier task (or a person) emptied or re-created it. */
+  private async targetLostRows(copyId: number): Promise<boolean> {
+    const copied = (await this.ctx.ledger.chunks(copyId)).reduce((n, c) => n + (c.status === 'success' ? c.rows : 0), 0);
+    return copied > 0 && (await this.countTarget()) === 0;
   }
 
   private async planChunks(): Promise<{ chunkNo: number; low: string[] | null; high: string[] | null }[]> {
@@ -230,12 +226,15 @@ export class TableRun {
     let pending = 0;
     if (complete) {
       try {
+        // The source count runs while the target builds the deferred key (different servers).
+        const counted = this.countSource();
+        counted.catch(() => undefined);
         if (job.primaryKeyPending && plan.key.length) {
           await ctx.target.database.knex.raw(ctx.target.dialect.addPrimaryKeySql(plan.targetSchema, plan.targetName, plan.key));
           await ctx.ledger.setJob(job.copyId, { primaryKeyPending: false });
         }
         pending = await ctx.ledger.rejectCount(job.copyId);
-        sourceCount = await this.countSource();
+        sourceCount = await counted;
         targetCount = (await this.countTarget()) - job.targetRowsBefore;
         outcome = targetCount !== sourceCount - pending ? 'counts_differ' : pending > 0 ? 'rejects' : 'copied';
       } catch (error) {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DialectName } from '../../config/dialect-name.js';
+import type { DialectName } from '../../adapters/dialect-name.js';
 import type { Database } from '../database.js';
 import type { TableMapping, VerifyResult } from '../verify/verify-types.js';
 

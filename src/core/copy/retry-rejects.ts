@@ -1,4 +1,5 @@
 import type { CopyLine } from '../../adapters/copy-dialect.js';
+import { LineBatch } from '../../adapters/copy-line.js';
 import { redactSecrets } from '../../config/redact.js';
 import { sides, prepare } from './copy-data.js';
 import { CopyLedger } from './copy-ledger.js';
@@ -38,7 +39,7 @@ export async function retryRejects(options: CopyOptions): Promise<CopyResult> {
         }
         const key = JSON.parse(reject.referenceId) as string[];
         const lines: CopyLine[] = [];
-        for await (const batch of reader.read({ table: plan.source, render: plan.render, key: plan.key, range: { kind: 'exact', low: key, high: null } })) lines.push(...batch);
+        for await (const batch of reader.read({ table: plan.source, render: plan.render, key: plan.key, range: { kind: 'exact', low: key, high: null } })) lines.push(...batch.lines());
         await writer.begin();
         const connection = ledger.inTarget ? writer.connection : undefined;
         try {
@@ -46,7 +47,7 @@ export async function retryRejects(options: CopyOptions): Promise<CopyResult> {
             await ledger.setReject(reject.rejectId, 'gone', 'the row is no longer in the source', connection);
           } else {
             const load = writer.load(plan.targetSchema, plan.targetName, plan.targetColumns);
-            await load.write(lines);
+            await load.write(LineBatch.of(lines));
             await load.end();
             await ledger.setReject(reject.rejectId, 'landed', undefined, connection);
             landed += 1;

@@ -2,7 +2,7 @@ import { verifyData } from '../verify/verify-data.js';
 import type { CopyContext } from './copy-context.js';
 import type { LedgerChunk } from './copy-ledger.js';
 import type { TablePlan } from './copy-plan.js';
-import { rangeOf, targetTable } from './copy-table.js';
+import { rangeOf, targetTable } from './table-range.js';
 
 export type SettleOutcome = 'absent' | 'landed' | 'removed';
 

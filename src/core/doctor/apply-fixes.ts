@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { LockHeldError } from '../errors.js';
 import type { StatusStore } from '../status/status-store.js';
+import { resetCopyChunk } from './copy-ledger-facts.js';
 import type { ProcessProbe } from './evidence.js';
 import { describeChange, type FixChange, type FixPlan, type FixResult } from './fix-plan.js';
 import { gatherEvidence } from './gather-evidence.js';
@@ -75,6 +76,7 @@ async function applyOne(store: StatusStore, change: FixChange, trx: Knex.Transac
   if (change.kind === 'finish-run') {
     return store.table('runs', trx).where('RunId', change.runId).whereNull('FinishedAt').update({ JobStatus: change.to, FinishedAt: new Date(), ErrorText: change.reason });
   }
+  if (change.kind === 'copy-chunk') return resetCopyChunk(store, change, trx);
   return 0;
 }
 

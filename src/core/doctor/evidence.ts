@@ -1,7 +1,9 @@
 import type { DialectName, ServerSession } from '../../adapters/dialect-adapter.js';
 import type { RunRecord } from '../status/run-store.js';
+import type { ServerWideApp } from '../status/server-wide-app.js';
 import type { HistoryLine, StageState } from '../status/status-store.js';
 import type { TableKey } from '../status/status-tables.js';
+import type { CopyChunkFact } from './copy-ledger-facts.js';
 
 /** One row of DataMigrationStatuses as stored (codes may be duplicated or missing). */
 export interface StatusRow {
@@ -46,6 +48,10 @@ export interface Evidence {
   readonly activeSessions: readonly ServerSession[];
   /** Recent history, newest first. */
   readonly history: readonly HistoryLine[];
+  /** Copy-ledger chunks left processing, with their process probed (absent: not read). */
+  readonly copyChunks?: readonly CopyChunkFact[];
+  /** MySQL/MariaDB: status tables in the server-wide App database while this schema is another one. */
+  readonly serverWideApp?: ServerWideApp | null;
 }
 
 /** Asks the host whether a process exists (the CLI provides it; core never touches `process`). */

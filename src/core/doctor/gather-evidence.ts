@@ -1,7 +1,9 @@
 import { UsageError } from '../errors.js';
 import { RunStore, type RunRecord } from '../status/run-store.js';
+import { findServerWideApp, serverWideHint } from '../status/server-wide-app.js';
 import type { StatusStore } from '../status/status-store.js';
 import { tableOrder, type TableKey } from '../status/status-tables.js';
+import { readCopyChunks } from './copy-ledger-facts.js';
 import type { Evidence, ProcessProbe, RunProbe, StatusRow } from './evidence.js';
 
 export interface GatherOptions {
@@ -19,14 +21,16 @@ export interface GatherOptions {
 export async function gatherEvidence(store: StatusStore, options: GatherOptions): Promise<Evidence> {
   const tables = {} as Record<TableKey, boolean>;
   for (const key of tableOrder) tables[key] = await store.hasTable(key);
+  const serverWideApp = await findServerWideApp(store);
   if (!tables.migrations || !tables.types) {
-    throw new UsageError(`status tables not found in ${store.database.display} (schema ${store.schema})`, 'run `dmr init` or `dmr migrate` first, or check --url/--schema');
+    const hint = serverWideApp ? serverWideHint(serverWideApp, store.schema) : 'run `dmr init` or `dmr migrate` first, or check --url/--schema';
+    throw new UsageError(`status tables not found in ${store.database.display} (schema ${store.schema})`, hint);
   }
-  let snapshot = await readOnce(store, tables, options);
+  let snapshot = { ...(await readOnce(store, tables, options)), serverWideApp };
   const orphanCandidate = (e: Evidence) => e.lockHolder !== null && !e.unfinishedRuns.some((r) => r.dbSessionId === e.lockHolder?.id);
   if (orphanCandidate(snapshot) && (options.settleMs ?? 1500) > 0) {
     await new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 1500));
-    snapshot = await readOnce(store, tables, options);
+    snapshot = { ...(await readOnce(store, tables, options)), serverWideApp };
   }
   return snapshot;
 }
@@ -48,7 +52,8 @@ async function readOnce(store: StatusStore, tables: Record<TableKey, boolean>, o
   const probes: RunProbe[] = [];
   for (const run of unfinishedRuns) probes.push(await probeRun(store, run, lockHolder?.id ?? null, options.probeProcess));
   const history = tables.histories ? await store.history(options.historyLines ?? 500) : [];
-  return { dialect: store.database.dialect, database: store.database.display, schema: store.schema, readAt, tables, statuses, types, stages, latestRun, unfinishedRuns, probes, lockHolder, activeSessions, history };
+  const copyChunks = await readCopyChunks(store, options.probeProcess);
+  return { dialect: store.database.dialect, database: store.database.display, schema: store.schema, readAt, tables, statuses, types, stages, latestRun, unfinishedRuns, probes, lockHolder, activeSessions, history, copyChunks };
 }
 
 async function probeRun(store: StatusStore, run: RunRecord, holderId: string | null, probeProcess: ProcessProbe): Promise<RunProbe> {

@@ -2,6 +2,7 @@ import { StatusId, statusCodeOf, type StatusCode } from '../status/status-codes.
 import type { Evidence } from './evidence.js';
 import type { DoctorReport } from './finding.js';
 import type { FixChange, FixPlan } from './fix-plan.js';
+import { copyLedgerFixes } from './rules/copy-ledger-rule.js';
 import { judgeRun, liveRun } from './run-liveness.js';
 import { isActive, orderedStages, stageName } from './stage-facts.js';
 
@@ -35,7 +36,8 @@ export function planFixes(report: DoctorReport, evidence: Evidence, now: Date): 
   for (const run of dead) changes.push({ kind: 'finish-run', runId: run.runId, from: run.jobStatus, to: 'Failed', reason: why(run.runId) });
   const orphan = report.findings.find((f) => f.rule === 'orphaned-lock');
   if (orphan && evidence.lockHolder) changes.push({ kind: 'terminate-session', sessionId: evidence.lockHolder.id, reason: orphan.message });
-  const fixedRules = new Set(['stuck', 'orphaned-lock']);
+  changes.push(...copyLedgerFixes(report, evidence));
+  const fixedRules = new Set(['stuck', 'orphaned-lock', 'copy-ledger']);
   const notFixed = report.findings.filter((f) => !fixedRules.has(f.rule)).map((f) => ({ id: f.id, action: f.action }));
   const warnings = live ? [`run ${live.runId} is live: fixes are refused (exit 3) unless --force`] : [];
   return { source: 'doctor --fix', changes, notFixed, warnings };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { openDatabase, type Database } from '../database.js';
+import { plural } from '../plural.js';
 import { RunStore, type NewRun } from '../status/run-store.js';
 import { StatusId, statusCodeOf, type JobStatus } from '../status/status-codes.js';
 import { StatusStore } from '../status/status-store.js';
@@ -103,11 +104,7 @@ export class RunBookkeeping {
   async stageStarted(stage: string, tasks: number, user: string): Promise<void> {
     await this.write(async (trx, set) => {
       await set(trx, stage, StatusId.processing, { LastTriggerDate: new Date(), UserName: user });
-      await this.store.addHistory(
-        this.typeId(stage),
-        `${stage}: processing (${tasks} task${tasks === 1 ? '' : 's'})`,
-        trx,
-      );
+      await this.store.addHistory(this.typeId(stage), `${stage}: processing (${plural(tasks, 'task')})`, trx);
     });
   }
 

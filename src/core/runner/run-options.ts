@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly encoding?: string;
   /** resume: continue although tasks of already-run stages changed since they ran (--allow-changed-tasks). */
   readonly allowChangedTasks?: boolean;
+  /** --knexfile: where copy tasks (`.copy.json`) look up environment names. */
+  readonly knexfile?: string;
   /** Aborted by the CLI on SIGINT/SIGTERM, with the signal name as reason. */
   readonly signal?: AbortSignal;
   readonly user: string;
@@ -41,7 +43,8 @@ export interface RunResult {
   readonly runId: number;
   /**
    * lost: the runner lost its hold on the run (its heartbeat could not be written for a stale
-   * interval) and stopped itself; the CLI exits 2.
+   * interval, the database stayed away past --db-retry, a forced reset or another session changed
+   * its rows) and stopped itself; the CLI exits 2.
    */
   readonly outcome: 'success' | 'failed' | 'stopped' | 'lost';
   /** SIGINT or SIGTERM when a signal stopped the run. */

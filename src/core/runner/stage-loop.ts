@@ -132,7 +132,17 @@ async function runOneTask(
       );
     };
     const signal = AbortSignal.any([stop.signal, timeout.signal]);
-    failure = await runTask(o.store.database, task, signal, stop.running, recordFinished, scan, o.encoding);
+    // Copy tasks (`.copy.json`) report per table and need where the run's ledger and environments are.
+    const onProgress = (message: string, transient: boolean) =>
+      o.onEvent({ type: 'task-progress', stage: task.stage, task: task.name, message, transient });
+    const copyRun = {
+      schema: o.store.schema,
+      ...(o.knexfile ? { knexfile: o.knexfile } : {}),
+      user: o.user,
+      host: o.host,
+      onProgress,
+    };
+    failure = await runTask(o.store.database, task, signal, stop.running, recordFinished, scan, o.encoding, copyRun);
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,7 @@
 import type { Evidence } from '../doctor/evidence.js';
 import { jobView } from '../doctor/diagnose.js';
 import { judgeRun } from '../doctor/run-liveness.js';
+import { findServerWideApp, serverWideHint } from './server-wide-app.js';
 import { UsageError } from '../errors.js';
 import { latestVerification, type VerificationRecord } from '../verify/verification-record.js';
 import { secondsBetween } from '../time.js';
@@ -58,10 +59,9 @@ export function viewRun(evidence: Evidence, now = new Date()): RunView | null {
 /** What `dmr status` shows, from one evidence snapshot (gatherEvidence); reads only, never creates tables. */
 export async function readStatus(store: StatusStore, evidence: Evidence, historyLines = 10): Promise<StatusReport> {
   if (!(await statusTablesExist(store))) {
-    throw new UsageError(
-      `status tables not found in ${store.database.display} (schema ${store.schema})`,
-      'run `dmr init` or `dmr migrate` first, or check --url/--schema',
-    );
+    const elsewhere = await findServerWideApp(store);
+    const hint = elsewhere ? serverWideHint(elsewhere, store.schema) : 'run `dmr init` or `dmr migrate` first, or check --url/--schema';
+    throw new UsageError(`status tables not found in ${store.database.display} (schema ${store.schema})`, hint);
   }
   const verification = await latestVerification(store);
   const run = viewRun(evidence);

@@ -1,7 +1,9 @@
 import { accessSync, constants, lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { DialectName } from '../../config/dialect-name.js';
+import { dialectAliases, dialectNames } from '../../adapters/dialects.js';
+import type { DialectName } from '../../adapters/dialect-name.js';
 import { UsageError } from '../errors.js';
+import { copyTaskExtension } from './copy-task-spec.js';
 
 /** One task file of a stage: the file this dialect runs for that task name. */
 export interface Task {
@@ -9,7 +11,8 @@ export interface Task {
   /** File name without dialect suffix and extension: the id written to DataMigrationTaskList. */
   readonly name: string;
   readonly file: string;
-  readonly kind: 'sql' | 'module';
+  /** copy: a `.copy.json` file holding `dmr copy` options (see copy-task.ts). */
+  readonly kind: 'sql' | 'module' | 'copy';
   /** The dialect this file is written for (`name.<dialect>.sql`); null for the generic file. */
   readonly variant?: DialectName | null;
   /** Every file of this task name in the folder: the generic one and each dialect's variant. */
@@ -54,11 +57,11 @@ export interface TaskTree {
   readonly warnings: readonly string[];
 }
 
-const dialects: readonly DialectName[] = ['postgres', 'mysql', 'mssql', 'sqlite'];
+const dialects = dialectNames;
 /** Suffixes people write for a dialect that dmr spells differently: such a file would run everywhere. */
-const dialectLookalikes = new Set(['pg', 'postgresql', 'psql', 'mariadb', 'sqlserver', 'tsql', 'sqlite3']);
+const dialectLookalikes = new Set(dialectAliases());
 const moduleExtensions = new Set(['.ts', '.mts', '.js', '.mjs']);
-const knownExtensions = '.sql, .ts, .mts, .js, .mjs';
+const knownExtensions = '.sql, .ts, .mts, .js, .mjs, .copy.json';
 
 /**
  * Reads `<sqlDir>/<stage>/` for each stage, in file-name order. `name.<dialect>.ext` wins over
@@ -138,8 +141,8 @@ function readStage(
       ignore('type-declaration', 'a TypeScript declaration file, not a task');
       continue;
     }
-    const ext = path.extname(entry);
-    const kind = ext === '.sql' ? 'sql' : moduleExtensions.has(ext) ? 'module' : null;
+    const ext = entry.endsWith(copyTaskExtension) ? copyTaskExtension : path.extname(entry);
+    const kind = ext === '.sql' ? 'sql' : moduleExtensions.has(ext) ? 'module' : ext === copyTaskExtension ? 'copy' : null;
     const type = entryType(file);
     if (type !== 'file') {
       if (kind && type !== 'directory') problems.push(`task file ${show(file)} cannot be read: ${type}`);

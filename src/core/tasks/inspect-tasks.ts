@@ -1,6 +1,6 @@
-import { createAdapter } from '../../adapters/create-adapter.js';
+import { dialectNamed } from '../../adapters/dialects.js';
 import type { DialectAdapter } from '../../adapters/dialect-adapter.js';
-import type { DialectName } from '../../config/dialect-name.js';
+import type { DialectName } from '../../adapters/dialect-name.js';
 import { UsageError } from '../errors.js';
 import { readTaskTree, show, type Task, type TaskTree } from './discover-tasks.js';
 import { encodingName } from './read-task-text.js';
@@ -34,7 +34,7 @@ export interface TaskInspection {
  */
 export async function inspectTasks(o: InspectOptions): Promise<TaskInspection> {
   const tree = readTaskTree(o.sqlDir, o.stages, o.dialect);
-  const adapter = o.adapter ?? createAdapter(o.dialect, {});
+  const adapter = o.adapter ?? dialectNamed(o.dialect).createAdapter({});
   const encoding = encodingName(o.encoding);
   const scans = new Map<string, TaskScan>();
   const problems = [...tree.problems];

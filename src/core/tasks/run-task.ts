@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import type { ErrorCause } from '../../adapters/dialect-adapter.js';
+import { dialectNamed } from '../../adapters/dialects.js';
 import { discardConnection } from '../../adapters/pinned-connection.js';
 import { isConnectionLost } from '../connection-loss.js';
 import { importModule } from '../../config/import-module.js';
-import type { Database } from '../database.js';
+import { explainLostConnection, type Database } from '../database.js';
+import { runCopyTask, type CopyTaskRun } from './copy-task.js';
 import type { Task } from './discover-tasks.js';
 import { readTaskText } from './read-task-text.js';
 import { scanTask, type TaskScan } from './scan-task.js';
@@ -41,15 +44,32 @@ export type BeforeCommit = (db: Knex | Knex.Transaction, done: TaskDone) => Prom
 
 type Execute = (sql: string) => Promise<unknown>;
 
+/** What a failure says: the engine's message, code and cause, and whether the connection is gone. */
+type FailDetail = { message: string; code?: string; cause?: ErrorCause; lost?: boolean };
+
 /**
  * Runs one task on one connection taken for it: statements of a .sql file in order, streamed
  * from the file, or a module's function, in one transaction (a SQL task marked
  * `-- dmr:no-transaction` runs without). The connection's session is reset afterwards, so no
  * setting a task leaves behind reaches the next one. `scan` is the file as read before the run;
- * it is read again if the file changed since. Resolves to null on success or the failure;
+ * it is read again if the file changed since. A `.copy.json` task runs through runCopyTask with
+ * `copyRun`. Resolves to null on success or the failure;
  * never throws for task errors.
  */
-export async function runTask(
+export async function runTask(...args: Parameters<typeof runTaskOnce>): Promise<TaskFailure | null> {
+  const failure = await runTaskOnce(...args);
+  if (!failure || (failure.cause !== 'connection-lost' && !failure.connectionLost)) return failure;
+  // Asking the server once more names a plain lost connection, and tells whether the database is still there.
+  const asked = await explainLostConnection(args[0], failure);
+  const named = failure.cause === 'connection-lost' ? { ...failure, ...asked } : failure;
+  // The server still answers: it ended this session (killed, a timeout), a failure of the task (exit 1).
+  // It does not: the database is gone, and the runner stops and records what it can (exit 2).
+  if (asked.cause !== 'session-terminated') return { ...named, connectionLost: true };
+  const { connectionLost: _gone, ...taskFailure } = named;
+  return taskFailure;
+}
+
+async function runTaskOnce(
   db: Database,
   task: Task,
   signal: AbortSignal,
@@ -57,11 +77,11 @@ export async function runTask(
   beforeCommit?: BeforeCommit,
   scan?: TaskScan,
   encoding = 'utf-8',
+  copyRun?: CopyTaskRun,
 ): Promise<TaskFailure | null> {
   // The first failure is the cause: a ROLLBACK that fails after it (the connection is gone) must not replace it.
   let first: TaskFailure | null = null;
-  type Detail = { message: string; code?: string; lost?: boolean };
-  const fail = (detail: Detail, line?: number, checksum?: string): TaskFailure => {
+  const fail = (detail: FailDetail, line?: number, checksum?: string): TaskFailure => {
     first ??= {
       stage: task.stage,
       task: task.name,
@@ -69,12 +89,20 @@ export async function runTask(
       message: detail.message,
       code: detail.code,
       line,
+      ...(detail.cause ? { cause: detail.cause } : {}),
       ...(checksum ? { checksum } : {}),
       ...(detail.lost ? { connectionLost: true } : {}),
     };
     return first;
   };
-  const lost = (error: unknown) => ({ ...db.adapter.describeError(error), lost: isConnectionLost(db.adapter, error) });
+  const lost = (error: unknown): FailDetail => ({
+    ...db.adapter.describeError(error),
+    lost: isConnectionLost(db.adapter, error),
+  });
+  if (task.kind === 'copy') {
+    if (copyRun) return runCopyTask(db, task, signal, copyRun, beforeCommit);
+    return fail({ message: 'a copy task runs only under dmr migrate, resume or restart' });
+  }
   let current: TaskScan;
   try {
     current = scan && unchanged(scan) ? scan : await scanTask(task, db.adapter, encoding);
@@ -86,6 +114,8 @@ export async function runTask(
   const done: TaskDone = { checksum: current.checksum, transactional: current.transactional };
   const { knex } = db;
   let connection: unknown;
+  // The task's own failure: a ROLLBACK that fails after it (the session is gone) must not replace it.
+  let failed: TaskFailure | undefined;
   try {
     connection = await knex.client.acquireConnection();
   } catch (error) {
@@ -112,6 +142,7 @@ export async function runTask(
             ? runSql(db, current, encoding, signal, execute, fail)
             : runModule(db, task, trx, signal, fail);
         const failure = await Promise.race([body, abortFailure(signal, fail)]);
+        failed = failure ?? undefined;
         if (failure) throw new TaskFailed(failure);
         // Bookkeeping in the task's own transaction: "finished" is recorded exactly when the work commits.
         await beforeCommit?.(trx, done);
@@ -121,6 +152,7 @@ export async function runTask(
     );
   } catch (error) {
     if (error instanceof TaskFailed) return error.failure;
+    if (failed) return failed;
     return fail(lost(error), undefined, current.checksum);
   } finally {
     running.sessionId = null;
@@ -145,7 +177,7 @@ async function runSql(
   encoding: string,
   signal: AbortSignal,
   execute: Execute,
-  fail: (d: { message: string; code?: string; lost?: boolean }, line?: number, checksum?: string) => TaskFailure,
+  fail: (d: FailDetail, line?: number, checksum?: string) => TaskFailure,
 ): Promise<TaskFailure | null> {
   const index = scan.statements;
   if (!index) return null;
@@ -206,7 +238,7 @@ function committedBefore(db: Database, scan: TaskScan, statement: number, line: 
     return `; the statements before line ${line} stay committed (the task runs without a transaction)`;
   const first = scan.implicitCommits[0];
   if (!first || first.statement > statement) return '';
-  const engine = db.adapter.name === 'mysql' ? 'MySQL/MariaDB' : db.adapter.name;
+  const engine = dialectNamed(db.adapter.name).title;
   return (
     `; the statements before line ${line} stay committed: ${engine} committed implicitly at line ${first.line} ` +
     `(${first.keyword}) and ran the rest of the task without a transaction`
@@ -218,7 +250,7 @@ async function runModule(
   task: Task,
   trx: Knex.Transaction,
   signal: AbortSignal,
-  fail: (d: { message: string; code?: string; lost?: boolean }) => TaskFailure,
+  fail: (d: FailDetail) => TaskFailure,
 ): Promise<TaskFailure | null> {
   try {
     const fn = await loadTaskFunction(task.file);

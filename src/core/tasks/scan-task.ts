@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import type { DialectAdapter, ScriptStatement } from '../../adapters/dialect-adapter.js';
+import type { DialectAdapter, DialectName, ScriptStatement } from '../../adapters/dialect-adapter.js';
+import { dialectNamed } from '../../adapters/dialects.js';
+import { copyTaskNonAtomic, readCopyTask } from './copy-task-spec.js';
 import type { Task } from './discover-tasks.js';
 import { readTaskText, TaskEncodingError } from './read-task-text.js';
 import { StatementIndex } from './statement-index.js';
@@ -49,6 +51,10 @@ export async function scanTask(task: Task, adapter: DialectAdapter, encoding: st
   const { size, mtimeMs } = statSync(task.file);
   const hash = createHash('sha256');
   const base = { task, bytes: size, mtimeMs };
+  if (task.kind === 'copy') {
+    const { checksum, refusals } = readCopyTask(task.file);
+    return { ...base, checksum, statements: null, transactional: false, nonAtomic: copyTaskNonAtomic, implicitCommits: [], refusals };
+  }
   if (task.kind !== 'sql') {
     for await (const chunk of createReadStream(task.file)) hash.update(chunk as Buffer);
     return {
@@ -122,9 +128,9 @@ export async function scanTask(task: Task, adapter: DialectAdapter, encoding: st
   return { ...base, checksum: hash.digest('hex'), statements, transactional, nonAtomic, implicitCommits, refusals };
 }
 
-function implicitCommitReason(engine: string, commits: readonly ImplicitCommit[]): string {
+function implicitCommitReason(engine: DialectName, commits: readonly ImplicitCommit[]): string {
   const where = commits.slice(0, 3).map((c) => `line ${c.line} (${c.keyword})`);
-  const name = engine === 'mysql' ? 'MySQL/MariaDB' : engine;
+  const name = dialectNamed(engine).title;
   return (
     `commits implicitly at ${where.join(', ')}${commits.length > 3 ? ', ...' : ''}: ${name} commits at each DDL ` +
     'statement, so a failure after one leaves the statements before it committed'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { DialectName } from '../../config/dialect-name.js';
+import type { DialectName } from '../../adapters/dialect-name.js';
 import { UsageError } from '../errors.js';
 import type { StatusStore } from '../status/status-store.js';
 import { readTaskTree, type Task } from './discover-tasks.js';

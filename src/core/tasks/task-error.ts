@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { redactSecrets } from '../../config/redact.js';
-import type { DatabaseErrorDetail } from '../../adapters/dialect-adapter.js';
+import type { DatabaseErrorDetail, ErrorCause } from '../../adapters/dialect-adapter.js';
 
 /** Why a task failed, with the place in its file when the database gives one. */
 export interface TaskFailure {
@@ -10,6 +10,8 @@ export interface TaskFailure {
   readonly line?: number;
   readonly code?: string;
   readonly message: string;
+  /** What happened, when the engine tells (the session ended by the server, a timeout, a deadlock...). */
+  readonly cause?: ErrorCause;
   /** Set when the statement was cancelled on purpose (signal, dmr stop, --task-timeout). */
   readonly cancelledBy?: string;
   /** sha256 of the file the task ran, when it got that far. */

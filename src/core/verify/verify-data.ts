@@ -2,7 +2,7 @@ import type { HashSession } from '../../adapters/row-hash-dialect.js';
 import { redactSecrets } from '../../config/redact.js';
 import { ConnectionError, DmrError, UsageError } from '../errors.js';
 import { VerifyQueryError } from './query-failure.js';
-import { rowHashDialect } from './row-hash-dialects.js';
+import { dialectNamed } from '../../adapters/dialects.js';
 import { selectTables, tableGlob } from './table-selection.js';
 import { assertName, parseColumnList } from './verify-names.js';
 import { verifyTable, type SideContext, type TablePair } from './verify-table.js';
@@ -179,7 +179,7 @@ function validateNames(options: VerifyOptions): void {
 
 /** The side's dialect and schema; a schema named with --source-schema/--target-schema must exist. */
 async function sideContext(side: VerifySide, label: 'source' | 'target'): Promise<SideContext> {
-  const dialect = rowHashDialect(side.dialect);
+  const dialect = dialectNamed(side.dialect).rowHash;
   if (side.schema && !(await dialect.schemaExists(side.knex, side.schema))) {
     const known = await dialect.listSchemas(side.knex).catch(() => []);
     throw new UsageError(

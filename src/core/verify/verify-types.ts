@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DialectName } from '../../config/dialect-name.js';
+import type { DialectName } from '../../adapters/dialect-name.js';
 
 /**
  * count: row counts only; checksum: counts, segment checksums, then the differing rows; rows: every row compared

@@ -1,0 +1,22 @@
+import type { Knex } from 'knex';
+import pg from 'pg';
+
+/**
+ * Runs one statement on a node-postgres client of its own, with the pool's settings but outside knex's
+ * pool: a cancel or a terminate must not wait for a pooled connection while the statements it is meant
+ * to stop hold them all (a run's task, lock and heartbeat connections). The client lives for the one
+ * statement. https://node-postgres.com/apis/client
+ */
+export async function onSideClient<T extends Record<string, unknown>>(knex: Knex, sql: string, values: readonly unknown[]): Promise<T[]> {
+  const settings = (knex.client as { connectionSettings?: pg.ClientConfig }).connectionSettings ?? {};
+  // knex hides the password from enumeration (so that logs never show it): copy it by name.
+  const name = `${String(settings.application_name ?? 'dmr')} (cancel)`.slice(0, 63);
+  const client = new pg.Client({ ...settings, password: settings.password, application_name: name });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, [...values])).rows;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
