@@ -39,7 +39,7 @@ module.exports = {
       comment: 'Import cycles hide which layer owns what.',
       severity: 'error',
       from: { path: '^src/' },
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'no-orphans',
