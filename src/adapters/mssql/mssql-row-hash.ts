@@ -12,7 +12,8 @@ import type {
   ValueCategory,
 } from '../row-hash-dialect.js';
 import { pickUniqueKeys, type UniqueIndex } from '../row-hash-keys.js';
-import { floatCanonicalSql, jsonReason, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import { floatCanonicalSql, type FloatFunctions } from '../row-hash-float.js';
+import { jsonReason, pow10, prefixedField } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeMssqlFailure, mssqlHashSession } from './mssql-row-hash-session.js';
 
@@ -196,12 +197,13 @@ export class MssqlRowHash implements RowHashDialect {
 }
 
 const mssqlFloatFunctions: FloatFunctions = {
-  log10: 'log10',
-  pow: 'power',
-  ten: 'convert(float, 10)',
-  len: 'len',
+  log10: (x) => `log10(${x})`,
+  pow10: (j) => `power(convert(float, 10), ${j})`,
+  num: (literal) => literal,
   toInt: (x) => `convert(varchar(30), convert(bigint, ${x}))`,
-  rtrimZeros: (t) => `replace(rtrim(replace(${t}, '0', ' ')), ' ', '0')`,
+  odd: (x) => `convert(bigint, ${x}) % 2 = 1`,
+  round: (x) => `round(${x}, 0)`,
+  nearInteger: (t, eps) => `abs(${t} - round(${t}, 0)) <= ${eps}`,
   concat: (parts) => `concat(${parts.join(', ')})`,
   specials: '',
 };

@@ -10,7 +10,8 @@ import type {
   QueryFailure,
   RowHashDialect,
 } from '../row-hash-dialect.js';
-import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import { floatCanonicalSql, type FloatFunctions } from '../row-hash-float.js';
+import { pow10, prefixedField } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './mysql-row-hash-catalog.js';
 import { describeMysqlFailure, mysqlHashSession } from './mysql-row-hash-session.js';
@@ -63,7 +64,7 @@ export class MysqlRowHash implements RowHashDialect {
         return `(case when ${c} is null then null when ${c} = 0 then '0' when locate('.', ${s}) > 0 then trim(trailing '.' from trim(trailing '0' from ${s})) else ${s} end)`;
       }
       case 'float':
-        return floatCanonicalSql(`cast(${c} as double)`, rule.floatDigits, mysqlFloatFunctions);
+        return floatCanonicalSql(/^double/.test(column.dataType) ? c : `cast(${c} as double)`, rule.floatDigits, mysqlFloatFunctions);
       case 'timestamp': {
         const micros = column.instant ? `cast(unix_timestamp(${c}) * 1000000 as signed)` : `timestampdiff(microsecond, '1970-01-01 00:00:00', ${c})`;
         if (rule.timestampPrecision >= 6) return `cast(${micros} as char)`;
@@ -121,13 +122,15 @@ export class MysqlRowHash implements RowHashDialect {
   }
 }
 
+/** One log10 in the near-integer test (MariaDB evaluates a subexpression once per use). */
 const mysqlFloatFunctions: FloatFunctions = {
-  log10: 'log10',
-  pow: 'pow',
-  ten: '10e0',
-  len: 'char_length',
+  log10: (x) => `log10(${x})`,
+  pow10: (j) => `pow(10e0, ${j})`,
+  num: (literal) => literal,
   toInt: (x) => `cast(${x} as signed)`,
-  rtrimZeros: (t) => `trim(trailing '0' from ${t})`,
+  odd: (x) => `mod(${x}, 2) = 1`,
+  round: (x) => `round(${x})`,
+  nearInteger: (t, eps) => `abs(mod(abs(${t}), 1e0) - 5e-1) >= 5e-1 - ${eps}`,
   concat: (parts) => `concat(${parts.join(', ')})`,
   specials: '',
 };

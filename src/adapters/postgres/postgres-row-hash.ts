@@ -10,7 +10,8 @@ import type {
   QueryFailure,
   RowHashDialect,
 } from '../row-hash-dialect.js';
-import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import { floatCanonicalSql, type FloatFunctions } from '../row-hash-float.js';
+import { pow10, prefixedField } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './postgres-row-hash-catalog.js';
 import { describePostgresFailure, postgresHashSession } from './postgres-row-hash-session.js';
@@ -140,12 +141,13 @@ export class PostgresRowHash implements RowHashDialect {
 }
 
 const postgresFloatFunctions: FloatFunctions = {
-  log10: 'log',
-  pow: 'power',
-  ten: '10::float8',
-  len: 'length',
+  log10: (x) => `log(${x})`,
+  pow10: (j) => `power(10::float8, ${j})`,
+  num: (literal) => `'${literal}'::float8`,
   toInt: (x) => `(${x})::bigint::text`,
-  rtrimZeros: (t) => `rtrim(${t}, '0')`,
+  odd: (x) => `(${x})::bigint % 2 = 1`,
+  round: (x) => `round(${x})`,
+  nearInteger: (t, eps) => `abs(${t} - round(${t})) <= ${eps}`,
   concat: (parts) => parts.join(' || '),
   specials: `when x = 'NaN'::float8 then 'nan' when x = 'Infinity'::float8 then 'inf' when x = '-Infinity'::float8 then '-inf'`,
 };
