@@ -9,7 +9,18 @@ import { options } from './verify-fixtures.js';
  * the ends of bigint, decimals, text with backslash, tab, newline, quotes and emoji, '' and NULL, a uuid as
  * MariaDB CHAR(36) and PostgreSQL uuid.
  */
-const rows = [
+interface MatrixRow {
+  readonly id: number;
+  readonly f: string | null;
+  readonly ts: string | null;
+  readonly epoch: string | null;
+  readonly b: string | null;
+  readonly d: string | null;
+  readonly s: string | null;
+  readonly u: string | null;
+}
+
+const rows: readonly MatrixRow[] = [
   { id: 1, f: '0.1', ts: '2024-03-04 05:06:07.123456', epoch: '1700000000.123456', b: '9223372036854775807', d: '12345678901234567890.1234567890', s: 'back\\slash', u: '123e4567-e89b-12d3-a456-426614174000' },
   { id: 2, f: '1e-5', ts: '1000-01-01 00:00:00.000001', epoch: '0.000001', b: '-9223372036854775808', d: '-0.0000000001', s: 'tab\there', u: '00000000-0000-0000-0000-000000000000' },
   { id: 3, f: '1e10', ts: '9999-12-31 23:59:59.999999', epoch: '2147483647.999999', b: '0', d: '0', s: 'new\nline', u: 'ffffffff-ffff-ffff-ffff-ffffffffffff' },
@@ -23,7 +34,7 @@ const rows = [
 
 const sqlText = (v: string | null, quote: (s: string) => string) => (v === null ? 'null' : quote(v));
 
-async function createMatrix(db: TestDatabase, table: string, edit?: (r: (typeof rows)[number]) => (typeof rows)[number]): Promise<void> {
+async function createMatrix(db: TestDatabase, table: string, edit?: (r: MatrixRow) => MatrixRow): Promise<void> {
   const my = db.dialect === 'mysql';
   const q = my ? (n: string) => `\`${n}\`` : (n: string) => `"${n}"`;
   const str = my

@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,
+  EncodedField,
   FieldRule,
   HashAlgorithm,
   HashSession,
@@ -80,9 +81,11 @@ export class MssqlRowHash implements RowHashDialect {
   async describeTable(knex: Knex, schema: string | undefined, table: string): Promise<CatalogTable | null> {
     const s = schema ?? 'dbo';
     const cols = (await knex.raw(
-      'select column_name as name, data_type as type, datetime_precision as dp, numeric_precision as p, numeric_scale as sc from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position',
+      `select column_name as name, data_type as type, datetime_precision as dp, numeric_precision as p,
+              numeric_scale as sc, is_nullable as nullable
+         from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position`,
       [s, table],
-    )) as { name: string; type: string; dp: number | null; p: number | null; sc: number | null }[];
+    )) as { name: string; type: string; dp: number | null; p: number | null; sc: number | null; nullable: string }[];
     if (cols.length === 0) return null;
     const object = `object_id(quotename(?) + '.' + quotename(?))`;
     const keys = (await knex.raw(
@@ -106,6 +109,7 @@ export class MssqlRowHash implements RowHashDialect {
         name: r.name,
         dataType,
         category,
+        notNull: r.nullable === 'NO',
         ...(type === 'json' ? { unsupportedReason: jsonReason } : {}),
         ...(category === 'timestamp'
           ? { timestampPrecision: Math.min(6, r.dp ?? 3), instant: r.type === 'datetimeoffset' }
@@ -158,12 +162,13 @@ export class MssqlRowHash implements RowHashDialect {
     }
   }
 
-  encodeFields(fields: readonly string[]): string {
+  encodeFields(encoded: readonly EncodedField[]): string {
+    const fields = encoded.map((f) => f.sql);
     const length = (f: string) => `convert(varchar(20), len(${f} + N'.') - 1)`;
     return `concat(${fields.map((f) => prefixedField(f, '', () => `(${length(f)} + N':' + ${f})`)).join(', ')})`;
   }
 
-  keyHash(fields: readonly string[]): string {
+  keyHash(fields: readonly EncodedField[]): string {
     return `(convert(bigint, 0x00 + substring(hashbytes('MD5', ${utf8(this.encodeFields(fields))}), 1, 7)) / 16)`;
   }
 

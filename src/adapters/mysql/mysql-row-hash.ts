@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,
+  EncodedField,
   FieldRule,
   HashAlgorithm,
   HashSession,
@@ -14,12 +15,13 @@ import { floatCanonicalSql, type FloatFunctions } from '../row-hash-float.js';
 import { pow10, prefixedField } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './mysql-row-hash-catalog.js';
+import { hasCrc32c, nativeDigest, nativeKeyHash, nativeRowText } from './mysql-row-hash-native.js';
 import { describeMysqlFailure, mysqlHashSession } from './mysql-row-hash-session.js';
 
 /**
- * MySQL and MariaDB: MD5() (https://mariadb.com/kb/en/md5/) of the utf8mb4 canonical text,
- * prefixes read with CONV(). No faster hash is shared with other engines, so pairs of
- * MySQL servers use the same portable hash.
+ * MySQL and MariaDB: MD5() (https://mariadb.com/kb/en/md5/) of the utf8mb4 canonical text, prefixes read with
+ * CONV(), for cross-engine pairs. A pair of MySQL-family servers that both have CRC32C (MariaDB 10.8+) hashes the
+ * engine's own rendering of the row instead (see mysql-row-hash-native.ts).
  */
 export class MysqlRowHash implements RowHashDialect {
   readonly name = 'mysql' as const;
@@ -54,7 +56,8 @@ export class MysqlRowHash implements RowHashDialect {
   }
 
   canonicalField(c: string, column: CatalogColumn, rule: FieldRule): string {
-    if (rule.passthrough && rule.category !== 'string') return `cast(${c} as char)`;
+    // An instant's text depends on the session's time zone: its epoch form does not.
+    if (rule.passthrough && rule.category !== 'string' && !column.instant) return `cast(${c} as char)`;
     switch (rule.category) {
       case 'integer':
       case 'boolean':
@@ -84,24 +87,28 @@ export class MysqlRowHash implements RowHashDialect {
     }
   }
 
-  encodeFields(fields: readonly string[]): string {
-    return `concat(${fields.map((f) => prefixedField(f, 'char_length', (p) => `concat(${p.join(', ')})`)).join(', ')})`;
+  encodeFields(fields: readonly EncodedField[], algorithm: HashAlgorithm): string {
+    if (algorithm === 'native') return nativeRowText(fields);
+    const parts = fields.map((f) => prefixedField(f.sql, 'char_length', (p) => `concat(${p.join(', ')})`));
+    return `concat(${parts.join(', ')})`;
   }
 
-  keyHash(fields: readonly string[]): string {
-    return `cast(conv(substring(md5(${this.encodeFields(fields)}), 1, 13), 16, 10) as unsigned)`;
+  keyHash(fields: readonly EncodedField[], algorithm: HashAlgorithm): string {
+    if (algorithm === 'native') return nativeKeyHash(fields);
+    return `cast(conv(substring(md5(${this.encodeFields(fields, 'portable')}), 1, 13), 16, 10) as unsigned)`;
   }
 
-  rowDigest(encoded: string): string {
-    return `md5(${encoded})`;
+  rowDigest(encoded: string, algorithm: HashAlgorithm): string {
+    return algorithm === 'native' ? nativeDigest(encoded) : `md5(${encoded})`;
   }
 
-  /** One use of the digest: MariaDB merges the derived table and would compute MD5 once per use. */
-  digestParts(d: string): readonly [string, string] {
-    return ['0', `cast(conv(substring(${d}, 1, 16), 16, 10) as unsigned)`];
+  /** One use of the digest: MariaDB merges the derived table and would compute the hash once per use. */
+  digestParts(d: string, algorithm: HashAlgorithm): readonly [string, string] {
+    return ['0', algorithm === 'native' ? d : `cast(conv(substring(${d}, 1, 16), 16, 10) as unsigned)`];
   }
 
-  digestKeyHash(d: string): string {
+  digestKeyHash(d: string, algorithm: HashAlgorithm): string {
+    if (algorithm === 'native') return `(${d} & 4503599627370495)`;
     return `cast(conv(substring(${d}, 1, 13), 16, 10) as unsigned)`;
   }
 
@@ -113,8 +120,12 @@ export class MysqlRowHash implements RowHashDialect {
     return `((${key} - (${lo})) div ${width})`;
   }
 
-  algorithmFor(_other: DialectName): HashAlgorithm {
-    return 'portable';
+  algorithmFor(other: DialectName): HashAlgorithm {
+    return other === 'mysql' ? 'native' : 'portable';
+  }
+
+  nativeHashAvailable(knex: Knex): Promise<boolean> {
+    return hasCrc32c(knex);
   }
 
   session(knex: Knex): Promise<HashSession> {

@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,
+  EncodedField,
   FieldRule,
   HashAlgorithm,
   HashSession,
@@ -79,17 +80,19 @@ export class PostgresRowHash implements RowHashDialect {
     }
   }
 
-  encodeFields(fields: readonly string[], algorithm: HashAlgorithm): string {
+  encodeFields(encoded: readonly EncodedField[], algorithm: HashAlgorithm): string {
+    const fields = encoded.map((f) => f.sql);
     if (algorithm === 'native') return `(row(${fields.join(', ')}))::text`;
     return `concat(${fields.map((f) => prefixedField(f, 'length', (p) => `(${p.join(' || ')})`)).join(', ')})`;
   }
 
-  keyHash(fields: readonly string[], algorithm: HashAlgorithm): string {
+  keyHash(encoded: readonly EncodedField[], algorithm: HashAlgorithm): string {
+    const fields = encoded.map((f) => f.sql);
     if (algorithm === 'native') {
       const text = fields.length === 1 ? `coalesce(${fields[0]}, '')` : `concat_ws(chr(1), ${fields.join(', ')})`;
       return `(hashtextextended(${text}, 0) & 4503599627370495)`;
     }
-    return `('x' || lpad(substr(md5(convert_to(${this.encodeFields(fields, 'portable')}, 'UTF8')), 1, 13), 16, '0'))::bit(64)::bigint`;
+    return `('x' || lpad(substr(md5(convert_to(${this.encodeFields(encoded, 'portable')}, 'UTF8')), 1, 13), 16, '0'))::bit(64)::bigint`;
   }
 
   derivedTableFence(algorithm: HashAlgorithm): string {

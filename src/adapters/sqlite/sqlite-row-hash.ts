@@ -4,6 +4,7 @@ import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,
+  EncodedField,
   FieldRule,
   HashAlgorithm,
   HashSession,
@@ -100,6 +101,8 @@ export class SqliteRowHash implements RowHashDialect {
         name: r.name,
         dataType: r.type.toLowerCase(),
         category,
+        // INTEGER PRIMARY KEY is the rowid: never NULL, whatever the declaration says.
+        notNull: r.nn === 1 || (r.pk > 0 && /^integer$/i.test(r.type.trim()) && rows.filter((x) => x.pk > 0).length === 1),
         ...(/JSON/i.test(r.type) && category === 'unsupported' ? { unsupportedReason: sqliteJsonReason(r.type) } : {}),
         ...(precision !== undefined ? { timestampPrecision: precision } : {}),
       };
@@ -125,11 +128,11 @@ export class SqliteRowHash implements RowHashDialect {
     return `dmr_canon('${spec}', ${c})`;
   }
 
-  encodeFields(fields: readonly string[]): string {
-    return `dmr_encode(${fields.join(', ')})`;
+  encodeFields(fields: readonly EncodedField[]): string {
+    return `dmr_encode(${fields.map((f) => f.sql).join(', ')})`;
   }
 
-  keyHash(fields: readonly string[]): string {
+  keyHash(fields: readonly EncodedField[]): string {
     return `dmr_key_hash(${this.encodeFields(fields)})`;
   }
 

@@ -1,4 +1,4 @@
-import type { CatalogTable, RowHashDialect } from '../../adapters/row-hash-dialect.js';
+import type { CatalogTable, EncodedField, RowHashDialect } from '../../adapters/row-hash-dialect.js';
 import type { PlannedColumn, TablePlan } from './column-plan.js';
 
 /** Rows whose key hash falls in `residues` modulo `modulus`. */
@@ -65,9 +65,11 @@ export class HashQueries {
     this.record = wholeRow && record ? record.call(dialect, q(wholeRow.table)) : null;
     const g = plan.keys.map((_, i) => `g${i}`);
     const f = plan.columns.map((_, i) => `f${i}`);
-    this.keyEncoding = g.length ? dialect.encodeFields(g, 'portable') : '';
-    this.keyHash = g.length ? dialect.keyHash(g, plan.algorithm) : '';
-    const encoded = this.record ? 'r' : dialect.encodeFields(f, plan.algorithm);
+    const encodedKeys = plan.keys.map((k, i) => encodedField(`g${i}`, k));
+    this.keyEncoding = g.length ? dialect.encodeFields(encodedKeys, 'portable') : '';
+    this.keyHash = g.length ? dialect.keyHash(encodedKeys, plan.algorithm) : '';
+    const fields = plan.columns.map((c, i) => encodedField(`f${i}`, c));
+    const encoded = this.record ? 'r' : dialect.encodeFields(fields, plan.algorithm);
     this.rowDigest = this.record && wholeRow?.form === 'hash' ? 'r' : dialect.rowDigest(encoded, plan.algorithm);
     this.parts = dialect.digestParts('d', plan.algorithm);
     this.keyColumns = g;
@@ -242,6 +244,11 @@ export function wholeRowForm(plan: TablePlan, source: CatalogTable, target: Cata
   const byValue = (c: PlannedColumn) => c.source.hashable && c.target.hashable && c.source.dataType === c.target.dataType && (c.rule.passthrough || ((c.rule.category === 'date' || c.rule.category === 'binary') && !c.rule.trimTrailingSpaces));
   if (dialects.every((d) => d.recordDigest) && plan.columns.every(byValue)) return 'hash';
   return dialects.every((d) => d.recordText) && plan.columns.every((c) => c.rule.passthrough) ? 'text' : null;
+}
+
+/** A field as the encoding sees it: the pair's rule category, NOT NULL only when both sides declare it. */
+function encodedField(sql: string, column: PlannedColumn): EncodedField {
+  return { sql, category: column.rule.category, notNull: Boolean(column.source.notNull && column.target.notNull) };
 }
 
 function filter(within: readonly SegmentSet[] | undefined): string {

@@ -1,4 +1,4 @@
-import type { CatalogTable, HashSession, RowHashDialect } from '../../adapters/row-hash-dialect.js';
+import type { CatalogTable, HashAlgorithm, HashSession, RowHashDialect } from '../../adapters/row-hash-dialect.js';
 import { planTable, type TablePlan } from './column-plan.js';
 import { HashQueries, wholeRowForm, type KeyRange, type SegmentSet } from './hash-queries.js';
 import { displayValue } from './display-value.js';
@@ -39,7 +39,7 @@ export async function verifyTable(
   const table = pair.source.name;
   const phase = (p: VerifyPhase, detail?: string) =>
     options.onEvent?.({ type: 'table-phase', table, phase: p, ...(detail ? { detail } : {}) });
-  const plan = planTable(pair.source, pair.target, options, src.dialect.algorithmFor(tgt.dialect.name));
+  const plan = planTable(pair.source, pair.target, options, await pairAlgorithm(src, tgt));
   const opened = await Promise.allSettled([src.dialect.session(src.side.knex), tgt.dialect.session(tgt.side.knex)]);
   const [ss, ts] = opened.map((o) => (o.status === 'fulfilled' ? o.value : null));
   if (!ss || !ts) {
@@ -235,6 +235,15 @@ function verdict(
     durationMs: Date.now() - started,
     reason: null,
   };
+}
+
+/** The pair's algorithm: native only when the dialect offers it and both servers can run it. */
+export async function pairAlgorithm(src: SideContext, tgt: SideContext): Promise<HashAlgorithm> {
+  const algorithm = src.dialect.algorithmFor(tgt.dialect.name);
+  if (algorithm !== 'native') return algorithm;
+  const able = (side: SideContext) => side.dialect.nativeHashAvailable?.(side.side.knex) ?? Promise.resolve(true);
+  const [a, b] = await Promise.all([able(src), able(tgt)]);
+  return a && b ? 'native' : 'portable';
 }
 
 /** A single integer key on both sides, on engines whose integer columns hold only integers. */
