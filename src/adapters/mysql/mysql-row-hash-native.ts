@@ -7,15 +7,17 @@ import type { EncodedField } from '../row-hash-dialect.js';
  * CRC32 and CRC32C (https://mariadb.com/kb/en/crc32c/, MariaDB 10.8+) multiplied: one 64-bit digest per row,
  * summed per segment. docs/verify.md shows why false "equal" answers stay negligible.
  *
- * The text is unambiguous: a string is preceded by its length in bytes (no other field's text contains the
- * separator), and the NULL-ness of the fields that may be NULL on either side follows as a string of 0/1
- * (concat_ws skips NULLs).
+ * The text is unambiguous: a string is preceded by its length in characters (no other field's text contains
+ * the separator), a field that may be NULL on either side is `~` when NULL (for a string, in place of its
+ * length). Each field appears once or, a string, twice: MariaDB evaluates each use of an expression.
  */
 export function nativeRowText(fields: readonly EncodedField[]): string {
-  const values = fields.flatMap((f) => (f.category === 'string' ? [`length(${f.sql})`, f.sql] : [f.sql]));
-  const nullable = fields.filter((f) => !f.notNull);
-  const nulls = nullable.length ? [`concat(${nullable.map((f) => `isnull(${f.sql})`).join(', ')})`] : [];
-  return `concat_ws('|', ${[...values, ...nulls].join(', ')})`;
+  const parts = fields.flatMap((f) => {
+    if (f.category !== 'string') return [f.notNull ? f.sql : `ifnull(${f.sql}, '~')`];
+    const length = `char_length(${f.sql})`;
+    return [f.notNull ? length : `ifnull(${length}, '~')`, f.sql];
+  });
+  return `concat_ws('|', ${parts.join(', ')})`;
 }
 
 /**

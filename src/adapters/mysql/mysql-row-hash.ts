@@ -56,8 +56,9 @@ export class MysqlRowHash implements RowHashDialect {
   }
 
   canonicalField(c: string, column: CatalogColumn, rule: FieldRule): string {
-    // An instant's text depends on the session's time zone: its epoch form does not.
-    if (rule.passthrough && rule.category !== 'string' && !column.instant) return `cast(${c} as char)`;
+    // The column itself: concat_ws and the session (which reads every value as text) render it. An instant's
+    // text depends on the session's time zone: its epoch form does not.
+    if (rule.passthrough && !column.instant) return c;
     switch (rule.category) {
       case 'integer':
       case 'boolean':
