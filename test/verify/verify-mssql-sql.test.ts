@@ -51,6 +51,6 @@ describe('mssql verify SQL (text only, no server)', () => {
 
   it('encodes NULL as ~ and values as <length>:<text>', () => {
     const enc = dialect.encodeFields([{ sql: 'f0', category: 'string', notNull: false }], 'portable');
-    expect(enc).toBe("concat(coalesce((convert(varchar(20), len(f0 + N'.') - 1) + N':' + f0), '~'))");
+    expect(enc).toBe("concat(coalesce((convert(varchar(20), len(f0 + N'.') - 1) + N':' + f0), N'~'))");
   });
 });

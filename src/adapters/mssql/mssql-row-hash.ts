@@ -14,7 +14,7 @@ import type {
 } from '../row-hash-dialect.js';
 import { pickUniqueKeys, type UniqueIndex } from '../row-hash-keys.js';
 import { floatCanonicalSql, type FloatFunctions } from '../row-hash-float.js';
-import { jsonReason, pow10, prefixedField } from '../row-hash-sql.js';
+import { encodedFieldSql, jsonReason, pow10 } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeMssqlFailure, mssqlHashSession } from './mssql-row-hash-session.js';
 
@@ -163,9 +163,9 @@ export class MssqlRowHash implements RowHashDialect {
   }
 
   encodeFields(encoded: readonly EncodedField[]): string {
-    const fields = encoded.map((f) => f.sql);
     const length = (f: string) => `convert(varchar(20), len(${f} + N'.') - 1)`;
-    return `concat(${fields.map((f) => prefixedField(f, '', () => `(${length(f)} + N':' + ${f})`)).join(', ')})`;
+    const join = (pieces: string[]) => `(${pieces.join(' + ')})`;
+    return `concat(${encoded.map((f) => encodedFieldSql(f, length, join, (t) => `N'${t}'`)).join(', ')})`;
   }
 
   keyHash(fields: readonly EncodedField[]): string {

@@ -12,7 +12,7 @@ import type {
   RowHashDialect,
 } from '../row-hash-dialect.js';
 import { floatCanonicalSql, type FloatFunctions } from '../row-hash-float.js';
-import { pow10, prefixedField } from '../row-hash-sql.js';
+import { encodedFieldSql, pow10 } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './postgres-row-hash-catalog.js';
 import { describePostgresFailure, postgresHashSession } from './postgres-row-hash-session.js';
@@ -83,7 +83,8 @@ export class PostgresRowHash implements RowHashDialect {
   encodeFields(encoded: readonly EncodedField[], algorithm: HashAlgorithm): string {
     const fields = encoded.map((f) => f.sql);
     if (algorithm === 'native') return `(row(${fields.join(', ')}))::text`;
-    return `concat(${fields.map((f) => prefixedField(f, 'length', (p) => `(${p.join(' || ')})`)).join(', ')})`;
+    const join = (pieces: string[]) => `(${pieces.join(' || ')})`;
+    return `concat(${encoded.map((f) => encodedFieldSql(f, (x) => `length(${x})`, join)).join(', ')})`;
   }
 
   keyHash(encoded: readonly EncodedField[], algorithm: HashAlgorithm): string {

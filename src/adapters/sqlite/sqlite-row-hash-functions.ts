@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FieldRule } from '../row-hash-dialect.js';
+import type { EncodedField, FieldRule } from '../row-hash-dialect.js';
 import { canonicalFloat } from '../row-hash-float.js';
 
 /**
@@ -82,10 +82,24 @@ export function canonicalValue(v: SqliteValue, rule: FieldRule, declaredBoolean:
   }
 }
 
-/** `<code points>:<text>` per field, `~` for NULL. */
-export function encodeFields(fields: readonly (string | null)[]): string {
+/**
+ * One letter per field for dmr_encode: `s` a string, `v` another value; upper case when NOT NULL on both sides.
+ */
+export function fieldSpec(fields: readonly EncodedField[]): string {
+  return fields.map((f) => (f.category === 'string' ? 's' : 'v')[f.notNull ? 'toUpperCase' : 'toLowerCase']()).join('');
+}
+
+/**
+ * The portable encoding of row-hash-sql.ts encodedFieldSql: a string `<code points>:<text>`, another value
+ * `<text>,`, NULL `~` (also where a NOT NULL side produced no canonical value, as SQL's coalesce would not).
+ */
+export function encodeFields(spec: string, fields: readonly (string | null)[]): string {
   let out = '';
-  for (const f of fields) out += f === null ? '~' : `${codePoints(f)}:${f}`;
+  fields.forEach((f, i) => {
+    if (f === null) out += '~';
+    else if (spec[i] === 's' || spec[i] === 'S') out += `${codePoints(f)}:${f}`;
+    else out += `${f},`;
+  });
   return out;
 }
 

@@ -16,7 +16,14 @@ import type {
 import { pickUniqueKeys, type UniqueIndex } from '../row-hash-keys.js';
 import { isSessionCancelled, SessionGuard } from '../row-hash-session.js';
 import { jsonReason } from '../row-hash-sql.js';
-import { canonicalValue, encodeFields, keyHashOf, md5Hex, type SqliteValue } from './sqlite-row-hash-functions.js';
+import {
+  canonicalValue,
+  encodeFields,
+  fieldSpec,
+  keyHashOf,
+  md5Hex,
+  type SqliteValue,
+} from './sqlite-row-hash-functions.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
 /**
@@ -129,7 +136,7 @@ export class SqliteRowHash implements RowHashDialect {
   }
 
   encodeFields(fields: readonly EncodedField[]): string {
-    return `dmr_encode(${fields.map((f) => f.sql).join(', ')})`;
+    return `dmr_encode('${fieldSpec(fields)}', ${fields.map((f) => f.sql).join(', ')})`;
   }
 
   keyHash(fields: readonly EncodedField[]): string {
@@ -221,7 +228,9 @@ function registerFunctions(db: BetterSqlite3.Database): void {
     if (!rule) specs.set(String(spec), (rule = JSON.parse(String(spec)) as FieldRule & { declaredBoolean: boolean }));
     return canonicalValue(value as SqliteValue, rule, rule.declaredBoolean);
   });
-  db.function('dmr_encode', { ...options, varargs: true }, (...fields: unknown[]) => encodeFields(fields as (string | null)[]));
+  db.function('dmr_encode', { ...options, varargs: true }, (spec: unknown, ...fields: unknown[]) =>
+    encodeFields(String(spec), fields as (string | null)[]),
+  );
   db.function('dmr_key_hash', options, (encoded: unknown) => BigInt(keyHashOf(String(encoded))));
   db.function('dmr_md5', options, (encoded: unknown) => md5Hex(String(encoded)));
   db.function('dmr_digest_key', options, (digest: unknown) => BigInt(parseInt(String(digest).slice(0, 13), 16)));
