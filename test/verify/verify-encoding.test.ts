@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DialectName } from '../../src/config/dialect-name.js';
+import type { DialectName } from '../../src/adapters/dialect-name.js';
 import type { CatalogColumn, EncodedField } from '../../src/adapters/row-hash-dialect.js';
 import { planTable } from '../../src/core/verify/column-plan.js';
-import { rowHashDialect } from '../../src/core/verify/row-hash-dialects.js';
+import { dialectNamed } from '../../src/adapters/dialects.js';
 import { verifyData } from '../../src/core/verify/verify-data.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { options } from './verify-fixtures.js';
@@ -59,7 +59,7 @@ for (const engine of engines) {
     });
 
     it('is the written-out text, byte for byte, with the shortcuts for NOT NULL and non-string fields', async () => {
-      const dialect = rowHashDialect(engine);
+      const dialect = dialectNamed(engine).rowHash;
       const table = (await dialect.describeTable(db.knex, undefined, 'enc'))!;
       const plan = planTable(table, table, options(db, db), 'portable');
       const q = (n: string) => dialect.quoteIdentifier(n);
@@ -128,7 +128,7 @@ for (const [from, to] of pairs.filter(([a, b]) => engines.includes(a) && engines
 }
 
 describe('MySQL canonical shortcuts (text only)', () => {
-  const dialect = rowHashDialect('mysql');
+  const dialect = dialectNamed('mysql').rowHash;
   const rule = { floatDigits: 15, timestampPrecision: 6, trimTrailingSpaces: false, ignoreCase: false, passthrough: false };
   const column = (dataType: string, extra: Partial<CatalogColumn> = {}): CatalogColumn => ({ name: 'c', dataType, category: 'string', ...extra });
 

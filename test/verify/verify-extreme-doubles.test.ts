@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DialectName } from '../../src/config/dialect-name.js';
+import type { DialectName } from '../../src/adapters/dialect-name.js';
 import type { FieldRule } from '../../src/adapters/row-hash-dialect.js';
 import { canonicalFloat } from '../../src/adapters/row-hash-float.js';
-import { rowHashDialect } from '../../src/core/verify/row-hash-dialects.js';
+import { dialectNamed } from '../../src/adapters/dialects.js';
 import { verifyData } from '../../src/core/verify/verify-data.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { options } from './verify-fixtures.js';
@@ -101,7 +101,7 @@ for (const dialect of engines as Exclude<DialectName, 'mssql'>[]) {
     });
 
     it.each([15, 9, 1])('the engine computes the JavaScript text at %i digits, and the written-out one', async (digits) => {
-      const rowHash = rowHashDialect(dialect);
+      const rowHash = dialectNamed(dialect).rowHash;
       const session = await rowHash.session(db.knex);
       try {
         const column = { name: 'v', dataType: declared[dialect], category: 'float' as const };
@@ -169,7 +169,7 @@ for (const [from, to] of pairs.filter(([a, b]) => engines.includes(a) && engines
 }
 
 describe('SQL Server canonical float SQL (text only, no server): no power of ten outside the exact ones', () => {
-  const sql = rowHashDialect('mssql').canonicalField('[v]', { name: 'v', dataType: 'float', category: 'float' }, rule(15));
+  const sql = dialectNamed('mssql').rowHash.canonicalField('[v]', { name: 'v', dataType: 'float', category: 'float' }, rule(15));
   const powers = [...sql.matchAll(/power\(convert\(float, 10\), /g)].map((m) => sql.slice(m.index + m[0].length, m.index + m[0].length + 60));
 
   it('raises 10 only to 14 - the decade inside [1e-8, 1e15), or to the remainder of a chunk of 22', () => {

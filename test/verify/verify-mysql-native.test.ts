@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeRowText } from '../../src/adapters/mysql/mysql-row-hash-native.js';
 import { planTable } from '../../src/core/verify/column-plan.js';
 import { HashQueries } from '../../src/core/verify/hash-queries.js';
-import { rowHashDialect } from '../../src/core/verify/row-hash-dialects.js';
+import { dialectNamed } from '../../src/adapters/dialects.js';
 import { verifyData } from '../../src/core/verify/verify-data.js';
 import { pairAlgorithm, type SideContext } from '../../src/core/verify/verify-table.js';
 import type { VerifySide } from '../../src/core/verify/verify-types.js';
@@ -66,7 +66,7 @@ describe.runIf(engines.includes('mysql'))('verify a MariaDB pair by the engine\'
   });
 
   it('a MariaDB pair is native (MariaDB 10.8+ has CRC32C); MariaDB with PostgreSQL is portable', async () => {
-    const ctx = (s: VerifySide): SideContext => ({ side: s, dialect: rowHashDialect(s.dialect), schema: undefined });
+    const ctx = (s: VerifySide): SideContext => ({ side: s, dialect: dialectNamed(s.dialect).rowHash, schema: undefined });
     expect(await pairAlgorithm(ctx(side(source)), ctx(side(target)))).toBe('native');
     if (engines.includes('postgres')) {
       const pg = await createTestDatabase('postgres', 'vnat_pg');
@@ -79,7 +79,7 @@ describe.runIf(engines.includes('mysql'))('verify a MariaDB pair by the engine\'
   });
 
   it('columns of one declared type are hashed as the engine renders them, the others in their canonical form', async () => {
-    const dialect = rowHashDialect('mysql');
+    const dialect = dialectNamed('mysql').rowHash;
     const [s, t] = await Promise.all([dialect.describeTable(source.knex, undefined, 'mixed'), dialect.describeTable(target.knex, undefined, 'mixed')]);
     const plan = planTable(s!, t!, options(source, target), 'native');
     expect(plan.columns.map((c) => [c.name, c.rule.passthrough])).toEqual([
