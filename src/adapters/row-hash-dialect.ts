@@ -173,8 +173,9 @@ export interface RowHashDialect {
   rowDigest(encodedSql: string, algorithm: HashAlgorithm): string;
   /**
    * SQL: two non-negative integers taken from a digest column and summed per segment (sums S1,
-   * S2); a segment's checksum is S1 * 2^32 + S2. Portable: the digest's first 32 bits and the
-   * next 32, or '0' and its first 64 bits (one use of the digest, for engines that would compute it twice).
+   * S2); a segment's checksum is S1 * 2^32 + S2. Portable: '0' and the digest's first 60 bits (15 hex
+   * digits), the same number on every engine, from one use of the digest (a second use would compute it
+   * again, and PostgreSQL could not aggregate in parallel workers behind the fence that avoids that).
    */
   digestParts(digestSql: string, algorithm: HashAlgorithm): readonly [string, string];
   /**

@@ -176,8 +176,15 @@ export class MssqlRowHash implements RowHashDialect {
     return `hashbytes('MD5', ${utf8(encoded)})`;
   }
 
+  /**
+   * The digest's first 60 bits as its first 28 and next 32 (a bigint sum of 60-bit numbers would overflow):
+   * S1 * 2^32 + S2 is the sum of the 60-bit numbers, as on the other engines.
+   */
   digestParts(d: string): readonly [string, string] {
-    return [`convert(bigint, 0x00000000 + substring(${d}, 1, 4))`, `convert(bigint, 0x00000000 + substring(${d}, 5, 4))`];
+    return [
+      `(convert(bigint, 0x00 + substring(${d}, 1, 4)) / 16)`,
+      `((convert(bigint, 0x00 + substring(${d}, 4, 5)) / 16) & 4294967295)`,
+    ];
   }
 
   digestKeyHash(d: string): string {

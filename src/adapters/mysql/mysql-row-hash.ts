@@ -78,7 +78,7 @@ export class MysqlRowHash implements RowHashDialect {
 
   /** One use of the digest: MariaDB merges the derived table and would compute the hash once per use. */
   digestParts(d: string, algorithm: HashAlgorithm): readonly [string, string] {
-    return ['0', algorithm === 'native' ? d : `cast(conv(substring(${d}, 1, 16), 16, 10) as unsigned)`];
+    return ['0', algorithm === 'native' ? d : `cast(conv(substring(${d}, 1, 15), 16, 10) as unsigned)`];
   }
 
   digestKeyHash(d: string, algorithm: HashAlgorithm): string {

@@ -148,7 +148,8 @@ export class SqliteRowHash implements RowHashDialect {
   }
 
   digestParts(d: string): readonly [string, string] {
-    return [`dmr_hex_int(${d}, 0)`, `dmr_hex_int(${d}, 8)`];
+    // The first 60 bits as their first 28 and next 32: SQLite's sum() refuses to overflow 64 bits.
+    return [`dmr_hex_int(${d}, 0, 7)`, `dmr_hex_int(${d}, 7, 8)`];
   }
 
   digestKeyHash(d: string): string {
@@ -234,5 +235,7 @@ function registerFunctions(db: BetterSqlite3.Database): void {
   db.function('dmr_key_hash', options, (encoded: unknown) => BigInt(keyHashOf(String(encoded))));
   db.function('dmr_md5', options, (encoded: unknown) => md5Hex(String(encoded)));
   db.function('dmr_digest_key', options, (digest: unknown) => BigInt(parseInt(String(digest).slice(0, 13), 16)));
-  db.function('dmr_hex_int', options, (digest: unknown, from: unknown) => BigInt(parseInt(String(digest).slice(Number(from), Number(from) + 8), 16)));
+  db.function('dmr_hex_int', options, (digest: unknown, from: unknown, length: unknown) =>
+    BigInt(`0x${String(digest).slice(Number(from), Number(from) + Number(length))}`),
+  );
 }

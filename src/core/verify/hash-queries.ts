@@ -88,7 +88,7 @@ export class HashQueries {
     const seg = `(kh % ${modulus})`;
     const inner = this.multiset
       ? `select ${this.digestHash()} as kh, d from (${this.digests()}) q2${this.digestFence()}`
-      : `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+      : `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${this.aggregateFence()}) q1${this.aggregateFence()}`;
     return `select ${seg} as seg, ${this.sums()} from (${inner}) q2${filter(within)} group by ${seg}`;
   }
 
@@ -137,7 +137,7 @@ export class HashQueries {
   rangeSegments(lo: bigint, width: bigint, within?: readonly KeyRange[]): string {
     const segment = this.dialect.rangeSegment?.('k', lo, width);
     if (!segment) throw new Error(`${this.dialect.name} has no key range segments`);
-    const inner = `select coalesce(${segment}, -1) as seg, ${this.rowDigest} as d from (${this.fields(true, within)}${this.fence()}) q1${this.fence()}`;
+    const inner = `select coalesce(${segment}, -1) as seg, ${this.rowDigest} as d from (${this.fields(true, within)}${this.aggregateFence()}) q1${this.aggregateFence()}`;
     return `select seg, ${this.sums()} from (${inner}) q2 group by seg`;
   }
 
@@ -188,7 +188,7 @@ export class HashQueries {
 
   /** The row digest of every row (d), from the canonical fields. */
   private digests(): string {
-    return `select ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+    return `select ${this.rowDigest} as d from (${this.fields()}${this.aggregateFence()}) q1${this.aggregateFence()}`;
   }
 
   /**
@@ -209,6 +209,15 @@ export class HashQueries {
 
   private whereClause(): string {
     return this.where ? ` where (${this.where})` : '';
+  }
+
+  /**
+   * The fences of an aggregate's derived tables: none when the digest is summed as one part (each canonical
+   * field is then used once, a string's twice, and the digest once), so that PostgreSQL aggregates in its
+   * parallel workers; a fence would leave every digest to the leader.
+   */
+  private aggregateFence(): string {
+    return this.parts.includes('0') ? '' : this.fence();
   }
 
   private fence(): string {

@@ -5,7 +5,7 @@ import { displayValue } from './display-value.js';
 import { compareValues } from './key-order.js';
 import { explainFailure, explainingSession, QueryFailedError } from './query-failure.js';
 import { mergeRows, type DrillRow, type MergeOutcome } from './row-merge.js';
-import { findDifferingRanges, maxRangeSpan, rangeWidth } from './range-search.js';
+import { findDifferingRanges, firstRangeWidth, maxRangeSpan } from './range-search.js';
 import { findDifferingSegments, powerOfTwoAtLeast, segmentSums, type Side } from './segment-search.js';
 import type { ChangedRow, RowKey, TableVerdict, VerifyOptions, VerifyPhase, VerifySide } from './verify-types.js';
 
@@ -107,35 +107,36 @@ async function compare(
   };
   if (mode === 'checksum') {
     phase('hashing');
-    const [st, tt] = await Promise.all([totals(source), totals(target)]);
-    if (st.sig === tt.sig) return verdict(pair, plan, st.n, tt.n, null, 0, started);
+    // A single integer key: the first aggregate of each side already gives every key range's sums, so equal
+    // tables cost that one scan and differing ones add only index range reads of their differing ranges.
     const ranged = rangeSegmentable(plan, source.queries, target.queries) ? await keyBounds(source, target) : null;
-    const found =
-      ranged && ranged.hi - ranged.lo < maxRangeSpan
-        ? await findDifferingRanges(
+    if (ranged && !ranged.empty && ranged.hi - ranged.lo < maxRangeSpan) {
+      const found = await findDifferingRanges(
+        source,
+        target,
+        ranged.lo,
+        firstRangeWidth(ranged.lo, ranged.hi, segmentRows),
+        segmentRows,
+        (n) => phase('refining', `${n} large segments`),
+      );
+      if (found) {
+        let merge: MergeOutcome | null = null;
+        if (found.differing.length) {
+          phase('downloading', `${found.segments} segments`);
+          merge = await downloadRanges(
             source,
             target,
-            ranged.lo,
-            rangeWidth(ranged.lo, ranged.hi, segmentRows),
-            segmentRows,
-            (n) => phase('refining', `${n} large segments`),
-          )
-        : null;
-    if (found) {
-      let merge: MergeOutcome | null = null;
-      if (found.differing.length) {
-        phase('downloading', `${found.segments} segments`);
-        merge = await downloadRanges(
-          source,
-          target,
-          plan,
-          found.differing,
-          maxDiffs,
-          progress(found.differingRows * 2),
-        );
+            plan,
+            found.differing,
+            maxDiffs,
+            progress(found.differingRows * 2),
+          );
+        }
+        return verdict(pair, plan, found.sourceRows, found.targetRows, merge, found.segments, started);
       }
-      return verdict(pair, plan, found.sourceRows, found.targetRows, merge, found.segments, started);
     }
+    const [st, tt] = await Promise.all([totals(source), totals(target)]);
+    if (st.sig === tt.sig) return verdict(pair, plan, st.n, tt.n, null, 0, started);
     const modulus = powerOfTwoAtLeast(Math.ceil(Math.max(st.n, tt.n, 1) / segmentRows));
     const segments = await findDifferingSegments(source, target, modulus, segmentRows, (n) =>
       phase('refining', `${n} large segments`),
