@@ -42,10 +42,12 @@ export function mysqlCanonicalField(c: string, column: CatalogColumn, rule: Fiel
       // A DECIMAL's text has exactly `scale` digits after the point, and MariaDB stores no negative zero.
       if (scale !== null) return `trim(trailing '.' from trim(trailing '0' from ${c}))`;
       const s = `cast(${c} as char)`;
-      return `(case when ${c} is null then null when ${c} = 0 then '0' when locate('.', ${s}) > 0 then trim(trailing '.' from trim(trailing '0' from ${s})) else ${s} end)`;
+      const trimmed = `trim(trailing '.' from trim(trailing '0' from ${s}))`;
+      return `(case when ${c} is null then null when ${c} = 0 then '0' when locate('.', ${s}) > 0 then ${trimmed} else ${s} end)`;
     }
     case 'float':
-      return floatCanonicalSql(/^double/.test(column.dataType) ? c : `cast(${c} as double)`, rule.floatDigits, mysqlFloatFunctions);
+      const x = /^double/.test(column.dataType) ? c : `cast(${c} as double)`;
+      return floatCanonicalSql(x, rule.floatDigits, mysqlFloatFunctions);
     case 'timestamp': {
       const micros = column.instant
         ? `cast(unix_timestamp(${c}) * 1000000 as signed)`

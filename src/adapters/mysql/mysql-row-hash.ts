@@ -63,7 +63,8 @@ export class MysqlRowHash implements RowHashDialect {
     if (algorithm === 'native') return nativeRowText(fields);
     const join = (pieces: string[]) => `concat(${pieces.join(', ')})`;
     // A NOT NULL field's pieces go straight into the row's concat (one function call less per field).
-    const parts = fields.map((f) => encodedFieldSql(f, (x) => `char_length(${x})`, (p) => (f.notNull ? p.join(', ') : join(p))));
+    const length = (x: string) => `char_length(${x})`;
+    const parts = fields.map((f) => encodedFieldSql(f, length, (p) => (f.notNull ? p.join(', ') : join(p))));
     return join(parts);
   }
 

@@ -93,7 +93,8 @@ export class PostgresRowHash implements RowHashDialect {
       const text = fields.length === 1 ? `coalesce(${fields[0]}, '')` : `concat_ws(chr(1), ${fields.join(', ')})`;
       return `(hashtextextended(${text}, 0) & 4503599627370495)`;
     }
-    return `('x' || lpad(substr(md5(convert_to(${this.encodeFields(encoded, 'portable')}, 'UTF8')), 1, 13), 16, '0'))::bit(64)::bigint`;
+    const md5 = `md5(convert_to(${this.encodeFields(encoded, 'portable')}, 'UTF8'))`;
+    return `('x' || lpad(substr(${md5}, 1, 13), 16, '0'))::bit(64)::bigint`;
   }
 
   derivedTableFence(algorithm: HashAlgorithm): string {

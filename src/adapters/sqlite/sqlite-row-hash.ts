@@ -109,7 +109,7 @@ export class SqliteRowHash implements RowHashDialect {
         dataType: r.type.toLowerCase(),
         category,
         // INTEGER PRIMARY KEY is the rowid: never NULL, whatever the declaration says.
-        notNull: r.nn === 1 || (r.pk > 0 && /^integer$/i.test(r.type.trim()) && rows.filter((x) => x.pk > 0).length === 1),
+        notNull: r.nn === 1 || (r.pk > 0 && /^integer$/i.test(r.type.trim()) && rows.filter((x) => x.pk).length === 1),
         ...(/JSON/i.test(r.type) && category === 'unsupported' ? { unsupportedReason: sqliteJsonReason(r.type) } : {}),
         ...(precision !== undefined ? { timestampPrecision: precision } : {}),
       };

@@ -86,9 +86,10 @@ export class HashQueries {
    */
   segments(modulus: number, within?: readonly SegmentSet[]): string {
     const seg = `(kh % ${modulus})`;
+    const fence = this.aggregateFence();
     const inner = this.multiset
       ? `select ${this.digestHash()} as kh, d from (${this.digests()}) q2${this.digestFence()}`
-      : `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${this.aggregateFence()}) q1${this.aggregateFence()}`;
+      : `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${fence}) q1${fence}`;
     return `select ${seg} as seg, ${this.sums()} from (${inner}) q2${filter(within)} group by ${seg}`;
   }
 
@@ -137,7 +138,9 @@ export class HashQueries {
   rangeSegments(lo: bigint, width: bigint, within?: readonly KeyRange[]): string {
     const segment = this.dialect.rangeSegment?.('k', lo, width);
     if (!segment) throw new Error(`${this.dialect.name} has no key range segments`);
-    const inner = `select coalesce(${segment}, -1) as seg, ${this.rowDigest} as d from (${this.fields(true, within)}${this.aggregateFence()}) q1${this.aggregateFence()}`;
+    const fence = this.aggregateFence();
+    const rows = `${this.fields(true, within)}${fence}`;
+    const inner = `select coalesce(${segment}, -1) as seg, ${this.rowDigest} as d from (${rows}) q1${fence}`;
     return `select seg, ${this.sums()} from (${inner}) q2 group by seg`;
   }
 
@@ -188,7 +191,8 @@ export class HashQueries {
 
   /** The row digest of every row (d), from the canonical fields. */
   private digests(): string {
-    return `select ${this.rowDigest} as d from (${this.fields()}${this.aggregateFence()}) q1${this.aggregateFence()}`;
+    const fence = this.aggregateFence();
+    return `select ${this.rowDigest} as d from (${this.fields()}${fence}) q1${fence}`;
   }
 
   /**

@@ -24,10 +24,10 @@ export function rangeWidth(lo: bigint, hi: bigint, segmentRows: number): bigint 
 }
 
 /** Segments the first aggregate aims at: a small hash table per worker, whatever the table's size. */
-const firstSegments = 1024n;
+const firstSegments = 256n;
 
 /**
- * Keys per segment of the first aggregate: at least `segmentRows`, and no more than about 1024 segments, so that
+ * Keys per segment of the first aggregate: at least `segmentRows`, and no more than about 256 segments, so that
  * grouping costs little more than one sum (differing segments are then split by index range reads).
  */
 export function firstRangeWidth(lo: bigint, hi: bigint, segmentRows: number): bigint {
