@@ -4,6 +4,7 @@ import type { DialectAdapter } from './dialect-adapter.js';
 import type { DialectName } from './dialect-name.js';
 import type { ErrorCause } from './error-cause.js';
 import type { ConnectionParser } from './parsed-connection.js';
+import type { PreflightProbe } from './preflight-probe.js';
 import type { RowHashDialect } from './row-hash-dialect.js';
 
 /** What every opened pool gets besides the connection: its size, read-only mode, and the name the server shows. */
@@ -47,4 +48,6 @@ export interface Dialect {
   readonly copy: CopyDialect;
   /** What an error of this engine means (the session ended, a timeout, a deadlock...). */
   classifyError(error: unknown): ErrorCause | undefined;
+  /** `dmr check`'s read-only questions: version, clock, user, schemas and the privileges each command needs. */
+  readonly preflight: PreflightProbe;
 }

@@ -24,6 +24,23 @@ export interface CatalogColumn {
    * a same-engine pair may hash whole rows without rendering them as text.
    */
   readonly hashable?: boolean;
+  /** Declared NOT NULL: an encoding needs no NULL marker when both sides say so. */
+  readonly notNull?: boolean;
+  /**
+   * The declared type with what else changes the engine's own rendering of a value (MySQL: the character
+   * set of a string), for same-type checks; dataType when absent.
+   */
+  readonly nativeType?: string;
+}
+
+/**
+ * A canonical field as an encoding sees it: its SQL, its category (what its text can contain) and whether it
+ * can be NULL on either side. Both sides of a pair get the same categories and nullability.
+ */
+export interface EncodedField {
+  readonly sql: string;
+  readonly category: Exclude<ValueCategory, 'unsupported'>;
+  readonly notNull: boolean;
 }
 
 export interface CatalogTable {
@@ -141,12 +158,12 @@ export interface RowHashDialect {
    * SQL: one text that encodes all fields unambiguously. Portable: per field `<chars>:<text>`
    * or `~` for NULL, concatenated (a prefix code, so fields cannot run into each other).
    */
-  encodeFields(fieldsSql: readonly string[], algorithm: HashAlgorithm): string;
+  encodeFields(fields: readonly EncodedField[], algorithm: HashAlgorithm): string;
   /**
    * SQL: non-negative integer below 2^52 derived from the canonical key fields (segments by key
    * hash, not key order). Collisions only put keys in the same segment; rows are matched by the encoded key.
    */
-  keyHash(keyFieldsSql: readonly string[], algorithm: HashAlgorithm): string;
+  keyHash(keyFields: readonly EncodedField[], algorithm: HashAlgorithm): string;
   /**
    * Text after a derived table that keeps the planner from inlining its columns into every use
    * (PostgreSQL: ` offset 0`, else ''); a portable digest uses each canonical field twice.
@@ -156,8 +173,9 @@ export interface RowHashDialect {
   rowDigest(encodedSql: string, algorithm: HashAlgorithm): string;
   /**
    * SQL: two non-negative integers taken from a digest column and summed per segment (sums S1,
-   * S2); a segment's checksum is S1 * 2^32 + S2. Portable: the digest's first 32 bits and the
-   * next 32, or '0' and its first 64 bits (one use of the digest, for engines that would compute it twice).
+   * S2); a segment's checksum is S1 * 2^32 + S2. Portable: '0' and the digest's first 60 bits (15 hex
+   * digits), the same number on every engine, from one use of the digest (a second use would compute it
+   * again, and PostgreSQL could not aggregate in parallel workers behind the fence that avoids that).
    */
   digestParts(digestSql: string, algorithm: HashAlgorithm): readonly [string, string];
   /**
@@ -186,6 +204,11 @@ export interface RowHashDialect {
   describeFailure(error: unknown): QueryFailure;
   /** The best algorithm for a pair: native only when both sides are this engine. */
   algorithmFor(other: DialectName): HashAlgorithm;
+  /**
+   * Whether this server runs the native hash (MariaDB 10.8+: crc32c); a native pair is compared with the
+   * portable one when either side cannot. Absent: always.
+   */
+  nativeHashAvailable?(knex: Knex): Promise<boolean>;
   /** A pinned connection for the hashing queries, each run read-only (SQLite: with dmr's functions registered). */
   session(knex: Knex): Promise<HashSession>;
 }

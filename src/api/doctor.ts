@@ -11,6 +11,7 @@ import { driftAwareActions } from '../core/hints/drift-aware-actions.js';
 import { withUserFlags, type UserFlags } from '../core/hints/user-flags.js';
 import { jobActionTable, type JobAction } from '../core/jobs/job-actions.js';
 import type { JobStatus } from '../core/status/status-codes.js';
+import type { StatusStore } from '../core/status/status-store.js';
 import { suggestionFlags, whoAmI, withStatusStore, type DatabaseOptions } from './database-options.js';
 import { fixDocument, type FixDocument } from './fix-document.js';
 import { probeProcess } from './probe-process.js';
@@ -76,31 +77,35 @@ function unresolvedAfter(report: DoctorReport, plan: FixPlan | null, result: Fix
 export async function doctor(options: DoctorOptions = {}): Promise<DoctorDocument> {
   if (options.yes && !options.fix) throw new UsageError('--yes applies the fixes of --fix', 'pass `--fix --yes`');
   if (options.force && !options.yes) throw new UsageError('--force only matters with --fix --yes');
+  return withStatusStore(options, (store) => doctorDocument(store, options), {
+    readOnly: !(options.fix && options.yes),
+  });
+}
+
+/**
+ * doctor on an open store (`dmr doctor` and dmr serve's /api/doctor make the same document);
+ * the connection options are used only for the flags suggested commands carry.
+ */
+export async function doctorDocument(store: StatusStore, options: DoctorOptions = {}): Promise<DoctorDocument> {
   const flags = suggestionFlags(options, options.suggestionFlags);
   const sqlDir = path.resolve(options.cwd ?? process.cwd(), options.sqlDir ?? 'sql');
-  return withStatusStore(
-    options,
-    async (store) => {
-      const evidence = await gatherEvidence(store, { probeProcess });
-      const now = new Date();
-      const diagnosis = diagnose(evidence, now, { generateGraceMs: options.generateGraceMs ?? 60_000 });
-      const report = await driftAwareActions(diagnosis, store, sqlDir);
-      const plan = options.fix ? planFixes(report, evidence, now) : null;
-      let result: FixResult | null = null;
-      if (plan && options.yes) {
-        const { user, host } = whoAmI();
-        result = await applyFixes(store, plan, { who: `${user}@${host}`, force: options.force ?? false, probeProcess });
-      }
-      return {
-        ...report,
-        database: store.database.display,
-        schema: store.schema,
-        findings: report.findings.map((f) => ({ ...f, command: withUserFlags(f.action, flags) })),
-        jobActions: jobActionTable(),
-        ...(plan ? { fix: fixDocument(plan, result, flags) } : {}),
-        unresolved: unresolvedAfter(report, plan, result),
-      };
-    },
-    { readOnly: !(options.fix && options.yes) },
-  );
+  const evidence = await gatherEvidence(store, { probeProcess });
+  const now = new Date();
+  const diagnosis = diagnose(evidence, now, { generateGraceMs: options.generateGraceMs ?? 60_000 });
+  const report = await driftAwareActions(diagnosis, store, sqlDir);
+  const plan = options.fix ? planFixes(report, evidence, now) : null;
+  let result: FixResult | null = null;
+  if (plan && options.yes) {
+    const { user, host } = whoAmI();
+    result = await applyFixes(store, plan, { who: `${user}@${host}`, force: options.force ?? false, probeProcess });
+  }
+  return {
+    ...report,
+    database: store.database.display,
+    schema: store.schema,
+    findings: report.findings.map((f) => ({ ...f, command: withUserFlags(f.action, flags) })),
+    jobActions: jobActionTable(),
+    ...(plan ? { fix: fixDocument(plan, result, flags) } : {}),
+    unresolved: unresolvedAfter(report, plan, result),
+  };
 }

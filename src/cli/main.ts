@@ -2,7 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import { setProgramName } from '../config/program-name.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import type { DmrCommand, GlobalArgs } from './command.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { hint, setUserFlags, userFlagsOf } from './hints.js';
 import { renderError } from './render-error.js';
 
@@ -33,7 +33,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     })
     .help()
     .version();
-  for (const command of commands as readonly DmrCommand<object>[]) {
+  const { loaded, stubs } = await commandsFor(argv);
+  for (const name of stubs) parser.command(name, false);
+  for (const command of loaded) {
     parser.command({
       command: command.command,
       describe: command.describe,

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckDocument, CheckItem } from '../../src/core/check/check-types.js';
 import { clockItem } from '../../src/core/check/check-database.js';
+import { runCheck } from '../../src/core/check/run-check.js';
+import { resolveConnection } from '../../src/config/resolve-connection.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { adminKnex, createTestDatabase, dialectsUnderTest, serverUrls, withDatabase } from '../support/databases.js';
 
@@ -255,3 +257,24 @@ for (const dialect of servers) {
     });
   });
 }
+
+const wideTitle = 'dmr check on MySQL/MariaDB: status tables in a server-wide database';
+describe.skipIf(!servers.includes('mysql'))(wideTitle, () => {
+  it("are a warning while the URL's database is the default, and not with --schema", async () => {
+    // db.schema plays the server-wide App: the real App on a shared server belongs to no test.
+    const db = await createTestDatabase('mysql', 'checkwide');
+    try {
+      expect((await runCli(['init', '--url', db.url, '--schema', db.schema])).code).toBe(0);
+      const status = await resolveConnection({ url: db.url });
+      const base = { status, sqlDir: null, cwd: work, serverWideSchema: db.schema };
+      const warned = await runCheck(base);
+      const wide = itemOf(warned, 'server-wide-app');
+      expect(wide).toMatchObject({ state: 'warning', neededBy: ['status', 'resume'] });
+      expect(wide?.message).toContain(`--schema ${db.schema}`);
+      expect(warned.ready).toBe(true);
+      expect(itemOf(await runCheck({ ...base, schema: db.schema }), 'server-wide-app')).toBeUndefined();
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -20,6 +20,7 @@ describe('read-only commands create nothing', () => {
     'doctor --fix': ['doctor', '--fix', '--url', `sqlite:${newFile}`],
     'reset without --yes': ['reset', '--all', '--to', 'initial', '--url', `sqlite:${newFile}`],
     verify: ['verify', '--source', `sqlite:${newFile}`, '--target', `sqlite:${newFile}`],
+    'serve without --allow-actions': ['serve', '--port', '0', '--url', `sqlite:${newFile}`],
   };
   for (const [name, args] of Object.entries(readers)) {
     it(`${name} on a new SQLite path: exit 2, no file`, async () => {

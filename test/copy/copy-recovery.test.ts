@@ -40,6 +40,7 @@ describe.runIf(both)('dmr copy recovery: SIGKILL, a server-terminated connection
   });
   const args = (table = 'big') => ['copy', '--source', my.url, '--target', pg.url, '--table', table, '--create', '--chunk-rows', '500', '--parallel', '1', '--json'];
 
+  // Each test copies 40,000 rows in 500-row chunks two or three times: minutes on a loaded 2-core machine.
   it('SIGKILL mid-copy: a second copy meanwhile exits 3; the rerun copies only unfinished chunks; verify equal', async () => {
     const first = startCli(args());
     await until(async () => (await successChunks(pg)) >= 4);
@@ -63,7 +64,7 @@ describe.runIf(both)('dmr copy recovery: SIGKILL, a server-terminated connection
     expect(check.code).toBe(0);
     const pk = await pg.knex.raw(`select count(*)::int as n from pg_index where indrelid = 'big'::regclass and indisprimary`);
     expect(pk.rows[0].n).toBe(1);
-  });
+  }, 180_000);
 
   it('the target connection terminated by the server mid-chunk: exit 1 naming it, the rerun finishes, verify equal', async () => {
     await pg.knex.raw('drop table big');
@@ -89,7 +90,7 @@ describe.runIf(both)('dmr copy recovery: SIGKILL, a server-terminated connection
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout).tables[0]).toMatchObject({ outcome: 'copied', source_count: rows, target_count: rows });
     expect((await runCli(['verify', '--source', my.url, '--target', pg.url, '--table', 'big'])).code).toBe(0);
-  });
+  }, 180_000);
 
   it('SIGTERM cancels the running statements, records the chunk, exits 143; the rerun finishes', async () => {
     await pg.knex.raw('drop table big');
@@ -114,7 +115,7 @@ describe.runIf(both)('dmr copy recovery: SIGKILL, a server-terminated connection
     expect(job.rows).toEqual([{ s: 'stopped' }]);
     const rerun = await runCli(args('big=big2'));
     expect(rerun.code).toBe(0);
-  });
+  }, 180_000);
 
   it('a lost commit (ledger in another database): the rerun settles the chunk by checking the target rows, never by guessing', async () => {
     const withLedger = ['copy', '--source', my.url, '--target', pg.url, '--table', 'big=big3', '--create', '--chunk-rows', '5000', '--url', ledgerDb.url, '--json'];
@@ -135,5 +136,5 @@ describe.runIf(both)('dmr copy recovery: SIGKILL, a server-terminated connection
     expect(doc.tables[0].rows_read).toBe(5000);
     expect(rerun.stderr).toMatch(/chunk 2 was left unfinished: its rows were found in the target, equal to the source/);
     expect((await runCli(['verify', '--source', my.url, '--target', pg.url, '--table', 'big=big3'])).code).toBe(0);
-  });
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
+import { redactText } from '../../src/core/serve/redact-answer.js';
 import { statusTable } from '../support/status-rows.js';
 import { api, fastDir, rawGet, readEvents, startServe, targetOf, type ServeProcess } from './serve-support.js';
 
@@ -46,14 +47,19 @@ describe.each(dialects)('dmr serve API on %s', (dialect) => {
     expect(status).toBe(200);
     expect(Object.keys(body).sort()).toEqual([
       'checkedAt',
+      'database',
       'findings',
       'healthy',
       'job',
       'jobActions',
       'problems',
+      'schema',
+      'unresolved',
       'warnings',
     ]);
-    expect({ ...body, checkedAt: null }).toEqual({ ...cli, checkedAt: null });
+    // Every answer of serve leaves out who logs in (user@ of URLs); the rest is the CLI's document.
+    expect(body.database).toBe(redactText(cli.database));
+    expect({ ...body, checkedAt: null, database: null }).toEqual({ ...cli, checkedAt: null, database: null });
   });
 
   it('GET /api/history pages newest first and filters by stage', async () => {
@@ -147,6 +153,8 @@ describe.each(dialects)('dmr serve API on %s', (dialect) => {
 describe('dmr serve process', () => {
   it('without status tables: 404 and an event saying so, then the stages once `dmr init` ran', async () => {
     const db = await createTestDatabase('sqlite', 'serveempty');
+    // An empty database file: without --allow-actions serve opens read-only and never creates one.
+    await db.knex.raw('select 1');
     const serve = await startServe(targetOf(db));
     try {
       const status = await api(`${serve.url}/api/status`);

@@ -28,9 +28,13 @@ describe('mssql verify SQL (text only, no server)', () => {
     expect(queries.count()).toBe("select count(*) as n from [dbo].[Orders] where ([Name] <> N'x')");
   });
 
-  it('hashes UTF-8 canonical text with HASHBYTES MD5 and sums 32-bit parts per key-hash segment', () => {
+  it('hashes UTF-8 canonical text with HASHBYTES MD5 and sums the first 60 bits per key-hash segment', () => {
     const sql = queries.segments(64);
-    expect(sql).toMatch(/^select \(kh % 64\) as seg, count\(\*\) as n, sum\(convert\(bigint, 0x00000000 \+ substring\(d, 1, 4\)\)\) as s1, sum\(convert\(bigint, 0x00000000 \+ substring\(d, 5, 4\)\)\) as s2 from \(/);
+    // The digest's first 60 bits as 28 + 32 (S1 * 2^32 + S2), so that no bigint sum overflows.
+    expect(sql).toContain(
+      'select (kh % 64) as seg, count(*) as n, sum((convert(bigint, 0x00 + substring(d, 1, 4)) / 16)) as s1, ' +
+        'sum(((convert(bigint, 0x00 + substring(d, 4, 5)) / 16) & 4294967295)) as s2 from (',
+    );
     expect(sql).toContain("hashbytes('MD5', cast(");
     expect(sql).toContain('collate Latin1_General_100_BIN2_UTF8 as varchar(max))');
     expect(sql).toContain("(convert(bigint, 0x00 + substring(hashbytes('MD5', ");
@@ -50,7 +54,7 @@ describe('mssql verify SQL (text only, no server)', () => {
   });
 
   it('encodes NULL as ~ and values as <length>:<text>', () => {
-    const enc = dialect.encodeFields(['f0'], 'portable');
-    expect(enc).toBe("concat(coalesce((convert(varchar(20), len(f0 + N'.') - 1) + N':' + f0), '~'))");
+    const enc = dialect.encodeFields([{ sql: 'f0', category: 'string', notNull: false }], 'portable');
+    expect(enc).toBe("concat(coalesce((convert(varchar(20), len(f0 + N'.') - 1) + N':' + f0), N'~'))");
   });
 });

@@ -75,6 +75,7 @@ const pairs: [DialectName, DialectName][] = [
   ['sqlite', 'postgres'],
   ['sqlite', 'mysql'],
   ['postgres', 'mysql'],
+  ['mysql', 'mysql'],
 ];
 const available = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
 const typeSet = (d: DialectName, target: boolean): TypeSet => (d === 'postgres' ? (target ? 'postgres2' : 'postgres') : (d as TypeSet));

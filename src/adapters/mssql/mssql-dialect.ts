@@ -3,6 +3,7 @@ import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { MssqlAdapter } from './mssql-adapter.js';
 import { mssqlCopy } from './mssql-copy.js';
 import { classifyMssqlError } from './mssql-errors.js';
+import { mssqlPreflight } from './mssql-preflight.js';
 import { MssqlRowHash } from './mssql-row-hash.js';
 import { mssqlConnectionParser } from './mssql-url.js';
 
@@ -26,4 +27,5 @@ export const mssqlDialect: Dialect = {
   rowHash: new MssqlRowHash(),
   copy: mssqlCopy,
   classifyError: classifyMssqlError,
+  preflight: mssqlPreflight,
 };

@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,
+  EncodedField,
   FieldRule,
   HashAlgorithm,
   HashSession,
@@ -12,7 +13,8 @@ import type {
   ValueCategory,
 } from '../row-hash-dialect.js';
 import { pickUniqueKeys, type UniqueIndex } from '../row-hash-keys.js';
-import { floatCanonicalSql, jsonReason, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import { floatCanonicalSql, type FloatFunctions } from '../row-hash-float.js';
+import { encodedFieldSql, jsonReason, pow10 } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeMssqlFailure, mssqlHashSession } from './mssql-row-hash-session.js';
 
@@ -79,9 +81,11 @@ export class MssqlRowHash implements RowHashDialect {
   async describeTable(knex: Knex, schema: string | undefined, table: string): Promise<CatalogTable | null> {
     const s = schema ?? 'dbo';
     const cols = (await knex.raw(
-      'select column_name as name, data_type as type, datetime_precision as dp, numeric_precision as p, numeric_scale as sc from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position',
+      `select column_name as name, data_type as type, datetime_precision as dp, numeric_precision as p,
+              numeric_scale as sc, is_nullable as nullable
+         from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position`,
       [s, table],
-    )) as { name: string; type: string; dp: number | null; p: number | null; sc: number | null }[];
+    )) as { name: string; type: string; dp: number | null; p: number | null; sc: number | null; nullable: string }[];
     if (cols.length === 0) return null;
     const object = `object_id(quotename(?) + '.' + quotename(?))`;
     const keys = (await knex.raw(
@@ -105,6 +109,7 @@ export class MssqlRowHash implements RowHashDialect {
         name: r.name,
         dataType,
         category,
+        notNull: r.nullable === 'NO',
         ...(type === 'json' ? { unsupportedReason: jsonReason } : {}),
         ...(category === 'timestamp'
           ? { timestampPrecision: Math.min(6, r.dp ?? 3), instant: r.type === 'datetimeoffset' }
@@ -157,12 +162,13 @@ export class MssqlRowHash implements RowHashDialect {
     }
   }
 
-  encodeFields(fields: readonly string[]): string {
+  encodeFields(encoded: readonly EncodedField[]): string {
     const length = (f: string) => `convert(varchar(20), len(${f} + N'.') - 1)`;
-    return `concat(${fields.map((f) => prefixedField(f, '', () => `(${length(f)} + N':' + ${f})`)).join(', ')})`;
+    const join = (pieces: string[]) => `(${pieces.join(' + ')})`;
+    return `concat(${encoded.map((f) => encodedFieldSql(f, length, join, (t) => `N'${t}'`)).join(', ')})`;
   }
 
-  keyHash(fields: readonly string[]): string {
+  keyHash(fields: readonly EncodedField[]): string {
     return `(convert(bigint, 0x00 + substring(hashbytes('MD5', ${utf8(this.encodeFields(fields))}), 1, 7)) / 16)`;
   }
 
@@ -170,8 +176,15 @@ export class MssqlRowHash implements RowHashDialect {
     return `hashbytes('MD5', ${utf8(encoded)})`;
   }
 
+  /**
+   * The digest's first 60 bits as its first 28 and next 32 (a bigint sum of 60-bit numbers would overflow):
+   * S1 * 2^32 + S2 is the sum of the 60-bit numbers, as on the other engines.
+   */
   digestParts(d: string): readonly [string, string] {
-    return [`convert(bigint, 0x00000000 + substring(${d}, 1, 4))`, `convert(bigint, 0x00000000 + substring(${d}, 5, 4))`];
+    return [
+      `(convert(bigint, 0x00 + substring(${d}, 1, 4)) / 16)`,
+      `((convert(bigint, 0x00 + substring(${d}, 4, 5)) / 16) & 4294967295)`,
+    ];
   }
 
   digestKeyHash(d: string): string {
@@ -196,12 +209,13 @@ export class MssqlRowHash implements RowHashDialect {
 }
 
 const mssqlFloatFunctions: FloatFunctions = {
-  log10: 'log10',
-  pow: 'power',
-  ten: 'convert(float, 10)',
-  len: 'len',
+  log10: (x) => `log10(${x})`,
+  pow10: (j) => `power(convert(float, 10), ${j})`,
+  num: (literal) => literal,
   toInt: (x) => `convert(varchar(30), convert(bigint, ${x}))`,
-  rtrimZeros: (t) => `replace(rtrim(replace(${t}, '0', ' ')), ' ', '0')`,
+  odd: (x) => `convert(bigint, ${x}) % 2 = 1`,
+  round: (x) => `round(${x}, 0)`,
+  nearInteger: (t, eps) => `abs(${t} - round(${t}, 0)) <= ${eps}`,
   concat: (parts) => `concat(${parts.join(', ')})`,
   specials: '',
 };

@@ -3,6 +3,7 @@ import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { MysqlAdapter } from './mysql-adapter.js';
 import { mysqlCopy } from './mysql-copy.js';
 import { classifyMysqlError } from './mysql-errors.js';
+import { mysqlPreflight } from './mysql-preflight.js';
 import { MysqlRowHash } from './mysql-row-hash.js';
 import { mysqlConnectionParser } from './mysql-url.js';
 
@@ -35,4 +36,5 @@ export const mysqlDialect: Dialect = {
   rowHash: new MysqlRowHash(),
   copy: mysqlCopy,
   classifyError: classifyMysqlError,
+  preflight: mysqlPreflight,
 };

@@ -33,7 +33,7 @@ const categories: Readonly<Record<string, ValueCategory>> = {
   longblob: 'binary',
 };
 
-type ColumnRow = { name: string; type: string; ctype: string; dp: number | null };
+type ColumnRow = { name: string; type: string; ctype: string; dp: number | null; nullable: string; cs: string | null };
 type KeyRow = { idx: string; name: string | null; nullable: string };
 
 const rows = async <T>(knex: Knex, sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T[]> =>
@@ -96,7 +96,8 @@ export async function describeTable(
 ): Promise<CatalogTable | null> {
   const cols = await rows<ColumnRow>(
     knex,
-    `select column_name as name, data_type as type, column_type as ctype, datetime_precision as dp
+    `select column_name as name, data_type as type, column_type as ctype, datetime_precision as dp,
+            is_nullable as nullable, character_set_name as cs
        from information_schema.columns
       where table_schema = coalesce(?, database()) and table_name = ? order by ordinal_position`,
     [schema ?? null, table],
@@ -132,6 +133,9 @@ export async function describeTable(
       name: r.name,
       dataType: normalizedJson || json.has(r.name) ? 'json' : ctype,
       category,
+      notNull: r.nullable !== 'YES',
+      // A string's bytes, what the same-engine hash reads, depend on its character set.
+      ...(r.cs ? { nativeType: `${ctype} character set ${r.cs.toLowerCase()}` } : {}),
       ...(normalizedJson ? { unsupportedReason: jsonReason } : {}),
       ...(category === 'timestamp' ? { timestampPrecision: Number(r.dp ?? 0), instant: type === 'timestamp' } : {}),
     };

@@ -2,13 +2,25 @@ import type { Knex } from 'knex';
 import type { HashSession, QueryFailure } from '../row-hash-dialect.js';
 import { isSessionCancelled, SessionGuard } from '../row-hash-session.js';
 
+/** A query with a per-query type cast (mysql2's `typeCast` option). */
+interface QueryOptions {
+  readonly sql: string;
+  readonly typeCast: (field: { string(): string | null }, next: () => unknown) => unknown;
+}
+
 /** The mysql2 connection (callback API) knex's pool hands out. */
 interface MysqlConnection {
   readonly threadId: number | null;
-  query(sql: string, callback: (error: Error | null, rows: unknown) => void): unknown;
-  query(sql: string): { stream(options: { highWaterMark: number }): AsyncIterable<Record<string, unknown>> };
+  query(sql: string | QueryOptions, callback: (error: Error | null, rows: unknown) => void): unknown;
+  query(sql: QueryOptions): { stream(options: { highWaterMark: number }): AsyncIterable<Record<string, unknown>> };
   destroy(): void;
 }
+
+/**
+ * Every value as the server's text: a column compared in the engine's own text comes back exactly as the hash
+ * read it (mysql2 would turn a DATETIME into a Date and parse some doubles to a neighbouring one).
+ */
+const asText = (sql: string): QueryOptions => ({ sql, typeCast: (field) => field.string() });
 
 interface Pool {
   acquireConnection(): Promise<unknown>;
@@ -26,7 +38,7 @@ export async function mysqlHashSession(knex: Knex): Promise<HashSession> {
   const guard = new SessionGuard(() => knex.raw(`kill query ${Number(conn.threadId)}`));
   const query = (sql: string) =>
     new Promise<Record<string, unknown>[]>((resolve, reject) => {
-      conn.query(sql, (error, rows) => (error ? reject(error) : resolve(rows as Record<string, unknown>[])));
+      conn.query(asText(sql), (error, rows) => (error ? reject(error) : resolve(rows as Record<string, unknown>[])));
     });
   const statement = (sql: string) => guard.run(() => query(sql));
   const readOnly = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -41,7 +53,7 @@ export async function mysqlHashSession(knex: Knex): Promise<HashSession> {
     await statement('start transaction read only');
     let finished = false;
     try {
-      yield* guard.stream(() => conn.query(sql).stream({ highWaterMark: batch }));
+      yield* guard.stream(() => conn.query(asText(sql)).stream({ highWaterMark: batch }));
       finished = true;
     } finally {
       // Rows left unread would block the connection: close it, the server stops when it next writes.

@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,
+  EncodedField,
   FieldRule,
   HashAlgorithm,
   HashSession,
@@ -10,15 +11,17 @@ import type {
   QueryFailure,
   RowHashDialect,
 } from '../row-hash-dialect.js';
-import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import { encodedFieldSql } from '../row-hash-sql.js';
+import { mysqlCanonicalField } from './mysql-row-hash-canonical.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './mysql-row-hash-catalog.js';
+import { hasCrc32c, nativeDigest, nativeKeyHash, nativeRowText } from './mysql-row-hash-native.js';
 import { describeMysqlFailure, mysqlHashSession } from './mysql-row-hash-session.js';
 
 /**
- * MySQL and MariaDB: MD5() (https://mariadb.com/kb/en/md5/) of the utf8mb4 canonical text,
- * prefixes read with CONV(). No faster hash is shared with other engines, so pairs of
- * MySQL servers use the same portable hash.
+ * MySQL and MariaDB: MD5() (https://mariadb.com/kb/en/md5/) of the utf8mb4 canonical text, prefixes read with
+ * CONV(), for cross-engine pairs. A pair of MySQL-family servers that both have CRC32C (MariaDB 10.8+) hashes the
+ * engine's own rendering of the row instead (see mysql-row-hash-native.ts).
  */
 export class MysqlRowHash implements RowHashDialect {
   readonly name = 'mysql' as const;
@@ -53,54 +56,34 @@ export class MysqlRowHash implements RowHashDialect {
   }
 
   canonicalField(c: string, column: CatalogColumn, rule: FieldRule): string {
-    if (rule.passthrough && rule.category !== 'string') return `cast(${c} as char)`;
-    switch (rule.category) {
-      case 'integer':
-      case 'boolean':
-        return `cast(${c} as char)`;
-      case 'decimal': {
-        const s = `cast(${c} as char)`;
-        return `(case when ${c} is null then null when ${c} = 0 then '0' when locate('.', ${s}) > 0 then trim(trailing '.' from trim(trailing '0' from ${s})) else ${s} end)`;
-      }
-      case 'float':
-        return floatCanonicalSql(`cast(${c} as double)`, rule.floatDigits, mysqlFloatFunctions);
-      case 'timestamp': {
-        const micros = column.instant ? `cast(unix_timestamp(${c}) * 1000000 as signed)` : `timestampdiff(microsecond, '1970-01-01 00:00:00', ${c})`;
-        if (rule.timestampPrecision >= 6) return `cast(${micros} as char)`;
-        const b = pow10(6 - rule.timestampPrecision);
-        return `cast((${micros} - mod(mod(${micros}, ${b}) + ${b}, ${b})) div ${b} as char)`;
-      }
-      case 'date':
-        return `date_format(${c}, '%Y-%m-%d')`;
-      case 'binary':
-        return `lower(hex(${c}))`;
-      case 'string': {
-        let text = `convert(${c} using utf8mb4)`;
-        if (rule.trimTrailingSpaces) text = `trim(trailing ' ' from ${text})`;
-        if (rule.ignoreCase) text = `lower(${text})`;
-        return text;
-      }
-    }
+    return mysqlCanonicalField(c, column, rule);
   }
 
-  encodeFields(fields: readonly string[]): string {
-    return `concat(${fields.map((f) => prefixedField(f, 'char_length', (p) => `concat(${p.join(', ')})`)).join(', ')})`;
+  encodeFields(fields: readonly EncodedField[], algorithm: HashAlgorithm): string {
+    if (algorithm === 'native') return nativeRowText(fields);
+    const join = (pieces: string[]) => `concat(${pieces.join(', ')})`;
+    // A NOT NULL field's pieces go straight into the row's concat (one function call less per field).
+    const length = (x: string) => `char_length(${x})`;
+    const parts = fields.map((f) => encodedFieldSql(f, length, (p) => (f.notNull ? p.join(', ') : join(p))));
+    return join(parts);
   }
 
-  keyHash(fields: readonly string[]): string {
-    return `cast(conv(substring(md5(${this.encodeFields(fields)}), 1, 13), 16, 10) as unsigned)`;
+  keyHash(fields: readonly EncodedField[], algorithm: HashAlgorithm): string {
+    if (algorithm === 'native') return nativeKeyHash(fields);
+    return `cast(conv(substring(md5(${this.encodeFields(fields, 'portable')}), 1, 13), 16, 10) as unsigned)`;
   }
 
-  rowDigest(encoded: string): string {
-    return `md5(${encoded})`;
+  rowDigest(encoded: string, algorithm: HashAlgorithm): string {
+    return algorithm === 'native' ? nativeDigest(encoded) : `md5(${encoded})`;
   }
 
-  /** One use of the digest: MariaDB merges the derived table and would compute MD5 once per use. */
-  digestParts(d: string): readonly [string, string] {
-    return ['0', `cast(conv(substring(${d}, 1, 16), 16, 10) as unsigned)`];
+  /** One use of the digest: MariaDB merges the derived table and would compute the hash once per use. */
+  digestParts(d: string, algorithm: HashAlgorithm): readonly [string, string] {
+    return ['0', algorithm === 'native' ? d : `cast(conv(substring(${d}, 1, 15), 16, 10) as unsigned)`];
   }
 
-  digestKeyHash(d: string): string {
+  digestKeyHash(d: string, algorithm: HashAlgorithm): string {
+    if (algorithm === 'native') return `(${d} & 4503599627370495)`;
     return `cast(conv(substring(${d}, 1, 13), 16, 10) as unsigned)`;
   }
 
@@ -112,22 +95,15 @@ export class MysqlRowHash implements RowHashDialect {
     return `((${key} - (${lo})) div ${width})`;
   }
 
-  algorithmFor(_other: DialectName): HashAlgorithm {
-    return 'portable';
+  algorithmFor(other: DialectName): HashAlgorithm {
+    return other === 'mysql' ? 'native' : 'portable';
+  }
+
+  nativeHashAvailable(knex: Knex): Promise<boolean> {
+    return hasCrc32c(knex);
   }
 
   session(knex: Knex): Promise<HashSession> {
     return mysqlHashSession(knex);
   }
 }
-
-const mysqlFloatFunctions: FloatFunctions = {
-  log10: 'log10',
-  pow: 'pow',
-  ten: '10e0',
-  len: 'char_length',
-  toInt: (x) => `cast(${x} as signed)`,
-  rtrimZeros: (t) => `trim(trailing '0' from ${t})`,
-  concat: (parts) => `concat(${parts.join(', ')})`,
-  specials: '',
-};

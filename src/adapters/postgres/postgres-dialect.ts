@@ -3,6 +3,7 @@ import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { PostgresAdapter } from './postgres-adapter.js';
 import { postgresCopy } from './postgres-copy.js';
 import { classifyPostgresError } from './postgres-errors.js';
+import { postgresPreflight } from './postgres-preflight.js';
 import { PostgresRowHash } from './postgres-row-hash.js';
 import { postgresConnectionParser } from './postgres-url.js';
 
@@ -27,4 +28,5 @@ export const postgresDialect: Dialect = {
   rowHash: new PostgresRowHash(),
   copy: postgresCopy,
   classifyError: classifyPostgresError,
+  preflight: postgresPreflight,
 };

@@ -148,6 +148,7 @@ export async function describeTable(
       name: r.name,
       dataType: category === 'decimal' && r.p !== null ? `numeric(${r.p},${r.sc ?? 0})` : key,
       category,
+      notNull: r.notnull,
       ...(key === 'jsonb' ? { unsupportedReason: jsonReason } : {}),
       ...(category === 'timestamp' ? { timestampPrecision: r.dp ?? 6, instant: key.includes('with time zone') } : {}),
       ...(hashableTypes.has(key) && r.exact ? { hashable: true } : {}),

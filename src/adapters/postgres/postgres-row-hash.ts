@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,
+  EncodedField,
   FieldRule,
   HashAlgorithm,
   HashSession,
@@ -10,7 +11,8 @@ import type {
   QueryFailure,
   RowHashDialect,
 } from '../row-hash-dialect.js';
-import { floatCanonicalSql, pow10, prefixedField, type FloatFunctions } from '../row-hash-sql.js';
+import { floatCanonicalSql, type FloatFunctions } from '../row-hash-float.js';
+import { encodedFieldSql, pow10 } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './postgres-row-hash-catalog.js';
 import { describePostgresFailure, postgresHashSession } from './postgres-row-hash-session.js';
@@ -78,17 +80,21 @@ export class PostgresRowHash implements RowHashDialect {
     }
   }
 
-  encodeFields(fields: readonly string[], algorithm: HashAlgorithm): string {
+  encodeFields(encoded: readonly EncodedField[], algorithm: HashAlgorithm): string {
+    const fields = encoded.map((f) => f.sql);
     if (algorithm === 'native') return `(row(${fields.join(', ')}))::text`;
-    return `concat(${fields.map((f) => prefixedField(f, 'length', (p) => `(${p.join(' || ')})`)).join(', ')})`;
+    const join = (pieces: string[]) => `(${pieces.join(' || ')})`;
+    return `concat(${encoded.map((f) => encodedFieldSql(f, (x) => `length(${x})`, join)).join(', ')})`;
   }
 
-  keyHash(fields: readonly string[], algorithm: HashAlgorithm): string {
+  keyHash(encoded: readonly EncodedField[], algorithm: HashAlgorithm): string {
+    const fields = encoded.map((f) => f.sql);
     if (algorithm === 'native') {
       const text = fields.length === 1 ? `coalesce(${fields[0]}, '')` : `concat_ws(chr(1), ${fields.join(', ')})`;
       return `(hashtextextended(${text}, 0) & 4503599627370495)`;
     }
-    return `('x' || lpad(substr(md5(convert_to(${this.encodeFields(fields, 'portable')}, 'UTF8')), 1, 13), 16, '0'))::bit(64)::bigint`;
+    const md5 = `md5(convert_to(${this.encodeFields(encoded, 'portable')}, 'UTF8'))`;
+    return `('x' || lpad(substr(${md5}, 1, 13), 16, '0'))::bit(64)::bigint`;
   }
 
   derivedTableFence(algorithm: HashAlgorithm): string {
@@ -99,10 +105,10 @@ export class PostgresRowHash implements RowHashDialect {
     return algorithm === 'native' ? `hashtextextended(${encoded}, 1)` : `md5(convert_to(${encoded}, 'UTF8'))`;
   }
 
+  /** Portable: the digest's first 60 bits, one use of it (see RowHashDialect.digestParts). */
   digestParts(d: string, algorithm: HashAlgorithm): readonly [string, string] {
     if (algorithm === 'native') return [d, '0'];
-    const part = (from: number) => `('x' || lpad(substr(${d}, ${from}, 8), 16, '0'))::bit(64)::bigint`;
-    return [part(1), part(9)];
+    return ['0', `('x' || lpad(substr(${d}, 1, 15), 16, '0'))::bit(64)::bigint`];
   }
 
   digestKeyHash(d: string, algorithm: HashAlgorithm): string {
@@ -140,12 +146,13 @@ export class PostgresRowHash implements RowHashDialect {
 }
 
 const postgresFloatFunctions: FloatFunctions = {
-  log10: 'log',
-  pow: 'power',
-  ten: '10::float8',
-  len: 'length',
+  log10: (x) => `log(${x})`,
+  pow10: (j) => `power(10::float8, ${j})`,
+  num: (literal) => `'${literal}'::float8`,
   toInt: (x) => `(${x})::bigint::text`,
-  rtrimZeros: (t) => `rtrim(${t}, '0')`,
+  odd: (x) => `(${x})::bigint % 2 = 1`,
+  round: (x) => `round(${x})`,
+  nearInteger: (t, eps) => `abs(${t} - round(${t})) <= ${eps}`,
   concat: (parts) => parts.join(' || '),
   specials: `when x = 'NaN'::float8 then 'nan' when x = 'Infinity'::float8 then 'inf' when x = '-Infinity'::float8 then '-inf'`,
 };

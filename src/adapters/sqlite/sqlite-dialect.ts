@@ -4,6 +4,7 @@ import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { SqliteAdapter } from './sqlite-adapter.js';
 import { sqliteCopy } from './sqlite-copy.js';
 import { classifySqliteError } from './sqlite-errors.js';
+import { sqlitePreflight } from './sqlite-preflight.js';
 import { SqliteRowHash } from './sqlite-row-hash.js';
 import { sqliteConnectionParser } from './sqlite-url.js';
 
@@ -42,4 +43,5 @@ export const sqliteDialect: Dialect = {
   rowHash: new SqliteRowHash(),
   copy: sqliteCopy,
   classifyError: classifySqliteError,
+  preflight: sqlitePreflight,
 };

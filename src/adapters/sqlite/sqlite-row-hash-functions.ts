@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { FieldRule } from '../row-hash-dialect.js';
+import type { EncodedField, FieldRule } from '../row-hash-dialect.js';
+import { canonicalFloat } from '../row-hash-float.js';
 
 /**
  * The canonical forms of src/adapters/row-hash-sql.ts in JavaScript, registered into SQLite
@@ -7,21 +8,6 @@ import type { FieldRule } from '../row-hash-dialect.js';
  * server dialects: test/verify checks SQLite against PostgreSQL and MariaDB.
  */
 export type SqliteValue = number | bigint | string | Buffer | null;
-
-const exact = Array.from({ length: 23 }, (_, j) => Number(`1e${j}`));
-const pow10 = (j: number) => exact[j] ?? 10 ** j;
-
-export function canonicalFloat(x: number, digits: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return '0';
-  const k = Math.floor(Math.log10(Math.abs(x))) - (digits - 1);
-  const scaled = k >= 0 ? Math.abs(x) / pow10(k) : Math.abs(x) * pow10(-k);
-  const m = String(Math.floor(scaled + 0.5));
-  const trimmed = m.replace(/0+$/, '');
-  return `${x < 0 ? '-' : ''}${trimmed}e${k + (m.length - trimmed.length)}`;
-}
 
 /** Decimal by value: no exponent, no trailing zeros, no '-0'. */
 export function canonicalDecimal(v: number | bigint | string): string {
@@ -96,10 +82,24 @@ export function canonicalValue(v: SqliteValue, rule: FieldRule, declaredBoolean:
   }
 }
 
-/** `<code points>:<text>` per field, `~` for NULL. */
-export function encodeFields(fields: readonly (string | null)[]): string {
+/**
+ * One letter per field for dmr_encode: `s` a string, `v` another value; upper case when NOT NULL on both sides.
+ */
+export function fieldSpec(fields: readonly EncodedField[]): string {
+  return fields.map((f) => (f.category === 'string' ? 's' : 'v')[f.notNull ? 'toUpperCase' : 'toLowerCase']()).join('');
+}
+
+/**
+ * The portable encoding of row-hash-sql.ts encodedFieldSql: a string `<code points>:<text>`, another value
+ * `<text>,`, NULL `~` (also where a NOT NULL side produced no canonical value, as SQL's coalesce would not).
+ */
+export function encodeFields(spec: string, fields: readonly (string | null)[]): string {
   let out = '';
-  for (const f of fields) out += f === null ? '~' : `${codePoints(f)}:${f}`;
+  fields.forEach((f, i) => {
+    if (f === null) out += '~';
+    else if (spec[i] === 's' || spec[i] === 'S') out += `${codePoints(f)}:${f}`;
+    else out += `${f},`;
+  });
   return out;
 }
 

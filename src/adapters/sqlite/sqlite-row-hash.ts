@@ -4,6 +4,7 @@ import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,
+  EncodedField,
   FieldRule,
   HashAlgorithm,
   HashSession,
@@ -15,7 +16,14 @@ import type {
 import { pickUniqueKeys, type UniqueIndex } from '../row-hash-keys.js';
 import { isSessionCancelled, SessionGuard } from '../row-hash-session.js';
 import { jsonReason } from '../row-hash-sql.js';
-import { canonicalValue, encodeFields, keyHashOf, md5Hex, type SqliteValue } from './sqlite-row-hash-functions.js';
+import {
+  canonicalValue,
+  encodeFields,
+  fieldSpec,
+  keyHashOf,
+  md5Hex,
+  type SqliteValue,
+} from './sqlite-row-hash-functions.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
 /**
@@ -100,6 +108,8 @@ export class SqliteRowHash implements RowHashDialect {
         name: r.name,
         dataType: r.type.toLowerCase(),
         category,
+        // INTEGER PRIMARY KEY is the rowid: never NULL, whatever the declaration says.
+        notNull: r.nn === 1 || (r.pk > 0 && /^integer$/i.test(r.type.trim()) && rows.filter((x) => x.pk).length === 1),
         ...(/JSON/i.test(r.type) && category === 'unsupported' ? { unsupportedReason: sqliteJsonReason(r.type) } : {}),
         ...(precision !== undefined ? { timestampPrecision: precision } : {}),
       };
@@ -125,11 +135,11 @@ export class SqliteRowHash implements RowHashDialect {
     return `dmr_canon('${spec}', ${c})`;
   }
 
-  encodeFields(fields: readonly string[]): string {
-    return `dmr_encode(${fields.join(', ')})`;
+  encodeFields(fields: readonly EncodedField[]): string {
+    return `dmr_encode('${fieldSpec(fields)}', ${fields.map((f) => f.sql).join(', ')})`;
   }
 
-  keyHash(fields: readonly string[]): string {
+  keyHash(fields: readonly EncodedField[]): string {
     return `dmr_key_hash(${this.encodeFields(fields)})`;
   }
 
@@ -138,7 +148,8 @@ export class SqliteRowHash implements RowHashDialect {
   }
 
   digestParts(d: string): readonly [string, string] {
-    return [`dmr_hex_int(${d}, 0)`, `dmr_hex_int(${d}, 8)`];
+    // The first 60 bits as their first 28 and next 32: SQLite's sum() refuses to overflow 64 bits.
+    return [`dmr_hex_int(${d}, 0, 7)`, `dmr_hex_int(${d}, 7, 8)`];
   }
 
   digestKeyHash(d: string): string {
@@ -218,9 +229,13 @@ function registerFunctions(db: BetterSqlite3.Database): void {
     if (!rule) specs.set(String(spec), (rule = JSON.parse(String(spec)) as FieldRule & { declaredBoolean: boolean }));
     return canonicalValue(value as SqliteValue, rule, rule.declaredBoolean);
   });
-  db.function('dmr_encode', { ...options, varargs: true }, (...fields: unknown[]) => encodeFields(fields as (string | null)[]));
+  db.function('dmr_encode', { ...options, varargs: true }, (spec: unknown, ...fields: unknown[]) =>
+    encodeFields(String(spec), fields as (string | null)[]),
+  );
   db.function('dmr_key_hash', options, (encoded: unknown) => BigInt(keyHashOf(String(encoded))));
   db.function('dmr_md5', options, (encoded: unknown) => md5Hex(String(encoded)));
   db.function('dmr_digest_key', options, (digest: unknown) => BigInt(parseInt(String(digest).slice(0, 13), 16)));
-  db.function('dmr_hex_int', options, (digest: unknown, from: unknown) => BigInt(parseInt(String(digest).slice(Number(from), Number(from) + 8), 16)));
+  db.function('dmr_hex_int', options, (digest: unknown, from: unknown, length: unknown) =>
+    BigInt(`0x${String(digest).slice(Number(from), Number(from) + Number(length))}`),
+  );
 }

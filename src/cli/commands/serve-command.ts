@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { doctorDocument } from '../../api/doctor.js';
 import { statusOnStore } from '../../api/status.js';
 import { UsageError } from '../../core/errors.js';
 import { assertBindAllowed } from '../../core/serve/bind-address.js';
@@ -81,6 +82,7 @@ export const serveCommand = defineCommand<ServeFlags>({
         pollMs,
         probeProcess,
         statusDocument: (s) => statusOnStore(s, userFlags()),
+        doctorDocument: (s) => doctorDocument(s, { sqlDir: args['sql-dir'], suggestionFlags: userFlags() }),
         launchRun: runLauncher(args),
       });
       const unsubscribe = server.feed.subscribe((event) => {

@@ -1,9 +1,10 @@
-import { preflightProbeFor } from '../../adapters/preflight-probes.js';
+import { dialectNamed } from '../../adapters/dialects.js';
 import type { PreflightProbe } from '../../adapters/preflight-probe.js';
 import type { ResolvedConnection } from '../../config/resolve-connection.js';
 import { openDatabase, type Database } from '../database.js';
 import { ConnectionError } from '../errors.js';
 import { statusTablesExist } from '../status/ensure-status-tables.js';
+import { findServerWideApp, serverWideHint } from '../status/server-wide-app.js';
 import { StatusStore } from '../status/status-store.js';
 import { ask, clockItem, clockOffsetMs, privilegeItem } from './check-database.js';
 import { checkStatusTables } from './check-status-tables.js';
@@ -29,6 +30,8 @@ export interface CheckOptions {
   readonly target?: CheckSide;
   /** Folder file paths are shown relative to. */
   readonly cwd: string;
+  /** The server-wide database looked at for an older dmr's status tables (default App; tests use another). */
+  readonly serverWideSchema?: string;
 }
 
 const lockCommands = ['migrate', 'resume', 'restart', 'init', 'doctor --fix --yes', 'reset --yes'];
@@ -42,7 +45,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckDocument> {
   const databases: DatabaseCheck[] = [];
   let tasks: TaskTreeCheck | null = null;
   if (o.status) {
-    const { check, store, close } = await checkStatusDatabase(o.status, o.schema);
+    const { check, store, close } = await checkStatusDatabase(o.status, o.schema, o.serverWideSchema);
     try {
       databases.push(check);
       if (o.sqlDir) {
@@ -130,8 +133,9 @@ async function basics(
 async function checkStatusDatabase(
   connection: ResolvedConnection,
   given: string | undefined,
+  serverWide: string | undefined,
 ): Promise<{ check: DatabaseCheck; store: StatusStore | null; close: () => Promise<void> }> {
-  const probe = preflightProbeFor(connection.dialect);
+  const probe = dialectNamed(connection.dialect).preflight;
   const opened = await open('status', connection, probe);
   const database = opened.database;
   if (!database) {
@@ -166,6 +170,7 @@ async function checkStatusDatabase(
         `create in ${schema}`,
       ),
       ...(exists ? await checkStatusTables(store, create) : [missingSchemaItem(schema, create)]),
+      ...(await serverWideItem(store, serverWide)),
     ];
     const check: DatabaseCheck = {
       ...opened.check,
@@ -180,6 +185,23 @@ async function checkStatusDatabase(
     await database.close();
     throw error;
   }
+}
+
+/**
+ * MySQL/MariaDB with the default schema (the URL's database): status tables in the server-wide App
+ * database, where an older dmr kept them, hold runs that status and resume do not see here.
+ */
+async function serverWideItem(store: StatusStore, serverWide?: string): Promise<CheckItem[]> {
+  const found = await findServerWideApp(store, serverWide);
+  if (!found) return [];
+  return [
+    {
+      id: 'server-wide-app',
+      state: 'warning',
+      neededBy: ['status', 'resume'],
+      message: serverWideHint(found, store.schema),
+    },
+  ];
 }
 
 function missingSchemaItem(schema: string, create: { state: string }): CheckItem {
@@ -199,7 +221,7 @@ function missingSchemaItem(schema: string, create: { state: string }): CheckItem
 }
 
 async function checkSide(role: 'source' | 'target', side: CheckSide): Promise<DatabaseCheck> {
-  const probe = preflightProbeFor(side.connection.dialect);
+  const probe = dialectNamed(side.connection.dialect).preflight;
   const opened = await open(role, side.connection, probe);
   const database = opened.database;
   if (!database) return opened.check;

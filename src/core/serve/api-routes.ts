@@ -1,7 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { diagnose } from '../doctor/diagnose.js';
-import { gatherEvidence } from '../doctor/gather-evidence.js';
-import { jobActionTable } from '../jobs/job-actions.js';
 import { onlyParams, sendError, sendJson } from './answer.js';
 import type { EventStreams } from './event-stream.js';
 import { parseHistoryQuery, readHistoryPage } from './history-page.js';
@@ -32,8 +29,7 @@ export function registerApiRoutes(
   app.get('/api/doctor', async (request, reply) => {
     try {
       onlyParams(request);
-      const report = diagnose(await gatherEvidence(store, { probeProcess: o.probeProcess }), new Date(), o.diagnose);
-      return sendJson(reply, 200, { ...report, jobActions: jobActionTable() });
+      return sendJson(reply, 200, await o.doctorDocument(store));
     } catch (error) {
       return sendError(reply, error, adapter);
     }

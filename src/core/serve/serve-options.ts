@@ -32,6 +32,8 @@ export interface ServeOptions {
   readonly probeProcess: ProcessProbe;
   /** The document of `dmr status --json`; given by the CLI so both are made by the same code. */
   readonly statusDocument: (store: StatusStore) => Promise<unknown>;
+  /** The document of `dmr doctor --json` (GET /api/doctor), from the same code as the CLI's. */
+  readonly doctorDocument: (store: StatusStore) => Promise<unknown>;
   /** Starts a runner for resume and restart actions; without it those actions answer 501. */
   readonly launchRun?: RunLauncher;
 }

@@ -95,7 +95,9 @@ function ruleFor(s: CatalogColumn, t: CatalogColumn, options: VerifyOptions, tab
     trimTrailingSpaces: category === 'string' && (pick('trimTrailingSpaces') ?? false),
     ignoreCase: category === 'string' && (pick('ignoreCase') ?? false),
   };
-  const sameType = algorithm === 'native' && s.dataType === t.dataType && !rule.trimTrailingSpaces && !rule.ignoreCase;
+  const declared = (c: CatalogColumn) => c.nativeType ?? c.dataType;
+  const sameType =
+    algorithm === 'native' && declared(s) === declared(t) && !rule.trimTrailingSpaces && !rule.ignoreCase;
   // Same engine, same declared type: the engine's own text is canonical. A float is then compared
   // exactly (a copy between identical types keeps every bit) unless digits were asked for; a
   // timestamp only when no precision is dropped.

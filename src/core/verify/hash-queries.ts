@@ -1,4 +1,4 @@
-import type { CatalogTable, RowHashDialect } from '../../adapters/row-hash-dialect.js';
+import type { CatalogTable, EncodedField, RowHashDialect } from '../../adapters/row-hash-dialect.js';
 import type { PlannedColumn, TablePlan } from './column-plan.js';
 
 /** Rows whose key hash falls in `residues` modulo `modulus`. */
@@ -65,9 +65,11 @@ export class HashQueries {
     this.record = wholeRow && record ? record.call(dialect, q(wholeRow.table)) : null;
     const g = plan.keys.map((_, i) => `g${i}`);
     const f = plan.columns.map((_, i) => `f${i}`);
-    this.keyEncoding = g.length ? dialect.encodeFields(g, 'portable') : '';
-    this.keyHash = g.length ? dialect.keyHash(g, plan.algorithm) : '';
-    const encoded = this.record ? 'r' : dialect.encodeFields(f, plan.algorithm);
+    const encodedKeys = plan.keys.map((k, i) => encodedField(`g${i}`, k));
+    this.keyEncoding = g.length ? dialect.encodeFields(encodedKeys, 'portable') : '';
+    this.keyHash = g.length ? dialect.keyHash(encodedKeys, plan.algorithm) : '';
+    const fields = plan.columns.map((c, i) => encodedField(`f${i}`, c));
+    const encoded = this.record ? 'r' : dialect.encodeFields(fields, plan.algorithm);
     this.rowDigest = this.record && wholeRow?.form === 'hash' ? 'r' : dialect.rowDigest(encoded, plan.algorithm);
     this.parts = dialect.digestParts('d', plan.algorithm);
     this.keyColumns = g;
@@ -84,9 +86,10 @@ export class HashQueries {
    */
   segments(modulus: number, within?: readonly SegmentSet[]): string {
     const seg = `(kh % ${modulus})`;
+    const fence = this.aggregateFence();
     const inner = this.multiset
       ? `select ${this.digestHash()} as kh, d from (${this.digests()}) q2${this.digestFence()}`
-      : `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+      : `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${fence}) q1${fence}`;
     return `select ${seg} as seg, ${this.sums()} from (${inner}) q2${filter(within)} group by ${seg}`;
   }
 
@@ -135,7 +138,9 @@ export class HashQueries {
   rangeSegments(lo: bigint, width: bigint, within?: readonly KeyRange[]): string {
     const segment = this.dialect.rangeSegment?.('k', lo, width);
     if (!segment) throw new Error(`${this.dialect.name} has no key range segments`);
-    const inner = `select coalesce(${segment}, -1) as seg, ${this.rowDigest} as d from (${this.fields(true, within)}${this.fence()}) q1${this.fence()}`;
+    const fence = this.aggregateFence();
+    const rows = `${this.fields(true, within)}${fence}`;
+    const inner = `select coalesce(${segment}, -1) as seg, ${this.rowDigest} as d from (${rows}) q1${fence}`;
     return `select seg, ${this.sums()} from (${inner}) q2 group by seg`;
   }
 
@@ -186,7 +191,8 @@ export class HashQueries {
 
   /** The row digest of every row (d), from the canonical fields. */
   private digests(): string {
-    return `select ${this.rowDigest} as d from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+    const fence = this.aggregateFence();
+    return `select ${this.rowDigest} as d from (${this.fields()}${fence}) q1${fence}`;
   }
 
   /**
@@ -207,6 +213,15 @@ export class HashQueries {
 
   private whereClause(): string {
     return this.where ? ` where (${this.where})` : '';
+  }
+
+  /**
+   * The fences of an aggregate's derived tables: none when the digest is summed as one part (each canonical
+   * field is then used once, a string's twice, and the digest once), so that PostgreSQL aggregates in its
+   * parallel workers; a fence would leave every digest to the leader.
+   */
+  private aggregateFence(): string {
+    return this.parts.includes('0') ? '' : this.fence();
   }
 
   private fence(): string {
@@ -242,6 +257,11 @@ export function wholeRowForm(plan: TablePlan, source: CatalogTable, target: Cata
   const byValue = (c: PlannedColumn) => c.source.hashable && c.target.hashable && c.source.dataType === c.target.dataType && (c.rule.passthrough || ((c.rule.category === 'date' || c.rule.category === 'binary') && !c.rule.trimTrailingSpaces));
   if (dialects.every((d) => d.recordDigest) && plan.columns.every(byValue)) return 'hash';
   return dialects.every((d) => d.recordText) && plan.columns.every((c) => c.rule.passthrough) ? 'text' : null;
+}
+
+/** A field as the encoding sees it: the pair's rule category, NOT NULL only when both sides declare it. */
+function encodedField(sql: string, column: PlannedColumn): EncodedField {
+  return { sql, category: column.rule.category, notNull: Boolean(column.source.notNull && column.target.notNull) };
 }
 
 function filter(within: readonly SegmentSet[] | undefined): string {

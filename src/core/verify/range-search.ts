@@ -23,6 +23,19 @@ export function rangeWidth(lo: bigint, hi: bigint, segmentRows: number): bigint 
   return span / dense > maxSegments ? (span + maxSegments - 1n) / maxSegments : dense;
 }
 
+/** Segments the first aggregate aims at: a small hash table per worker, whatever the table's size. */
+const firstSegments = 256n;
+
+/**
+ * Keys per segment of the first aggregate: at least `segmentRows`, and no more than about 256 segments, so that
+ * grouping costs little more than one sum (differing segments are then split by index range reads).
+ */
+export function firstRangeWidth(lo: bigint, hi: bigint, segmentRows: number): bigint {
+  const fewest = (hi - lo + firstSegments) / firstSegments;
+  const width = rangeWidth(lo, hi, segmentRows);
+  return width > fewest ? width : fewest;
+}
+
 /**
  * Segments an integer key by value ranges (integer order is the same on every engine; only
  * strings depend on a collation): one aggregate scan per side, then index range scans that

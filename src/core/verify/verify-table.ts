@@ -1,11 +1,11 @@
-import type { CatalogTable, HashSession, RowHashDialect } from '../../adapters/row-hash-dialect.js';
+import type { CatalogTable, HashAlgorithm, HashSession, RowHashDialect } from '../../adapters/row-hash-dialect.js';
 import { planTable, type TablePlan } from './column-plan.js';
 import { HashQueries, wholeRowForm, type KeyRange, type SegmentSet } from './hash-queries.js';
 import { displayValue } from './display-value.js';
 import { compareValues } from './key-order.js';
 import { explainFailure, explainingSession, QueryFailedError } from './query-failure.js';
 import { mergeRows, type DrillRow, type MergeOutcome } from './row-merge.js';
-import { findDifferingRanges, maxRangeSpan, rangeWidth } from './range-search.js';
+import { findDifferingRanges, firstRangeWidth, maxRangeSpan } from './range-search.js';
 import { findDifferingSegments, powerOfTwoAtLeast, segmentSums, type Side } from './segment-search.js';
 import type { ChangedRow, RowKey, TableVerdict, VerifyOptions, VerifyPhase, VerifySide } from './verify-types.js';
 
@@ -39,7 +39,7 @@ export async function verifyTable(
   const table = pair.source.name;
   const phase = (p: VerifyPhase, detail?: string) =>
     options.onEvent?.({ type: 'table-phase', table, phase: p, ...(detail ? { detail } : {}) });
-  const plan = planTable(pair.source, pair.target, options, src.dialect.algorithmFor(tgt.dialect.name));
+  const plan = planTable(pair.source, pair.target, options, await pairAlgorithm(src, tgt));
   const opened = await Promise.allSettled([src.dialect.session(src.side.knex), tgt.dialect.session(tgt.side.knex)]);
   const [ss, ts] = opened.map((o) => (o.status === 'fulfilled' ? o.value : null));
   if (!ss || !ts) {
@@ -107,35 +107,36 @@ async function compare(
   };
   if (mode === 'checksum') {
     phase('hashing');
-    const [st, tt] = await Promise.all([totals(source), totals(target)]);
-    if (st.sig === tt.sig) return verdict(pair, plan, st.n, tt.n, null, 0, started);
+    // A single integer key: the first aggregate of each side already gives every key range's sums, so equal
+    // tables cost that one scan and differing ones add only index range reads of their differing ranges.
     const ranged = rangeSegmentable(plan, source.queries, target.queries) ? await keyBounds(source, target) : null;
-    const found =
-      ranged && ranged.hi - ranged.lo < maxRangeSpan
-        ? await findDifferingRanges(
+    if (ranged && !ranged.empty && ranged.hi - ranged.lo < maxRangeSpan) {
+      const found = await findDifferingRanges(
+        source,
+        target,
+        ranged.lo,
+        firstRangeWidth(ranged.lo, ranged.hi, segmentRows),
+        segmentRows,
+        (n) => phase('refining', `${n} large segments`),
+      );
+      if (found) {
+        let merge: MergeOutcome | null = null;
+        if (found.differing.length) {
+          phase('downloading', `${found.segments} segments`);
+          merge = await downloadRanges(
             source,
             target,
-            ranged.lo,
-            rangeWidth(ranged.lo, ranged.hi, segmentRows),
-            segmentRows,
-            (n) => phase('refining', `${n} large segments`),
-          )
-        : null;
-    if (found) {
-      let merge: MergeOutcome | null = null;
-      if (found.differing.length) {
-        phase('downloading', `${found.segments} segments`);
-        merge = await downloadRanges(
-          source,
-          target,
-          plan,
-          found.differing,
-          maxDiffs,
-          progress(found.differingRows * 2),
-        );
+            plan,
+            found.differing,
+            maxDiffs,
+            progress(found.differingRows * 2),
+          );
+        }
+        return verdict(pair, plan, found.sourceRows, found.targetRows, merge, found.segments, started);
       }
-      return verdict(pair, plan, found.sourceRows, found.targetRows, merge, found.segments, started);
     }
+    const [st, tt] = await Promise.all([totals(source), totals(target)]);
+    if (st.sig === tt.sig) return verdict(pair, plan, st.n, tt.n, null, 0, started);
     const modulus = powerOfTwoAtLeast(Math.ceil(Math.max(st.n, tt.n, 1) / segmentRows));
     const segments = await findDifferingSegments(source, target, modulus, segmentRows, (n) =>
       phase('refining', `${n} large segments`),
@@ -235,6 +236,15 @@ function verdict(
     durationMs: Date.now() - started,
     reason: null,
   };
+}
+
+/** The pair's algorithm: native only when the dialect offers it and both servers can run it. */
+export async function pairAlgorithm(src: SideContext, tgt: SideContext): Promise<HashAlgorithm> {
+  const algorithm = src.dialect.algorithmFor(tgt.dialect.name);
+  if (algorithm !== 'native') return algorithm;
+  const able = (side: SideContext) => side.dialect.nativeHashAvailable?.(side.side.knex) ?? Promise.resolve(true);
+  const [a, b] = await Promise.all([able(src), able(tgt)]);
+  return a && b ? 'native' : 'portable';
 }
 
 /** A single integer key on both sides, on engines whose integer columns hold only integers. */
