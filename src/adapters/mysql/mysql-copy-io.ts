@@ -77,7 +77,7 @@ function whereOf(condition: { sql: string }, where: string | undefined): string 
 
 /**
  * The chunk's SELECT: plain columns where the server's text is the field already (numbers,
- * dates, times) or needs only escaping (text, escaped by the client byte by byte); booleans and
+ * dates, times; 4-byte floats widened to double) or needs only escaping (text, escaped by the client byte by byte); booleans and
  * binary values rendered by the server (`bit(1)` arrives as a raw byte, binary as hex).
  */
 export function mysqlSelectSql(spec: ReadSpec): { sql: string; values: string[]; fields: RawField[] } {
@@ -86,6 +86,10 @@ export function mysqlSelectSql(spec: ReadSpec): { sql: string; values: string[];
     const type = spec.render[i] ?? c.type;
     const plain = type?.kind !== 'binary' && type?.kind !== 'boolean';
     fields.push(plain && (type === null || ['string', 'json', 'uuid'].includes(type.kind)) ? 'escape' : 'verbatim');
+    // A 4-byte FLOAT prints with 6 significant digits (16777216 as 16777200): read it as the double it
+    // widens to exactly, whose text parses back to the same float on every target.
+    const float4 = c.type?.kind === 'float' && c.type.bytes === 4;
+    if (float4 && plain) return `cast(${q(c.name)} as double)`;
     return plain ? q(c.name) : mysqlRenderField(q(c.name), type);
   });
   const condition = mysqlRangeCondition(spec.key, spec.range);
