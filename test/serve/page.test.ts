@@ -60,7 +60,12 @@ describe.skipIf(dialects.length === 0).each(dialects)('the dmr serve page on %s'
     await page.waitForSelector('tr[data-stage="report"][data-status="success"]', wait);
     expect((await migrate.done).code).toBe(0);
     expect(await page.locator('tr[data-stage="rds"]').getAttribute('data-status')).toBe('success');
-    expect(await page.locator('#history tbody tr').first().textContent()).toContain('run 1 completed');
+    // The run's closing history line is written after the last stage's status: wait for the page to show it.
+    await page.waitForFunction(
+      () => document.querySelector('#history tbody tr')?.textContent?.includes('run 1 completed') ?? false,
+      undefined,
+      wait,
+    );
 
     const slow = startCli(['migrate', '--sql-dir', slowDir, '--heartbeat', '300ms', ...targetOf(db)]);
     await slow.waitForOutput('rds: 010_slow started');
