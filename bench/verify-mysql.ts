@@ -90,7 +90,10 @@ function runVerify(source: string, target: string, table: string, targetTable = 
   const child = spawnSync('/usr/bin/time', ['-v', process.execPath, '-e', script], options);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1] ?? 0) / 1024;
-  let summary = child.stderr.split('\n').filter((l) => l.includes('Error') || l.startsWith('dmr')).join(' ');
+  let summary = child.stderr
+    .split('\n')
+    .filter((l) => l.includes('Error') || l.startsWith('dmr'))
+    .join(' ');
   try {
     const doc = JSON.parse(child.stdout) as { tables: { status: string; difference_count: number }[] };
     summary = doc.tables.map((t) => `${t.status}, ${t.difference_count} differences`).join('; ');
@@ -121,7 +124,11 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
-const load = () => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const load = () =>
+  `load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 const spread = (xs: readonly number[]) => `median ${s(median(xs))} (best ${s(Math.min(...xs))}, n=${xs.length})`;
 const ratio = (a: readonly number[], b: readonly number[]) => `${(median(a) / median(b)).toFixed(2)}x`;
 
@@ -202,9 +209,7 @@ async function main(): Promise<void> {
       ...(pt ? { [`pt-table-sync ${label}`]: () => runPtSync(name, 'c', 'd').ms } : {}),
       [`CHECKSUM TABLE ${label}`]: checksum,
       [`crc32 floor ${label}`]: floor,
-      ...(pg
-        ? { [`dmr MariaDB -> PostgreSQL ${label}`]: () => verifyMs(runVerify(myUrl, pgUrl, 'c'), 'cross') }
-        : {}),
+      ...(pg ? { [`dmr MariaDB -> PostgreSQL ${label}`]: () => verifyMs(runVerify(myUrl, pgUrl, 'c'), 'cross') } : {}),
       [`md5 scan ${label}`]: md5Scan,
     });
     const report = ({ wall: r, cpu }: Awaited<ReturnType<typeof rounds>>, label: string) => {

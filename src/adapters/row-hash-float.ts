@@ -41,7 +41,7 @@ export interface FloatFunctions {
 }
 
 /** How close log10|x| must be to an integer to decide the decade by comparison (covers the rounding carry). */
-export function nearEpsilon(digits: number): number {
+function nearEpsilon(digits: number): number {
   return 3 * 10 ** -(digits + 1) + 1e-12;
 }
 

@@ -71,7 +71,9 @@ for (const engine of engines) {
       expect(fields.map((f) => f.notNull)).toEqual([true, true, false, true, false, true, false, false, false, false]);
       const session = await dialect.session(db.knex);
       try {
-        const got = await session.all(`select ${dialect.encodeFields(fields, 'portable')} as e from ${q('enc')} order by ${q('id')}`);
+        const got = await session.all(
+          `select ${dialect.encodeFields(fields, 'portable')} as e from ${q('enc')} order by ${q('id')}`,
+        );
         expect(got.map((r) => String(r.e))).toEqual(expected);
       } finally {
         await session.release();
@@ -99,7 +101,11 @@ for (const [from, to] of pairs.filter(([a, b]) => engines.includes(a) && engines
       // NOT NULL on one side only: both sides then encode the NULL branch.
       await createTable(target, 'loose');
       await target.knex.raw(
-        to === 'mysql' ? 'alter table loose modify s_nn varchar(20) null' : to === 'postgres' ? 'alter table loose alter column s_nn drop not null' : 'select 1',
+        to === 'mysql'
+          ? 'alter table loose modify s_nn varchar(20) null'
+          : to === 'postgres'
+            ? 'alter table loose alter column s_nn drop not null'
+            : 'select 1',
       );
       await createTable(target, 'changed');
       await target.knex.raw(`update changed set s_nn = 'a', s = 'b' where id = 1`);
@@ -129,18 +135,45 @@ for (const [from, to] of pairs.filter(([a, b]) => engines.includes(a) && engines
 
 describe('MySQL canonical shortcuts (text only)', () => {
   const dialect = dialectNamed('mysql').rowHash;
-  const rule = { floatDigits: 15, timestampPrecision: 6, trimTrailingSpaces: false, ignoreCase: false, passthrough: false };
-  const column = (dataType: string, extra: Partial<CatalogColumn> = {}): CatalogColumn => ({ name: 'c', dataType, category: 'string', ...extra });
+  const rule = {
+    floatDigits: 15,
+    timestampPrecision: 6,
+    trimTrailingSpaces: false,
+    ignoreCase: false,
+    passthrough: false,
+  };
+  const column = (dataType: string, extra: Partial<CatalogColumn> = {}): CatalogColumn => ({
+    name: 'c',
+    dataType,
+    category: 'string',
+    ...extra,
+  });
 
   it('reads a column as is where its text is canonical, casts only where it is not', () => {
     expect(dialect.canonicalField('c', column('int(11)'), { ...rule, category: 'integer' })).toBe('c');
     expect(dialect.canonicalField('c', column('decimal(10,0)'), { ...rule, category: 'decimal' })).toBe('c');
-    expect(dialect.canonicalField('c', column('decimal(10,2)'), { ...rule, category: 'decimal' })).toBe("trim(trailing '.' from trim(trailing '0' from c))");
+    expect(dialect.canonicalField('c', column('decimal(10,2)'), { ...rule, category: 'decimal' })).toBe(
+      "trim(trailing '.' from trim(trailing '0' from c))",
+    );
     expect(dialect.canonicalField('c', column('date'), { ...rule, category: 'date' })).toBe('c');
-    expect(dialect.canonicalField('c', column('varchar(9)', { nativeType: 'varchar(9) character set utf8mb4' }), { ...rule, category: 'string' })).toBe('c');
-    expect(dialect.canonicalField('c', column('varchar(9)', { nativeType: 'varchar(9) character set latin1' }), { ...rule, category: 'string' })).toBe('convert(c using utf8mb4)');
+    expect(
+      dialect.canonicalField('c', column('varchar(9)', { nativeType: 'varchar(9) character set utf8mb4' }), {
+        ...rule,
+        category: 'string',
+      }),
+    ).toBe('c');
+    expect(
+      dialect.canonicalField('c', column('varchar(9)', { nativeType: 'varchar(9) character set latin1' }), {
+        ...rule,
+        category: 'string',
+      }),
+    ).toBe('convert(c using utf8mb4)');
     const t3 = column('datetime(3)', { timestampPrecision: 3 });
-    expect(dialect.canonicalField('c', t3, { ...rule, category: 'timestamp', timestampPrecision: 3 })).toBe("(timestampdiff(microsecond, '1970-01-01 00:00:00', c) div 1000)");
-    expect(dialect.canonicalField('c', t3, { ...rule, category: 'timestamp', timestampPrecision: 0 })).toContain('mod(mod(');
+    expect(dialect.canonicalField('c', t3, { ...rule, category: 'timestamp', timestampPrecision: 3 })).toBe(
+      "(timestampdiff(microsecond, '1970-01-01 00:00:00', c) div 1000)",
+    );
+    expect(dialect.canonicalField('c', t3, { ...rule, category: 'timestamp', timestampPrecision: 0 })).toContain(
+      'mod(mod(',
+    );
   });
 });

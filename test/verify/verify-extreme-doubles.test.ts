@@ -13,10 +13,34 @@ import { options } from './verify-fixtures.js';
  * pow(10, j) differs between them (values around 1e-12 need 10^26).
  */
 const extremes: readonly number[] = [
-  5e-324, -5e-324, 1e-323, 2.225073858507201e-308, 2.2250738585072014e-308, -2.2250738585072014e-308, 1e-310,
-  1e-300, 1e-295, 1e-294, 1.7976931348623157e308, -1.7976931348623157e308, 1e308, 1e300, 1e23, 9.999999999999999e22,
-  99999999999999.8, 9.999999999999672e-254, 9.999999999999672e-232, 9.99999999999967e-243, 1.2345678912345e-12,
-  0.1, 1e-5, 1e10, 1 / 3, -2.5e-10, 123456.789, 0,
+  5e-324,
+  -5e-324,
+  1e-323,
+  2.225073858507201e-308,
+  2.2250738585072014e-308,
+  -2.2250738585072014e-308,
+  1e-310,
+  1e-300,
+  1e-295,
+  1e-294,
+  1.7976931348623157e308,
+  -1.7976931348623157e308,
+  1e308,
+  1e300,
+  1e23,
+  9.999999999999999e22,
+  99999999999999.8,
+  9.999999999999672e-254,
+  9.999999999999672e-232,
+  9.99999999999967e-243,
+  1.2345678912345e-12,
+  0.1,
+  1e-5,
+  1e10,
+  1 / 3,
+  -2.5e-10,
+  123456.789,
+  0,
 ];
 
 /** What the canonical form is, written out, so that a change of definition is a visible decision. */
@@ -55,9 +79,15 @@ const rule = (floatDigits: number): FieldRule => ({
 });
 
 /** A double as SQL text every engine reads as that double (MariaDB reads digits without exponent as a decimal). */
-const literal = (x: number) => (Object.is(x, -0) ? '-0e0' : String(x).includes('e') ? String(x).replace('e+', 'e') : `${x}e0`);
+const literal = (x: number) =>
+  Object.is(x, -0) ? '-0e0' : String(x).includes('e') ? String(x).replace('e+', 'e') : `${x}e0`;
 
-async function createDoubles(db: TestDatabase, table: string, values: readonly number[], extra: readonly string[] = []): Promise<void> {
+async function createDoubles(
+  db: TestDatabase,
+  table: string,
+  values: readonly number[],
+  extra: readonly string[] = [],
+): Promise<void> {
   const q = db.dialect === 'mysql' ? (n: string) => `\`${n}\`` : (n: string) => `"${n}"`;
   const type = declared[db.dialect as keyof typeof declared];
   await db.knex.raw(`create table ${q(table)} (${q('id')} integer not null primary key, ${q('v')} ${type})`);
@@ -100,27 +130,34 @@ for (const dialect of engines as Exclude<DialectName, 'mssql'>[]) {
       expect(values.slice(0, extremes.length)).toEqual(extremes.map((x) => (Object.is(x, -0) ? 0 : x)));
     });
 
-    it.each([15, 9, 1])('the engine computes the JavaScript text at %i digits, and the written-out one', async (digits) => {
-      const rowHash = dialectNamed(dialect).rowHash;
-      const session = await rowHash.session(db.knex);
-      try {
-        const column = { name: 'v', dataType: declared[dialect], category: 'float' as const };
-        const canonical = rowHash.canonicalField(rowHash.quoteIdentifier('v'), column, rule(digits));
-        const id = rowHash.quoteIdentifier('id');
-        const rows = await session.all(`select ${id} as id, ${canonical} as c from ${rowHash.quoteIdentifier('xd')} order by ${id}`);
-        const values = await stored(db, 'xd');
-        const texts = rows.map((r) => (r.c === null ? null : String(r.c)));
-        expect(texts).toEqual(values.map((v) => (v === null ? null : canonicalFloat(v, digits))));
-        if (digits === 15) {
-          const byValue = Object.fromEntries(extremes.map((x, i) => [String(x), texts[i]]));
-          for (const [value, text] of Object.entries(expected)) expect(byValue[value]).toBe(text);
-          const nonFinite = texts.slice(extremes.length, extremes.length + specials[dialect].length);
-          expect(nonFinite).toEqual(dialect === 'postgres' ? ['nan', 'inf', '-inf'] : dialect === 'sqlite' ? ['inf', '-inf'] : []);
+    it.each([15, 9, 1])(
+      'the engine computes the JavaScript text at %i digits, and the written-out one',
+      async (digits) => {
+        const rowHash = dialectNamed(dialect).rowHash;
+        const session = await rowHash.session(db.knex);
+        try {
+          const column = { name: 'v', dataType: declared[dialect], category: 'float' as const };
+          const canonical = rowHash.canonicalField(rowHash.quoteIdentifier('v'), column, rule(digits));
+          const id = rowHash.quoteIdentifier('id');
+          const rows = await session.all(
+            `select ${id} as id, ${canonical} as c from ${rowHash.quoteIdentifier('xd')} order by ${id}`,
+          );
+          const values = await stored(db, 'xd');
+          const texts = rows.map((r) => (r.c === null ? null : String(r.c)));
+          expect(texts).toEqual(values.map((v) => (v === null ? null : canonicalFloat(v, digits))));
+          if (digits === 15) {
+            const byValue = Object.fromEntries(extremes.map((x, i) => [String(x), texts[i]]));
+            for (const [value, text] of Object.entries(expected)) expect(byValue[value]).toBe(text);
+            const nonFinite = texts.slice(extremes.length, extremes.length + specials[dialect].length);
+            expect(nonFinite).toEqual(
+              dialect === 'postgres' ? ['nan', 'inf', '-inf'] : dialect === 'sqlite' ? ['inf', '-inf'] : [],
+            );
+          }
+        } finally {
+          await session.release();
         }
-      } finally {
-        await session.release();
-      }
-    });
+      },
+    );
   });
 }
 
@@ -145,7 +182,11 @@ for (const [from, to] of pairs.filter(([a, b]) => engines.includes(a) && engines
       await createDoubles(source, 'xd', extremes);
       await createDoubles(target, 'xd', extremes);
       // The subnormal 5e-324 becomes the next one, 1e-323: one bit.
-      await createDoubles(target, 'xd_mut', extremes.map((x) => (x === 5e-324 ? 1e-323 : x)));
+      await createDoubles(
+        target,
+        'xd_mut',
+        extremes.map((x) => (x === 5e-324 ? 1e-323 : x)),
+      );
     });
     afterAll(async () => {
       await source?.drop();
@@ -169,8 +210,14 @@ for (const [from, to] of pairs.filter(([a, b]) => engines.includes(a) && engines
 }
 
 describe('SQL Server canonical float SQL (text only, no server): no power of ten outside the exact ones', () => {
-  const sql = dialectNamed('mssql').rowHash.canonicalField('[v]', { name: 'v', dataType: 'float', category: 'float' }, rule(15));
-  const powers = [...sql.matchAll(/power\(convert\(float, 10\), /g)].map((m) => sql.slice(m.index + m[0].length, m.index + m[0].length + 60));
+  const sql = dialectNamed('mssql').rowHash.canonicalField(
+    '[v]',
+    { name: 'v', dataType: 'float', category: 'float' },
+    rule(15),
+  );
+  const powers = [...sql.matchAll(/power\(convert\(float, 10\), /g)].map((m) =>
+    sql.slice(m.index + m[0].length, m.index + m[0].length + 60),
+  );
 
   it('raises 10 only to 14 - the decade inside [1e-8, 1e15), or to the remainder of a chunk of 22', () => {
     expect(powers.length).toBeGreaterThan(3);

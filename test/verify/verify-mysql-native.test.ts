@@ -24,7 +24,7 @@ describe('the same-engine MySQL row text (text only)', () => {
 
 const engines = await dialectsUnderTest(['mysql', 'postgres']);
 
-describe.runIf(engines.includes('mysql'))('verify a MariaDB pair by the engine\'s own text, CRC32 x CRC32C', () => {
+describe.runIf(engines.includes('mysql'))("verify a MariaDB pair by the engine's own text, CRC32 x CRC32C", () => {
   let source: TestDatabase;
   let target: TestDatabase;
   let shifted: Knex;
@@ -40,23 +40,39 @@ describe.runIf(engines.includes('mysql'))('verify a MariaDB pair by the engine\'
     await create(target, ambiguous, "(1, null, 'x', 1), (2, 'a', 'b|c', 2), (3, null, '', null), (4, '1', '2', 3)");
     await create(
       source,
-      'create table mixed (id int primary key, name varchar(40), ratio double, at datetime(3), word varchar(10) character set latin1, n int not null)',
+      'create table mixed (id int primary key, name varchar(40), ratio double, at datetime(3), ' +
+        'word varchar(10) character set latin1, n int not null)',
       "(1, 'Alpha', 0.5, '2024-01-01 00:00:00.123', 'café', 1), (2, 'Beta', 1e-300, '2024-01-02 00:00:00', 'naïve', 2)",
     );
     await create(
       target,
-      'create table mixed (id int primary key, name text, ratio float, at datetime(6), word varchar(10) character set utf8mb4, n int)',
+      'create table mixed (id int primary key, name text, ratio float, at datetime(6), ' +
+        'word varchar(10) character set utf8mb4, n int)',
       "(1, 'Alpha', 0.5, '2024-01-01 00:00:00.123', 'café', 1), (2, 'Beta', 0, '2024-01-02 00:00:00', 'naïve', 2)",
     );
     for (const db of [source, target]) {
-      await create(db, 'create table stamps (id int primary key, at timestamp(6) null, note varchar(10))', "(1, from_unixtime(1700000000.123456), 'n')");
+      await create(
+        db,
+        'create table stamps (id int primary key, at timestamp(6) null, note varchar(10))',
+        "(1, from_unixtime(1700000000.123456), 'n')",
+      );
     }
     // The target's connections render instants five hours ahead.
     const url = new URL(target.url);
     shifted = knexFactory({
       client: 'mysql2',
-      connection: { host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), database: url.pathname.slice(1) },
-      pool: { min: 0, max: 2, afterCreate: (conn: { query: (sql: string, cb: (e: unknown) => void) => void }, done: (e: unknown) => void) => conn.query("set time_zone = '+05:00'", done) },
+      connection: {
+        host: url.hostname,
+        port: Number(url.port || 3306),
+        user: decodeURIComponent(url.username),
+        database: url.pathname.slice(1),
+      },
+      pool: {
+        min: 0,
+        max: 2,
+        afterCreate: (conn: { query: (sql: string, cb: (e: unknown) => void) => void }, done: (e: unknown) => void) =>
+          conn.query("set time_zone = '+05:00'", done),
+      },
     });
   });
   afterAll(async () => {
@@ -66,7 +82,11 @@ describe.runIf(engines.includes('mysql'))('verify a MariaDB pair by the engine\'
   });
 
   it('a MariaDB pair is native (MariaDB 10.8+ has CRC32C); MariaDB with PostgreSQL is portable', async () => {
-    const ctx = (s: VerifySide): SideContext => ({ side: s, dialect: dialectNamed(s.dialect).rowHash, schema: undefined });
+    const ctx = (s: VerifySide): SideContext => ({
+      side: s,
+      dialect: dialectNamed(s.dialect).rowHash,
+      schema: undefined,
+    });
     expect(await pairAlgorithm(ctx(side(source)), ctx(side(target)))).toBe('native');
     if (engines.includes('postgres')) {
       const pg = await createTestDatabase('postgres', 'vnat_pg');
@@ -78,9 +98,12 @@ describe.runIf(engines.includes('mysql'))('verify a MariaDB pair by the engine\'
     }
   });
 
-  it('columns of one declared type are hashed as the engine renders them, the others in their canonical form', async () => {
+  it('columns of one declared type are hashed as the engine renders them, others in canonical form', async () => {
     const dialect = dialectNamed('mysql').rowHash;
-    const [s, t] = await Promise.all([dialect.describeTable(source.knex, undefined, 'mixed'), dialect.describeTable(target.knex, undefined, 'mixed')]);
+    const [s, t] = await Promise.all([
+      dialect.describeTable(source.knex, undefined, 'mixed'),
+      dialect.describeTable(target.knex, undefined, 'mixed'),
+    ]);
     const plan = planTable(s!, t!, options(source, target), 'native');
     expect(plan.columns.map((c) => [c.name, c.rule.passthrough])).toEqual([
       ['id', true],
@@ -101,7 +124,7 @@ describe.runIf(engines.includes('mysql'))('verify a MariaDB pair by the engine\'
     expect(sql).not.toContain('md5(');
   });
 
-  it('a value moved to the neighbouring column, or across the separator, is a change; NULL is not the empty string', async () => {
+  it('a value moved to the next column or across the separator is a change; NULL is not the empty string', async () => {
     const result = await verifyData(options(source, target, { tables: [{ source: 'amb', target: 'amb' }] }));
     expect(result.tables[0]!.changed.map((c) => [c.key, Object.keys(c.columns)])).toEqual([
       [{ id: '1' }, ['a', 'b']],

@@ -21,14 +21,68 @@ interface MatrixRow {
 }
 
 const rows: readonly MatrixRow[] = [
-  { id: 1, f: '0.1', ts: '2024-03-04 05:06:07.123456', epoch: '1700000000.123456', b: '9223372036854775807', d: '12345678901234567890.1234567890', s: 'back\\slash', u: '123e4567-e89b-12d3-a456-426614174000' },
-  { id: 2, f: '1e-5', ts: '1000-01-01 00:00:00.000001', epoch: '0.000001', b: '-9223372036854775808', d: '-0.0000000001', s: 'tab\there', u: '00000000-0000-0000-0000-000000000000' },
-  { id: 3, f: '1e10', ts: '9999-12-31 23:59:59.999999', epoch: '2147483647.999999', b: '0', d: '0', s: 'new\nline', u: 'ffffffff-ffff-ffff-ffff-ffffffffffff' },
-  { id: 4, f: '1.7976931348623157e308', ts: '1969-12-31 23:59:59.999999', epoch: '1', b: '1', d: '1.5', s: `quotes ' " \``, u: null },
-  { id: 5, f: '5e-324', ts: '2000-02-29 12:00:00.5', epoch: '946684800.5', b: '-1', d: '-1.5', s: 'emoji 😀🎉 ✓', u: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' },
+  {
+    id: 1,
+    f: '0.1',
+    ts: '2024-03-04 05:06:07.123456',
+    epoch: '1700000000.123456',
+    b: '9223372036854775807',
+    d: '12345678901234567890.1234567890',
+    s: 'back\\slash',
+    u: '123e4567-e89b-12d3-a456-426614174000',
+  },
+  {
+    id: 2,
+    f: '1e-5',
+    ts: '1000-01-01 00:00:00.000001',
+    epoch: '0.000001',
+    b: '-9223372036854775808',
+    d: '-0.0000000001',
+    s: 'tab\there',
+    u: '00000000-0000-0000-0000-000000000000',
+  },
+  {
+    id: 3,
+    f: '1e10',
+    ts: '9999-12-31 23:59:59.999999',
+    epoch: '2147483647.999999',
+    b: '0',
+    d: '0',
+    s: 'new\nline',
+    u: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  },
+  {
+    id: 4,
+    f: '1.7976931348623157e308',
+    ts: '1969-12-31 23:59:59.999999',
+    epoch: '1',
+    b: '1',
+    d: '1.5',
+    s: `quotes ' " \``,
+    u: null,
+  },
+  {
+    id: 5,
+    f: '5e-324',
+    ts: '2000-02-29 12:00:00.5',
+    epoch: '946684800.5',
+    b: '-1',
+    d: '-1.5',
+    s: 'emoji 😀🎉 ✓',
+    u: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+  },
   { id: 6, f: '2.2250738585072014e-308', ts: null, epoch: null, b: null, d: null, s: '', u: null },
   { id: 7, f: '-0', ts: '1970-01-01 00:00:00', epoch: '0.5', b: '42', d: '100', s: null, u: null },
-  { id: 8, f: '-1.7976931348623157e308', ts: '2038-01-19 03:14:07.999999', epoch: '1234567890.000001', b: '7', d: '7', s: ' trailing ', u: null },
+  {
+    id: 8,
+    f: '-1.7976931348623157e308',
+    ts: '2038-01-19 03:14:07.999999',
+    epoch: '1234567890.000001',
+    b: '7',
+    d: '7',
+    s: ' trailing ',
+    u: null,
+  },
   { id: 9, f: null, ts: '2024-01-01 00:00:00', epoch: '3', b: '8', d: '8', s: 'x', u: null },
 ];
 
@@ -48,7 +102,8 @@ async function createMatrix(db: TestDatabase, table: string, edit?: (r: MatrixRo
     const f = r.f === null ? 'null' : my ? `${r.f.includes('e') ? r.f : `${r.f}e0`}` : `'${r.f}'::float8`;
     const at = r.epoch === null ? 'null' : my ? `from_unixtime(${r.epoch})` : `to_timestamp(${r.epoch})`;
     const u = sqlText(r.u, (v) => (my ? `'${v}'` : `'${v}'::uuid`));
-    return `(${r.id}, ${f}, ${sqlText(r.ts, (v) => `'${v}'`)}, ${at}, ${r.b ?? 'null'}, ${r.d ?? 'null'}, ${sqlText(r.s, str)}, ${u})`;
+    const ts = sqlText(r.ts, (v) => `'${v}'`);
+    return `(${r.id}, ${f}, ${ts}, ${at}, ${r.b ?? 'null'}, ${r.d ?? 'null'}, ${sqlText(r.s, str)}, ${u})`;
   });
   await db.knex.raw(`insert into ${q(table)} values ${values.join(', ')}`);
 }
@@ -72,9 +127,14 @@ describe.runIf(engines.length === 2)("data-diff's type matrix between MariaDB an
   });
 
   it('every value compares equal, MariaDB to PostgreSQL and back, in checksum and rows mode', async () => {
-    for (const [source, target] of [[my, pg], [pg, my]] as const) {
+    for (const [source, target] of [
+      [my, pg],
+      [pg, my],
+    ] as const) {
       for (const mode of ['checksum', 'rows'] as const) {
-        const result = await verifyData(options(source, target, { tables: [{ source: 'matrix', target: 'matrix' }], mode }));
+        const result = await verifyData(
+          options(source, target, { tables: [{ source: 'matrix', target: 'matrix' }], mode }),
+        );
         expect(result.tables.map((t) => [t.status, t.reason, t.sourceRows, t.targetRows, t.differenceCount])).toEqual([
           ['equal', null, rows.length, rows.length, 0],
         ]);

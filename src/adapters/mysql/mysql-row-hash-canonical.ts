@@ -43,11 +43,13 @@ export function mysqlCanonicalField(c: string, column: CatalogColumn, rule: Fiel
       if (scale !== null) return `trim(trailing '.' from trim(trailing '0' from ${c}))`;
       const s = `cast(${c} as char)`;
       const trimmed = `trim(trailing '.' from trim(trailing '0' from ${s}))`;
-      return `(case when ${c} is null then null when ${c} = 0 then '0' when locate('.', ${s}) > 0 then ${trimmed} else ${s} end)`;
+      const dotted = `when locate('.', ${s}) > 0 then ${trimmed}`;
+      return `(case when ${c} is null then null when ${c} = 0 then '0' ${dotted} else ${s} end)`;
     }
-    case 'float':
+    case 'float': {
       const x = /^double/.test(column.dataType) ? c : `cast(${c} as double)`;
       return floatCanonicalSql(x, rule.floatDigits, mysqlFloatFunctions);
+    }
     case 'timestamp': {
       const micros = column.instant
         ? `cast(unix_timestamp(${c}) * 1000000 as signed)`
