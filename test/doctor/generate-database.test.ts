@@ -103,7 +103,7 @@ async function endBusySession(db: TestDatabase): Promise<void> {
     );
     return;
   }
-  const rows = (await db.knex.raw("select id from information_schema.processlist where info = 'select sleep(60)'"))[0] as {
+  const rows = (await db.knex.raw("select id from information_schema.processlist where db = database() and info = 'select sleep(60)'"))[0] as {
     id: number;
   }[];
   for (const { id } of rows) await db.knex.raw(`kill query ${Number(id)}`);

@@ -10,9 +10,9 @@ async function sleeping(db: TestDatabase): Promise<number> {
   if (db.dialect === 'sqlite') return 0;
   const sql =
     db.dialect === 'postgres'
-      ? "select count(*) as n from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()"
+      ? "select count(*) as n from pg_stat_activity where datname = current_database() and query like '%pg_sleep(60)%' and pid <> pg_backend_pid()"
       : 'select count(*) as n from information_schema.processlist ' +
-        "where info like '%sleep(60)%' and id <> connection_id()";
+        "where db = database() and info like '%sleep(60)%' and id <> connection_id()";
   const result = await db.knex.raw(sql);
   return Number((db.dialect === 'postgres' ? result.rows : result[0])[0].n);
 }

@@ -10,8 +10,8 @@ const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql', 'mssql'
 /** Sessions still running the fixture's 60 s sleep, seen by the server itself. */
 async function sleepingStatements(db: TestDatabase): Promise<number> {
   const sql: Record<string, string> = {
-    postgres: "select count(*) as n from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()",
-    mysql: "select count(*) as n from information_schema.processlist where info like '%sleep(60)%' and id <> connection_id()",
+    postgres: "select count(*) as n from pg_stat_activity where datname = current_database() and query like '%pg_sleep(60)%' and pid <> pg_backend_pid()",
+    mysql: "select count(*) as n from information_schema.processlist where db = database() and info like '%sleep(60)%' and id <> connection_id()",
     mssql: "select count(*) as n from sys.dm_exec_requests r cross apply sys.dm_exec_sql_text(r.sql_handle) t where t.text like '%waitfor delay%' and r.session_id <> @@spid",
   };
   const query = sql[db.dialect];
