@@ -22,7 +22,8 @@ describe.runIf(hasScript)('progress on a terminal', () => {
   it('draws a spinner per task with elapsed time, then a tick with the duration', () => {
     const { status, screen } = migrateOnTerminal(100);
     expect(status).toBe(0);
-    expect(screen).toMatch(/rds 010_sleep \ds/);
+    // Since issue 10.6 the spinner also says which task of the stage is running: "rds 010_sleep [task 1 of 2] 2s".
+    expect(screen).toMatch(/rds 010_sleep \[task 1 of 2\] \ds/);
     expect(screen).toMatch(/✔ rds 010_sleep \d+\.\d\ds/);
   });
 
