@@ -73,12 +73,20 @@ describe.each(dialects)('Ctrl-C in a terminal stops migrate (%s)', () => {
 
   it('a second Ctrl-C ends the process at once, by SIGINT', async () => {
     const argv = [process.execPath, cliPath, 'migrate', '--url', db.url, '--schema', db.schema, '--sql-dir', dir];
-    const terminal = runOnTerminal(argv, 'rds 010_sleep', ['\x03', '\x03'], 50);
+    const terminal = runOnTerminal(argv, 'rds 010_sleep', ['\x03', '\x03'], 300);
     await terminal.ready;
-    terminal.type();
-    const result = await terminal.done;
-    expect(result.exit, result.screen).toBeNull();
-    expect(result.signal).toBe(2);
-    expect(result.screen).toContain('Ctrl-C again exits at once');
+    // Hold the status table so the first Ctrl-C's orderly stop cannot finish before the second
+    // key arrives (on a quiet machine it took under 50 ms and the run exited 130 on its own).
+    const holder = await db.knex.transaction();
+    try {
+      await holder.raw(`lock table "${db.schema}"."DataMigrations" in exclusive mode`);
+      terminal.type();
+      const result = await terminal.done;
+      expect(result.exit, result.screen).toBeNull();
+      expect(result.signal).toBe(2);
+      expect(result.screen).toContain('Ctrl-C again exits at once');
+    } finally {
+      await holder.rollback();
+    }
   });
 });
