@@ -22,7 +22,10 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: {
       'no-console': 'error',
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Only src/cli/main.ts exits.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'Only src/cli/main.ts exits.' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },

@@ -25,7 +25,11 @@ const pgServer = serverUrls.postgres ?? 'postgres://postgres@127.0.0.1:5432/post
 const mysqlServer = serverUrls.mysql ?? 'mysql://root@127.0.0.1:3306/test';
 const tag = randomBytes(3).toString('hex');
 const cli = path.resolve('dist/bin/dmr.js');
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const my = adminKnex('mysql', mysqlServer);
 const pg = adminKnex('postgres', pgServer);
 
@@ -39,7 +43,11 @@ interface Measured {
 
 function sh(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
   const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', command, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', command, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const [rssKb = 0, user = 0, system = 0] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
@@ -70,12 +78,26 @@ function median(values: readonly number[]): number {
 function summary(label: string, values: number[], unit = 's'): number {
   const sorted = [...values].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  console.log(`${label.padEnd(44)} best ${sorted[0]?.toFixed(2)}${unit}  median ${median.toFixed(2)}${unit}  (${values.map((v) => v.toFixed(2)).join(', ')})`);
+  console.log(
+    `${label.padEnd(44)} best ${sorted[0]?.toFixed(2)}${unit}  median ${median.toFixed(2)}${unit}  (${values.map((v) => v.toFixed(2)).join(', ')})`,
+  );
   return sorted[0] ?? 0;
 }
 
 function dmrCopy(source: string, target: string, extra: string[] = []): Measured {
-  return sh(process.execPath, [cli, 'copy', '--source', source, '--target', target, '--table', 'items', '--create', '--json', ...extra]);
+  return sh(process.execPath, [
+    cli,
+    'copy',
+    '--source',
+    source,
+    '--target',
+    target,
+    '--table',
+    'items',
+    '--create',
+    '--json',
+    ...extra,
+  ]);
 }
 
 /** MariaDB -> PostgreSQL at N rows (the seeded source) and at 5N: rows/s and peak RSS of each, best of --repeat. */
@@ -89,7 +111,8 @@ async function linearity(sourceUrl: string, small: { seconds: number; rssMb: num
     }
     await seedSource(big, rows * 5);
     const runs = [];
-    for (let i = 0; i < repeat; i += 1) runs.push(dmrCopy(withDatabase(mysqlServer, big), await freshPg(`dmr_bench_copy_5_${tag}`)));
+    for (let i = 0; i < repeat; i += 1)
+      runs.push(dmrCopy(withDatabase(mysqlServer, big), await freshPg(`dmr_bench_copy_5_${tag}`)));
     const large = runs.sort((a, b) => a.seconds - b.seconds)[0];
     if (!small || !large) return;
     const rate = (n: number, s: number) => Math.round(n / s);
@@ -99,7 +122,9 @@ async function linearity(sourceUrl: string, small: { seconds: number; rssMb: num
     console.log(`  ${at(rows, small)}`);
     console.log(`  ${at(rows * 5, large)}`);
     const ratio = rate(rows * 5, large.seconds) / rate(rows, small.seconds);
-    console.log(`  rows/s at 5x the rows: ${ratio.toFixed(2)} of the rate at 1x (linear: 1.00; time ${(large.seconds / small.seconds).toFixed(2)}x for 5x rows)`);
+    console.log(
+      `  rows/s at 5x the rows: ${ratio.toFixed(2)} of the rate at 1x (linear: 1.00; time ${(large.seconds / small.seconds).toFixed(2)}x for 5x rows)`,
+    );
   } finally {
     await my.raw(`drop database if exists ${big}`);
   }
@@ -109,7 +134,9 @@ async function main(): Promise<void> {
   const srcDb = `dmr_bench_copy_${tag}`;
   const sourceUrl = withDatabase(mysqlServer, srcDb);
   const hasPgloader = !argv.includes('--skip-pgloader') && spawnSync('sh', ['-c', 'command -v pgloader']).status === 0;
-  console.log(`dmr copy bench: ${rows.toLocaleString('en')} rows, --repeat ${repeat}, ${os.cpus().length} cores, load average at start ${load()}`);
+  console.log(
+    `dmr copy bench: ${rows.toLocaleString('en')} rows, --repeat ${repeat}, ${os.cpus().length} cores, load average at start ${load()}`,
+  );
   console.log('the machine is shared with other work: compare figures of the same run, not across runs');
   await seedSource(srcDb, rows);
   if (argv.includes('--linearity')) {
@@ -139,7 +166,9 @@ async function main(): Promise<void> {
       dmr.push(d.seconds);
       dmrCpu.push(d.cpu);
       rss.push(d.rssMb);
-      console.log(`  run ${i + 1}: dmr copy ${d.seconds.toFixed(2)}s, CPU ${d.cpu.toFixed(2)}s, peak RSS ${d.rssMb.toFixed(0)} MB, load ${load()}`);
+      console.log(
+        `  run ${i + 1}: dmr copy ${d.seconds.toFixed(2)}s, CPU ${d.cpu.toFixed(2)}s, peak RSS ${d.rssMb.toFixed(0)} MB, load ${load()}`,
+      );
       if (hasPgloader) {
         const target2 = await freshPg(`dmr_bench_copy_l_${tag}`);
         const l = sh('pgloader', ['--quiet', sourceUrl, target2]);
@@ -147,15 +176,38 @@ async function main(): Promise<void> {
         loaderCpu.push(l.cpu);
         console.log(`  run ${i + 1}: pgloader ${l.seconds.toFixed(2)}s, CPU ${l.cpu.toFixed(2)}s, load ${load()}`);
       }
-      const read = sh('sh', ['-c', `mysql -h127.0.0.1 -uroot --batch --skip-column-names --raw -e "select * from ${srcDb}.items" > ${file}`]);
+      const read = sh('sh', [
+        '-c',
+        `mysql -h127.0.0.1 -uroot --batch --skip-column-names --raw -e "select * from ${srcDb}.items" > ${file}`,
+      ]);
       const floorDb = await freshPg(`dmr_bench_copy_f_${tag}`);
       const floorUrl = new URL(floorDb);
-      sh('psql', ['-h', floorUrl.hostname, '-U', 'postgres', '-d', floorUrl.pathname.slice(1), '-qc', `create table items (id int primary key, name text not null, amount numeric(12,2) not null,
-        created timestamp(3) not null, active boolean not null, note varchar(100), score double precision not null, qty int not null)`]);
-      const loaded = sh('psql', ['-h', floorUrl.hostname, '-U', 'postgres', '-d', floorUrl.pathname.slice(1), '-qc', `\\copy items from '${file}' with (null 'NULL')`]);
+      sh('psql', [
+        '-h',
+        floorUrl.hostname,
+        '-U',
+        'postgres',
+        '-d',
+        floorUrl.pathname.slice(1),
+        '-qc',
+        `create table items (id int primary key, name text not null, amount numeric(12,2) not null,
+        created timestamp(3) not null, active boolean not null, note varchar(100), score double precision not null, qty int not null)`,
+      ]);
+      const loaded = sh('psql', [
+        '-h',
+        floorUrl.hostname,
+        '-U',
+        'postgres',
+        '-d',
+        floorUrl.pathname.slice(1),
+        '-qc',
+        `\\copy items from '${file}' with (null 'NULL')`,
+      ]);
       floorRead.push(read.seconds);
       floorLoad.push(loaded.seconds);
-      console.log(`  run ${i + 1}: floor read ${read.seconds.toFixed(2)}s + load ${loaded.seconds.toFixed(2)}s, load ${load()}`);
+      console.log(
+        `  run ${i + 1}: floor read ${read.seconds.toFixed(2)}s + load ${loaded.seconds.toFixed(2)}s, load ${load()}`,
+      );
     }
     console.log('');
     const bestDmr = summary('MariaDB -> PostgreSQL: dmr copy --create', dmr);
@@ -163,11 +215,15 @@ async function main(): Promise<void> {
     summary('  dmr peak RSS', rss, ' MB');
     const floor = floorRead.map((r, i) => r + (floorLoad[i] ?? 0));
     const bestFloor = summary('  floor (read to file + COPY with key)', floor);
-    console.log(`  dmr / floor: ${(bestDmr / bestFloor).toFixed(2)}x (target <= 1.5x); median ${(median(dmr) / median(floor)).toFixed(2)}x`);
+    console.log(
+      `  dmr / floor: ${(bestDmr / bestFloor).toFixed(2)}x (target <= 1.5x); median ${(median(dmr) / median(floor)).toFixed(2)}x`,
+    );
     if (hasPgloader) {
       const bestLoader = summary('  pgloader', loader);
       summary('  pgloader CPU (user + sys)', loaderCpu);
-      console.log(`  dmr / pgloader: ${(bestDmr / bestLoader).toFixed(2)}x (target <= 0.7x); median ${(median(dmr) / median(loader)).toFixed(2)}x`);
+      console.log(
+        `  dmr / pgloader: ${(bestDmr / bestLoader).toFixed(2)}x (target <= 0.7x); median ${(median(dmr) / median(loader)).toFixed(2)}x`,
+      );
     } else console.log('  pgloader: not installed (apt-get install -y pgloader), skipped');
 
     const pgSource = withDatabase(pgServer, `dmr_bench_copy_t_${tag}`);
@@ -190,7 +246,8 @@ async function main(): Promise<void> {
     rmSync(file, { force: true });
     await my.raw(`drop database if exists ${srcDb}`);
     await my.raw(`drop database if exists dmr_bench_copy_m_${tag}`);
-    for (const s of ['t', 'l', 'f', 'p', '5']) await pg.raw(`drop database if exists "dmr_bench_copy_${s}_${tag}" with (force)`);
+    for (const s of ['t', 'l', 'f', 'p', '5'])
+      await pg.raw(`drop database if exists "dmr_bench_copy_${s}_${tag}" with (force)`);
     await my.destroy();
     await pg.destroy();
   }

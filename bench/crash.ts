@@ -39,9 +39,15 @@ async function reportRows(db: string): Promise<string> {
 const cleanStart = performance.now();
 must(await dmr(names.clean, ['migrate']), 'clean migrate');
 const seconds: number[] = [];
-for (let i = 0; i < 3; i++) seconds.push((JSON.parse(must(await dmr(names.clean, ['restart', '--json']), 'clean restart').stdout) as { seconds: number }).seconds);
+for (let i = 0; i < 3; i++)
+  seconds.push(
+    (JSON.parse(must(await dmr(names.clean, ['restart', '--json']), 'clean restart').stdout) as { seconds: number })
+      .seconds,
+  );
 const runSeconds = Math.min(...seconds);
-console.log(`clean run: ${runSeconds.toFixed(2)} s inside the runner (fastest of 3; ${((performance.now() - cleanStart) / 1000).toFixed(1)} s for four CLI runs); kills land 0..${runSeconds.toFixed(2)} s after the run starts`);
+console.log(
+  `clean run: ${runSeconds.toFixed(2)} s inside the runner (fastest of 3; ${((performance.now() - cleanStart) / 1000).toFixed(1)} s for four CLI runs); kills land 0..${runSeconds.toFixed(2)} s after the run starts`,
+);
 must(await dmr(names.crash, ['migrate']), 'first migrate');
 
 const status: Knex = knexFactory({ client: 'pg', connection: urlOf(names.crash), pool: { min: 0, max: 1 } });
@@ -57,24 +63,45 @@ for (let i = 1; i <= kills; i++) {
   const pid = cli.child.pid;
   cli.child.kill('SIGKILL');
   await cli.done;
-  const unfinished = await status('DataMigrationRuns').withSchema('App').where({ Pid: pid }).whereNull('FinishedAt').first();
-  const report = JSON.parse((await dmr(names.crash, ['doctor', '--json'])).stdout) as { findings: { id: string; rule: string; message: string }[] };
+  const unfinished = await status('DataMigrationRuns')
+    .withSchema('App')
+    .where({ Pid: pid })
+    .whereNull('FinishedAt')
+    .first();
+  const report = JSON.parse((await dmr(names.crash, ['doctor', '--json'])).stdout) as {
+    findings: { id: string; rule: string; message: string }[];
+  };
   const stuck = report.findings.filter((f) => f.rule === 'stuck' && f.message.includes(`pid ${pid}`));
   if (unfinished) midRun++;
   const right = unfinished ? stuck.length > 0 : stuck.length === 0;
   if (right) detected++;
-  else failures.push(`kill ${i}: unfinished=${Boolean(unfinished)} findings=${report.findings.map((f) => f.id).join(',')}`);
+  else
+    failures.push(
+      `kill ${i}: unfinished=${Boolean(unfinished)} findings=${report.findings.map((f) => f.id).join(',')}`,
+    );
   must(await dmr(names.crash, ['doctor', '--fix', '--yes']), `kill ${i}: doctor --fix --yes`, [0, 1]);
   const resume = await dmr(names.crash, ['resume']);
   const statuses = await status('DataMigrations').withSchema('App').pluck('DataMigrationStatusId');
   const healthy = (await dmr(names.crash, ['doctor'])).code === 0;
-  if ((resume.code === 0 || /every stage is success|Completed/.test(resume.stderr)) && statuses.every((s) => Number(s) === 5) && healthy) recovered++;
-  else failures.push(`kill ${i}: resume exit ${resume.code} statuses ${statuses.join(',')} healthy=${healthy}: ${resume.stderr.trim().split('\n').pop()}`);
+  if (
+    (resume.code === 0 || /every stage is success|Completed/.test(resume.stderr)) &&
+    statuses.every((s) => Number(s) === 5) &&
+    healthy
+  )
+    recovered++;
+  else
+    failures.push(
+      `kill ${i}: resume exit ${resume.code} statuses ${statuses.join(',')} healthy=${healthy}: ${resume.stderr.trim().split('\n').pop()}`,
+    );
 }
 await status.destroy();
 const equal = (await reportRows(names.crash)) === (await reportRows(names.clean));
-console.log(`kills: ${kills} (${midRun} left an unfinished run record, ${kills - midRun} landed after the run had recorded its end)`);
-console.log(`detected: ${detected}/${kills} (stuck reported, naming the pid, exactly when the run record was left unfinished)`);
+console.log(
+  `kills: ${kills} (${midRun} left an unfinished run record, ${kills - midRun} landed after the run had recorded its end)`,
+);
+console.log(
+  `detected: ${detected}/${kills} (stuck reported, naming the pid, exactly when the run record was left unfinished)`,
+);
 console.log(`recovered: ${recovered}/${kills} (doctor --fix --yes, resume: every stage success, doctor healthy)`);
 console.log(`final report tables equal a clean run's: ${equal ? 'yes' : 'NO'}`);
 console.log(`elapsed: ${((performance.now() - started) / 1000).toFixed(1)} s`);

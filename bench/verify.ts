@@ -30,7 +30,9 @@ const columns = (id: string, pg: boolean) => [
   pg ? `'name ' || ${id}` : `concat('name ', ${id})`,
   `(${id} % 100000) * 1.25`,
   pg ? `${id}::float8 / 7` : `${id} / 7e0`,
-  pg ? `timestamp '2024-01-01' + ${id} * interval '1 second' + (${id} % 1000) * interval '1 millisecond'` : `timestamp('2024-01-01') + interval ${id} second + interval (${id} % 1000) * 1000 microsecond`,
+  pg
+    ? `timestamp '2024-01-01' + ${id} * interval '1 second' + (${id} % 1000) * interval '1 millisecond'`
+    : `timestamp('2024-01-01') + interval ${id} second + interval (${id} % 1000) * 1000 microsecond`,
   `${id} % 2 = 0`,
   `${id} % 1000`,
   pg ? `'C' || (${id} % 977)` : `concat('C', ${id} % 977)`,
@@ -45,17 +47,48 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 /** Runs the built verify command in a child under /usr/bin/time -v: wall time, exit code and peak RSS. */
-function runVerify(source: string, target: string, table: string, targetTable = table): { ms: number; exit: number; rssMb: number; summary: string } {
-  const args = { source, target, table: [`${table}=${targetTable}`], mode: 'checksum', 'max-diffs': 100, parallel: 1, format: 'json', 'trim-trailing-spaces': false, 'ignore-case': false, redact: false, record: false, schema: 'App', json: true, verbose: false };
+function runVerify(
+  source: string,
+  target: string,
+  table: string,
+  targetTable = table,
+): { ms: number; exit: number; rssMb: number; summary: string } {
+  const args = {
+    source,
+    target,
+    table: [`${table}=${targetTable}`],
+    mode: 'checksum',
+    'max-diffs': 100,
+    parallel: 1,
+    format: 'json',
+    'trim-trailing-spaces': false,
+    'ignore-case': false,
+    redact: false,
+    record: false,
+    schema: 'App',
+    json: true,
+    verbose: false,
+  };
   const script = `import(${JSON.stringify(cliModule)}).then(async (m) => { const c = await m.runVerifyCommand(${JSON.stringify(args)}); process.exitCode = c; })`;
   const start = process.hrtime.bigint();
-  const child = spawnSync('/usr/bin/time', ['-v', process.execPath, '-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const child = spawnSync('/usr/bin/time', ['-v', process.execPath, '-e', script], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1];
-  let summary = child.stderr.split('\n').filter((l) => l.startsWith('dmr') || l.includes('Error')).join(' ');
+  let summary = child.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('dmr') || l.includes('Error'))
+    .join(' ');
   try {
     const doc = JSON.parse(child.stdout);
-    summary = doc.tables.map((t: { table: string; status: string; difference_count: number }) => `${t.table}: ${t.status}, ${t.difference_count} differences`).join('; ');
+    summary = doc.tables
+      .map(
+        (t: { table: string; status: string; difference_count: number }) =>
+          `${t.table}: ${t.status}, ${t.difference_count} differences`,
+      )
+      .join('; ');
   } catch {
     summary ||= child.stdout.slice(0, 300);
   }
@@ -70,20 +103,30 @@ async function floor(knex: Knex): Promise<number> {
 async function seedMethod(knex: Knex): Promise<number> {
   const checksum = async (table: string) => {
     const result = await knex.raw(`select * from ${table} order by id`);
-    return createHash('md5').update(JSON.stringify(result.rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).digest('hex');
+    return createHash('md5')
+      .update(JSON.stringify(result.rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v)))
+      .digest('hex');
   };
   return (await timed(async () => [await checksum('a'), await checksum('b')]))[1];
 }
 
 const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const load = () => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const load = () =>
+  `load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
 const best = (xs: readonly number[]) => Math.min(...xs);
 /** "best x (median y)" of a list of times, or just the time for one run. */
-const spread = (xs: readonly number[], show = f) => (xs.length > 1 ? `best ${show(best(xs))} (median ${show(median(xs))})` : show(xs[0] ?? 0));
+const spread = (xs: readonly number[], show = f) =>
+  xs.length > 1 ? `best ${show(best(xs))} (median ${show(median(xs))})` : show(xs[0] ?? 0);
 
 /** Floor and verify alternately, `repeat` times: best and median of each and of their ratio. */
-async function compare(pg: Knex, run: () => ReturnType<typeof runVerify>): Promise<{ floors: number[]; runs: ReturnType<typeof runVerify>[]; ratios: number[] }> {
+async function compare(
+  pg: Knex,
+  run: () => ReturnType<typeof runVerify>,
+): Promise<{ floors: number[]; runs: ReturnType<typeof runVerify>[]; ratios: number[] }> {
   const floors: number[] = [];
   const runs: ReturnType<typeof runVerify>[] = [];
   for (let i = 0; i < repeat; i++) {
@@ -102,7 +145,9 @@ async function main(): Promise<void> {
   const pg = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
   let mysqlAdmin: Knex | null = null;
   try {
-    console.log(`dmr verify bench: ${rows.toLocaleString('en-US')} rows x 8 columns, PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}`);
+    console.log(
+      `dmr verify bench: ${rows.toLocaleString('en-US')} rows x 8 columns, PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}`,
+    );
     const [, seedMs] = await timed(async () => {
       await pg.raw(`create table a ${ddl(true)}`);
       await pg.raw(`insert into a select ${columns('g', true).join(', ')} from generate_series(1, ${rows}) g`);
@@ -117,12 +162,16 @@ async function main(): Promise<void> {
     const same = await compare(pg, () => runVerify(url, url, 'a', 'b'));
     const last = (c: typeof same) => c.runs[c.runs.length - 1]!;
     const rss = (c: typeof same) => `${Math.max(...c.runs.map((r) => r.rssMb)).toFixed(0)} MB`;
-    console.log(`identical:        floor ${spread(same.floors)} | dmr verify ${spread(same.runs.map((r) => r.ms))} | ratio ${spread(same.ratios, ratio)} (target <= 1.5x) | peak RSS ${rss(same)} | exit ${last(same).exit} | ${last(same).summary} | ${load()}`);
+    console.log(
+      `identical:        floor ${spread(same.floors)} | dmr verify ${spread(same.runs.map((r) => r.ms))} | ratio ${spread(same.ratios, ratio)} (target <= 1.5x) | peak RSS ${rss(same)} | exit ${last(same).exit} | ${last(same).summary} | ${load()}`,
+    );
 
     const ids = Array.from({ length: 10 }, (_, i) => Math.floor(((i + 0.5) * rows) / 10) + 7);
     await pg.raw(`update b set name = name || '!' where id in (${ids.join(', ')})`);
     const diff = await compare(pg, () => runVerify(url, url, 'a', 'b'));
-    console.log(`10 differences:   floor ${spread(diff.floors)} | dmr verify ${spread(diff.runs.map((r) => r.ms))} | ratio ${spread(diff.ratios, ratio)} (target <= 2.5x) | peak RSS ${rss(diff)} | exit ${last(diff).exit} | ${last(diff).summary} | ${load()}`);
+    console.log(
+      `10 differences:   floor ${spread(diff.floors)} | dmr verify ${spread(diff.runs.map((r) => r.ms))} | ratio ${spread(diff.ratios, ratio)} (target <= 2.5x) | peak RSS ${rss(diff)} | exit ${last(diff).exit} | ${last(diff).summary} | ${load()}`,
+    );
 
     if (!flag('--skip-keyless')) {
       // The same data without any key: a multiset of whole rows (count per row digest, in the database).
@@ -151,7 +200,9 @@ async function main(): Promise<void> {
       const seeds: number[] = [];
       for (let i = 0; i < repeat; i++) seeds.push(await seedMethod(pg));
       const verifyMs = same.runs.map((r) => r.ms);
-      console.log(`seed-002 method:  ${spread(seeds)} (SELECT * ORDER BY id, JSON, md5 in Node, both tables) | dmr verify is ${(best(seeds) / best(verifyMs)).toFixed(1)}x faster best to best, ${(median(seeds) / median(verifyMs)).toFixed(1)}x median to median (target >= 10x) | ${load()}`);
+      console.log(
+        `seed-002 method:  ${spread(seeds)} (SELECT * ORDER BY id, JSON, md5 in Node, both tables) | dmr verify is ${(best(seeds) / best(verifyMs)).toFixed(1)}x faster best to best, ${(median(seeds) / median(verifyMs)).toFixed(1)}x median to median (target >= 10x) | ${load()}`,
+      );
     }
 
     if (!flag('--skip-mysql')) {
@@ -168,7 +219,9 @@ async function main(): Promise<void> {
         const crosses = Array.from({ length: repeat }, () => runVerify(myUrl, url, 'c'));
         const ms = crosses.map((c) => c.ms);
         const cross = crosses[crosses.length - 1]!;
-        console.log(`MariaDB -> PostgreSQL: ${mysqlRows.toLocaleString('en-US')} rows in ${spread(ms)} = ${Math.round(mysqlRows / (best(ms) / 1000)).toLocaleString('en-US')} rows/s per side (best) | peak RSS ${Math.max(...crosses.map((c) => c.rssMb)).toFixed(0)} MB | exit ${cross.exit} | ${cross.summary} | ${load()}`);
+        console.log(
+          `MariaDB -> PostgreSQL: ${mysqlRows.toLocaleString('en-US')} rows in ${spread(ms)} = ${Math.round(mysqlRows / (best(ms) / 1000)).toLocaleString('en-US')} rows/s per side (best) | peak RSS ${Math.max(...crosses.map((c) => c.rssMb)).toFixed(0)} MB | exit ${cross.exit} | ${cross.summary} | ${load()}`,
+        );
       } finally {
         await my.destroy();
       }

@@ -66,7 +66,10 @@ function fileFor(task: TaskFiles, dialect: DialectName): string {
 }
 
 function stripComments(sql: string): string {
-  return sql.replace(/\/\*[\s\S]*?\*\//g, '').replace(/--[^\n]*/g, '').trim();
+  return sql
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/--[^\n]*/g, '')
+    .trim();
 }
 
 function statementsOf(file: string, dialect: DialectName): string[] {
@@ -131,7 +134,10 @@ function modelReports(): Record<'byGrade' | 'perSchool' | 'perDistrict', Row[]> 
   const schoolLevel = (n: number) => (n <= 8 ? 'Elementary' : n <= 14 ? 'Middle' : 'High');
   const byGrade = new Map<string, Row>();
   const perSchool = new Map<string, Row>();
-  const perDistrict = new Map<string, { row: Row; schools: Set<number>; students: Set<number>; charter: Set<number> }>();
+  const perDistrict = new Map<
+    string,
+    { row: Row; schools: Set<number>; students: Set<number>; charter: Set<number> }
+  >();
   for (let s = 1; s <= 3000; s++) {
     for (const year of [2023, 2024]) {
       const g = (s % 13) - (2024 - year);
@@ -139,11 +145,27 @@ function modelReports(): Record<'byGrade' | 'perSchool' | 'perDistrict', Row[]> 
       const school = g <= 5 ? 1 + (s % 8) : g <= 8 ? 9 + (s % 6) : 15 + (s % 6);
       const code = gradeCodes[g]!;
       const kg = `${year}|${school}|${code}`;
-      const bg = byGrade.get(kg) ?? { school_year: year, school_id: school, school_name: schoolName(school), grade_level_code: code, grade_sort_order: g, enrollment_count: 0 };
+      const bg = byGrade.get(kg) ?? {
+        school_year: year,
+        school_id: school,
+        school_name: schoolName(school),
+        grade_level_code: code,
+        grade_sort_order: g,
+        enrollment_count: 0,
+      };
       (bg.enrollment_count as number)++;
       byGrade.set(kg, bg);
       const ks = `${year}|${school}`;
-      const ps = perSchool.get(ks) ?? { school_year: year, school_id: school, school_name: schoolName(school), school_level: schoolLevel(school), student_count: 0, female_count: 0, english_learner_count: 0, iep_count: 0 };
+      const ps = perSchool.get(ks) ?? {
+        school_year: year,
+        school_id: school,
+        school_name: schoolName(school),
+        school_level: schoolLevel(school),
+        student_count: 0,
+        female_count: 0,
+        english_learner_count: 0,
+        iep_count: 0,
+      };
       (ps.student_count as number)++;
       if (s % 10 < 5) (ps.female_count as number)++;
       if (s % 17 === 0 || s % 17 === 5) (ps.english_learner_count as number)++;
@@ -151,7 +173,12 @@ function modelReports(): Record<'byGrade' | 'perSchool' | 'perDistrict', Row[]> 
       perSchool.set(ks, ps);
       const district = `District ${1 + (school % 4)}`;
       const kd = `${year}|${district}`;
-      const pd = perDistrict.get(kd) ?? { row: { school_year: year, district_name: district }, schools: new Set(), students: new Set(), charter: new Set() };
+      const pd = perDistrict.get(kd) ?? {
+        row: { school_year: year, district_name: district },
+        schools: new Set(),
+        students: new Set(),
+        charter: new Set(),
+      };
       pd.schools.add(school);
       pd.students.add(s);
       if (school % 5 === 0) pd.charter.add(s);
@@ -161,7 +188,12 @@ function modelReports(): Record<'byGrade' | 'perSchool' | 'perDistrict', Row[]> 
   return {
     byGrade: [...byGrade.values()],
     perSchool: [...perSchool.values()],
-    perDistrict: [...perDistrict.values()].map((d) => ({ ...d.row, school_count: d.schools.size, student_count: d.students.size, charter_student_count: d.charter.size })),
+    perDistrict: [...perDistrict.values()].map((d) => ({
+      ...d.row,
+      school_count: d.schools.size,
+      student_count: d.students.size,
+      charter_student_count: d.charter.size,
+    })),
   };
 }
 
@@ -180,7 +212,14 @@ async function rowsOf(knex: Knex, table: string, numeric: readonly string[]): Pr
 }
 
 const byGradeNumeric = ['school_year', 'school_id', 'grade_sort_order', 'enrollment_count'] as const;
-const perSchoolNumeric = ['school_year', 'school_id', 'student_count', 'female_count', 'english_learner_count', 'iep_count'] as const;
+const perSchoolNumeric = [
+  'school_year',
+  'school_id',
+  'student_count',
+  'female_count',
+  'english_learner_count',
+  'iep_count',
+] as const;
 const perDistrictNumeric = ['school_year', 'school_count', 'student_count', 'charter_student_count'] as const;
 
 async function count(knex: Knex, table: string): Promise<number> {
@@ -205,14 +244,22 @@ describe('demo pipeline files', () => {
 
   it('has valid copy tasks whose SQLite source ships in sql/sources with the documented rows', async () => {
     const copyTasks = stages.flatMap((stage) =>
-      readdirSync(path.join(sqlRoot, stage)).filter((f) => f.endsWith('.copy.json')).map((f) => path.join(sqlRoot, stage, f)),
+      readdirSync(path.join(sqlRoot, stage))
+        .filter((f) => f.endsWith('.copy.json'))
+        .map((f) => path.join(sqlRoot, stage, f)),
     );
-    expect(copyTasks.map((f) => path.relative(sqlRoot, f))).toEqual([path.join('ods', '050_copy_legacy_directory.copy.json')]);
+    expect(copyTasks.map((f) => path.relative(sqlRoot, f))).toEqual([
+      path.join('ods', '050_copy_legacy_directory.copy.json'),
+    ]);
     const { spec, refusals } = parseCopyTask(readFileSync(copyTasks[0]!, 'utf8'));
     expect(refusals).toEqual([]);
     expect(spec?.source).toBe('sqlite:../sources/legacy-directory.db');
     const file = path.resolve(path.dirname(copyTasks[0]!), '../sources/legacy-directory.db');
-    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: file, options: { readonly: true } }, useNullAsDefault: true });
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: file, options: { readonly: true } },
+      useNullAsDefault: true,
+    });
     try {
       expect(await count(knex, 'districts')).toBe(4);
       expect(await count(knex, 'calendar_days')).toBe(410);
@@ -238,7 +285,9 @@ describe('demo pipeline files', () => {
   });
 
   it('splits every .mssql.sql file into T-SQL batches on GO lines', () => {
-    const files = stages.flatMap((stage) => stageTasks(stage).flatMap((t) => (t.variants.mssql ? [t.variants.mssql] : [])));
+    const files = stages.flatMap((stage) =>
+      stageTasks(stage).flatMap((t) => (t.variants.mssql ? [t.variants.mssql] : [])),
+    );
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
@@ -246,7 +295,9 @@ describe('demo pipeline files', () => {
       const batches = statementsOf(file, 'mssql');
       expect(goLines, file).toBeGreaterThanOrEqual(1);
       expect(batches.length, file).toBeGreaterThanOrEqual(2);
-      expect(batches.length, file).toBe(goLines + (/\S/.test(stripComments(text.split(/^\s*go\s*$/im).at(-1) ?? '')) ? 1 : 0));
+      expect(batches.length, file).toBe(
+        goLines + (/\S/.test(stripComments(text.split(/^\s*go\s*$/im).at(-1) ?? '')) ? 1 : 0),
+      );
       for (const batch of batches) expect(batch, file).not.toMatch(/^\s*go\s*$/im);
     }
   });
@@ -308,7 +359,12 @@ describe.each(dialects)('demo pipeline on %s', (dialect) => {
     expect(y2024.reduce((n, r) => n + (r.enrollment_count as number), 0)).toBe(3000);
     expect(y2023.reduce((n, r) => n + (r.enrollment_count as number), 0)).toBe(2770);
     expect(rows.find((r) => r.school_year === 2024 && r.school_id === 1 && r.grade_level_code === 'KG')).toEqual({
-      school_year: 2024, school_id: 1, school_name: 'Washington Elementary School 1', grade_level_code: 'KG', grade_sort_order: 0, enrollment_count: 28,
+      school_year: 2024,
+      school_id: 1,
+      school_name: 'Washington Elementary School 1',
+      grade_level_code: 'KG',
+      grade_sort_order: 0,
+      enrollment_count: 28,
     });
     expect(rows).toEqual(normalized(model.byGrade, byGradeNumeric));
   });
@@ -316,11 +372,29 @@ describe.each(dialects)('demo pipeline on %s', (dialect) => {
   it('reports students per school', async () => {
     const rows = await rowsOf(db.knex, 'rpt_students_per_school', perSchoolNumeric);
     expect(rows).toHaveLength(40);
-    const sum = (k: string, year: number) => rows.filter((r) => r.school_year === year).reduce((n, r) => n + (r[k] as number), 0);
-    expect([sum('student_count', 2024), sum('female_count', 2024), sum('english_learner_count', 2024), sum('iep_count', 2024)]).toEqual([3000, 1500, 353, 428]);
-    expect([sum('student_count', 2023), sum('female_count', 2023), sum('english_learner_count', 2023), sum('iep_count', 2023)]).toEqual([2770, 1385, 326, 396]);
+    const sum = (k: string, year: number) =>
+      rows.filter((r) => r.school_year === year).reduce((n, r) => n + (r[k] as number), 0);
+    expect([
+      sum('student_count', 2024),
+      sum('female_count', 2024),
+      sum('english_learner_count', 2024),
+      sum('iep_count', 2024),
+    ]).toEqual([3000, 1500, 353, 428]);
+    expect([
+      sum('student_count', 2023),
+      sum('female_count', 2023),
+      sum('english_learner_count', 2023),
+      sum('iep_count', 2023),
+    ]).toEqual([2770, 1385, 326, 396]);
     expect(rows.find((r) => r.school_year === 2024 && r.school_id === 20)).toEqual({
-      school_year: 2024, school_id: 20, school_name: 'Lincoln High School 20', school_level: 'High', student_count: 155, female_count: 62, english_learner_count: 18, iep_count: 23,
+      school_year: 2024,
+      school_id: 20,
+      school_name: 'Lincoln High School 20',
+      school_level: 'High',
+      student_count: 155,
+      female_count: 62,
+      english_learner_count: 18,
+      iep_count: 23,
     });
     expect(rows).toEqual(normalized(model.perSchool, perSchoolNumeric));
   });
@@ -328,7 +402,11 @@ describe.each(dialects)('demo pipeline on %s', (dialect) => {
   it('reports the district summary', async () => {
     const rows = await rowsOf(db.knex, 'rpt_district_summary', perDistrictNumeric);
     expect(rows).toHaveLength(8);
-    expect(rows.filter((r) => r.school_year === 2024).map((r) => [r.district_name, r.school_count, r.student_count, r.charter_student_count])).toEqual([
+    expect(
+      rows
+        .filter((r) => r.school_year === 2024)
+        .map((r) => [r.district_name, r.school_count, r.student_count, r.charter_student_count]),
+    ).toEqual([
       ['District 1', 5, 770, 155],
       ['District 2', 5, 727, 173],
       ['District 3', 5, 730, 116],

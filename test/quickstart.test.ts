@@ -50,7 +50,11 @@ describe('quick start on the embedded default database', () => {
     const result = await runCli(['status', '--json'], { cwd: dir });
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`)).toEqual(['ods:success', 'rds:success', 'report:success']);
+    expect(report.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`)).toEqual([
+      'ods:success',
+      'rds:success',
+      'report:success',
+    ]);
     expect(report.run).toMatchObject({ jobStatus: 'Completed', liveness: 'finished' });
   });
 });

@@ -14,8 +14,13 @@ export interface DisplayParts {
  * whatever characters it holds. Also the identity dmr compares to tell whether two sides are one database.
  */
 export function displayConnection(p: DisplayParts): string {
-  const credentials = p.user || p.hasPassword ? `${encodeURIComponent(p.user ?? '')}${p.hasPassword ? ':***' : ''}@` : '';
-  const host = !p.host ? '' : p.host.includes(':') && !p.host.includes('/') ? `[${p.host}]` : encodeURIComponent(p.host);
+  const credentials =
+    p.user || p.hasPassword ? `${encodeURIComponent(p.user ?? '')}${p.hasPassword ? ':***' : ''}@` : '';
+  const host = !p.host
+    ? ''
+    : p.host.includes(':') && !p.host.includes('/')
+      ? `[${p.host}]`
+      : encodeURIComponent(p.host);
   const port = p.port !== undefined && p.port !== '' ? `:${String(p.port)}` : '';
   return `${p.scheme}://${credentials}${host}${port}/${encodeURIComponent(p.database ?? '')}`;
 }

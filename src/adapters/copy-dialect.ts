@@ -94,7 +94,9 @@ export interface CopyReader {
   /** Streams the chunk's rows as lines, in batches, holding a bounded number in memory. */
   read(spec: ReadSpec): AsyncIterable<LineBatch>;
   /** Row count and key bounds for chunk planning (integer keys: min and max). */
-  bounds(spec: Omit<ReadSpec, 'render' | 'range'>): Promise<{ readonly rows: number; readonly low: string | null; readonly high: string | null }>;
+  bounds(
+    spec: Omit<ReadSpec, 'render' | 'range'>,
+  ): Promise<{ readonly rows: number; readonly low: string | null; readonly high: string | null }>;
   /** Row count of a key range (the counts check and settling an unknown chunk). */
   count(table: CopyTable, key: readonly string[], range: KeyRange, where?: string): Promise<number>;
   /** Closes the connection; a broken one (a read abandoned part-way) is destroyed. */
@@ -181,7 +183,12 @@ export interface CopyDialect {
   isDeclaredType(text: string): boolean;
   /** A key range as SQL text with inlined literals (dmr verify's --where when settling a chunk). */
   rangeSql(table: CopyTable, key: readonly string[], range: KeyRange): string;
-  createTableSql(schema: string | undefined, table: string, columns: readonly (LoadColumn & { readonly nullable: boolean })[], primaryKey: readonly string[]): string;
+  createTableSql(
+    schema: string | undefined,
+    table: string,
+    columns: readonly (LoadColumn & { readonly nullable: boolean })[],
+    primaryKey: readonly string[],
+  ): string;
   addPrimaryKeySql(schema: string | undefined, table: string, primaryKey: readonly string[]): string;
   truncateSql(schema: string | undefined, table: string): string;
   /** Whether the target table exists (for --create and the --plan output). */

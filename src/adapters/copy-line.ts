@@ -13,13 +13,22 @@ export function escapeField(value: string | null): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-const unescapes: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+const unescapes: Readonly<Record<string, string>> = {
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+};
 
 function unescapeField(field: string): string | null {
   if (field === '\\N') return null;
   if (!field.includes('\\')) return field;
   return field.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_, c: string) => {
-    if (c.length > 1 || /[0-7]/.test(c)) return String.fromCharCode(c.startsWith('x') ? parseInt(c.slice(1), 16) : parseInt(c, 8));
+    if (c.length > 1 || /[0-7]/.test(c))
+      return String.fromCharCode(c.startsWith('x') ? parseInt(c.slice(1), 16) : parseInt(c, 8));
     return unescapes[c] ?? c;
   });
 }
@@ -82,7 +91,10 @@ export class LineBatch {
 
   /** A batch from lines as strings. */
   static of(lines: readonly string[]): LineBatch {
-    const batch = new LineBatch(lines.length ? Buffer.from(`${lines.join('\n')}\n`, 'utf8') : Buffer.alloc(0), lines.length);
+    const batch = new LineBatch(
+      lines.length ? Buffer.from(`${lines.join('\n')}\n`, 'utf8') : Buffer.alloc(0),
+      lines.length,
+    );
     batch.decoded = [...lines];
     return batch;
   }

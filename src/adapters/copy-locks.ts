@@ -30,7 +30,8 @@ export function sessionCopyLocks(knex: Knex, sql: CopyLockSql): CopyLocks {
       const conn = pinned.current;
       if (!conn) return;
       try {
-        for (const name of held.splice(0)) await queryRowsOn(knex, conn, sql.release, sql.bindings(name)).catch(() => undefined);
+        for (const name of held.splice(0))
+          await queryRowsOn(knex, conn, sql.release, sql.bindings(name)).catch(() => undefined);
       } finally {
         await pinned.release();
       }

@@ -15,7 +15,10 @@ export async function writeBounded(stream: Writable, text: string | Buffer): Pro
 export async function endStream(stream: Writable): Promise<void> {
   if (stream.errored) throw stream.errored;
   if (stream.writableFinished) return;
-  const done = Promise.race([once(stream, 'finish'), once(stream, 'error').then(([error]) => Promise.reject(error as Error))]);
+  const done = Promise.race([
+    once(stream, 'finish'),
+    once(stream, 'error').then(([error]) => Promise.reject(error as Error)),
+  ]);
   stream.end();
   await done;
 }

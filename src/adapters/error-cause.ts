@@ -34,9 +34,11 @@ export function commonCause(error: unknown): ErrorCause | undefined {
   const e = error as { code?: unknown; message?: unknown } | null;
   const message = String(e?.message ?? '');
   const code = typeof e?.code === 'string' ? e.code : '';
-  if (/does not support (SSL|secure connection|encryption)/i.test(message) || code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'tls-unavailable';
+  if (/does not support (SSL|secure connection|encryption)/i.test(message) || code === 'HANDSHAKE_NO_SSL_SUPPORT')
+    return 'tls-unavailable';
   if (lostErrnos.includes(code) || code === 'PROTOCOL_CONNECTION_LOST' || code === 'ESOCKET') return 'connection-lost';
-  if (/Connection terminated unexpectedly|socket hang up|read ECONNRESET|Connection lost/i.test(message)) return 'connection-lost';
+  if (/Connection terminated unexpectedly|socket hang up|read ECONNRESET|Connection lost/i.test(message))
+    return 'connection-lost';
   return undefined;
 }
 
@@ -44,7 +46,11 @@ export function commonCause(error: unknown): ErrorCause | undefined {
  * The driver's message with the cause named first and the engine's codes (SQLSTATE, errno) in
  * parentheses: `the server ended the session (SQLSTATE 57P01): terminating connection due to ...`.
  */
-export function messageWithCause(cause: ErrorCause | undefined, codes: readonly (string | undefined)[], message: string): string {
+export function messageWithCause(
+  cause: ErrorCause | undefined,
+  codes: readonly (string | undefined)[],
+  message: string,
+): string {
   if (!cause) return message;
   const known = codes.filter((c): c is string => Boolean(c));
   return `${causeText[cause]}${known.length ? ` (${known.join(', ')})` : ''}: ${message}`;
@@ -55,5 +61,8 @@ export function messageWithCause(cause: ErrorCause | undefined, codes: readonly 
  * (`ROLLBACK - Connection terminated unexpectedly`): the statement is not what the user ran.
  */
 export function withoutSqlPrefix(message: string): string {
-  return message.replace(/^(?:begin|start transaction|commit|rollback|(?:rollback to |release )?savepoint \S+);? - /i, '');
+  return message.replace(
+    /^(?:begin|start transaction|commit|rollback|(?:rollback to |release )?savepoint \S+);? - /i,
+    '',
+  );
 }

@@ -8,7 +8,11 @@ const acquireTimeoutMillis = 15_000;
  * the acquire timeouts, and a silent logger (dmr reports database errors itself, once; knex's logger
  * would print them again on stdout).
  */
-export function withKnexDefaults(base: Knex.Config, connection: Record<string, unknown>, pool: Knex.PoolConfig): Knex.Config {
+export function withKnexDefaults(
+  base: Knex.Config,
+  connection: Record<string, unknown>,
+  pool: Knex.PoolConfig,
+): Knex.Config {
   return {
     ...base,
     connection,

@@ -10,12 +10,21 @@ export function rawRows<T = Record<string, unknown>>(result: unknown): T[] {
 }
 
 /** Runs a raw query and returns its rows. */
-export async function queryRows<T = Record<string, unknown>>(db: Knex | Knex.Transaction, sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T[]> {
+export async function queryRows<T = Record<string, unknown>>(
+  db: Knex | Knex.Transaction,
+  sql: string,
+  bindings: readonly Knex.RawBinding[] = [],
+): Promise<T[]> {
   return rawRows<T>(await db.raw(sql, bindings as Knex.RawBinding[]));
 }
 
 /** Runs a raw query on one pinned connection and returns its rows. */
-export async function queryRowsOn<T = Record<string, unknown>>(knex: Knex, connection: unknown, sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T[]> {
+export async function queryRowsOn<T = Record<string, unknown>>(
+  knex: Knex,
+  connection: unknown,
+  sql: string,
+  bindings: readonly Knex.RawBinding[] = [],
+): Promise<T[]> {
   return rawRows<T>(await knex.raw(sql, bindings as Knex.RawBinding[]).connection(connection));
 }
 

@@ -5,7 +5,8 @@ import type { DialectName } from './dialect-name.js';
  * How values of a column are made comparable across engines. Every category has one
  * canonical text form that each dialect computes identically inside its database.
  */
-export type ValueCategory = 'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'date' | 'string' | 'binary' | 'unsupported';
+export type ValueCategory =
+  'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'date' | 'string' | 'binary' | 'unsupported';
 
 export interface CatalogColumn {
   readonly name: string;

@@ -1,7 +1,6 @@
 /** SQL building blocks shared by the row-hash dialects, so every engine runs the same arithmetic. */
 import type { EncodedField } from './row-hash-dialect.js';
 
-
 /** "1000" for 3: the literal 10^n. */
 export function pow10(n: number): string {
   return `1${'0'.repeat(n)}`;

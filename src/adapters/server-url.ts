@@ -1,6 +1,7 @@
 import { ConnectionSettingError } from './connection-setting-error.js';
 
-const escapeHint = 'percent-encode these characters of a password: % as %25, / as %2F, ? as %3F, # as %23 (@ and : may stay)';
+const escapeHint =
+  'percent-encode these characters of a password: % as %25, / as %2F, ? as %3F, # as %23 (@ and : may stay)';
 
 /** A server URL read by the WHATWG parser, with every form of its password (to hide them all later). */
 export interface ServerUrl {

@@ -20,7 +20,8 @@ export function readDefaultTlsFile(parameter: string, file: string): string | un
 export function tlsVersion(parameter: string, value: string): 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' {
   const known = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
   const found = known.find((v) => v.toLowerCase() === value.trim().toLowerCase());
-  if (!found) throw new ConnectionSettingError(`${parameter}=${value} is not a TLS version`, `use one of ${known.join(', ')}`);
+  if (!found)
+    throw new ConnectionSettingError(`${parameter}=${value} is not a TLS version`, `use one of ${known.join(', ')}`);
   return found;
 }
 
@@ -28,7 +29,10 @@ export function tlsVersion(parameter: string, value: string): 'TLSv1' | 'TLSv1.1
 export function wholeNumber(parameter: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!/^\s*\d+\s*$/.test(value) || n < min || n > max) {
-    throw new ConnectionSettingError(`${parameter}=${value} is not a whole number from ${min} to ${max}`, `fix ${parameter}`);
+    throw new ConnectionSettingError(
+      `${parameter}=${value} is not a whole number from ${min} to ${max}`,
+      `fix ${parameter}`,
+    );
   }
   return n;
 }

@@ -8,12 +8,23 @@ import { renderError } from './render-error.js';
 
 function globalOptions(parser: Argv): Argv<GlobalArgs> {
   return parser
-    .option('url', { type: 'string', describe: 'connection URL: postgres://, mysql://, mssql://, sqlite:PATH (default: $DMR_DATABASE_URL or the knexfile)' })
+    .option('url', {
+      type: 'string',
+      describe:
+        'connection URL: postgres://, mysql://, mssql://, sqlite:PATH (default: $DMR_DATABASE_URL or the knexfile)',
+    })
     .option('env', { type: 'string', describe: 'knexfile environment to use (default: development)' })
     .option('knexfile', { type: 'string', describe: 'path to the knexfile (default: ./knexfile.ts)' })
-    .option('schema', { type: 'string', describe: "schema of dmr's tables (default App; on MySQL/MariaDB the URL's database; ignored on SQLite)" })
+    .option('schema', {
+      type: 'string',
+      describe: "schema of dmr's tables (default App; on MySQL/MariaDB the URL's database; ignored on SQLite)",
+    })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
-    .option('verbose', { type: 'boolean', default: false, describe: 'show stack traces' }) as unknown as Argv<GlobalArgs>;
+    .option('verbose', {
+      type: 'boolean',
+      default: false,
+      describe: 'show stack traces',
+    }) as unknown as Argv<GlobalArgs>;
 }
 
 /** Parses argv, runs one command and returns the process exit code. The only place that decides it. */

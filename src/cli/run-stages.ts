@@ -27,7 +27,11 @@ export interface RunFlags {
 
 export const runFlagOptions = {
   'sql-dir': { type: 'string', default: 'sql', describe: 'folder holding <stage>/ task folders' },
-  wait: { type: 'number', default: 0, describe: 'seconds to wait for a run lock held by another run (else exit 3 at once)' },
+  wait: {
+    type: 'number',
+    default: 0,
+    describe: 'seconds to wait for a run lock held by another run (else exit 3 at once)',
+  },
   heartbeat: { type: 'string', default: '5s', describe: 'how often the run record heartbeat is refreshed' },
   'task-timeout': { type: 'string', describe: 'cancel a task running longer than this (e.g. 30m) and fail its stage' },
   encoding: { type: 'string', default: 'utf-8', describe: 'encoding of the task files (utf-8 is checked strictly)' },
@@ -42,9 +46,18 @@ export const runFlagOptions = {
  * Runs stages from the CLI: SIGINT/SIGTERM are turned into a recorded stop, progress is drawn,
  * and the result becomes the exit code (0, 1, 130, 143).
  */
-export async function runStagesFromCli(args: GlobalArgs & RunFlags, selection: StageSelection, command: RunOptions['command'], fromTask?: string): Promise<number> {
+export async function runStagesFromCli(
+  args: GlobalArgs & RunFlags,
+  selection: StageSelection,
+  command: RunOptions['command'],
+  fromTask?: string,
+): Promise<number> {
   const sqlDir = path.resolve(args['sql-dir']);
-  if (!existsSync(sqlDir)) throw new UsageError(`task directory not found: ${sqlDir}`, 'pass --sql-dir, or run from the project folder that holds sql/<stage>/');
+  if (!existsSync(sqlDir))
+    throw new UsageError(
+      `task directory not found: ${sqlDir}`,
+      'pass --sql-dir, or run from the project folder that holds sql/<stage>/',
+    );
   if (!statSync(sqlDir).isDirectory()) {
     throw new UsageError(`--sql-dir ${sqlDir} is not a directory`, 'pass the folder that holds one folder per stage');
   }
@@ -121,7 +134,10 @@ function render(result: RunResult, json: boolean): void {
     out.json(runDocument(result));
     return;
   }
-  if (result.outcome === 'success') out.line(`run ${result.runId} completed in ${result.seconds.toFixed(1)}s: ${result.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}`);
+  if (result.outcome === 'success')
+    out.line(
+      `run ${result.runId} completed in ${result.seconds.toFixed(1)}s: ${result.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}`,
+    );
   else if (result.outcome === 'lost') {
     out.line(`run ${result.runId} stopped itself: ${result.error ?? ''}`);
     out.line(hint('  see `dmr status` and `dmr doctor`; once the cause is fixed, `dmr resume`'));

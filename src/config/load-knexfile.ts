@@ -28,7 +28,10 @@ export async function loadKnexfile(file: string): Promise<Record<string, unknown
   let environments = (mod.default ?? mod) as unknown;
   if (typeof environments === 'function') environments = await (environments as () => unknown)();
   if (!environments || typeof environments !== 'object') {
-    throw new UsageError(`${path.basename(file)} does not export an object of environments`, 'export default { development: { client, connection } }');
+    throw new UsageError(
+      `${path.basename(file)} does not export an object of environments`,
+      'export default { development: { client, connection } }',
+    );
   }
   return environments as Record<string, unknown>;
 }

@@ -37,7 +37,12 @@ export function parseConnectionUrl(raw: string, baseDir = process.cwd()): Parsed
 }
 
 /** A knexfile entry's connection object, by its client's reader (which also takes the URL's parameter names). */
-export function parseConnectionObject(client: unknown, connection: Record<string, unknown>, baseDir: string, extra: Knex.Config = {}): ParsedUrl {
+export function parseConnectionObject(
+  client: unknown,
+  connection: Record<string, unknown>,
+  baseDir: string,
+  extra: Knex.Config = {},
+): ParsedUrl {
   const dialect = typeof client === 'string' ? dialectForClient(client) : undefined;
   if (!dialect) {
     throw new UsageError(
@@ -73,7 +78,14 @@ function describeUnknown(raw: string): string {
     const { url, secrets } = readServerUrl(raw);
     rememberSecret(...secrets);
     const scheme = url.protocol.slice(0, -1);
-    return displayConnection({ scheme, user: decodeURIComponent(url.username), hasPassword: Boolean(url.password), host: url.hostname, port: url.port, database: decodeURIComponent(url.pathname.slice(1)) });
+    return displayConnection({
+      scheme,
+      user: decodeURIComponent(url.username),
+      hasPassword: Boolean(url.password),
+      host: url.hostname,
+      port: url.port,
+      database: decodeURIComponent(url.pathname.slice(1)),
+    });
   } catch (error) {
     if (error instanceof ConnectionSettingError) rememberSecret(...error.secrets);
     return `${schemeOf(raw)}:`;

@@ -29,7 +29,10 @@ export const defaultEnvironment = 'development';
  * Resolves where to connect: --url, then --env from the knexfile, then DMR_DATABASE_URL,
  * then the knexfile's default environment. This module and tests are the only readers of process.env.
  */
-export async function resolveConnection(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConnection> {
+export async function resolveConnection(
+  options: ConnectionOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedConnection> {
   return { ...(await resolve(options, env)), programName: programName() };
 }
 
@@ -41,7 +44,10 @@ async function resolve(options: ConnectionOptions, env: NodeJS.ProcessEnv): Prom
 
   const file = findKnexfile(cwd, options.knexfile);
   if (!file) {
-    throw new UsageError('no database configured', 'pass --url, or run from a folder with a knexfile.ts, or set DMR_DATABASE_URL');
+    throw new UsageError(
+      'no database configured',
+      'pass --url, or run from a folder with a knexfile.ts, or set DMR_DATABASE_URL',
+    );
   }
   const environments = await loadKnexfile(file);
   const name = options.env ?? env.DMR_ENV ?? defaultEnvironment;
@@ -58,7 +64,8 @@ async function resolve(options: ConnectionOptions, env: NodeJS.ProcessEnv): Prom
 }
 
 function fromKnexConfig(entry: unknown, baseDir: string, source: string): ResolvedConnection {
-  if (!entry || typeof entry !== 'object') throw new UsageError(`${source} is not a knex config object`, 'expected { client, connection }');
+  if (!entry || typeof entry !== 'object')
+    throw new UsageError(`${source} is not a knex config object`, 'expected { client, connection }');
   const config = entry as Knex.Config & { url?: string };
   if (typeof config.url === 'string') return { ...parseConnectionUrl(config.url, baseDir), source };
   if (typeof config.connection === 'string') return { ...parseConnectionUrl(config.connection, baseDir), source };

@@ -35,7 +35,11 @@ export interface OpenOptions {
  */
 export async function openDatabase(connection: ResolvedConnection, options: OpenOptions = {}): Promise<Database> {
   const dialect = dialectNamed(connection.dialect);
-  const pool = { poolMax: options.poolMax ?? 5, readOnly: options.readOnly ?? false, programName: connection.programName ?? 'dmr' };
+  const pool = {
+    poolMax: options.poolMax ?? 5,
+    readOnly: options.readOnly ?? false,
+    programName: connection.programName ?? 'dmr',
+  };
   const configure = (c: Knex.Config) => dialect.withDefaults(c, pool);
   const config = configure(connection.knexConfig);
   const adapter = dialect.createAdapter(config);
@@ -47,7 +51,10 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
     failure = await probe(knex, adapter);
   }
   if (failure) {
-    const tls = failure.cause === 'tls-unavailable' && connection.tlsRequiredBy ? `; ${connection.tlsRequiredBy} requires TLS, which the server does not offer` : '';
+    const tls =
+      failure.cause === 'tls-unavailable' && connection.tlsRequiredBy
+        ? `; ${connection.tlsRequiredBy} requires TLS, which the server does not offer`
+        : '';
     throw new ConnectionError(
       `cannot connect to ${connection.display}: ${redactSecrets(failure.message)}${failure.code ? ` (${failure.code})` : ''}${tls}`,
       tls
@@ -97,7 +104,10 @@ export async function explainLostConnection(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
   const answer = await Promise.race([
-    db.knex.raw('select 1 as ok').then(() => 'up' as const, (error: unknown) => db.adapter.describeError(error)),
+    db.knex.raw('select 1 as ok').then(
+      () => 'up' as const,
+      (error: unknown) => db.adapter.describeError(error),
+    ),
     timeout,
   ]).finally(() => clearTimeout(timer));
   if (answer === 'up') {
@@ -106,7 +116,10 @@ export async function explainLostConnection(
       message: `${causeText['session-terminated']}${code}; the server still accepts connections, so the session was ended on its side (killed, or an idle or session timeout): ${original}`,
     };
   }
-  if (answer !== 'timeout' && (answer.cause === 'server-shutdown' || /ECONNREFUSED/.test(`${answer.code} ${answer.message}`))) {
+  if (
+    answer !== 'timeout' &&
+    (answer.cause === 'server-shutdown' || /ECONNREFUSED/.test(`${answer.code} ${answer.message}`))
+  ) {
     return {
       cause: 'server-shutdown',
       message: `${causeText['server-shutdown']}${code}; it refuses new connections (${answer.code ?? answer.message}): ${original}`,

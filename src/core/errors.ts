@@ -44,4 +44,3 @@ export class LockHeldError extends DmrError {
     super(message, ExitCode.locked, hint);
   }
 }
-

@@ -12,37 +12,53 @@ const engines = {
   postgres: {
     sleep: (marker: string) => `select pg_sleep(30) as ${marker};`,
     sessionOf: async (knex: Knex, marker: string) => {
-      const rows = (await knex.raw('select pid from pg_stat_activity where query like ? and pid <> pg_backend_pid()', [`%as ${marker}%`])).rows as { pid: number }[];
+      const rows = (
+        await knex.raw('select pid from pg_stat_activity where query like ? and pid <> pg_backend_pid()', [
+          `%as ${marker}%`,
+        ])
+      ).rows as { pid: number }[];
       return rows[0]?.pid;
     },
     terminate: (knex: Knex, id: number) => knex.raw('select pg_terminate_backend(?)', [id]),
     timeout: "set local statement_timeout = '300ms';\nselect pg_sleep(5);\n",
     waitingOnLock: async (knex: Knex) => {
-      const rows = (await knex.raw("select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%update dl%id = 2%'")).rows as { n: number }[];
+      const rows = (
+        await knex.raw(
+          "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%update dl%id = 2%'",
+        )
+      ).rows as { n: number }[];
       return rows[0]?.n === 1;
     },
     // The outside session checks for deadlocks late, so the task (waiting first) is the one rolled back.
     outsider: 'set deadlock_timeout = 20000',
-    terminated: /\[57P01\] the server ended the session \(SQLSTATE 57P01\): terminating connection due to administrator command/,
-    timedOut: /\[57014\] the statement ran past its time limit \(statement timeout\) \(SQLSTATE 57014\): canceling statement due to statement timeout/,
+    terminated:
+      /\[57P01\] the server ended the session \(SQLSTATE 57P01\): terminating connection due to administrator command/,
+    timedOut:
+      /\[57014\] the statement ran past its time limit \(statement timeout\) \(SQLSTATE 57014\): canceling statement due to statement timeout/,
     deadlocked: /\[40P01\] deadlock: .* \(SQLSTATE 40P01\): deadlock detected/,
   },
   mysql: {
     sleep: (marker: string) => `select sleep(30) as ${marker};`,
     sessionOf: async (knex: Knex, marker: string) => {
-      const [rows] = (await knex.raw('select id from information_schema.processlist where info like ? and id <> connection_id()', [`%as ${marker}%`])) as [{ id: number }[]];
+      const [rows] = (await knex.raw(
+        'select id from information_schema.processlist where info like ? and id <> connection_id()',
+        [`%as ${marker}%`],
+      )) as [{ id: number }[]];
       return rows[0]?.id;
     },
     terminate: (knex: Knex, id: number) => knex.raw(`kill connection ${Number(id)}`),
     timeout: 'set statement max_statement_time = 0.3 for select sleep(5);\n',
     waitingOnLock: async (knex: Knex) => {
-      const [rows] = (await knex.raw("select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT' and trx_query like '%update dl%id = 2%'")) as [{ n: number }[]];
+      const [rows] = (await knex.raw(
+        "select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT' and trx_query like '%update dl%id = 2%'",
+      )) as [{ n: number }[]];
       return Number(rows[0]?.n) === 1;
     },
     // InnoDB rolls back the transaction that changed fewer rows: the outside session changes many first.
     outsider: 'insert into heavy (id) select seq from seq_1_to_500',
     // MariaDB closes a killed connection without an error packet; a new connection tells it was the server.
-    terminated: /\[PROTOCOL_CONNECTION_LOST\] the server ended the session \(PROTOCOL_CONNECTION_LOST\); the server still accepts connections, so the session was ended on its side/,
+    terminated:
+      /\[PROTOCOL_CONNECTION_LOST\] the server ended the session \(PROTOCOL_CONNECTION_LOST\); the server still accepts connections, so the session was ended on its side/,
     timedOut: /\[1969\] the statement ran past its time limit \(statement timeout\) \(errno 1969, SQLSTATE 70100\)/,
     deadlocked: /\[ER_LOCK_DEADLOCK\] deadlock: .* \(errno 1213, SQLSTATE 40001\): Deadlock found/,
   },
@@ -65,7 +81,10 @@ describe.skipIf(servers.length === 0).each(servers)('each cause of a failed task
       t.integer('id').primary();
       t.integer('v');
     });
-    await db.knex('dl').insert([{ id: 1, v: 0 }, { id: 2, v: 0 }]);
+    await db.knex('dl').insert([
+      { id: 1, v: 0 },
+      { id: 2, v: 0 },
+    ]);
     await db.knex.schema.createTable('heavy', (t) => t.integer('id'));
     expect((await runCli(['init', ...target(db)])).code).toBe(0);
   });
@@ -80,12 +99,14 @@ describe.skipIf(servers.length === 0).each(servers)('each cause of a failed task
     expect(result.code, result.stderr).toBe(1);
     const text = (await historyMessages(db)).filter((m) => m.includes('010_task failed')).at(-1) ?? '';
     expect(text).toContain('task 010_task failed at');
-    expect(String((await latestRun(db))?.ErrorText ?? '')).toContain(text.slice(text.indexOf('task 010_task failed at')));
+    expect(String((await latestRun(db))?.ErrorText ?? '')).toContain(
+      text.slice(text.indexOf('task 010_task failed at')),
+    );
     expect(text).not.toMatch(/ROLLBACK|COMMIT/i);
     return text;
   }
 
-  it('a session ended by the server (the task\'s backend terminated)', async () => {
+  it("a session ended by the server (the task's backend terminated)", async () => {
     const marker = `m${Date.now()}`;
     const text = await failure(e.sleep(marker), async (run) => {
       await run.waitForOutput('010_task started');
@@ -106,10 +127,13 @@ describe.skipIf(servers.length === 0).each(servers)('each cause of a failed task
       await outside.transaction(async (trx) => {
         await trx.raw(e.outsider);
         await trx('dl').where({ id: 2 }).update({ v: 2 });
-        const text = await failure('update dl set v = 1 where id = 1;\nupdate dl set v = 1 where id = 2;\n', async () => {
-          await until(() => e.waitingOnLock(db.knex), 'the task to wait on row 2');
-          await trx('dl').where({ id: 1 }).update({ v: 2 });
-        });
+        const text = await failure(
+          'update dl set v = 1 where id = 1;\nupdate dl set v = 1 where id = 2;\n',
+          async () => {
+            await until(() => e.waitingOnLock(db.knex), 'the task to wait on row 2');
+            await trx('dl').where({ id: 1 }).update({ v: 2 });
+          },
+        );
         expect(text).toMatch(e.deadlocked);
       });
     } finally {

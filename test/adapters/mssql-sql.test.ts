@@ -9,7 +9,10 @@ import { TableName, tableDefinitions } from '../../src/core/status/status-tables
 // No SQL Server runs on this machine: these check the T-SQL dmr sends. Live tests run when DMR_TEST_MSSQL_URL is set.
 const knex = knexFactory({ client: 'mssql' });
 const adapter = new MssqlAdapter();
-const store = new StatusStore({ dialect: 'mssql', knex, adapter, display: 'mssql://test', close: async () => undefined } satisfies Database, 'App');
+const store = new StatusStore(
+  { dialect: 'mssql', knex, adapter, display: 'mssql://test', close: async () => undefined } satisfies Database,
+  'App',
+);
 
 describe('SQL Server SQL text', () => {
   it('creates the schema only when missing', () => {
@@ -20,7 +23,15 @@ describe('SQL Server SQL text', () => {
   it('creates Generate tables with its column names in schema App', () => {
     const sql = store.schemaBuilder().createTable(TableName.migrations, tableDefinitions.migrations).toString();
     expect(sql).toContain('CREATE TABLE [App].[DataMigrations]');
-    for (const column of ['DataMigrationId', 'DataMigrationStatusId', 'DataMigrationTypeId', 'LastDurationInSeconds', 'LastTriggerDate', 'UserName', 'DataMigrationTaskList']) {
+    for (const column of [
+      'DataMigrationId',
+      'DataMigrationStatusId',
+      'DataMigrationTypeId',
+      'LastDurationInSeconds',
+      'LastTriggerDate',
+      'UserName',
+      'DataMigrationTaskList',
+    ]) {
       expect(sql).toContain(`[${column}]`);
     }
     expect(sql).toMatch(/\[DataMigrationId\] int identity\(1,1\) not null primary key/i);
@@ -30,7 +41,9 @@ describe('SQL Server SQL text', () => {
   });
 
   it('takes a session-owned application lock without waiting, and releases it on the same session', () => {
-    expect(mssqlSql.acquireLock).toMatch(/sp_getapplock @Resource = \?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0/);
+    expect(mssqlSql.acquireLock).toMatch(
+      /sp_getapplock @Resource = \?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0/,
+    );
     expect(mssqlSql.releaseLock).toMatch(/sp_releaseapplock @Resource = \?, @LockOwner = 'Session'/);
     expect(mssqlLockResource('App')).toBe('dmr:App');
     expect(mssqlSql.lockHolder).toContain("resource_type = 'APPLICATION'");
@@ -38,10 +51,21 @@ describe('SQL Server SQL text', () => {
   });
 
   it('writes status updates and history to the qualified tables', () => {
-    const update = store.table('migrations').whereIn('DataMigrationTypeId', [2]).update({ DataMigrationStatusId: 3 }).toQuery();
-    expect(update).toBe('update [App].[DataMigrations] set [DataMigrationStatusId] = 3 where [DataMigrationTypeId] in (2);select @@rowcount');
-    const insert = store.table('histories').insert({ DataMigrationTypeId: 2, DataMigrationHistoryMessage: "rds: it's done" }).toQuery();
-    expect(insert).toBe("insert into [App].[DataMigrationHistories] ([DataMigrationHistoryMessage], [DataMigrationTypeId]) values ('rds: it''s done', 2)");
+    const update = store
+      .table('migrations')
+      .whereIn('DataMigrationTypeId', [2])
+      .update({ DataMigrationStatusId: 3 })
+      .toQuery();
+    expect(update).toBe(
+      'update [App].[DataMigrations] set [DataMigrationStatusId] = 3 where [DataMigrationTypeId] in (2);select @@rowcount',
+    );
+    const insert = store
+      .table('histories')
+      .insert({ DataMigrationTypeId: 2, DataMigrationHistoryMessage: "rds: it's done" })
+      .toQuery();
+    expect(insert).toBe(
+      "insert into [App].[DataMigrationHistories] ([DataMigrationHistoryMessage], [DataMigrationTypeId]) values ('rds: it''s done', 2)",
+    );
   });
 
   it('splits task scripts into GO batches with their start lines', () => {
@@ -51,7 +75,11 @@ describe('SQL Server SQL text', () => {
   });
 
   it('reads error number and line from a driver error', () => {
-    expect(adapter.describeError({ number: 208, lineNumber: 3, message: "Invalid object name 'x'." })).toEqual({ code: '208', lineInStatement: 3, message: "Invalid object name 'x'." });
+    expect(adapter.describeError({ number: 208, lineNumber: 3, message: "Invalid object name 'x'." })).toEqual({
+      code: '208',
+      lineInStatement: 3,
+      message: "Invalid object name 'x'.",
+    });
   });
 
   it('refuses a session id that is not a number before it reaches KILL', async () => {

@@ -12,11 +12,15 @@ const [mysql] = await dialectsUnderTest(['mysql']);
 
 /** dmr's tables found in one MySQL database. */
 async function dmrTables(db: TestDatabase, database: string): Promise<string[]> {
-  const rows = (await db.knex('information_schema.tables').select({ name: 'table_name' }).where('table_schema', database).andWhere('table_name', 'like', 'DataMigration%')) as { name: string }[];
+  const rows = (await db
+    .knex('information_schema.tables')
+    .select({ name: 'table_name' })
+    .where('table_schema', database)
+    .andWhere('table_name', 'like', 'DataMigration%')) as { name: string }[];
   return rows.map((r) => r.name).sort();
 }
 
-describe.skipIf(!mysql)('MySQL/MariaDB: dmr\'s tables default to the database named in the URL', () => {
+describe.skipIf(!mysql)("MySQL/MariaDB: dmr's tables default to the database named in the URL", () => {
   let db: TestDatabase;
   let other: TestDatabase;
   let name: string;
@@ -35,17 +39,44 @@ describe.skipIf(!mysql)('MySQL/MariaDB: dmr\'s tables default to the database na
     await other?.drop();
   });
 
-  it('migrate, status, doctor, verify --record and copy without --schema use the URL\'s database', async () => {
+  it("migrate, status, doctor, verify --record and copy without --schema use the URL's database", async () => {
     const dir = taskDir(trivialStages);
     expect((await runCli(['migrate', '--url', db.url, '--sql-dir', dir])).code).toBe(0);
     const status = await runCli(['status', '--url', db.url, '--json']);
     expect(JSON.parse(status.stdout)).toMatchObject({ schema: name, run: { jobStatus: 'Completed' } });
     expect((await runCli(['doctor', '--url', db.url])).code).toBe(0);
-    expect((await runCli(['verify', '--url', db.url, '--source', db.url, '--target', db.url, '--table', 't', '--record'])).code).toBe(0);
-    expect((await runCli(['copy', '--url', other.url, '--source', db.url, '--target', other.url, '--table', 't', '--create'])).code).toBe(0);
-    expect(await dmrTables(db, name)).toEqual(expect.arrayContaining(['DataMigrationHistories', 'DataMigrationRuns', 'DataMigrationVerifications', 'DataMigrations']));
+    expect(
+      (await runCli(['verify', '--url', db.url, '--source', db.url, '--target', db.url, '--table', 't', '--record']))
+        .code,
+    ).toBe(0);
+    expect(
+      (
+        await runCli([
+          'copy',
+          '--url',
+          other.url,
+          '--source',
+          db.url,
+          '--target',
+          other.url,
+          '--table',
+          't',
+          '--create',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(await dmrTables(db, name)).toEqual(
+      expect.arrayContaining([
+        'DataMigrationHistories',
+        'DataMigrationRuns',
+        'DataMigrationVerifications',
+        'DataMigrations',
+      ]),
+    );
     const otherName = new URL(other.url).pathname.slice(1);
-    expect(await dmrTables(db, otherName)).toEqual(expect.arrayContaining(['DataMigrationCopies', 'DataMigrationCopyChunks']));
+    expect(await dmrTables(db, otherName)).toEqual(
+      expect.arrayContaining(['DataMigrationCopies', 'DataMigrationCopyChunks']),
+    );
   });
 
   it('--schema still overrides', async () => {
@@ -68,7 +99,11 @@ describe.skipIf(!mysql)('MySQL/MariaDB: dmr\'s tables default to the database na
       expect(await findServerWideApp(new StatusStore(database, other.schema), db.schema)).toBeNull();
       const report = diagnose({ ...emptyEvidence(name), serverWideApp: found }, new Date());
       expect(report.findings).toEqual([
-        expect.objectContaining({ id: 'schema:server-wide-app', severity: 'warning', action: expect.stringContaining(`--schema ${db.schema}`) }),
+        expect.objectContaining({
+          id: 'schema:server-wide-app',
+          severity: 'warning',
+          action: expect.stringContaining(`--schema ${db.schema}`),
+        }),
       ]);
       expect(report.healthy).toBe(true);
     } finally {
@@ -83,7 +118,15 @@ function emptyEvidence(schema: string): Parameters<typeof diagnose>[0] {
     database: 'mysql://root@h/d',
     schema,
     readAt: new Date(),
-    tables: { statuses: true, types: true, migrations: true, histories: true, runs: true, verifications: true, taskRuns: true } as never,
+    tables: {
+      statuses: true,
+      types: true,
+      migrations: true,
+      histories: true,
+      runs: true,
+      verifications: true,
+      taskRuns: true,
+    } as never,
     statuses: [
       { id: 1, code: 'initial' },
       { id: 2, code: 'pending' },

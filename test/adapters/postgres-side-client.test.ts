@@ -24,7 +24,11 @@ describe.skipIf(!postgres)('PostgreSQL cancel and terminate by backend pid, on a
       (error: unknown) => error,
     );
     for (let i = 0; i < 200; i++) {
-      const rows = (await db.knex.raw('select pid from pg_stat_activity where query like ? and pid <> pg_backend_pid()', [`%as ${marker}`])).rows as { pid: number }[];
+      const rows = (
+        await db.knex.raw('select pid from pg_stat_activity where query like ? and pid <> pg_backend_pid()', [
+          `%as ${marker}`,
+        ])
+      ).rows as { pid: number }[];
       if (rows[0]) return { running, pid: rows[0].pid };
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -36,10 +40,14 @@ describe.skipIf(!postgres)('PostgreSQL cancel and terminate by backend pid, on a
     await database.adapter.cancelStatement(database.knex, String(pid));
     const error = await running;
     expect(database.adapter.describeError(error)).toMatchObject({ code: '57014', cause: 'canceled' });
-    const alive = (await db.knex.raw('select count(*)::int as n from pg_stat_activity where pid = ?', [pid])).rows as { n: number }[];
+    const alive = (await db.knex.raw('select count(*)::int as n from pg_stat_activity where pid = ?', [pid])).rows as {
+      n: number;
+    }[];
     expect(alive[0]?.n).toBe(1);
     // The side client is gone, and it showed itself as dmr's.
-    const side = (await db.knex.raw("select count(*)::int as n from pg_stat_activity where application_name like '%(cancel)'")).rows as { n: number }[];
+    const side = (
+      await db.knex.raw("select count(*)::int as n from pg_stat_activity where application_name like '%(cancel)'")
+    ).rows as { n: number }[];
     expect(side[0]?.n).toBe(0);
   });
 

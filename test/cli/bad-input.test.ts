@@ -16,7 +16,9 @@ function expectUsageFailure(result: CliResult, pattern: RegExp): void {
   expect(result.stdout).toBe('');
 }
 
-const [hasPostgres, hasMysql] = await Promise.all([dialectsUnderTest(['postgres']), dialectsUnderTest(['mysql'])]).then(([p, m]) => [p.length > 0, m.length > 0]);
+const [hasPostgres, hasMysql] = await Promise.all([dialectsUnderTest(['postgres']), dialectsUnderTest(['mysql'])]).then(
+  ([p, m]) => [p.length > 0, m.length > 0],
+);
 
 describe('bad input: one line, exit 2, nothing written', () => {
   let pg: TestDatabase | undefined;
@@ -26,7 +28,9 @@ describe('bad input: one line, exit 2, nothing written', () => {
   afterAll(async () => pg?.drop());
 
   const schemaExists = async () => {
-    const result = await pg!.knex.raw("select count(*)::int as n from information_schema.schemata where schema_name = 'App'");
+    const result = await pg!.knex.raw(
+      "select count(*)::int as n from information_schema.schemata where schema_name = 'App'",
+    );
     return result.rows[0].n > 0;
   };
 
@@ -68,7 +72,10 @@ describe('bad input: one line, exit 2, nothing written', () => {
 
   it('a malformed knexfile', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-knexfile-'));
-    writeFileSync(path.join(dir, 'knexfile.ts'), 'export default { development: { client: "better-sqlite3", connection: { filename: "./x.sqlite3" } ');
+    writeFileSync(
+      path.join(dir, 'knexfile.ts'),
+      'export default { development: { client: "better-sqlite3", connection: { filename: "./x.sqlite3" } ',
+    );
     const result = await runCli(['migrate', '--sql-dir', dir], { cwd: dir });
     expectUsageFailure(result, /knexfile\.ts could not be loaded/);
     expect(existsSync(path.join(dir, 'x.sqlite3'))).toBe(false);

@@ -14,7 +14,12 @@ function migrateOnTerminal(columns: number): { status: number | null; screen: st
   const command = `stty cols ${columns}; ${process.execPath} ${cliPath} migrate --url sqlite:${file} --sql-dir ${fixture('slow')}`;
   // ora draws no animation when CI is set (as in .ci/run); this test is about an interactive terminal.
   const { CI: _ci, ...env } = process.env;
-  const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000, env });
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env,
+  });
   return { status: result.status, screen: (result.stdout ?? '').replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '') };
 }
 

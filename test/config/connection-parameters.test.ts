@@ -24,7 +24,9 @@ describe.skipIf(!postgres)('PostgreSQL connection parameters against the local s
       for (const command of [['status'], ['doctor'], ['status', '--json']]) {
         const result = await runCli([...command, '--url', withQuery(`sslmode=${mode}`)]);
         expect(result.code, `${mode} ${command.join(' ')}: ${result.stderr}`).toBe(2);
-        expect(result.stderr + result.stdout).toContain(`sslmode=${mode} requires TLS, which the server does not offer`);
+        expect(result.stderr + result.stdout).toContain(
+          `sslmode=${mode} requires TLS, which the server does not offer`,
+        );
         expect(result.stdout).not.toMatch(/healthy/);
       }
     }
@@ -38,23 +40,40 @@ describe.skipIf(!postgres)('PostgreSQL connection parameters against the local s
   });
 
   it('sslmode=bogus and an unknown parameter are refused by name, before connecting', async () => {
-    for (const [query, named] of [['sslmode=bogus', 'sslmode=bogus'], ['sslmod=require', '"sslmod"'], ['application-name=x', '"application-name"']] as const) {
+    for (const [query, named] of [
+      ['sslmode=bogus', 'sslmode=bogus'],
+      ['sslmod=require', '"sslmod"'],
+      ['application-name=x', '"application-name"'],
+    ] as const) {
       const result = await runCli(['status', '--url', withQuery(query)]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(named);
     }
   });
 
-  it.skipIf(!existsSync('/var/run/postgresql'))('host=/var/run/postgresql connects through the socket directory', async () => {
-    const name = new URL(db.url).pathname;
-    const result = await runCli(['status', '--url', `postgres://postgres@${name}?host=/var/run/postgresql`, '--json']);
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ database: `postgres://postgres@%2Fvar%2Frun%2Fpostgresql${name}` });
-  });
+  it.skipIf(!existsSync('/var/run/postgresql'))(
+    'host=/var/run/postgresql connects through the socket directory',
+    async () => {
+      const name = new URL(db.url).pathname;
+      const result = await runCli([
+        'status',
+        '--url',
+        `postgres://postgres@${name}?host=/var/run/postgresql`,
+        '--json',
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        database: `postgres://postgres@%2Fvar%2Frun%2Fpostgresql${name}`,
+      });
+    },
+  );
 
   it('the server sees "dmr <command>" as application_name, or the name the URL gives', async () => {
     const dir = taskDir({ 'ods/010_wait.sql': 'select pg_sleep(5);\n', 'rds/': null, 'report/': null });
-    for (const [query, expected] of [['', 'dmr restart'], ['?application_name=nightly-etl', 'nightly-etl']] as const) {
+    for (const [query, expected] of [
+      ['', 'dmr restart'],
+      ['?application_name=nightly-etl', 'nightly-etl'],
+    ] as const) {
       const run = startCli(['restart', '--url', `${db.url}${query}`, '--sql-dir', dir]);
       await run.waitForOutput('010_wait started');
       let rows: { name: string }[] = [];
@@ -62,9 +81,11 @@ describe.skipIf(!postgres)('PostgreSQL connection parameters against the local s
       void run.done.then(() => (finished = true));
       // Poll until the task's statement shows (the machine may be slow to send it), or the run ends.
       while (rows.length === 0 && !finished) {
-        rows = (await db.knex.raw(
-          "select application_name as name from pg_stat_activity where datname = current_database() and query like '%pg_sleep(5)%' and pid <> pg_backend_pid()",
-        )).rows as { name: string }[];
+        rows = (
+          await db.knex.raw(
+            "select application_name as name from pg_stat_activity where datname = current_database() and query like '%pg_sleep(5)%' and pid <> pg_backend_pid()",
+          )
+        ).rows as { name: string }[];
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect((await run.done).code).toBe(0);
@@ -85,7 +106,12 @@ describe.skipIf(!mysql)('MySQL/MariaDB connection parameters against the local s
   const withQuery = (query: string) => `${db.url}?${query}`;
 
   it('ssl-mode=REQUIRED, VERIFY_CA, VERIFY_IDENTITY and ssl={...}: exit 2 naming TLS', async () => {
-    for (const query of ['ssl-mode=REQUIRED', 'ssl-mode=VERIFY_CA', 'ssl-mode=VERIFY_IDENTITY', `ssl=${encodeURIComponent('{"rejectUnauthorized":true}')}`]) {
+    for (const query of [
+      'ssl-mode=REQUIRED',
+      'ssl-mode=VERIFY_CA',
+      'ssl-mode=VERIFY_IDENTITY',
+      `ssl=${encodeURIComponent('{"rejectUnauthorized":true}')}`,
+    ]) {
       const result = await runCli(['doctor', '--url', withQuery(query), '--schema', db.schema]);
       expect(result.code, `${query}: ${result.stderr}`).toBe(2);
       expect(result.stderr).toMatch(/requires TLS, which the server does not offer/);
@@ -96,16 +122,28 @@ describe.skipIf(!mysql)('MySQL/MariaDB connection parameters against the local s
     for (const query of ['ssl-mode=PREFERRED', 'ssl-mode=DISABLED', 'connect-timeout=5']) {
       expect((await runCli(['doctor', '--url', withQuery(query), '--schema', db.schema])).code).toBe(0);
     }
-    for (const [query, named] of [['ssl-mode=bogus', 'ssl-mode=bogus'], ['sslmode=REQUIRED', '"sslmode"']] as const) {
+    for (const [query, named] of [
+      ['ssl-mode=bogus', 'ssl-mode=bogus'],
+      ['sslmode=REQUIRED', '"sslmode"'],
+    ] as const) {
       const result = await runCli(['doctor', '--url', withQuery(query), '--schema', db.schema]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(named);
     }
   });
 
-  it.skipIf(!existsSync('/run/mysqld/mysqld.sock'))('socket=/run/mysqld/mysqld.sock connects through the socket', async () => {
-    const u = new URL(db.url);
-    const result = await runCli(['doctor', '--url', `mysql://${u.username}@localhost${u.pathname}?socket=/run/mysqld/mysqld.sock`, '--schema', db.schema]);
-    expect(result.code, result.stderr).toBe(0);
-  });
+  it.skipIf(!existsSync('/run/mysqld/mysqld.sock'))(
+    'socket=/run/mysqld/mysqld.sock connects through the socket',
+    async () => {
+      const u = new URL(db.url);
+      const result = await runCli([
+        'doctor',
+        '--url',
+        `mysql://${u.username}@localhost${u.pathname}?socket=/run/mysqld/mysqld.sock`,
+        '--schema',
+        db.schema,
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+    },
+  );
 });

@@ -32,15 +32,29 @@ describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq p
 
   it('user, password, host, port, database; dbname/user/password/port/host as parameters; a socket directory', () => {
     expect(conn(base)).toMatchObject({ host: 'db.example', port: 6543, user: 'u', password: 'pw', database: 'edw' });
-    expect(conn('postgresql://h/x?dbname=y&user=v&password=w&port=7')).toMatchObject({ host: 'h', database: 'y', user: 'v', password: 'w', port: 7 });
-    expect(conn('postgres:///edw?host=/var/run/postgresql')).toMatchObject({ host: '/var/run/postgresql', database: 'edw' });
-    expect(conn('postgres://%2Fvar%2Frun%2Fpostgresql/edw')).toMatchObject({ host: '/var/run/postgresql', database: 'edw' });
+    expect(conn('postgresql://h/x?dbname=y&user=v&password=w&port=7')).toMatchObject({
+      host: 'h',
+      database: 'y',
+      user: 'v',
+      password: 'w',
+      port: 7,
+    });
+    expect(conn('postgres:///edw?host=/var/run/postgresql')).toMatchObject({
+      host: '/var/run/postgresql',
+      database: 'edw',
+    });
+    expect(conn('postgres://%2Fvar%2Frun%2Fpostgresql/edw')).toMatchObject({
+      host: '/var/run/postgresql',
+      database: 'edw',
+    });
     expect(parseConnectionUrl('postgres://u@/edw?host=/tmp').display).toBe('postgres://u@%2Ftmp/edw');
     expect(conn('postgres://h/d').port).toBe(5432);
   });
 
   it('session parameters: connect_timeout, client_encoding, options, application_name, keepalives', () => {
-    expect(conn(`${base}?connect_timeout=7&client_encoding=UTF8&options=-c%20search_path%3Dx&application_name=etl`)).toMatchObject({
+    expect(
+      conn(`${base}?connect_timeout=7&client_encoding=UTF8&options=-c%20search_path%3Dx&application_name=etl`),
+    ).toMatchObject({
       connectionTimeoutMillis: 7000,
       client_encoding: 'UTF8',
       options: '-c search_path=x',
@@ -51,7 +65,9 @@ describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq p
       keepAlive: false,
       keepAliveInitialDelayMillis: 30_000,
     });
-    expect(conn(`${base}?target_session_attrs=any&gssencmode=disable&channel_binding=prefer&sslcompression=0`)).toMatchObject({ enableChannelBinding: true });
+    expect(
+      conn(`${base}?target_session_attrs=any&gssencmode=disable&channel_binding=prefer&sslcompression=0`),
+    ).toMatchObject({ enableChannelBinding: true });
   });
 
   it('sslmode: disable and no sslmode are plaintext; require encrypts unverified; verify-ca checks the chain; verify-full also the name', () => {
@@ -69,7 +85,10 @@ describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq p
     expect((full.knexConfig.connection as { ssl: object }).ssl).not.toHaveProperty('checkServerIdentity');
     expect(full.tlsRequiredBy).toBe('sslmode=verify-full');
     // libpq: require with a root certificate verifies the chain like verify-ca.
-    expect(conn(`${base}?sslmode=require&sslrootcert=${ca}`).ssl).toMatchObject({ rejectUnauthorized: true, ca: expect.any(String) });
+    expect(conn(`${base}?sslmode=require&sslrootcert=${ca}`).ssl).toMatchObject({
+      rejectUnauthorized: true,
+      ca: expect.any(String),
+    });
   });
 
   it('sslmode=prefer tries TLS then plaintext; allow plaintext then TLS; never for the modes that require TLS', () => {
@@ -78,12 +97,17 @@ describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq p
     expect(prefer.alternative).toMatchObject({ when: 'tls-unavailable', connection: { ssl: false } });
     const allow = parseConnectionUrl(`${base}?sslmode=allow`);
     expect(allow.knexConfig.connection).toMatchObject({ ssl: false });
-    expect(allow.alternative).toMatchObject({ when: 'tls-required', connection: { ssl: { rejectUnauthorized: false } } });
+    expect(allow.alternative).toMatchObject({
+      when: 'tls-required',
+      connection: { ssl: { rejectUnauthorized: false } },
+    });
   });
 
   it('client certificates, key passphrase, revocation list, SNI and protocol versions', () => {
-    const ssl = conn(`${base}?sslmode=verify-full&sslrootcert=${ca}&sslcert=${cert}&sslkey=${key}&sslpassword=kp&sslcrl=${crl}` +
-      '&sslsni=1&ssl_min_protocol_version=TLSv1.2&ssl_max_protocol_version=TLSv1.3').ssl;
+    const ssl = conn(
+      `${base}?sslmode=verify-full&sslrootcert=${ca}&sslcert=${cert}&sslkey=${key}&sslpassword=kp&sslcrl=${crl}` +
+        '&sslsni=1&ssl_min_protocol_version=TLSv1.2&ssl_max_protocol_version=TLSv1.3',
+    ).ssl;
     expect(ssl).toMatchObject({
       ca: expect.stringContaining('ca.pem'),
       cert: expect.stringContaining('client.crt'),
@@ -97,14 +121,36 @@ describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq p
 
   it('refuses a bad value, an unreadable file, an unknown parameter and what node-postgres cannot do, each by name', () => {
     expect(refused(`${base}?sslmode=bogus`)).toMatch(/sslmode=bogus is not one of/);
-    expect(refused(`${base}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem`)).toMatch(/sslrootcert: cannot read \/nonexistent\/ca.pem/);
+    expect(refused(`${base}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem`)).toMatch(
+      /sslrootcert: cannot read \/nonexistent\/ca.pem/,
+    );
     expect(refused(`${base}?sslmod=require`)).toMatch(/unknown PostgreSQL connection parameter "sslmod"/);
     expect(refused(`${base}?connect_timeout=soon`)).toMatch(/connect_timeout=soon/);
     expect(refused(`${base}?port=70000`)).toMatch(/port=70000/);
-    expect(refused(`${base}?ssl_min_protocol_version=SSLv3`)).toMatch(/ssl_min_protocol_version=SSLv3 is not a TLS version/);
-    for (const name of ['hostaddr', 'passfile', 'keepalives_interval', 'keepalives_count', 'tcp_user_timeout', 'replication', 'requirepeer',
-      'krbsrvname', 'gsslib', 'gssdelegation', 'service', 'load_balance_hosts', 'sslcertmode', 'sslnegotiation', 'sslcrldir',
-      'sslkeylogfile', 'require_auth', 'min_protocol_version', 'max_protocol_version']) {
+    expect(refused(`${base}?ssl_min_protocol_version=SSLv3`)).toMatch(
+      /ssl_min_protocol_version=SSLv3 is not a TLS version/,
+    );
+    for (const name of [
+      'hostaddr',
+      'passfile',
+      'keepalives_interval',
+      'keepalives_count',
+      'tcp_user_timeout',
+      'replication',
+      'requirepeer',
+      'krbsrvname',
+      'gsslib',
+      'gssdelegation',
+      'service',
+      'load_balance_hosts',
+      'sslcertmode',
+      'sslnegotiation',
+      'sslcrldir',
+      'sslkeylogfile',
+      'require_auth',
+      'min_protocol_version',
+      'max_protocol_version',
+    ]) {
       expect(refused(`${base}?${name}=x`)).toContain(`the PostgreSQL parameter ${name} is not supported`);
     }
     expect(refused(`${base}?target_session_attrs=read-write`)).toMatch(/target_session_attrs=read-write/);
@@ -116,12 +162,22 @@ describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq p
   });
 
   it('a knexfile object takes node-postgres options and libpq names alike', () => {
-    const parsed = parseConnectionObject('postgres', { host: 'h', user: 'u', password: 'pw', database: 'd', sslmode: 'verify-full', application_name: 'x' }, dir);
-    expect(parsed.knexConfig.connection).toMatchObject({ host: 'h', application_name: 'x', ssl: { rejectUnauthorized: true } });
+    const parsed = parseConnectionObject(
+      'postgres',
+      { host: 'h', user: 'u', password: 'pw', database: 'd', sslmode: 'verify-full', application_name: 'x' },
+      dir,
+    );
+    expect(parsed.knexConfig.connection).toMatchObject({
+      host: 'h',
+      application_name: 'x',
+      ssl: { rejectUnauthorized: true },
+    });
     expect(parsed.knexConfig.connection).not.toHaveProperty('sslmode');
     expect(parsed.tlsRequiredBy).toBe('sslmode=verify-full');
     expect(parsed.display).toBe('postgres://u:***@h/d');
-    expect(parseConnectionObject('postgres', { host: 'h', ssl: { rejectUnauthorized: false } }, dir).knexConfig.connection).toMatchObject({ ssl: { rejectUnauthorized: false } });
+    expect(
+      parseConnectionObject('postgres', { host: 'h', ssl: { rejectUnauthorized: false } }, dir).knexConfig.connection,
+    ).toMatchObject({ ssl: { rejectUnauthorized: false } });
     expect(() => parseConnectionObject('postgres', { host: 'h', sslmode: 'bogus' }, dir)).toThrow(/sslmode=bogus/);
   });
 });
@@ -133,14 +189,38 @@ describe('MySQL/MariaDB URLs: mysql2 options and MySQL URI parameters, anything 
     expect(conn(base)).toMatchObject({ host: 'db', port: 3307, user: 'u', password: 'pw', database: 'app' });
     expect(conn('mariadb://r@h/t').port).toBe(3306);
     expect(conn(`${base}?socket=/run/mysqld/mysqld.sock`)).toMatchObject({ socketPath: '/run/mysqld/mysqld.sock' });
-    expect(conn(`${base}?socketPath=/s.sock&connectTimeout=5000&charset=utf8mb4&compress=true&enableKeepAlive=true&keepAliveInitialDelay=10`))
-      .toMatchObject({ socketPath: '/s.sock', connectTimeout: 5000, charset: 'utf8mb4', compress: true, enableKeepAlive: true, keepAliveInitialDelay: 10 });
-    expect(conn(`${base}?connect-timeout=4&compression=required`)).toMatchObject({ connectTimeout: 4000, compress: true });
-    expect(conn(`${base}?connectAttributes=${encodeURIComponent('{"team":"data"}')}&localAddress=10.0.0.1&insecureAuth=false`))
-      .toMatchObject({ connectAttributes: { team: 'data' }, localAddress: '10.0.0.1', insecureAuth: false });
-    expect(conn(`${base}?enableCleartextPlugin=true&password2=second&flags=-FOUND_ROWS&maxPreparedStatements=10`))
-      .toMatchObject({ enableCleartextPlugin: true, password2: 'second', flags: '-FOUND_ROWS', maxPreparedStatements: 10 });
-    expect(parseConnectionUrl(`${base}?socket=/run/mysqld/mysqld.sock`).display).toBe('mysql://u:***@%2Frun%2Fmysqld%2Fmysqld.sock/app');
+    expect(
+      conn(
+        `${base}?socketPath=/s.sock&connectTimeout=5000&charset=utf8mb4&compress=true&enableKeepAlive=true&keepAliveInitialDelay=10`,
+      ),
+    ).toMatchObject({
+      socketPath: '/s.sock',
+      connectTimeout: 5000,
+      charset: 'utf8mb4',
+      compress: true,
+      enableKeepAlive: true,
+      keepAliveInitialDelay: 10,
+    });
+    expect(conn(`${base}?connect-timeout=4&compression=required`)).toMatchObject({
+      connectTimeout: 4000,
+      compress: true,
+    });
+    expect(
+      conn(
+        `${base}?connectAttributes=${encodeURIComponent('{"team":"data"}')}&localAddress=10.0.0.1&insecureAuth=false`,
+      ),
+    ).toMatchObject({ connectAttributes: { team: 'data' }, localAddress: '10.0.0.1', insecureAuth: false });
+    expect(
+      conn(`${base}?enableCleartextPlugin=true&password2=second&flags=-FOUND_ROWS&maxPreparedStatements=10`),
+    ).toMatchObject({
+      enableCleartextPlugin: true,
+      password2: 'second',
+      flags: '-FOUND_ROWS',
+      maxPreparedStatements: 10,
+    });
+    expect(parseConnectionUrl(`${base}?socket=/run/mysqld/mysqld.sock`).display).toBe(
+      'mysql://u:***@%2Frun%2Fmysqld%2Fmysqld.sock/app',
+    );
   });
 
   it('ssl-mode: DISABLED plaintext, PREFERRED with a plaintext retry, REQUIRED unverified, VERIFY_CA and VERIFY_IDENTITY verified', () => {
@@ -156,8 +236,18 @@ describe('MySQL/MariaDB URLs: mysql2 options and MySQL URI parameters, anything 
     const verifyCa = conn(`${base}?ssl-mode=VERIFY_CA&ssl-ca=${ca}`).ssl as Record<string, unknown>;
     expect(verifyCa).toMatchObject({ rejectUnauthorized: true, ca: expect.stringContaining('ca.pem') });
     expect(typeof verifyCa.checkServerIdentity).toBe('function');
-    const identity = conn(`${base}?ssl-mode=VERIFY_IDENTITY&ssl-ca=${ca}&ssl-cert=${cert}&ssl-key=${key}&ssl-cipher=ECDHE-RSA-AES128-GCM-SHA256&ssl-crl=${crl}&tls-version=TLSv1.3,TLSv1.2`);
-    expect(identity.ssl).toMatchObject({ rejectUnauthorized: true, cert: expect.any(String), key: expect.any(String), ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', crl: expect.any(String), minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
+    const identity = conn(
+      `${base}?ssl-mode=VERIFY_IDENTITY&ssl-ca=${ca}&ssl-cert=${cert}&ssl-key=${key}&ssl-cipher=ECDHE-RSA-AES128-GCM-SHA256&ssl-crl=${crl}&tls-version=TLSv1.3,TLSv1.2`,
+    );
+    expect(identity.ssl).toMatchObject({
+      rejectUnauthorized: true,
+      cert: expect.any(String),
+      key: expect.any(String),
+      ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+      crl: expect.any(String),
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.3',
+    });
     expect(identity.ssl).not.toHaveProperty('checkServerIdentity');
     expect(conn(`${base}?ssl-mode=REQUIRED&ssl-ca=${ca}`).ssl).toMatchObject({ rejectUnauthorized: true });
     // mysql2's own ssl option: a JSON object (or a profile name) requires TLS as it is.
@@ -172,25 +262,44 @@ describe('MySQL/MariaDB URLs: mysql2 options and MySQL URI parameters, anything 
     expect(refused(`${base}?sslmode=REQUIRED`)).toMatch(/unknown MySQL connection parameter "sslmode"/);
     expect(refused(`${base}?ssl-capath=/etc/ssl`)).toMatch(/unknown MySQL connection parameter "ssl-capath"/);
     expect(refused(`${base}?ssl-ca=/nonexistent.pem&ssl-mode=VERIFY_CA`)).toMatch(/ssl-ca: cannot read/);
-    for (const name of ['timezone', 'dateStrings', 'supportBigNumbers', 'bigNumberStrings', 'multipleStatements', 'typeCast']) {
+    for (const name of [
+      'timezone',
+      'dateStrings',
+      'supportBigNumbers',
+      'bigNumberStrings',
+      'multipleStatements',
+      'typeCast',
+    ]) {
       expect(refused(`${base}?${name}=x`)).toContain(`${name} is set by dmr itself`);
     }
     expect(refused(`${base}?connectAttributes=plain`)).toMatch(/connectAttributes must be a JSON object/);
   });
 
   it('a knexfile object takes mysql2 options and MySQL URI names alike', () => {
-    const parsed = parseConnectionObject('mysql', { host: 'h', user: 'u', password: 'pw', database: 'd', 'ssl-mode': 'REQUIRED', socket: '/s.sock' }, dir);
+    const parsed = parseConnectionObject(
+      'mysql',
+      { host: 'h', user: 'u', password: 'pw', database: 'd', 'ssl-mode': 'REQUIRED', socket: '/s.sock' },
+      dir,
+    );
     expect(parsed.knexConfig.connection).toMatchObject({ socketPath: '/s.sock', ssl: { rejectUnauthorized: false } });
     expect(parsed.tlsRequiredBy).toBe('ssl-mode=REQUIRED');
     expect(parsed.display).toBe('mysql://u:***@%2Fs.sock/d');
   });
 });
 
-describe('SQL Server URLs: connection string keywords through the mssql package\'s parser', () => {
+describe("SQL Server URLs: connection string keywords through the mssql package's parser", () => {
   const base = 'mssql://sa:pw@sql:1433/generate';
 
   it('defaults to encrypt=false with a trusted certificate, as before; keywords in any case', () => {
-    expect(conn(base)).toMatchObject({ server: 'sql', port: 1433, user: 'sa', password: 'pw', database: 'generate', requestTimeout: 0, options: { encrypt: false, trustServerCertificate: true } });
+    expect(conn(base)).toMatchObject({
+      server: 'sql',
+      port: 1433,
+      user: 'sa',
+      password: 'pw',
+      database: 'generate',
+      requestTimeout: 0,
+      options: { encrypt: false, trustServerCertificate: true },
+    });
     const strict = parseConnectionUrl(`${base}?Encrypt=true&TrustServerCertificate=false`);
     expect(strict.knexConfig.connection).toMatchObject({ options: { encrypt: true, trustServerCertificate: false } });
     expect(strict.tlsRequiredBy).toBe('encrypt=true');
@@ -198,16 +307,28 @@ describe('SQL Server URLs: connection string keywords through the mssql package\
   });
 
   it('timeouts, intent, failover, packet size, language, application name, instance, Azure AD', () => {
-    expect(conn(`${base}?Connect%20Timeout=5&ApplicationIntent=ReadOnly&MultiSubnetFailover=true&Packet%20Size=8192&Current%20Language=english`))
-      .toMatchObject({ connectionTimeout: 5000, options: { readOnlyIntent: true, multiSubnetFailover: true, packetSize: 8192, language: 'english' } });
-    expect(conn(`${base}?Application%20Name=etl&instanceName=SQLEXPRESS`)).toMatchObject({ options: { appName: 'etl', instanceName: 'SQLEXPRESS' } });
-    expect(conn(`${base}?Authentication=Active%20Directory%20Password`)).toMatchObject({ authentication_type: 'azure-active-directory-password' });
+    expect(
+      conn(
+        `${base}?Connect%20Timeout=5&ApplicationIntent=ReadOnly&MultiSubnetFailover=true&Packet%20Size=8192&Current%20Language=english`,
+      ),
+    ).toMatchObject({
+      connectionTimeout: 5000,
+      options: { readOnlyIntent: true, multiSubnetFailover: true, packetSize: 8192, language: 'english' },
+    });
+    expect(conn(`${base}?Application%20Name=etl&instanceName=SQLEXPRESS`)).toMatchObject({
+      options: { appName: 'etl', instanceName: 'SQLEXPRESS' },
+    });
+    expect(conn(`${base}?Authentication=Active%20Directory%20Password`)).toMatchObject({
+      authentication_type: 'azure-active-directory-password',
+    });
     expect(conn(`${base}?Initial%20Catalog=other`)).toMatchObject({ database: 'other' });
   });
 
   it('refuses keywords the driver ignores and unknown ones, by name', () => {
     for (const name of ['Integrated Security', 'Pooling', 'Max Pool Size', 'MultipleActiveResultSets', 'Bogus']) {
-      expect(refused(`${base}?${encodeURIComponent(name)}=true`)).toContain(`SQL Server connection parameter ${JSON.stringify(name)}`);
+      expect(refused(`${base}?${encodeURIComponent(name)}=true`)).toContain(
+        `SQL Server connection parameter ${JSON.stringify(name)}`,
+      );
     }
   });
 });
@@ -224,13 +345,19 @@ describe('what dmr tells the server it is', () => {
     expect(withDefaults('postgres://h/d?application_name=mine').application_name).toBe('mine');
     expect(withDefaults('postgres://h/d?fallback_application_name=fb').application_name).toBe('fb');
     expect(withDefaults('mysql://h/d').connectAttributes).toEqual({ program_name: 'dmr migrate' });
-    expect(withDefaults(`mysql://h/d?connectAttributes=${encodeURIComponent('{"program_name":"mine"}')}`).connectAttributes).toEqual({ program_name: 'mine' });
+    expect(
+      withDefaults(`mysql://h/d?connectAttributes=${encodeURIComponent('{"program_name":"mine"}')}`).connectAttributes,
+    ).toEqual({ program_name: 'mine' });
     expect(withDefaults('mssql://h/d').options).toMatchObject({ appName: 'dmr migrate' });
     expect(withDefaults('mssql://h/d?App=mine').options).toMatchObject({ appName: 'mine' });
   });
 
   it('MySQL reads UTC and big numbers as text from a URL and a knexfile object alike', () => {
-    const fromObject = dialectNamed('mysql').withDefaults(parseConnectionObject('mysql', { host: 'h' }, dir).knexConfig, pool).connection;
-    for (const c of [withDefaults('mysql://h/d'), fromObject]) expect(c).toMatchObject({ timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
+    const fromObject = dialectNamed('mysql').withDefaults(
+      parseConnectionObject('mysql', { host: 'h' }, dir).knexConfig,
+      pool,
+    ).connection;
+    for (const c of [withDefaults('mysql://h/d'), fromObject])
+      expect(c).toMatchObject({ timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
   });
 });

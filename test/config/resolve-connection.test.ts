@@ -11,21 +11,37 @@ describe('connection URLs', () => {
     const pg = parseConnectionUrl('postgres://u:p%40ss@db.example:6543/edw');
     expect(pg.dialect).toBe('postgres');
     expect(pg.display).toBe('postgres://u:***@db.example:6543/edw');
-    expect(pg.knexConfig.connection).toMatchObject({ host: 'db.example', port: 6543, user: 'u', password: 'p@ss', database: 'edw' });
+    expect(pg.knexConfig.connection).toMatchObject({
+      host: 'db.example',
+      port: 6543,
+      user: 'u',
+      password: 'p@ss',
+      database: 'edw',
+    });
     expect(parseConnectionUrl('mariadb://root@h/test').dialect).toBe('mysql');
     const ms = parseConnectionUrl('mssql://sa:x@sql:1433/generate?encrypt=true');
     expect(ms.knexConfig.connection).toMatchObject({ server: 'sql', database: 'generate', options: { encrypt: true } });
-    expect(parseConnectionUrl('sqlite:data/x.db', '/base').knexConfig.connection).toEqual({ filename: '/base/data/x.db' });
+    expect(parseConnectionUrl('sqlite:data/x.db', '/base').knexConfig.connection).toEqual({
+      filename: '/base/data/x.db',
+    });
   });
 
   it('rejects unknown schemes without echoing the password', () => {
-    expect(() => parseConnectionUrl('oracle://u:secret@h/db')).toThrow(/unsupported connection URL scheme in "oracle:\/\/u:\*\*\*@h\/db"/);
+    expect(() => parseConnectionUrl('oracle://u:secret@h/db')).toThrow(
+      /unsupported connection URL scheme in "oracle:\/\/u:\*\*\*@h\/db"/,
+    );
   });
 
   it('redacts passwords inside any text', () => {
-    expect(redactSecrets('failed for postgres://a:b@c/d and Password=hunter2;')).toBe('failed for postgres://a:***@c/d and Password=***;');
-    expect(redactSecrets('at postgres://u:Sec:R3t@x@127.0.0.1:5432/db now')).toBe('at postgres://u:***@127.0.0.1:5432/db now');
-    expect(redactSecrets('{"user":"u","password":"a\\"b"} ?sslpassword=zz&x=1')).toBe('{"user":"u","password":"***"} ?sslpassword=***&x=1');
+    expect(redactSecrets('failed for postgres://a:b@c/d and Password=hunter2;')).toBe(
+      'failed for postgres://a:***@c/d and Password=***;',
+    );
+    expect(redactSecrets('at postgres://u:Sec:R3t@x@127.0.0.1:5432/db now')).toBe(
+      'at postgres://u:***@127.0.0.1:5432/db now',
+    );
+    expect(redactSecrets('{"user":"u","password":"a\\"b"} ?sslpassword=zz&x=1')).toBe(
+      '{"user":"u","password":"***"} ?sslpassword=***&x=1',
+    );
   });
 
   it('rebuilds the display from the parsed URL: the password is cut at the last @, as the parser does', () => {
@@ -44,7 +60,10 @@ describe('connection URLs', () => {
       } catch (error) {
         caught = error;
       }
-      expect(caught).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^malformed (postgres|mysql):\/\/ connection URL/) });
+      expect(caught).toMatchObject({
+        exitCode: 2,
+        message: expect.stringMatching(/^malformed (postgres|mysql):\/\/ connection URL/),
+      });
       expect(String((caught as Error).message) + String((caught as { hint?: string }).hint)).not.toContain('Hid');
     }
   });
@@ -52,7 +71,10 @@ describe('connection URLs', () => {
 
 describe('resolving --url, --env, DMR_DATABASE_URL and the knexfile', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-config-'));
-  writeFileSync(path.join(dir, 'knexfile.ts'), `const x: number = 1;\nexport default { development: { client: 'better-sqlite3', connection: { filename: './dev.sqlite3' } }, staging: 'postgres://s:pw@stage/db', n: x };\n`);
+  writeFileSync(
+    path.join(dir, 'knexfile.ts'),
+    `const x: number = 1;\nexport default { development: { client: 'better-sqlite3', connection: { filename: './dev.sqlite3' } }, staging: 'postgres://s:pw@stage/db', n: x };\n`,
+  );
 
   it('uses the knexfile default environment, resolving sqlite paths next to it', async () => {
     const c = await resolveConnection({ cwd: dir }, {});
@@ -63,7 +85,9 @@ describe('resolving --url, --env, DMR_DATABASE_URL and the knexfile', () => {
 
   it('lets DMR_DATABASE_URL override the default, and --env and --url override that', async () => {
     expect((await resolveConnection({ cwd: dir }, { DMR_DATABASE_URL: 'mysql://r@h/t' })).dialect).toBe('mysql');
-    expect((await resolveConnection({ cwd: dir, env: 'staging' }, { DMR_DATABASE_URL: 'mysql://r@h/t' })).display).toBe('postgres://s:***@stage/db');
+    expect((await resolveConnection({ cwd: dir, env: 'staging' }, { DMR_DATABASE_URL: 'mysql://r@h/t' })).display).toBe(
+      'postgres://s:***@stage/db',
+    );
     expect((await resolveConnection({ cwd: dir, url: 'sqlite::memory:', env: 'staging' }, {})).source).toBe('--url');
   });
 

@@ -7,7 +7,9 @@ import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../sup
  * 16777216 into 16777200. Each value must arrive as the same float, on PostgreSQL and on MariaDB.
  */
 const available = await dialectsUnderTest(['mysql', 'postgres']);
-const floats = [16777216, 0.1, 3.4028234663852886e38, 1.1754943508222875e-38, 1.401298464324817e-45, -123456.7890625, 0];
+const floats = [
+  16777216, 0.1, 3.4028234663852886e38, 1.1754943508222875e-38, 1.401298464324817e-45, -123456.7890625, 0,
+];
 
 describe.skipIf(available.length < 2)('copy of 4-byte floats from MariaDB', () => {
   let my: TestDatabase;
@@ -38,7 +40,17 @@ describe.skipIf(available.length < 2)('copy of 4-byte floats from MariaDB', () =
   });
 
   it('MariaDB -> MariaDB: every float arrives unchanged', async () => {
-    const result = await runCli(['copy', '--source', my.url, '--target', my2.url, '--table', 'f', '--create', '--json']);
+    const result = await runCli([
+      'copy',
+      '--source',
+      my.url,
+      '--target',
+      my2.url,
+      '--table',
+      'f',
+      '--create',
+      '--json',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const [rows] = await my2.knex.raw('select cast(v as double) as v from f order by id');
     expect((rows as { v: number }[]).map((r) => r.v)).toEqual(await sourceDoubles());

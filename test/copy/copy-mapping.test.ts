@@ -41,24 +41,49 @@ describe('SQL Server copy SQL (no server needed)', () => {
     name: 'orders',
     columns: [
       { name: 'id', declared: 'int', type: { kind: 'integer', bytes: 4 }, nullable: false },
-      { name: 'at', declared: 'datetimeoffset(3)', type: { kind: 'timestamp', precision: 3, timeZone: true }, nullable: true },
+      {
+        name: 'at',
+        declared: 'datetimeoffset(3)',
+        type: { kind: 'timestamp', precision: 3, timeZone: true },
+        nullable: true,
+      },
       { name: 'raw', declared: 'varbinary(max)', type: { kind: 'binary' }, nullable: true },
     ],
     primaryKey: ['id'],
     estimatedRows: null,
   };
   it('reads a range with neutral renderings, and a keyset page with an OR chain (no row values in T-SQL)', () => {
-    expect(mssqlSelectSql({ table, render: table.columns.map((c) => c.type), key: ['id'], range: { kind: 'range', low: ['10'], high: ['20'] } })).toBe(
+    expect(
+      mssqlSelectSql({
+        table,
+        render: table.columns.map((c) => c.type),
+        key: ['id'],
+        range: { kind: 'range', low: ['10'], high: ['20'] },
+      }),
+    ).toBe(
       "select convert(nvarchar(max), [id]) as [c0], convert(varchar(40), convert(datetime2(7), switchoffset([at], '+00:00')), 121) as [c1], '\\x' + lower(convert(varchar(max), [raw], 2)) as [c2] from [sales].[orders] where [id] >= 10 and [id] < 20",
     );
-    expect(mssqlRangeSql(table, ['a', 'b'], { kind: 'keyset', low: ['x', "o'k"], high: null })).toBe("(([a] > N'x') or ([a] = N'x' and [b] > N'o''k'))");
+    expect(mssqlRangeSql(table, ['a', 'b'], { kind: 'keyset', low: ['x', "o'k"], high: null })).toBe(
+      "(([a] > N'x') or ([a] = N'x' and [b] > N'o''k'))",
+    );
   });
   it('maps neutral types to SQL Server and builds DDL with the key in the CREATE', () => {
-    expect(mssqlCopy.declare({ kind: 'timestamp', precision: 6, timeZone: false })).toMatchObject({ declared: 'datetime2(6)' });
+    expect(mssqlCopy.declare({ kind: 'timestamp', precision: 6, timeZone: false })).toMatchObject({
+      declared: 'datetime2(6)',
+    });
     expect(mssqlCopy.declare({ kind: 'decimal' })).toHaveProperty('unsafe');
     expect(mssqlCopy.typeOf('datetime')).toEqual({ kind: 'timestamp', precision: 3, timeZone: false });
-    expect(mssqlCopy.createTableSql('dbo', 't', [{ name: 'id', declared: 'int', type: { kind: 'integer', bytes: 4 }, nullable: false }], ['id'])).toBe('create table [dbo].[t] ([id] int not null, primary key ([id]))');
-    expect(mssqlBulkValue('\\x00ff', { name: 'raw', declared: 'varbinary(max)', type: { kind: 'binary' } })).toEqual(Buffer.from([0, 255]));
+    expect(
+      mssqlCopy.createTableSql(
+        'dbo',
+        't',
+        [{ name: 'id', declared: 'int', type: { kind: 'integer', bytes: 4 }, nullable: false }],
+        ['id'],
+      ),
+    ).toBe('create table [dbo].[t] ([id] int not null, primary key ([id]))');
+    expect(mssqlBulkValue('\\x00ff', { name: 'raw', declared: 'varbinary(max)', type: { kind: 'binary' } })).toEqual(
+      Buffer.from([0, 255]),
+    );
     expect(mssqlCopy.isDeclaredType('nvarchar(max)')).toBe(true);
     expect(mssqlCopy.isDeclaredType('int); drop table x; --')).toBe(false);
   });

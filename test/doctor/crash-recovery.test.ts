@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
-import { dmr, doctor, expectExit, fastDir, historyMessages, latestRun, stageStatuses, startSlowRun } from './doctor-support.js';
+import {
+  dmr,
+  doctor,
+  expectExit,
+  fastDir,
+  historyMessages,
+  latestRun,
+  stageStatuses,
+  startSlowRun,
+} from './doctor-support.js';
 
 /** SIGKILL the CLI inside a slow rds task; doctor must call it stuck, fix it, and resume must finish. */
 const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
@@ -43,14 +52,21 @@ describe.each(dialects)('crash recovery on %s', (dialect) => {
 
     await new Promise((resolve) => setTimeout(resolve, 1600)); // past 2 x 200 ms + 1 s
     const stale = await doctor(db);
-    expect((stale.report.findings.find((f) => f.id === 'stuck:rds')?.evidence.liveness as { heartbeatStale: boolean }).heartbeatStale).toBe(true);
+    expect(
+      (stale.report.findings.find((f) => f.id === 'stuck:rds')?.evidence.liveness as { heartbeatStale: boolean })
+        .heartbeatStale,
+    ).toBe(true);
 
     const fixed = await dmr(db, ['doctor', '--fix', '--yes']);
     expectExit(fixed, 0);
     const statuses = await stageStatuses(db);
     expect(statuses).toEqual({ ods: 'success', rds: 'error', report: 'initial' });
     const history = await historyMessages(db);
-    expect(history.some((h) => /^doctor --fix by \S+@\S+: rds processing -> error: runner died: heartbeat stale since \d{4}-/.test(h))).toBe(true);
+    expect(
+      history.some((h) =>
+        /^doctor --fix by \S+@\S+: rds processing -> error: runner died: heartbeat stale since \d{4}-/.test(h),
+      ),
+    ).toBe(true);
     expect(history.some((h) => /^doctor --fix by \S+@\S+: run \d+ Running -> Failed: runner died/.test(h))).toBe(true);
     const record = await latestRun(db);
     expect(record.JobStatus).toBe('Failed');
@@ -59,7 +75,11 @@ describe.each(dialects)('crash recovery on %s', (dialect) => {
 
     const after = await doctor(db);
     expect(after.report.findings.map((f) => f.id)).toEqual(['failed:rds']);
-    expect(after.report.job).toMatchObject({ status: 'Failed', live: false, allowedActions: ['start', 'resume', 'restart'] });
+    expect(after.report.job).toMatchObject({
+      status: 'Failed',
+      live: false,
+      allowedActions: ['start', 'resume', 'restart'],
+    });
 
     const resumed = await dmr(db, ['resume', '--sql-dir', fastDir]);
     expectExit(resumed, 0);

@@ -21,7 +21,10 @@ export function dmr(db: TestDatabase, args: readonly string[]): Promise<CliResul
 }
 
 /** Starts `dmr migrate` on the slow fixture and resolves once the slow rds task runs. */
-export async function startSlowRun(db: TestDatabase, extra: readonly string[] = []): Promise<ReturnType<typeof startCli>> {
+export async function startSlowRun(
+  db: TestDatabase,
+  extra: readonly string[] = [],
+): Promise<ReturnType<typeof startCli>> {
   const cli = startCli(['migrate', '--sql-dir', slowDir, ...extra, ...target(db)]);
   await cli.waitForOutput('rds: 010_slow started');
   return cli;
@@ -55,7 +58,10 @@ export interface DoctorJson {
 }
 
 /** Runs `dmr doctor --json` and returns the exit code and document. */
-export async function doctor(db: TestDatabase, extra: readonly string[] = []): Promise<{ code: number | null; report: DoctorJson; result: CliResult }> {
+export async function doctor(
+  db: TestDatabase,
+  extra: readonly string[] = [],
+): Promise<{ code: number | null; report: DoctorJson; result: CliResult }> {
   const result = await dmr(db, ['doctor', '--json', ...extra]);
   return { code: result.code, report: jsonOf<DoctorJson>(result), result };
 }
@@ -74,11 +80,18 @@ export async function stageStatuses(db: TestDatabase): Promise<Record<string, st
   const rows = await table(db, 'DataMigrations').select('DataMigrationTypeId', 'DataMigrationStatusId');
   const code: Record<number, string> = { 1: 'ods', 2: 'rds', 3: 'report' };
   const status: Record<number, string> = { 1: 'initial', 2: 'pending', 3: 'processing', 4: 'error', 5: 'success' };
-  return Object.fromEntries(rows.map((r: Record<string, unknown>) => [code[Number(r.DataMigrationTypeId)] ?? String(r.DataMigrationTypeId), status[Number(r.DataMigrationStatusId)] ?? String(r.DataMigrationStatusId)]));
+  return Object.fromEntries(
+    rows.map((r: Record<string, unknown>) => [
+      code[Number(r.DataMigrationTypeId)] ?? String(r.DataMigrationTypeId),
+      status[Number(r.DataMigrationStatusId)] ?? String(r.DataMigrationStatusId),
+    ]),
+  );
 }
 
 export async function historyMessages(db: TestDatabase): Promise<string[]> {
-  const rows = await table(db, 'DataMigrationHistories').select('DataMigrationHistoryMessage').orderBy('DataMigrationHistoryId');
+  const rows = await table(db, 'DataMigrationHistories')
+    .select('DataMigrationHistoryMessage')
+    .orderBy('DataMigrationHistoryId');
   return rows.map((r: Record<string, unknown>) => String(r.DataMigrationHistoryMessage));
 }
 
@@ -87,8 +100,15 @@ export async function latestRun(db: TestDatabase): Promise<Record<string, unknow
 }
 
 /** Sets one stage's status id (and extra columns) with plain SQL. */
-export async function setStage(db: TestDatabase, typeId: number, statusId: number, extra: Record<string, unknown> = {}): Promise<void> {
-  await table(db, 'DataMigrations').where('DataMigrationTypeId', typeId).update({ DataMigrationStatusId: statusId, ...extra });
+export async function setStage(
+  db: TestDatabase,
+  typeId: number,
+  statusId: number,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await table(db, 'DataMigrations')
+    .where('DataMigrationTypeId', typeId)
+    .update({ DataMigrationStatusId: statusId, ...extra });
 }
 
 export function expectExit(result: CliResult, code: number): void {

@@ -18,21 +18,64 @@ const ddl = {
 async function createGenerateTables(db: TestDatabase): Promise<void> {
   const d = ddl[db.dialect as keyof typeof ddl];
   const c = (name: string) => (db.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
-  const q = (name: string) => (db.dialect === 'sqlite' ? `"${name}"` : db.dialect === 'mysql' ? `\`${db.schema}\`.\`${name}\`` : `"${db.schema}"."${name}"`);
+  const q = (name: string) =>
+    db.dialect === 'sqlite'
+      ? `"${name}"`
+      : db.dialect === 'mysql'
+        ? `\`${db.schema}\`.\`${name}\``
+        : `"${db.schema}"."${name}"`;
   if (db.dialect === 'postgres') await db.knex.raw(`create schema "${db.schema}"`);
   if (db.dialect === 'mysql') await db.knex.raw(`create database \`${db.schema}\``);
-  await db.knex.raw(`create table ${q('DataMigrationStatuses')} (${c('DataMigrationStatusId')} int primary key, ${c('DataMigrationStatusCode')} varchar(50) not null, ${c('DataMigrationStatusName')} varchar(100) not null)`);
-  await db.knex.raw(`create table ${q('DataMigrationTypes')} (${c('DataMigrationTypeId')} int primary key, ${c('DataMigrationTypeCode')} varchar(50) not null, ${c('DataMigrationTypeName')} varchar(100) not null)`);
-  await db.knex.raw(`create table ${q('DataMigrations')} (${c('DataMigrationId')} ${d.id}, ${c('DataMigrationStatusId')} int not null, ${c('DataMigrationTypeId')} int not null, ${c('LastDurationInSeconds')} int null, ${c('LastTriggerDate')} ${d.ts} null, ${c('UserName')} varchar(100) null, ${c('DataMigrationTaskList')} ${d.text} null)`);
-  await db.knex.raw(`create table ${q('DataMigrationHistories')} (${c('DataMigrationHistoryId')} ${d.id}, ${c('DataMigrationHistoryDate')} ${d.ts} not null, ${c('DataMigrationTypeId')} int null, ${c('DataMigrationHistoryMessage')} ${d.text} not null)`);
-  await table(db, 'DataMigrationStatuses').insert(['initial', 'pending', 'processing', 'error', 'success'].map((code, i) => ({ DataMigrationStatusId: i + 1, DataMigrationStatusCode: code, DataMigrationStatusName: code })));
-  await table(db, 'DataMigrationTypes').insert(['ods', 'rds', 'report'].map((code, i) => ({ DataMigrationTypeId: i + 1, DataMigrationTypeCode: code, DataMigrationTypeName: code.toUpperCase() })));
+  await db.knex.raw(
+    `create table ${q('DataMigrationStatuses')} (${c('DataMigrationStatusId')} int primary key, ${c('DataMigrationStatusCode')} varchar(50) not null, ${c('DataMigrationStatusName')} varchar(100) not null)`,
+  );
+  await db.knex.raw(
+    `create table ${q('DataMigrationTypes')} (${c('DataMigrationTypeId')} int primary key, ${c('DataMigrationTypeCode')} varchar(50) not null, ${c('DataMigrationTypeName')} varchar(100) not null)`,
+  );
+  await db.knex.raw(
+    `create table ${q('DataMigrations')} (${c('DataMigrationId')} ${d.id}, ${c('DataMigrationStatusId')} int not null, ${c('DataMigrationTypeId')} int not null, ${c('LastDurationInSeconds')} int null, ${c('LastTriggerDate')} ${d.ts} null, ${c('UserName')} varchar(100) null, ${c('DataMigrationTaskList')} ${d.text} null)`,
+  );
+  await db.knex.raw(
+    `create table ${q('DataMigrationHistories')} (${c('DataMigrationHistoryId')} ${d.id}, ${c('DataMigrationHistoryDate')} ${d.ts} not null, ${c('DataMigrationTypeId')} int null, ${c('DataMigrationHistoryMessage')} ${d.text} not null)`,
+  );
+  await table(db, 'DataMigrationStatuses').insert(
+    ['initial', 'pending', 'processing', 'error', 'success'].map((code, i) => ({
+      DataMigrationStatusId: i + 1,
+      DataMigrationStatusCode: code,
+      DataMigrationStatusName: code,
+    })),
+  );
+  await table(db, 'DataMigrationTypes').insert(
+    ['ods', 'rds', 'report'].map((code, i) => ({
+      DataMigrationTypeId: i + 1,
+      DataMigrationTypeCode: code,
+      DataMigrationTypeName: code.toUpperCase(),
+    })),
+  );
   const threeHoursAgo = new Date(Date.now() - 3 * 3_600_000);
   const at = (date: Date) => (db.dialect === 'sqlite' ? date.getTime() : date);
   await table(db, 'DataMigrations').insert([
-    { DataMigrationStatusId: 5, DataMigrationTypeId: 1, LastDurationInSeconds: 120, LastTriggerDate: at(new Date(threeHoursAgo.getTime() - 200_000)), UserName: 'generate' },
-    { DataMigrationStatusId: 3, DataMigrationTypeId: 2, LastDurationInSeconds: 600, LastTriggerDate: at(threeHoursAgo), UserName: 'generate' },
-    { DataMigrationStatusId: 2, DataMigrationTypeId: 3, LastDurationInSeconds: 300, LastTriggerDate: null, UserName: 'generate' },
+    {
+      DataMigrationStatusId: 5,
+      DataMigrationTypeId: 1,
+      LastDurationInSeconds: 120,
+      LastTriggerDate: at(new Date(threeHoursAgo.getTime() - 200_000)),
+      UserName: 'generate',
+    },
+    {
+      DataMigrationStatusId: 3,
+      DataMigrationTypeId: 2,
+      LastDurationInSeconds: 600,
+      LastTriggerDate: at(threeHoursAgo),
+      UserName: 'generate',
+    },
+    {
+      DataMigrationStatusId: 2,
+      DataMigrationTypeId: 3,
+      LastDurationInSeconds: 300,
+      LastTriggerDate: null,
+      UserName: 'generate',
+    },
   ]);
 }
 
@@ -46,24 +89,33 @@ describe.each(dialects)('a Generate-shaped database on %s', (dialect) => {
     await db?.drop();
   });
 
-  it.skipIf(dialect === 'sqlite')('a busy session of the user in the database means Generate is still working: overdue, not stuck', async () => {
-    // Busy for longer than doctor can take to start on a loaded machine; ended as soon as doctor has looked.
-    const busy = db.knex.raw(dialect === 'postgres' ? 'select pg_sleep(60)' : 'select sleep(60)').catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const { code, report } = await doctor(db);
-    await endBusySession(db);
-    await busy;
-    expect(code, JSON.stringify(report.findings, null, 1)).toBe(0);
-    expect(report.findings.map((f) => [f.id, f.severity])).toEqual([['overdue:rds', 'warning']]);
-    expect((report.findings[0]?.evidence.sessions as unknown[]).length).toBeGreaterThan(0);
-  });
+  it.skipIf(dialect === 'sqlite')(
+    'a busy session of the user in the database means Generate is still working: overdue, not stuck',
+    async () => {
+      // Busy for longer than doctor can take to start on a loaded machine; ended as soon as doctor has looked.
+      const busy = db.knex
+        .raw(dialect === 'postgres' ? 'select pg_sleep(60)' : 'select sleep(60)')
+        .catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const { code, report } = await doctor(db);
+      await endBusySession(db);
+      await busy;
+      expect(code, JSON.stringify(report.findings, null, 1)).toBe(0);
+      expect(report.findings.map((f) => [f.id, f.severity])).toEqual([['overdue:rds', 'warning']]);
+      expect((report.findings[0]?.evidence.sessions as unknown[]).length).toBeGreaterThan(0);
+    },
+  );
 
   it('doctor reports the stuck stages; reset --all --to success repairs them with an audit trail', async () => {
     const { code, report } = await doctor(db);
     expect(code).toBe(1);
     expect(ids(report)).toEqual(['stuck:rds', 'stuck:report']);
     expect(report.job).toMatchObject({ runId: null, status: 'NotStarted' });
-    expect(report.findings.find((f) => f.id === 'stuck:rds')?.evidence).toMatchObject({ run: null, sessions: [], status: 'processing' });
+    expect(report.findings.find((f) => f.id === 'stuck:rds')?.evidence).toMatchObject({
+      run: null,
+      sessions: [],
+      status: 'processing',
+    });
 
     const dryRun = await dmr(db, ['reset', '--all', '--to', 'success']);
     expectExit(dryRun, 0);
@@ -87,7 +139,11 @@ describe.each(dialects)('a Generate-shaped database on %s', (dialect) => {
   });
 
   it('schema: a duplicate status code (no unique index here) is a problem', async () => {
-    await table(db, 'DataMigrationStatuses').insert({ DataMigrationStatusId: 6, DataMigrationStatusCode: 'error', DataMigrationStatusName: 'Error again' });
+    await table(db, 'DataMigrationStatuses').insert({
+      DataMigrationStatusId: 6,
+      DataMigrationStatusCode: 'error',
+      DataMigrationStatusName: 'Error again',
+    });
     const { code, report } = await doctor(db);
     expect(code).toBe(1);
     expect(ids(report)).toEqual(['schema:duplicate-status:error']);
@@ -103,7 +159,11 @@ async function endBusySession(db: TestDatabase): Promise<void> {
     );
     return;
   }
-  const rows = (await db.knex.raw("select id from information_schema.processlist where db = database() and info = 'select sleep(60)'"))[0] as {
+  const rows = (
+    await db.knex.raw(
+      "select id from information_schema.processlist where db = database() and info = 'select sleep(60)'",
+    )
+  )[0] as {
     id: number;
   }[];
   for (const { id } of rows) await db.knex.raw(`kill query ${Number(id)}`);

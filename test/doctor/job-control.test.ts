@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
-import { dmr, doctor, expectExit, fastDir, jsonOf, latestRun, setStage, stageStatuses, startSlowRun, table } from './doctor-support.js';
+import {
+  dmr,
+  doctor,
+  expectExit,
+  fastDir,
+  jsonOf,
+  latestRun,
+  setStage,
+  stageStatuses,
+  startSlowRun,
+  table,
+} from './doctor-support.js';
 
 /** A live runner mid-task: doctor sees it as live, fixes and resets refuse, stop/resume/restart follow the job status. */
 const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
@@ -24,7 +35,9 @@ describe.each(dialects)('job control on %s', (dialect) => {
     expect(live.code, live.result.stdout).toBe(0);
     expect(live.report.findings.filter((f) => f.rule === 'stuck')).toEqual([]);
     expect(live.report.job).toMatchObject({ status: 'Running', live: true, allowedActions: ['stop'] });
-    const status = jsonOf<{ doctor: { healthy: boolean; job: { live: boolean } } }>(await dmr(db, ['status', '--json']));
+    const status = jsonOf<{ doctor: { healthy: boolean; job: { live: boolean } } }>(
+      await dmr(db, ['status', '--json']),
+    );
     expect(status.doctor).toMatchObject({ healthy: true, job: { live: true } });
 
     const resumeRefused = await dmr(db, ['resume', '--sql-dir', fastDir]);
@@ -54,7 +67,9 @@ describe.each(dialects)('job control on %s', (dialect) => {
 
     const stopAgain = await dmr(db, ['stop']);
     expectExit(stopAgain, 2);
-    expect(stopAgain.stderr).toMatch(/allowed now: start \(`dmr migrate --url [^`]+`\), resume \(`dmr resume --url [^`]+`\), restart \(`dmr restart --url [^`]+`\)/);
+    expect(stopAgain.stderr).toMatch(
+      /allowed now: start \(`dmr migrate --url [^`]+`\), resume \(`dmr resume --url [^`]+`\), restart \(`dmr restart --url [^`]+`\)/,
+    );
 
     expectExit(await dmr(db, ['resume', '--sql-dir', fastDir, '--from-task', '020_after']), 0);
     const rds = await table(db, 'DataMigrations').where('DataMigrationTypeId', 2).first();

@@ -22,25 +22,51 @@ describe.each(dialects)('doctor rules on %s', (dialect) => {
   afterEach(async () => {
     await table(db, 'DataMigrationRuns').delete();
     await table(db, 'DataMigrationHistories').delete();
-    for (const typeId of [1, 2, 3]) await setStage(db, typeId, 1, { LastTriggerDate: null, LastDurationInSeconds: null });
+    for (const typeId of [1, 2, 3])
+      await setStage(db, typeId, 1, { LastTriggerDate: null, LastDurationInSeconds: null });
   });
 
   it('healthy after init: exit 0, no findings', async () => {
     const { code, report } = await doctor(db);
     expect(code).toBe(0);
-    expect(report).toMatchObject({ healthy: true, problems: 0, warnings: 0, findings: [], job: { runId: null, status: 'NotStarted' } });
+    expect(report).toMatchObject({
+      healthy: true,
+      problems: 0,
+      warnings: 0,
+      findings: [],
+      job: { runId: null, status: 'NotStarted' },
+    });
   });
 
   it('stuck: a run record whose runner is dead', async () => {
     await setStage(db, 1, 5, { LastTriggerDate: hoursAgo(1) });
     await setStage(db, 2, 3, { LastTriggerDate: hoursAgo(1) });
-    await table(db, 'DataMigrationRuns').insert({ Command: 'migrate', JobStatus: 'Running', Stages: 'ods,rds,report', StartedAt: hoursAgo(1), HeartbeatAt: hoursAgo(1), HeartbeatIntervalMs: 5000, Host: os.hostname(), Pid: deadPid, UserName: 'alice', DbSessionId: dialect === 'sqlite' ? `${os.hostname()}:${deadPid}` : '999999', StopRequested: 0, PriorStatuses: '{}' });
+    await table(db, 'DataMigrationRuns').insert({
+      Command: 'migrate',
+      JobStatus: 'Running',
+      Stages: 'ods,rds,report',
+      StartedAt: hoursAgo(1),
+      HeartbeatAt: hoursAgo(1),
+      HeartbeatIntervalMs: 5000,
+      Host: os.hostname(),
+      Pid: deadPid,
+      UserName: 'alice',
+      DbSessionId: dialect === 'sqlite' ? `${os.hostname()}:${deadPid}` : '999999',
+      StopRequested: 0,
+      PriorStatuses: '{}',
+    });
     const { code, report, result } = await doctor(db);
     expect(code).toBe(1);
     expect(ids(report)).toEqual(['stuck:rds']);
     const stuck = report.findings[0];
     expect(stuck?.message).toContain(`pid ${deadPid}`);
-    expect(stuck?.evidence.liveness).toMatchObject({ live: false, heartbeatStale: true, sessionAlive: false, holdsLock: false, processAlive: false });
+    expect(stuck?.evidence.liveness).toMatchObject({
+      live: false,
+      heartbeatStale: true,
+      sessionAlive: false,
+      holdsLock: false,
+      processAlive: false,
+    });
     expect(result.stdout).not.toBe('');
     const status = await dmr(db, ['status']);
     expect(status.stdout).toMatch(/doctor: 1 problem: run `dmr doctor --url \S+ --schema \S+`/);
@@ -51,7 +77,11 @@ describe.each(dialects)('doctor rules on %s', (dialect) => {
     const { code, report } = await doctor(db);
     expect(code).toBe(1);
     expect(ids(report)).toEqual(['stuck:rds']);
-    expect(report.findings[0]?.evidence).toMatchObject({ run: null, sessions: [], triggerAgeSeconds: expect.any(Number) });
+    expect(report.findings[0]?.evidence).toMatchObject({
+      run: null,
+      sessions: [],
+      triggerAgeSeconds: expect.any(Number),
+    });
     await setStage(db, 2, 3, { LastTriggerDate: new Date(Date.now() - 10_000) });
     const recent = await doctor(db);
     expect(recent.code).toBe(0);
@@ -61,7 +91,12 @@ describe.each(dialects)('doctor rules on %s', (dialect) => {
   it('failed: a stage in error, with the last error from history', async () => {
     await setStage(db, 1, 5);
     await setStage(db, 2, 4);
-    await table(db, 'DataMigrationHistories').insert({ DataMigrationHistoryDate: new Date(), DataMigrationTypeId: 2, DataMigrationHistoryMessage: 'rds: error: task 020_load failed at sql/rds/020_load.sql:3: [42P01] relation "x" does not exist' });
+    await table(db, 'DataMigrationHistories').insert({
+      DataMigrationHistoryDate: new Date(),
+      DataMigrationTypeId: 2,
+      DataMigrationHistoryMessage:
+        'rds: error: task 020_load failed at sql/rds/020_load.sql:3: [42P01] relation "x" does not exist',
+    });
     const { code, report } = await doctor(db);
     expect(code).toBe(1);
     expect(ids(report)).toEqual(['failed:rds']);
@@ -90,7 +125,11 @@ describe.each(dialects)('doctor rules on %s', (dialect) => {
     try {
       const { code, report } = await doctor(db);
       expect(code).toBe(1);
-      expect(ids(report)).toEqual(['schema:missing-row:report', 'schema:missing-status:success', 'schema:unknown-status:rds']);
+      expect(ids(report)).toEqual([
+        'schema:missing-row:report',
+        'schema:missing-status:success',
+        'schema:unknown-status:rds',
+      ]);
       expect(report.findings.every((f) => f.severity === 'problem' && f.rule === 'schema')).toBe(true);
     } finally {
       await table(db, 'DataMigrationStatuses').insert(success);
@@ -139,7 +178,10 @@ async function holdRunLock(db: TestDatabase): Promise<() => Promise<void>> {
   }
   const dialect = db.dialect as 'postgres' | 'mysql';
   const knex = adminKnex(dialect, db.url);
-  const sql = dialect === 'postgres' ? `select pg_try_advisory_lock(${0x646d72}, ${fnv31(db.schema)}) as ok` : `select get_lock('${mysqlLockName(db.schema)}', 0) as ok`;
+  const sql =
+    dialect === 'postgres'
+      ? `select pg_try_advisory_lock(${0x646d72}, ${fnv31(db.schema)}) as ok`
+      : `select get_lock('${mysqlLockName(db.schema)}', 0) as ok`;
   const conn = await knex.client.acquireConnection();
   await knex.raw(sql).connection(conn);
   return async () => {

@@ -27,7 +27,9 @@ describe.each(dialects)('a failing rds task (%s)', (dialect) => {
 
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 4, 3: 5 });
     const history = await historyMessages(db);
-    expect(history.some((m) => m.startsWith('rds: error: task 010_broken failed at') && m.includes('no_such_table'))).toBe(true);
+    expect(
+      history.some((m) => m.startsWith('rds: error: task 010_broken failed at') && m.includes('no_such_table')),
+    ).toBe(true);
     expect(history.some((m) => m.startsWith('rds: task 010_broken failed after'))).toBe(true);
     const run = await latestRun(db);
     expect(run).toMatchObject({ JobStatus: 'Failed' });

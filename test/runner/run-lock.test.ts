@@ -24,7 +24,9 @@ describe.each(dialects)('one runner at a time (%s)', (dialect) => {
     const [a, b] = await Promise.all([runCli(args), runCli(args)]);
     expect([a.code, b.code].sort()).toEqual([0, 3]);
     const loser = a.code === 3 ? a : b;
-    expect(loser.stderr).toMatch(/another run holds the run lock: run \d+ \(migrate\) by \S+ on \S+ \(pid \d+\) since \d{4}-/);
+    expect(loser.stderr).toMatch(
+      /another run holds the run lock: run \d+ \(migrate\) by \S+ on \S+ \(pid \d+\) since \d{4}-/,
+    );
     expect(loser.stderr.split('\n').filter(Boolean)).toHaveLength(2);
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 5, 3: 5 });
     expect(await dmr.adapter.lockHolder(dmr.knex, db.schema)).toBeNull();

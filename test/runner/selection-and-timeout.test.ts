@@ -13,7 +13,15 @@ describe.each(dialects)('--from and --task-timeout (%s)', (dialect) => {
   afterAll(async () => db?.drop());
 
   it('--task-timeout cancels the statement and errors the stage', async () => {
-    const result = await runCli(['migrate', ...target(db), '--sql-dir', fixture('hang'), '--task-timeout', '1s', '--json']);
+    const result = await runCli([
+      'migrate',
+      ...target(db),
+      '--sql-dir',
+      fixture('hang'),
+      '--task-timeout',
+      '1s',
+      '--json',
+    ]);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).error).toMatch(/010_sleep .*ran longer than --task-timeout 1000 ms/);
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 4, 3: 1 });

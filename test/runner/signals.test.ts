@@ -10,9 +10,12 @@ const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql', 'mssql'
 /** Sessions still running the fixture's 60 s sleep, seen by the server itself. */
 async function sleepingStatements(db: TestDatabase): Promise<number> {
   const sql: Record<string, string> = {
-    postgres: "select count(*) as n from pg_stat_activity where datname = current_database() and query like '%pg_sleep(60)%' and pid <> pg_backend_pid()",
-    mysql: "select count(*) as n from information_schema.processlist where db = database() and info like '%sleep(60)%' and id <> connection_id()",
-    mssql: "select count(*) as n from sys.dm_exec_requests r cross apply sys.dm_exec_sql_text(r.sql_handle) t where t.text like '%waitfor delay%' and r.session_id <> @@spid",
+    postgres:
+      "select count(*) as n from pg_stat_activity where datname = current_database() and query like '%pg_sleep(60)%' and pid <> pg_backend_pid()",
+    mysql:
+      "select count(*) as n from information_schema.processlist where db = database() and info like '%sleep(60)%' and id <> connection_id()",
+    mssql:
+      "select count(*) as n from sys.dm_exec_requests r cross apply sys.dm_exec_sql_text(r.sql_handle) t where t.text like '%waitfor delay%' and r.session_id <> @@spid",
   };
   const query = sql[db.dialect];
   if (!query) return 0;
@@ -44,7 +47,11 @@ describe.each(dialects)('stopping a run with a signal (%s)', (dialect) => {
     expect(Date.now() - killedAt).toBeLessThan(15_000);
     expect(JSON.parse(result.stdout)).toMatchObject({ outcome: 'stopped', signal });
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 4, 3: 1 });
-    expect((await historyMessages(db)).some((m) => m.startsWith('rds: error:') && m.includes(`cancelled by signal ${signal}`))).toBe(true);
+    expect(
+      (await historyMessages(db)).some(
+        (m) => m.startsWith('rds: error:') && m.includes(`cancelled by signal ${signal}`),
+      ),
+    ).toBe(true);
     expect(await latestRun(db)).toMatchObject({ JobStatus: 'Stopped' });
     expect(await sleepingStatements(db)).toBe(0);
 

@@ -18,11 +18,18 @@ describe.each(dialects)('status flow seen from another connection (%s)', (dialec
 
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 3, 3: 2 });
     const first = await latestRun(db);
-    expect(first).toMatchObject({ JobStatus: 'Running', CurrentStage: 'rds', CurrentTask: '010_sleep', Pid: cli.child.pid });
+    expect(first).toMatchObject({
+      JobStatus: 'Running',
+      CurrentStage: 'rds',
+      CurrentTask: '010_sleep',
+      Pid: cli.child.pid,
+    });
     expect(first?.DbSessionId).toBeTruthy();
     await new Promise((resolve) => setTimeout(resolve, 800));
     const second = await latestRun(db);
-    expect(new Date(second?.HeartbeatAt as string).getTime()).toBeGreaterThan(new Date(first?.HeartbeatAt as string).getTime());
+    expect(new Date(second?.HeartbeatAt as string).getTime()).toBeGreaterThan(
+      new Date(first?.HeartbeatAt as string).getTime(),
+    );
 
     const result = await cli.done;
     expect(result.code).toBe(0);

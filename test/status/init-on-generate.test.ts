@@ -7,7 +7,9 @@ const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
 
 async function columns(db: TestDatabase, table: string): Promise<string[]> {
   const info = await statusTable(db, table).columnInfo();
-  return Object.entries(info).map(([name, c]) => `${name}:${(c as { type: string }).type}`).sort();
+  return Object.entries(info)
+    .map(([name, c]) => `${name}:${(c as { type: string }).type}`)
+    .sort();
 }
 
 describe.each(dialects)('dmr init on a database that already has Generate tables (%s)', (dialect) => {
@@ -43,20 +45,44 @@ describe.each(dialects)('dmr init on a database that already has Generate tables
       t.integer('DataMigrationTypeId');
       t.string('DataMigrationHistoryMessage', 4000);
     });
-    await statusTable(db, 'DataMigrationStatuses').insert([1, 2, 3, 4].map((id) => ({ DataMigrationStatusId: id, DataMigrationStatusCode: ['initial', 'pending', 'processing', 'error'][id - 1], DataMigrationStatusName: 'x' })));
-    await statusTable(db, 'DataMigrationTypes').insert([1, 2, 3].map((id) => ({ DataMigrationTypeId: id, DataMigrationTypeCode: ['ods', 'rds', 'report'][id - 1], DataMigrationTypeName: 'x', GenerateOnlyColumn: 'keep' })));
-    await statusTable(db, 'DataMigrations').insert([{ DataMigrationStatusId: 4, DataMigrationTypeId: 1, UserName: 'generate' }, { DataMigrationStatusId: 1, DataMigrationTypeId: 2 }]);
+    await statusTable(db, 'DataMigrationStatuses').insert(
+      [1, 2, 3, 4].map((id) => ({
+        DataMigrationStatusId: id,
+        DataMigrationStatusCode: ['initial', 'pending', 'processing', 'error'][id - 1],
+        DataMigrationStatusName: 'x',
+      })),
+    );
+    await statusTable(db, 'DataMigrationTypes').insert(
+      [1, 2, 3].map((id) => ({
+        DataMigrationTypeId: id,
+        DataMigrationTypeCode: ['ods', 'rds', 'report'][id - 1],
+        DataMigrationTypeName: 'x',
+        GenerateOnlyColumn: 'keep',
+      })),
+    );
+    await statusTable(db, 'DataMigrations').insert([
+      { DataMigrationStatusId: 4, DataMigrationTypeId: 1, UserName: 'generate' },
+      { DataMigrationStatusId: 1, DataMigrationTypeId: 2 },
+    ]);
   });
   afterAll(async () => db?.drop());
 
   it('adds only what is missing and never alters Generate columns or rows', async () => {
-    const before = await Promise.all(['DataMigrationStatuses', 'DataMigrationTypes', 'DataMigrations', 'DataMigrationHistories'].map((t) => columns(db, t)));
+    const before = await Promise.all(
+      ['DataMigrationStatuses', 'DataMigrationTypes', 'DataMigrations', 'DataMigrationHistories'].map((t) =>
+        columns(db, t),
+      ),
+    );
     const result = await runCli(['init', ...target(db), '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.createdTables).toEqual(['DataMigrationRuns', 'DataMigrationVerifications', 'DataMigrationTaskRuns']);
     expect(report.seededRows).toEqual(['status success', 'DataMigrations row for report']);
-    const after = await Promise.all(['DataMigrationStatuses', 'DataMigrationTypes', 'DataMigrations', 'DataMigrationHistories'].map((t) => columns(db, t)));
+    const after = await Promise.all(
+      ['DataMigrationStatuses', 'DataMigrationTypes', 'DataMigrations', 'DataMigrationHistories'].map((t) =>
+        columns(db, t),
+      ),
+    );
     expect(after).toEqual(before);
     expect(await stageStatuses(db)).toEqual({ 1: 4, 2: 1, 3: 1 });
     expect(await statusTable(db, 'DataMigrationTypes').pluck('GenerateOnlyColumn')).toEqual(['keep', 'keep', 'keep']);

@@ -38,23 +38,46 @@ export function startCli(args: readonly string[], options: { cwd?: string; env?:
       }
     }
   };
-  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); check(); });
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); check(); });
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    check();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    check();
+  });
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return {
     child,
     done,
     waitForOutput: (text, timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${String(text)}; stdout: ${stdout}\nstderr: ${stderr}`)), timeoutMs);
-        waiters.push({ text, resolve: () => { clearTimeout(timer); resolve(); } });
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${String(text)}; stdout: ${stdout}\nstderr: ${stderr}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          text,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
         check();
-        void done.then(() => { clearTimeout(timer); reject(new Error(`process exited before ${String(text)}; stdout: ${stdout}\nstderr: ${stderr}`)); });
+        void done.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`process exited before ${String(text)}; stdout: ${stdout}\nstderr: ${stderr}`));
+        });
       }),
   };
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return startCli(args, options).done;
 }

@@ -58,7 +58,9 @@ async function probe(dialect: DialectName): Promise<string | null> {
  * The dialects a test file should run against: reachable ones; unreachable ones are skipped
  * with a printed reason, or fail the run when DMR_REQUIRE_SERVICES=1 (CI).
  */
-export async function dialectsUnderTest(wanted: readonly DialectName[] = ['sqlite', 'postgres', 'mysql', 'mssql']): Promise<DialectName[]> {
+export async function dialectsUnderTest(
+  wanted: readonly DialectName[] = ['sqlite', 'postgres', 'mysql', 'mssql'],
+): Promise<DialectName[]> {
   const result: DialectName[] = [];
   for (const dialect of wanted) {
     const reason = await unreachableReason(dialect);
@@ -80,12 +82,26 @@ export async function createTestDatabase(dialect: DialectName, label = 't'): Pro
     const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-test-'));
     const file = path.join(dir, `${name}.sqlite3`);
     const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
-    return { dialect, url: `sqlite:${file}`, schema: 'main', knex, drop: async () => { await knex.destroy(); rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      dialect,
+      url: `sqlite:${file}`,
+      schema: 'main',
+      knex,
+      drop: async () => {
+        await knex.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const serverUrl = serverUrls[dialect];
   if (!serverUrl) throw new Error(`${dialect}: no server configured`);
   const admin = adminKnex(dialect, serverUrl);
-  const q = dialect === 'mysql' ? (s: string) => `\`${s}\`` : dialect === 'mssql' ? (s: string) => `[${s}]` : (s: string) => `"${s}"`;
+  const q =
+    dialect === 'mysql'
+      ? (s: string) => `\`${s}\``
+      : dialect === 'mssql'
+        ? (s: string) => `[${s}]`
+        : (s: string) => `"${s}"`;
   await admin.raw(`create database ${q(name)}`);
   const url = withDatabase(serverUrl, name);
   const knex = adminKnex(dialect, url);
@@ -100,7 +116,8 @@ export async function createTestDatabase(dialect: DialectName, label = 't'): Pro
       else if (dialect === 'mysql') {
         await admin.raw(`drop database if exists ${q(name)}`);
         await admin.raw(`drop database if exists ${q(`${name}_app`)}`);
-      } else await admin.raw(`alter database ${q(name)} set single_user with rollback immediate; drop database ${q(name)}`);
+      } else
+        await admin.raw(`alter database ${q(name)} set single_user with rollback immediate; drop database ${q(name)}`);
       await admin.destroy();
     },
   };
@@ -115,8 +132,34 @@ export function withDatabase(url: string, database: string): string {
 /** A plain knex for arranging state, independent of dmr's own connection code. */
 export function adminKnex(dialect: Exclude<DialectName, 'sqlite'>, url: string): Knex {
   const u = new URL(url);
-  const common = { host: u.hostname, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) || undefined };
-  if (dialect === 'postgres') return knexFactory({ client: 'pg', connection: { ...common, port: Number(u.port || 5432) }, pool: { min: 0, max: 4 } });
-  if (dialect === 'mysql') return knexFactory({ client: 'mysql2', connection: { ...common, port: Number(u.port || 3306), timezone: 'Z', multipleStatements: true }, pool: { min: 0, max: 4 } });
-  return knexFactory({ client: 'mssql', connection: { server: u.hostname, port: Number(u.port || 1433), user: common.user, password: common.password, database: common.database, options: { encrypt: false, trustServerCertificate: true } }, pool: { min: 0, max: 4 } });
+  const common = {
+    host: u.hostname,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1) || undefined,
+  };
+  if (dialect === 'postgres')
+    return knexFactory({
+      client: 'pg',
+      connection: { ...common, port: Number(u.port || 5432) },
+      pool: { min: 0, max: 4 },
+    });
+  if (dialect === 'mysql')
+    return knexFactory({
+      client: 'mysql2',
+      connection: { ...common, port: Number(u.port || 3306), timezone: 'Z', multipleStatements: true },
+      pool: { min: 0, max: 4 },
+    });
+  return knexFactory({
+    client: 'mssql',
+    connection: {
+      server: u.hostname,
+      port: Number(u.port || 1433),
+      user: common.user,
+      password: common.password,
+      database: common.database,
+      options: { encrypt: false, trustServerCertificate: true },
+    },
+    pool: { min: 0, max: 4 },
+  });
 }

@@ -12,11 +12,15 @@ export function statusTable(db: TestDatabase, table: string, knex: Knex = db.kne
 /** {typeId: statusId} of App.DataMigrations. */
 export async function stageStatuses(db: TestDatabase): Promise<Record<number, number>> {
   const rows = await statusTable(db, 'DataMigrations').select('DataMigrationTypeId', 'DataMigrationStatusId');
-  return Object.fromEntries(rows.map((r: Record<string, unknown>) => [Number(r.DataMigrationTypeId), Number(r.DataMigrationStatusId)]));
+  return Object.fromEntries(
+    rows.map((r: Record<string, unknown>) => [Number(r.DataMigrationTypeId), Number(r.DataMigrationStatusId)]),
+  );
 }
 
 export async function historyMessages(db: TestDatabase): Promise<string[]> {
-  const rows = await statusTable(db, 'DataMigrationHistories').select('DataMigrationHistoryMessage').orderBy('DataMigrationHistoryId');
+  const rows = await statusTable(db, 'DataMigrationHistories')
+    .select('DataMigrationHistoryMessage')
+    .orderBy('DataMigrationHistoryId');
   return rows.map((r: Record<string, unknown>) => String(r.DataMigrationHistoryMessage));
 }
 

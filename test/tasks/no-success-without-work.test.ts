@@ -114,7 +114,10 @@ describe('the task tree in migrate --plan', () => {
       '.gitkeep': ['hidden', 'hidden file'],
       '010_load.sql': ['replaced-by-variant', 'replaced by 010_load.postgres.sql on postgres'],
       '020_extra.mysql.sql': ['other-dialect', 'variant for mysql (this database is postgres)'],
-      '030_old.sql.bak': ['unknown-extension', 'unknown extension .bak (tasks are .sql, .ts, .mts, .js, .mjs, .copy.json)'],
+      '030_old.sql.bak': [
+        'unknown-extension',
+        'unknown extension .bak (tasks are .sql, .ts, .mts, .js, .mjs, .copy.json)',
+      ],
       'data.json': ['unknown-extension', 'unknown extension .json (tasks are .sql, .ts, .mts, .js, .mjs, .copy.json)'],
       'notes.txt': ['unknown-extension', 'unknown extension .txt (tasks are .sql, .ts, .mts, .js, .mjs, .copy.json)'],
       sub: ['not-a-file', 'a folder: tasks are the files directly in the stage folder'],

@@ -13,19 +13,57 @@ for (const dialect of dialects) {
     beforeAll(async () => {
       db = await createTestDatabase(dialect, 'vbad');
       await createItems(db, 'items', dialect as TypeSet, baseRows());
-      await db.knex.raw(dialect === 'mysql' ? 'create table `victim` (id int primary key)' : 'create table victim (id integer primary key)');
+      await db.knex.raw(
+        dialect === 'mysql'
+          ? 'create table `victim` (id int primary key)'
+          : 'create table victim (id integer primary key)',
+      );
       db.knex.on('query', (q: { sql: string }) => statements.push(q.sql));
     });
     afterAll(async () => db?.drop());
 
     const cases: [string, () => Promise<unknown>, RegExp][] = [
-      ['missing table', () => verifyData(options(db, db, { tables: [{ source: 'nope', target: 'nope' }] })), /table "nope" not found/],
-      ['missing target table', () => verifyData(options(db, db, { tables: [{ source: 'items', target: 'items2' }] })), /"items2" not found in the target/],
-      ['missing column', () => verifyData(options(db, db, { tables: [{ source: 'items', target: 'items' }], columns: ['nope'] })), /column "nope" not found/],
-      ['missing key column', () => verifyData(options(db, db, { tables: [{ source: 'items', target: 'items' }], key: ['nope'] })), /column "nope" not found/],
-      ['injection in --table', () => verifyData(options(db, db, { tables: [{ source: 'items; drop table victim', target: 'items' }] })), /not a plain table or column name/],
-      ['injection in --key', () => verifyData(options(db, db, { tables: [{ source: 'items', target: 'items' }], key: ['id) or 1=1; drop table victim --'] })), /not a plain table or column name/],
-      ['quote in --table', () => verifyData(options(db, db, { tables: [{ source: 'items"', target: 'items' }] })), /not a plain table or column name/],
+      [
+        'missing table',
+        () => verifyData(options(db, db, { tables: [{ source: 'nope', target: 'nope' }] })),
+        /table "nope" not found/,
+      ],
+      [
+        'missing target table',
+        () => verifyData(options(db, db, { tables: [{ source: 'items', target: 'items2' }] })),
+        /"items2" not found in the target/,
+      ],
+      [
+        'missing column',
+        () => verifyData(options(db, db, { tables: [{ source: 'items', target: 'items' }], columns: ['nope'] })),
+        /column "nope" not found/,
+      ],
+      [
+        'missing key column',
+        () => verifyData(options(db, db, { tables: [{ source: 'items', target: 'items' }], key: ['nope'] })),
+        /column "nope" not found/,
+      ],
+      [
+        'injection in --table',
+        () => verifyData(options(db, db, { tables: [{ source: 'items; drop table victim', target: 'items' }] })),
+        /not a plain table or column name/,
+      ],
+      [
+        'injection in --key',
+        () =>
+          verifyData(
+            options(db, db, {
+              tables: [{ source: 'items', target: 'items' }],
+              key: ['id) or 1=1; drop table victim --'],
+            }),
+          ),
+        /not a plain table or column name/,
+      ],
+      [
+        'quote in --table',
+        () => verifyData(options(db, db, { tables: [{ source: 'items"', target: 'items' }] })),
+        /not a plain table or column name/,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, run, message) => {
@@ -39,11 +77,21 @@ for (const dialect of dialects) {
     });
 
     it('a column type that cannot be compared is reported, not coerced', async () => {
-      await db.knex.raw(dialect === 'mysql' ? 'create table odd (id int primary key, t time)' : dialect === 'postgres' ? 'create table odd (id integer primary key, t jsonb)' : 'create table odd (id integer primary key, t json)');
-      const error = await verifyData(options(db, db, { tables: [{ source: 'odd', target: 'odd' }] })).catch((e: unknown) => e);
+      await db.knex.raw(
+        dialect === 'mysql'
+          ? 'create table odd (id int primary key, t time)'
+          : dialect === 'postgres'
+            ? 'create table odd (id integer primary key, t jsonb)'
+            : 'create table odd (id integer primary key, t json)',
+      );
+      const error = await verifyData(options(db, db, { tables: [{ source: 'odd', target: 'odd' }] })).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(UsageError);
       expect((error as Error).message).toMatch(/column odd\.t cannot be compared/);
-      const ok = await verifyData(options(db, db, { tables: [{ source: 'odd', target: 'odd' }], excludeColumns: ['odd.t'] }));
+      const ok = await verifyData(
+        options(db, db, { tables: [{ source: 'odd', target: 'odd' }], excludeColumns: ['odd.t'] }),
+      );
       expect(ok.status).toBe('equal');
     });
   });

@@ -30,8 +30,11 @@ function keys(): string[] {
 async function create(db: TestDatabase, rows: { k: string; v: number }[]): Promise<void> {
   if (db.dialect === 'postgres') {
     const icu = await db.knex.raw(`select 1 from pg_collation where collname = 'und-x-icu'`);
-    await db.knex.raw(`create table words (k varchar(40) ${icu.rows.length ? 'collate "und-x-icu" ' : ''}primary key, v integer)`);
-  } else if (db.dialect === 'mysql') await db.knex.raw('create table words (k varchar(40) collate utf8mb4_general_ci primary key, v int)');
+    await db.knex.raw(
+      `create table words (k varchar(40) ${icu.rows.length ? 'collate "und-x-icu" ' : ''}primary key, v integer)`,
+    );
+  } else if (db.dialect === 'mysql')
+    await db.knex.raw('create table words (k varchar(40) collate utf8mb4_general_ci primary key, v int)');
   else await db.knex.raw('create table words (k varchar(40) primary key, v integer)');
   for (let i = 0; i < rows.length; i += 100) await db.knex('words').insert(rows.slice(i, i + 100));
 }
@@ -53,7 +56,10 @@ for (const [from, to] of pairs.filter(([a, b]) => available.includes(a) && avail
       source = await createTestDatabase(from, 'vcoll_src');
       target = await createTestDatabase(to, 'vcoll_tgt');
       await create(source, all);
-      await create(target, all.map((r) => (r.k === changedKey ? { ...r, v: -1 } : r)));
+      await create(
+        target,
+        all.map((r) => (r.k === changedKey ? { ...r, v: -1 } : r)),
+      );
     });
     afterAll(async () => {
       await source?.drop();
@@ -61,7 +67,8 @@ for (const [from, to] of pairs.filter(([a, b]) => available.includes(a) && avail
     });
 
     it('the orders really differ between the engines', async () => {
-      const order = async (db: TestDatabase) => (await db.knex('words').select('k').orderBy('k')).map((r: { k: string }) => r.k);
+      const order = async (db: TestDatabase) =>
+        (await db.knex('words').select('k').orderBy('k')).map((r: { k: string }) => r.k);
       expect(await order(source)).not.toEqual(await order(target));
     });
 
@@ -69,7 +76,12 @@ for (const [from, to] of pairs.filter(([a, b]) => available.includes(a) && avail
       const result = await verifyData(options(source, target, { mode, segmentRows: 16 }));
       const t = result.tables[0]!;
       expect(t.changed).toEqual([{ key: { k: changedKey }, columns: { v: [String(123), '-1'] } }]);
-      expect([t.missingInTarget, t.extraInTarget, t.duplicatesInSource, t.duplicatesInTarget]).toEqual([[], [], [], []]);
+      expect([t.missingInTarget, t.extraInTarget, t.duplicatesInSource, t.duplicatesInTarget]).toEqual([
+        [],
+        [],
+        [],
+        [],
+      ]);
       expect(t.differenceCount).toBe(1);
     });
   });

@@ -43,7 +43,10 @@ describe('SQL Server verify catalog (text only, no server)', () => {
   });
 
   it('lists tables with whether the role may SELECT them', async () => {
-    const { knex, sent } = recordingKnex(() => [{ name: 'Orders', readable: 1 }, { name: 'Secret', readable: 0 }]);
+    const { knex, sent } = recordingKnex(() => [
+      { name: 'Orders', readable: 1 },
+      { name: 'Secret', readable: 0 },
+    ]);
     expect(await new MssqlRowHash().listTables(knex, 'dbo')).toEqual([
       { name: 'Orders', readable: true },
       { name: 'Secret', readable: false },

@@ -21,7 +21,12 @@ const table: CatalogTable = {
 
 describe('mssql verify SQL (text only, no server)', () => {
   const dialect: RowHashDialect = new MssqlRowHash();
-  const plan = planTable(table, table, { source: null as never, target: null as never, trimTrailingSpaces: true }, 'portable');
+  const plan = planTable(
+    table,
+    table,
+    { source: null as never, target: null as never, trimTrailingSpaces: true },
+    'portable',
+  );
   const queries = new HashQueries(dialect, plan, 'source', dialect.tableReference('dbo', 'Orders'), "[Name] <> N'x'");
 
   it('counts with the --where condition', () => {
@@ -41,14 +46,17 @@ describe('mssql verify SQL (text only, no server)', () => {
     expect(sql).toContain(') / 16)');
     expect(sql).toMatch(/group by \(kh % 64\)$/);
     expect(sql).toContain('rtrim(convert(nvarchar(max), [Name]))');
-    expect(sql).toContain("lower(convert(varchar(max), convert(varbinary(max), [Blob]), 2))");
+    expect(sql).toContain('lower(convert(varchar(max), convert(varbinary(max), [Blob]), 2))');
     expect(sql).toContain("datediff_big(microsecond, '1970-01-01', convert(datetime2(7), [At]))");
     expect(sql).toContain('log10(abs(convert(float, [Ratio])))');
     expect(sql).not.toMatch(/;|--/);
   });
 
   it('downloads only the differing segments, ordered by key hash', () => {
-    const sql = queries.rows([{ modulus: 64, residues: [3, 17] }, { modulus: 1024, residues: [5] }]);
+    const sql = queries.rows([
+      { modulus: 64, residues: [3, 17] },
+      { modulus: 1024, residues: [5] },
+    ]);
     expect(sql).toMatch(/ where \(kh % 64\) in \(3, 17\) or \(kh % 1024\) in \(5\) order by kh$/);
     expect(sql).toContain(' as ke, g0, f0, f1, f2, f3, f4, f5, f6 from (select ');
   });

@@ -13,15 +13,13 @@ async function createTables(db: TestDatabase, changed: boolean): Promise<void> {
   await db.knex.raw('create table items (id integer primary key, name varchar(40), qty integer)');
   await db.knex.raw('create table codes (code varchar(20) not null, label varchar(40), unique (code))');
   await db.knex.raw('create table secret (id integer primary key, v integer)');
-  await db
-    .knex('items')
-    .insert(
-      Array.from({ length: 20 }, (_, i) => ({
-        id: i + 1,
-        name: changed && i + 1 === 5 ? 'alicia-target' : `name${i + 1}`,
-        qty: i,
-      })),
-    );
+  await db.knex('items').insert(
+    Array.from({ length: 20 }, (_, i) => ({
+      id: i + 1,
+      name: changed && i + 1 === 5 ? 'alicia-target' : `name${i + 1}`,
+      qty: i,
+    })),
+  );
   await db
     .knex('codes')
     .insert(

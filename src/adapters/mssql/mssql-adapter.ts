@@ -22,7 +22,13 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
 /** SQL Server: session-owned application lock, sessions from sys.dm_exec_sessions/requests. */
 export class MssqlAdapter implements DialectAdapter {
   readonly name = 'mssql' as const;
-  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true, schemaIsDatabase: false } as const;
+  readonly capabilities = {
+    schemas: true,
+    insertReturning: true,
+    transactionalDdl: true,
+    cancelStatement: true,
+    schemaIsDatabase: false,
+  } as const;
 
   defaultSchema(): string {
     return 'App';
@@ -60,11 +66,21 @@ export class MssqlAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as { number?: number; code?: string; lineNumber?: number; message?: string; originalError?: { info?: { number?: number; lineNumber?: number } } };
+    const e = error as {
+      number?: number;
+      code?: string;
+      lineNumber?: number;
+      message?: string;
+      originalError?: { info?: { number?: number; lineNumber?: number } };
+    };
     const number = e.number ?? e.originalError?.info?.number;
     const line = e.lineNumber ?? e.originalError?.info?.lineNumber;
     const cause = classifyMssqlError(error);
-    const message = messageWithCause(cause, [number !== undefined ? `error ${number}` : e.code], String(e.message ?? error));
+    const message = messageWithCause(
+      cause,
+      [number !== undefined ? `error ${number}` : e.code],
+      String(e.message ?? error),
+    );
     return { code: number !== undefined ? String(number) : e.code, message, lineInStatement: line, cause };
   }
 
@@ -79,7 +95,9 @@ export class MssqlAdapter implements DialectAdapter {
 
   async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
     const sql = mssqlSql.currentSession;
-    const rows = connection ? queryRowsOn<{ id: number }>(db as Knex, connection, sql) : queryRows<{ id: number }>(db, sql);
+    const rows = connection
+      ? queryRowsOn<{ id: number }>(db as Knex, connection, sql)
+      : queryRows<{ id: number }>(db, sql);
     const [row] = await rows;
     return String(row?.id);
   }

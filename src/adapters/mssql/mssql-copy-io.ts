@@ -1,7 +1,16 @@
 import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import type Mssql from 'mssql';
-import type { BulkLoad, CopyLine, CopyReader, CopyTable, CopyWriter, KeyRange, LoadColumn, ReadSpec } from '../copy-dialect.js';
+import type {
+  BulkLoad,
+  CopyLine,
+  CopyReader,
+  CopyTable,
+  CopyWriter,
+  KeyRange,
+  LoadColumn,
+  ReadSpec,
+} from '../copy-dialect.js';
 import { binaryFromText, joinLine, LineBatch, splitLine } from '../copy-line.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { mssqlRender } from './mssql-copy-types.js';
@@ -25,7 +34,11 @@ const bulkRows = 5000;
 /** A pool of one connection built from knex's connection settings (mssql is the driver with the bulk API). */
 export async function mssqlPool(knex: Knex): Promise<Mssql.ConnectionPool> {
   const c = (knex.client as { connectionSettings: Record<string, unknown> }).connectionSettings;
-  const pool = new (driver()).ConnectionPool({ ...(c as unknown as Mssql.config), server: String(c.server ?? c.host ?? 'localhost'), pool: { min: 0, max: 1 } });
+  const pool = new (driver().ConnectionPool)({
+    ...(c as unknown as Mssql.config),
+    server: String(c.server ?? c.host ?? 'localhost'),
+    pool: { min: 0, max: 1 },
+  });
   pool.on('error', () => undefined);
   return pool.connect();
 }
@@ -74,8 +87,12 @@ export function mssqlRangeSql(table: CopyTable, key: readonly string[], range: K
 }
 
 export function mssqlSelectSql(spec: ReadSpec): string {
-  const columns = spec.table.columns.map((c, i) => `${mssqlRender(q(c.name), spec.render[i] ?? c.type)} as ${q(`c${i}`)}`);
-  const conditions = [mssqlRangeSql(spec.table, spec.key, spec.range), spec.where ? `(${spec.where})` : ''].filter(Boolean);
+  const columns = spec.table.columns.map(
+    (c, i) => `${mssqlRender(q(c.name), spec.render[i] ?? c.type)} as ${q(`c${i}`)}`,
+  );
+  const conditions = [mssqlRangeSql(spec.table, spec.key, spec.range), spec.where ? `(${spec.where})` : ''].filter(
+    Boolean,
+  );
   const top = spec.limit !== undefined ? `top (${Math.trunc(spec.limit)}) ` : '';
   const order = spec.range.kind === 'keyset' ? ` order by ${spec.key.map(q).join(', ')}` : '';
   return `select ${top}${columns.join(', ')} from ${ref(spec.table.schema, spec.table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}${order}`;
@@ -129,13 +146,21 @@ export async function mssqlReader(knex: Knex): Promise<CopyReader> {
     async bounds(spec) {
       const k = q(spec.key[0] ?? '');
       const where = spec.where ? ` where ${spec.where}` : '';
-      const { recordset } = await pool.request().query(`select count_big(*) as n, convert(varchar(40), min(${k})) as lo, convert(varchar(40), max(${k})) as hi from ${ref(spec.table.schema, spec.table.name)}${where}`);
+      const { recordset } = await pool
+        .request()
+        .query(
+          `select count_big(*) as n, convert(varchar(40), min(${k})) as lo, convert(varchar(40), max(${k})) as hi from ${ref(spec.table.schema, spec.table.name)}${where}`,
+        );
       const row = recordset[0] as { n: string; lo: string | null; hi: string | null };
       return { rows: Number(row.n), low: row.lo, high: row.hi };
     },
     async count(table, key, range, where) {
       const conditions = [mssqlRangeSql(table, key, range), where ? `(${where})` : ''].filter(Boolean);
-      const { recordset } = await pool.request().query(`select count_big(*) as n from ${ref(table.schema, table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`);
+      const { recordset } = await pool
+        .request()
+        .query(
+          `select count_big(*) as n from ${ref(table.schema, table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`,
+        );
       return Number((recordset[0] as { n: string }).n);
     },
     close: () => pool.close(),
@@ -150,7 +175,13 @@ export function mssqlBulkType(column: LoadColumn): Mssql.ISqlType | (() => Mssql
     case 'boolean':
       return mssql.Bit;
     case 'integer':
-      return t.bytes === 8 ? mssql.BigInt : t.bytes === 1 && t.unsigned ? mssql.TinyInt : t.bytes <= 2 ? mssql.SmallInt : mssql.Int;
+      return t.bytes === 8
+        ? mssql.BigInt
+        : t.bytes === 1 && t.unsigned
+          ? mssql.TinyInt
+          : t.bytes <= 2
+            ? mssql.SmallInt
+            : mssql.Int;
     case 'decimal':
       return mssql.Decimal(t.precision ?? 38, t.scale ?? 0);
     case 'float':
@@ -194,7 +225,7 @@ export async function mssqlWriter(knex: Knex): Promise<CopyWriter> {
   const pool = await mssqlPool(knex);
   const [session] = (await pool.request().query<{ id: number }>('select @@spid as id')).recordset;
   let transaction: Mssql.Transaction | null = null;
-  const request = () => (transaction ? new (driver()).Request(transaction) : pool.request());
+  const request = () => (transaction ? new (driver().Request)(transaction) : pool.request());
   const exec = async (sql: string) => {
     await request().batch(sql);
   };
@@ -204,7 +235,7 @@ export async function mssqlWriter(knex: Knex): Promise<CopyWriter> {
       return transaction;
     },
     async begin() {
-      transaction = new (driver()).Transaction(pool);
+      transaction = new (driver().Transaction)(pool);
       await transaction.begin();
     },
     async commit() {
@@ -222,12 +253,16 @@ export async function mssqlWriter(knex: Knex): Promise<CopyWriter> {
     load(schema, table, columns): BulkLoad {
       let rows = 0;
       const flush = async (lines: readonly CopyLine[]) => {
-        const t = new (driver()).Table(`${q(schema ?? 'dbo')}.${q(table)}`);
+        const t = new (driver().Table)(`${q(schema ?? 'dbo')}.${q(table)}`);
         t.create = false;
         for (const c of columns) t.columns.add(c.name, mssqlBulkType(c), { nullable: true });
         for (const line of lines) {
           const fields = splitLine(line);
-          t.rows.add(...columns.map((c, i) => mssqlBulkValue(fields[i] ?? null, c) as string | number | boolean | Date | Buffer | null));
+          t.rows.add(
+            ...columns.map(
+              (c, i) => mssqlBulkValue(fields[i] ?? null, c) as string | number | boolean | Date | Buffer | null,
+            ),
+          );
         }
         const result = await request().bulk(t);
         rows += result.rowsAffected;
@@ -242,8 +277,14 @@ export async function mssqlWriter(knex: Knex): Promise<CopyWriter> {
     },
     async deleteRange(schema, table, key, range) {
       const fake: CopyTable = { name: table, columns: [], primaryKey: [], estimatedRows: null };
-      const condition = mssqlRangeSql(fake, key.map((k) => k.name), range);
-      const result = await request().query(`delete from ${ref(schema, table)}${condition ? ` where ${condition}` : ''}`);
+      const condition = mssqlRangeSql(
+        fake,
+        key.map((k) => k.name),
+        range,
+      );
+      const result = await request().query(
+        `delete from ${ref(schema, table)}${condition ? ` where ${condition}` : ''}`,
+      );
       return result.rowsAffected[0] ?? 0;
     },
     close: () => pool.close(),

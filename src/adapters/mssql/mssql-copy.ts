@@ -23,13 +23,25 @@ export const mssqlCopy: CopyDialect = {
   tableReference: ref,
 
   async listTables(knex, schema) {
-    const rows = await queryRows<{ name: string }>(knex, `select table_name as name from information_schema.tables where table_schema = coalesce(?, schema_name()) and table_type = 'BASE TABLE' order by 1`, [schema ?? null]);
+    const rows = await queryRows<{ name: string }>(
+      knex,
+      `select table_name as name from information_schema.tables where table_schema = coalesce(?, schema_name()) and table_type = 'BASE TABLE' order by 1`,
+      [schema ?? null],
+    );
     return rows.map((r) => r.name);
   },
 
   async describeTable(knex, schema, table) {
     const s = schema ?? 'dbo';
-    const cols = await queryRows<{ name: string; type: string; len: number | null; p: number | null; sc: number | null; dp: number | null; nullable: string }>(
+    const cols = await queryRows<{
+      name: string;
+      type: string;
+      len: number | null;
+      p: number | null;
+      sc: number | null;
+      dp: number | null;
+      nullable: string;
+    }>(
       knex,
       `select column_name as name, data_type as type, character_maximum_length as len, numeric_precision as p, numeric_scale as sc, datetime_precision as dp, is_nullable as nullable
          from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position`,
@@ -44,9 +56,13 @@ export const mssqlCopy: CopyDialect = {
     );
     const columns = cols.map((c): CopyColumn => {
       const t = c.type.toLowerCase();
-      const declared = ['decimal', 'numeric'].includes(t) ? `${t}(${c.p},${c.sc})`
-        : ['char', 'varchar', 'nchar', 'nvarchar', 'binary', 'varbinary'].includes(t) ? `${t}(${c.len === -1 ? 'max' : c.len})`
-        : ['datetime2', 'datetimeoffset', 'time'].includes(t) ? `${t}(${c.dp ?? 7})` : t;
+      const declared = ['decimal', 'numeric'].includes(t)
+        ? `${t}(${c.p},${c.sc})`
+        : ['char', 'varchar', 'nchar', 'nvarchar', 'binary', 'varbinary'].includes(t)
+          ? `${t}(${c.len === -1 ? 'max' : c.len})`
+          : ['datetime2', 'datetimeoffset', 'time'].includes(t)
+            ? `${t}(${c.dp ?? 7})`
+            : t;
       return { name: c.name, declared, type: mssqlTypeOf(declared), nullable: c.nullable === 'YES' };
     });
     return { schema: s, name: table, columns, primaryKey: pk.map((r) => r.name), estimatedRows: null };
@@ -67,11 +83,20 @@ export const mssqlCopy: CopyDialect = {
     return `create table ${ref(schema, table)} (${defs.join(', ')})`;
   },
 
-  addPrimaryKeySql: (schema, table, primaryKey) => `alter table ${ref(schema, table)} add primary key (${primaryKey.map(q).join(', ')})`,
+  addPrimaryKeySql: (schema, table, primaryKey) =>
+    `alter table ${ref(schema, table)} add primary key (${primaryKey.map(q).join(', ')})`,
   truncateSql: (schema, table) => `truncate table ${ref(schema, table)}`,
 
   async tableExists(knex, schema, table) {
-    return (await queryRows(knex, 'select 1 as x from information_schema.tables where table_schema = ? and table_name = ?', [schema ?? 'dbo', table])).length > 0;
+    return (
+      (
+        await queryRows(
+          knex,
+          'select 1 as x from information_schema.tables where table_schema = ? and table_name = ?',
+          [schema ?? 'dbo', table],
+        )
+      ).length > 0
+    );
   },
 
   openReader: mssqlReader,
@@ -82,12 +107,20 @@ export const mssqlCopy: CopyDialect = {
     const number = e.number ?? e.originalError?.info?.number;
     if (number === undefined || !refusalNumbers.has(number)) return null;
     const field = /column '([^']+)'/i.exec(String(e.message))?.[1];
-    return { code: String(number), message: String(e.message), ...(field ? { field } : {}), duplicate: number === 2627 || number === 2601 };
+    return {
+      code: String(number),
+      message: String(e.message),
+      ...(field ? { field } : {}),
+      duplicate: number === 2627 || number === 2601,
+    };
   },
 
   isConnectionLoss(error) {
     const e = error as { code?: string; message?: string };
-    return /ESOCKET|ECONNRESET|ECONNCLOSED|ETIMEOUT/.test(String(e.code)) || /Connection lost|connection is closed/i.test(String(e.message));
+    return (
+      /ESOCKET|ECONNRESET|ECONNCLOSED|ETIMEOUT/.test(String(e.code)) ||
+      /Connection lost|connection is closed/i.test(String(e.message))
+    );
   },
 
   async cancel(knex, sessionId) {

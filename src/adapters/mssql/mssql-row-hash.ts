@@ -19,12 +19,32 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeMssqlFailure, mssqlHashSession } from './mssql-row-hash-session.js';
 
 const categories: Readonly<Record<string, ValueCategory>> = {
-  tinyint: 'integer', smallint: 'integer', int: 'integer', bigint: 'integer',
-  decimal: 'decimal', numeric: 'decimal', money: 'decimal', smallmoney: 'decimal',
-  real: 'float', float: 'float', bit: 'boolean',
-  datetime: 'timestamp', datetime2: 'timestamp', smalldatetime: 'timestamp', datetimeoffset: 'timestamp', date: 'date',
-  char: 'string', varchar: 'string', nchar: 'string', nvarchar: 'string', text: 'string', ntext: 'string', uniqueidentifier: 'string',
-  binary: 'binary', varbinary: 'binary', image: 'binary',
+  tinyint: 'integer',
+  smallint: 'integer',
+  int: 'integer',
+  bigint: 'integer',
+  decimal: 'decimal',
+  numeric: 'decimal',
+  money: 'decimal',
+  smallmoney: 'decimal',
+  real: 'float',
+  float: 'float',
+  bit: 'boolean',
+  datetime: 'timestamp',
+  datetime2: 'timestamp',
+  smalldatetime: 'timestamp',
+  datetimeoffset: 'timestamp',
+  date: 'date',
+  char: 'string',
+  varchar: 'string',
+  nchar: 'string',
+  nvarchar: 'string',
+  text: 'string',
+  ntext: 'string',
+  uniqueidentifier: 'string',
+  binary: 'binary',
+  varbinary: 'binary',
+  image: 'binary',
 };
 
 /** The canonical text as UTF-8 bytes (SQL Server 2019+ UTF-8 collation), so HASHBYTES matches md5 elsewhere. */

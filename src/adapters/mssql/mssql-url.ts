@@ -5,17 +5,39 @@ import type { ConnectionParser, ParsedConnection } from '../parsed-connection.js
 import { readServerUrl } from '../server-url.js';
 
 /** The connection string keywords: https://learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring */
-export const mssqlParameterDocs = 'https://learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring';
+export const mssqlParameterDocs =
+  'https://learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring';
 
 /**
  * Connection string keywords (lower case, with their aliases) that the mssql package's own parser turns into
  * tedious options; `application name` dmr applies itself (mssql drops it). Others are refused by name.
  */
 const honoured = new Set([
-  'encrypt', 'trustservercertificate', 'trust server certificate', 'connect timeout', 'connection timeout', 'timeout',
-  'applicationintent', 'application intent', 'multisubnetfailover', 'multi subnet failover', 'packet size',
-  'current language', 'language', 'transaction binding', 'authentication', 'client id', 'client secret', 'tenant id',
-  'token', 'msi endpoint', 'msi secret', 'initial catalog', 'database', 'application name', 'app',
+  'encrypt',
+  'trustservercertificate',
+  'trust server certificate',
+  'connect timeout',
+  'connection timeout',
+  'timeout',
+  'applicationintent',
+  'application intent',
+  'multisubnetfailover',
+  'multi subnet failover',
+  'packet size',
+  'current language',
+  'language',
+  'transaction binding',
+  'authentication',
+  'client id',
+  'client secret',
+  'tenant id',
+  'token',
+  'msi endpoint',
+  'msi secret',
+  'initial catalog',
+  'database',
+  'application name',
+  'app',
 ]);
 const secretKeys = new Set(['client secret', 'token', 'msi secret']);
 
@@ -50,7 +72,10 @@ export const mssqlConnectionParser: ConnectionParser = {
   fromObject(object) {
     const c = { ...object };
     const options = (c.options ?? {}) as Record<string, unknown>;
-    const secrets = [c.password, (c.authentication as { options?: { password?: unknown } } | undefined)?.options?.password];
+    const secrets = [
+      c.password,
+      (c.authentication as { options?: { password?: unknown } } | undefined)?.options?.password,
+    ];
     const display = displayConnection({
       scheme: 'mssql',
       user: c.user as string | undefined,
@@ -82,9 +107,15 @@ export function applyMssqlParameters(
     if (key === 'instancename') instanceName = value;
     else if (key === 'application name' || key === 'app') appName = value;
     // mssql compares ApplicationIntent in lower case only.
-    else if (honoured.has(key)) keywords.push(`${key}="${(key.replace(' ', '') === 'applicationintent' ? value.toLowerCase() : value).replace(/"/g, '""')}"`);
+    else if (honoured.has(key))
+      keywords.push(
+        `${key}="${(key.replace(' ', '') === 'applicationintent' ? value.toLowerCase() : value).replace(/"/g, '""')}"`,
+      );
     else {
-      throw new ConnectionSettingError(`unknown or unsupported SQL Server connection parameter ${JSON.stringify(name)}`, `remove it; the keywords dmr understands: ${[...honoured].join(', ')}, instanceName (${mssqlParameterDocs})`);
+      throw new ConnectionSettingError(
+        `unknown or unsupported SQL Server connection parameter ${JSON.stringify(name)}`,
+        `remove it; the keywords dmr understands: ${[...honoured].join(', ')}, instanceName (${mssqlParameterDocs})`,
+      );
     }
     if (secretKeys.has(key)) secrets.push(value);
   }
@@ -92,9 +123,16 @@ export function applyMssqlParameters(
   try {
     parsed = mssql.ConnectionPool.parseConnectionString(keywords.join(';')) as unknown as Record<string, unknown>;
   } catch (error) {
-    throw new ConnectionSettingError(`SQL Server connection parameters refused: ${(error as Error).message}`, mssqlParameterDocs);
+    throw new ConnectionSettingError(
+      `SQL Server connection parameters refused: ${(error as Error).message}`,
+      mssqlParameterDocs,
+    );
   }
-  const { options: parsedOptions, pool: _pool, ...rest } = parsed as { options?: Record<string, unknown>; pool?: unknown };
+  const {
+    options: parsedOptions,
+    pool: _pool,
+    ...rest
+  } = parsed as { options?: Record<string, unknown>; pool?: unknown };
   const options: Record<string, unknown> = {
     encrypt: false,
     trustServerCertificate: true,

@@ -32,7 +32,13 @@ export function mysqlLockName(schema: string): string {
  */
 export class MysqlAdapter implements DialectAdapter {
   readonly name = 'mysql' as const;
-  readonly capabilities = { schemas: true, insertReturning: false, transactionalDdl: false, cancelStatement: true, schemaIsDatabase: true } as const;
+  readonly capabilities = {
+    schemas: true,
+    insertReturning: false,
+    transactionalDdl: false,
+    cancelStatement: true,
+    schemaIsDatabase: true,
+  } as const;
 
   quoteIdentifier(name: string): string {
     return quoteIdentifierFor.mysql(name);
@@ -76,13 +82,22 @@ export class MysqlAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string; sqlState?: string};
+    const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string; sqlState?: string };
     const text = withoutSqlPrefix(String(e.sqlMessage ?? e.message ?? error));
     const line = /at line (\d+)/.exec(text)?.[1];
     const cause = classifyMysqlError(error);
-    const codes = [e.errno ? `errno ${e.errno}` : undefined, e.sqlState ? `SQLSTATE ${e.sqlState}` : undefined, e.errno ? undefined : e.code];
+    const codes = [
+      e.errno ? `errno ${e.errno}` : undefined,
+      e.sqlState ? `SQLSTATE ${e.sqlState}` : undefined,
+      e.errno ? undefined : e.code,
+    ];
     const message = messageWithCause(cause, codes, text);
-    return { code: e.code ?? (e.errno ? String(e.errno) : undefined), message, lineInStatement: line ? Number(line) : undefined, cause };
+    return {
+      code: e.code ?? (e.errno ? String(e.errno) : undefined),
+      message,
+      lineInStatement: line ? Number(line) : undefined,
+      cause,
+    };
   }
 
   /**
@@ -108,7 +123,9 @@ export class MysqlAdapter implements DialectAdapter {
 
   async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
     const sql = 'select connection_id() as id';
-    const rows = connection ? queryRowsOn<{ id: number }>(db as Knex, connection, sql) : queryRows<{ id: number }>(db, sql);
+    const rows = connection
+      ? queryRowsOn<{ id: number }>(db as Knex, connection, sql)
+      : queryRows<{ id: number }>(db, sql);
     const [row] = await rows;
     return String(row?.id);
   }
@@ -121,7 +138,11 @@ export class MysqlAdapter implements DialectAdapter {
 
   async session(knex: Knex, sessionId: string): Promise<ServerSession | null> {
     if (!/^\d+$/.test(sessionId)) return null;
-    const rows = await queryRows<ServerSession>(knex, `select ${sessionColumns} from information_schema.PROCESSLIST p where p.ID = ?`, [Number(sessionId)]);
+    const rows = await queryRows<ServerSession>(
+      knex,
+      `select ${sessionColumns} from information_schema.PROCESSLIST p where p.ID = ?`,
+      [Number(sessionId)],
+    );
     return rows[0] ?? null;
   }
 

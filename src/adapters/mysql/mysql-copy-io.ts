@@ -20,15 +20,29 @@ type Connection = mysql.Connection;
 /** A dedicated mysql2 connection with dmr's connection settings and LOCAL INFILE allowed. */
 export async function mysqlConnection(knex: Knex): Promise<Connection> {
   const settings = (knex.client as { connectionSettings: mysql.ConnectionOptions }).connectionSettings;
-  const connection = mysql.createConnection({ ...settings, password: settings.password, rowsAsArray: true, multipleStatements: false, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  const connection = mysql.createConnection({
+    ...settings,
+    password: settings.password,
+    rowsAsArray: true,
+    multipleStatements: false,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
   connection.on('error', () => undefined);
   await run(connection, sessionSettings);
   return connection;
 }
 
-function run<T = unknown>(connection: Connection, sql: string | mysql.QueryOptions, values: readonly unknown[] = []): Promise<T> {
+function run<T = unknown>(
+  connection: Connection,
+  sql: string | mysql.QueryOptions,
+  values: readonly unknown[] = [],
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    connection.query(sql as mysql.QueryOptions, values as unknown[], (error, result) => (error ? reject(error) : resolve(result as T)));
+    connection.query(sql as mysql.QueryOptions, values as unknown[], (error, result) =>
+      error ? reject(error) : resolve(result as T),
+    );
   });
 }
 
@@ -119,7 +133,11 @@ export async function mysqlReader(knex: Knex): Promise<CopyReader> {
     },
     async count(table: CopyTable, key, range, where) {
       const condition = mysqlRangeCondition(key, range);
-      const rows = await run<[string][]>(connection, `select count(*) from ${ref(table.schema, table.name)}${whereOf(condition, where)}`, condition.values);
+      const rows = await run<[string][]>(
+        connection,
+        `select count(*) from ${ref(table.schema, table.name)}${whereOf(condition, where)}`,
+        condition.values,
+      );
       return Number(rows[0]?.[0] ?? 0);
     },
     close: async (broken) => {
@@ -162,25 +180,37 @@ export async function mysqlWriter(knex: Knex): Promise<CopyWriter> {
       const input = new PassThrough({ highWaterMark: 1 << 20 });
       let sent = 0;
       const targets = columns.map((c, i) => (c.type.kind === 'binary' ? `@v${i}` : q(c.name)));
-      const sets = columns.flatMap((c, i) => (c.type.kind === 'binary' ? [`${q(c.name)} = unhex(substring(@v${i}, 3))`] : []));
+      const sets = columns.flatMap((c, i) =>
+        c.type.kind === 'binary' ? [`${q(c.name)} = unhex(substring(@v${i}, 3))`] : [],
+      );
       const sql =
         `load data local infile 'dmr-copy' into table ${ref(schema, table)} character set utf8mb4 ` +
         `fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${targets.join(', ')})${sets.length ? ` set ${sets.join(', ')}` : ''}`;
-      const done = run<mysql.ResultSetHeader>(connection, { sql, infileStreamFactory: () => input } as mysql.QueryOptions);
+      const done = run<mysql.ResultSetHeader>(connection, {
+        sql,
+        infileStreamFactory: () => input,
+      } as mysql.QueryOptions);
       done.catch(() => undefined);
       return {
         async write(batch) {
           if (!batch.count) return;
           sent += batch.count;
           // Escapes LOAD DATA reads differently (\f, \v, \b, octal) are rare: only then the text is rewritten.
-          await writeBounded(input, needsLoadDataRewrite(batch.data) ? forLoadData(batch.data.toString('utf8')) : batch.data);
+          await writeBounded(
+            input,
+            needsLoadDataRewrite(batch.data) ? forLoadData(batch.data.toString('utf8')) : batch.data,
+          );
         },
         async end() {
           await endStream(input);
           const result = await done;
           if (result.warningStatus > 0 || result.affectedRows !== sent) {
             const warnings = await run<[string, number, string][]>(connection, 'show warnings limit 1').catch(() => []);
-            const [, code, message] = warnings[0] ?? ['', 0, `${sent - result.affectedRows} of ${sent} rows were not stored`];
+            const [, code, message] = warnings[0] ?? [
+              '',
+              0,
+              `${sent - result.affectedRows} of ${sent} rows were not stored`,
+            ];
             throw new LoadDataWarning(message, String(code || 'LOAD_DATA'));
           }
           return result.affectedRows;
@@ -188,8 +218,15 @@ export async function mysqlWriter(knex: Knex): Promise<CopyWriter> {
       };
     },
     async deleteRange(schema, table, key, range) {
-      const condition = mysqlRangeCondition(key.map((k) => k.name), range);
-      const result = await run<mysql.ResultSetHeader>(connection, `delete from ${ref(schema, table)}${whereOf(condition, undefined)}`, condition.values);
+      const condition = mysqlRangeCondition(
+        key.map((k) => k.name),
+        range,
+      );
+      const result = await run<mysql.ResultSetHeader>(
+        connection,
+        `delete from ${ref(schema, table)}${whereOf(condition, undefined)}`,
+        condition.values,
+      );
       return result.affectedRows;
     },
     close: async (broken) => {

@@ -133,7 +133,10 @@ export async function* rawLines(
   fields: readonly RawField[],
   batchBytes = 1 << 18,
 ): AsyncGenerator<LineBatch> {
-  const query = connection.query(sql, values as unknown[]) as unknown as mysql.Query & { row: RowState; emit(event: string, ...args: unknown[]): boolean };
+  const query = connection.query(sql, values as unknown[]) as unknown as mysql.Query & {
+    row: RowState;
+    emit(event: string, ...args: unknown[]): boolean;
+  };
   const parsed = Object.getPrototypeOf(query) as { row: RowState };
   const builder = new RawLineBuilder(fields, batchBytes + (batchBytes >> 2));
   const raw: RowState = function (this: typeof query, packet, conn) {

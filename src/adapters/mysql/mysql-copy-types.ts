@@ -1,6 +1,13 @@
 import type { CopyType, MappedType, UnsafeMapping } from '../copy-dialect.js';
 
-const integerBytes: Readonly<Record<string, 1 | 2 | 3 | 4 | 8>> = { tinyint: 1, smallint: 2, mediumint: 3, int: 4, integer: 4, bigint: 8 };
+const integerBytes: Readonly<Record<string, 1 | 2 | 3 | 4 | 8>> = {
+  tinyint: 1,
+  smallint: 2,
+  mediumint: 3,
+  int: 4,
+  integer: 4,
+  bigint: 8,
+};
 
 /** The neutral type of a MySQL/MariaDB COLUMN_TYPE (or a --cast type), null when there is none. */
 export function mysqlTypeOf(declared: string): CopyType | null {
@@ -9,11 +16,13 @@ export function mysqlTypeOf(declared: string): CopyType | null {
   const args = /^[a-z ]+\(([^)]*)\)/.exec(t)?.[1];
   const nums = args?.split(',').map((a) => Number(a.trim())) ?? [];
   const unsigned = /\bunsigned\b/.test(t);
-  if (/^tinyint\(1\)$/.test(t) || /^bit\(1\)$/.test(t) || base === 'boolean' || base === 'bool') return { kind: 'boolean' };
+  if (/^tinyint\(1\)$/.test(t) || /^bit\(1\)$/.test(t) || base === 'boolean' || base === 'bool')
+    return { kind: 'boolean' };
   const bytes = integerBytes[base];
   if (bytes) return { kind: 'integer', bytes, ...(unsigned ? { unsigned: true } : {}) };
   if (base === 'year') return { kind: 'integer', bytes: 2 };
-  if (base === 'decimal' || base === 'numeric' || base === 'dec') return { kind: 'decimal', precision: nums[0] ?? 10, scale: nums[1] ?? 0 };
+  if (base === 'decimal' || base === 'numeric' || base === 'dec')
+    return { kind: 'decimal', precision: nums[0] ?? 10, scale: nums[1] ?? 0 };
   if (base === 'float') return { kind: 'float', bytes: 4 };
   if (base === 'double' || base === 'double precision' || base === 'real') return { kind: 'float', bytes: 8 };
   if (base === 'char') return { kind: 'string', length: nums[0] ?? 1, fixed: true };
@@ -52,8 +61,12 @@ function spell(type: CopyType, key: boolean): string | UnsafeMapping {
       return type.unsigned ? `${name} unsigned` : name;
     }
     case 'decimal':
-      if (type.precision === undefined) return { unsafe: 'numeric without a precision has no exact MySQL counterpart (DECIMAL holds at most 65 digits)' };
-      if (type.precision > 65 || (type.scale ?? 0) > 30) return { unsafe: `numeric(${type.precision},${type.scale ?? 0}) exceeds MySQL's DECIMAL(65,30)` };
+      if (type.precision === undefined)
+        return {
+          unsafe: 'numeric without a precision has no exact MySQL counterpart (DECIMAL holds at most 65 digits)',
+        };
+      if (type.precision > 65 || (type.scale ?? 0) > 30)
+        return { unsafe: `numeric(${type.precision},${type.scale ?? 0}) exceeds MySQL's DECIMAL(65,30)` };
       return `decimal(${type.precision},${type.scale ?? 0})`;
     case 'float':
       return type.bytes === 4 ? 'float' : 'double';
@@ -65,7 +78,8 @@ function spell(type: CopyType, key: boolean): string | UnsafeMapping {
     case 'binary':
       if (type.fixed && type.length !== undefined && type.length <= 255) return `binary(${type.length})`;
       if (type.length !== undefined && type.length <= 65_535) return `varbinary(${type.length})`;
-      if (key) return { unsafe: 'a key column of unbounded binary has no MySQL counterpart (InnoDB keys need a length)' };
+      if (key)
+        return { unsafe: 'a key column of unbounded binary has no MySQL counterpart (InnoDB keys need a length)' };
       return 'longblob';
     case 'date':
       return 'date';
@@ -104,13 +118,10 @@ export function mysqlRenderField(column: string, type: CopyType | null): string 
     case 'json':
     case 'uuid':
     case undefined:
-      value = ['\\t:9', '\\n:10', '\\r:13'].reduce(
-        (text, pair) => {
-          const [escape = '', code = ''] = pair.split(':');
-          return `replace(${text}, char(${code} using utf8mb4), concat(${bs}, '${escape.slice(1)}'))`;
-        },
-        `replace(convert(${column} using utf8mb4), ${bs}, concat(${bs}, ${bs}))`,
-      );
+      value = ['\\t:9', '\\n:10', '\\r:13'].reduce((text, pair) => {
+        const [escape = '', code = ''] = pair.split(':');
+        return `replace(${text}, char(${code} using utf8mb4), concat(${bs}, '${escape.slice(1)}'))`;
+      }, `replace(convert(${column} using utf8mb4), ${bs}, concat(${bs}, ${bs}))`);
       break;
     default:
       value = `convert(${column} using utf8mb4)`;

@@ -14,7 +14,9 @@ const ref = (schema: string | undefined, table: string) => (schema ? `${q(schema
  * Server errors that mean "this row's value or constraint", not the connection:
  * https://mariadb.com/kb/en/mariadb-error-code-reference/
  */
-const refusalErrnos = new Set([1048, 1062, 1263, 1264, 1265, 1292, 1366, 1406, 1411, 1452, 1451, 3819, 4025, 4078, 1690, 1367, 1261, 1262]);
+const refusalErrnos = new Set([
+  1048, 1062, 1263, 1264, 1265, 1292, 1366, 1406, 1411, 1452, 1451, 3819, 4025, 4078, 1690, 1367, 1261, 1262,
+]);
 
 /** MySQL and MariaDB for `dmr copy`: server-built lines read, LOAD DATA LOCAL INFILE from a stream, key in the CREATE (InnoDB clusters by it). */
 export const mysqlCopy: CopyDialect = {
@@ -64,7 +66,13 @@ export const mysqlCopy: CopyDialect = {
       const declared = json.has(c.name) && /text$/.test(c.ctype) ? 'json' : c.ctype;
       return { name: c.name, declared, type: mysqlTypeOf(declared), nullable: c.nullable === 'YES' };
     });
-    return { schema: info.db, name: table, columns, primaryKey: pk.map((r) => r.name), estimatedRows: info.estimate === null ? null : Number(info.estimate) };
+    return {
+      schema: info.db,
+      name: table,
+      columns,
+      primaryKey: pk.map((r) => r.name),
+      estimatedRows: info.estimate === null ? null : Number(info.estimate),
+    };
   },
 
   typeOf: mysqlTypeOf,
@@ -89,7 +97,11 @@ export const mysqlCopy: CopyDialect = {
   truncateSql: (schema, table) => `truncate table ${ref(schema, table)}`,
 
   async tableExists(knex, schema, table) {
-    const rows = await queryRows(knex, 'select 1 from information_schema.tables where table_schema = coalesce(?, database()) and table_name = ?', [schema ?? null, table]);
+    const rows = await queryRows(
+      knex,
+      'select 1 from information_schema.tables where table_schema = coalesce(?, database()) and table_name = ?',
+      [schema ?? null, table],
+    );
     return rows.length > 0;
   },
 
@@ -99,7 +111,12 @@ export const mysqlCopy: CopyDialect = {
   rowRefusal(error) {
     if (error instanceof LoadDataWarning) {
       const field = /column [`']?([^`'\s]+)[`']?/i.exec(error.message)?.[1];
-      return { code: error.code, message: error.message, ...(field ? { field } : {}), duplicate: error.code === '1062' };
+      return {
+        code: error.code,
+        message: error.message,
+        ...(field ? { field } : {}),
+        duplicate: error.code === '1062',
+      };
     }
     const e = error as { errno?: number; code?: string; sqlMessage?: string; message?: string };
     if (e.errno === undefined || !refusalErrnos.has(e.errno)) return null;
@@ -112,7 +129,9 @@ export const mysqlCopy: CopyDialect = {
     const e = error as { code?: string; errno?: number; fatal?: boolean; message?: string };
     if (e.fatal) return true;
     if (e.errno === 1927 || e.errno === 1053 || e.errno === 2013 || e.errno === 2006) return true;
-    return /PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|closed state|Connection lost/i.test(`${e.code ?? ''} ${e.message ?? ''}`);
+    return /PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|closed state|Connection lost/i.test(
+      `${e.code ?? ''} ${e.message ?? ''}`,
+    );
   },
 
   async cancel(knex, sessionId) {

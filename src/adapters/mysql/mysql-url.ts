@@ -34,10 +34,18 @@ export const mysqlConnectionParser: ConnectionParser = {
   },
   fromObject(object) {
     const options = Object.fromEntries(Object.entries(object).filter(([name]) => !uriNames.test(name)));
-    const uri = Object.entries(object).filter(([name, v]) => uriNames.test(name) && v !== undefined).map(([n, v]) => [n, String(v)] as const);
-    const applied = uri.length > 0 ? applyMysqlParameters(options, uri) : { connection: options, secrets: [], ...(options.ssl ? { tlsRequiredBy: 'ssl' } : {}) };
+    const uri = Object.entries(object)
+      .filter(([name, v]) => uriNames.test(name) && v !== undefined)
+      .map(([n, v]) => [n, String(v)] as const);
+    const applied =
+      uri.length > 0
+        ? applyMysqlParameters(options, uri)
+        : { connection: options, secrets: [], ...(options.ssl ? { tlsRequiredBy: 'ssl' } : {}) };
     const c = applied.connection;
-    const secrets = [...applied.secrets, ...[c.password, c.password2, c.password3].filter((s): s is string => typeof s === 'string')];
+    const secrets = [
+      ...applied.secrets,
+      ...[c.password, c.password2, c.password3].filter((s): s is string => typeof s === 'string'),
+    ];
     const display = displayConnection({
       scheme: 'mysql',
       user: c.user as string | undefined,

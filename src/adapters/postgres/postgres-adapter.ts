@@ -32,7 +32,13 @@ const sessionColumns = `a.pid::text as id, a.usename as "user", host(a.client_ad
  */
 export class PostgresAdapter implements DialectAdapter {
   readonly name = 'postgres' as const;
-  readonly capabilities = { schemas: true, insertReturning: true, transactionalDdl: true, cancelStatement: true, schemaIsDatabase: false } as const;
+  readonly capabilities = {
+    schemas: true,
+    insertReturning: true,
+    transactionalDdl: true,
+    cancelStatement: true,
+    schemaIsDatabase: false,
+  } as const;
 
   defaultSchema(): string {
     return 'App';
@@ -75,7 +81,7 @@ export class PostgresAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as { code?: string; message?: string; position?: string; errno?: string};
+    const e = error as { code?: string; message?: string; position?: string; errno?: string };
     const position = e.position ? Number(e.position) : undefined;
     const cause = classifyPostgresError(error);
     const sqlstate = e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `SQLSTATE ${e.code}` : e.code;
@@ -108,7 +114,9 @@ export class PostgresAdapter implements DialectAdapter {
 
   async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
     const sql = 'select pg_backend_pid() as id';
-    const rows = connection ? queryRowsOn<{ id: number }>(db as Knex, connection, sql) : queryRows<{ id: number }>(db, sql);
+    const rows = connection
+      ? queryRowsOn<{ id: number }>(db as Knex, connection, sql)
+      : queryRows<{ id: number }>(db, sql);
     const [row] = await rows;
     return String(row?.id);
   }
@@ -126,7 +134,11 @@ export class PostgresAdapter implements DialectAdapter {
 
   async session(knex: Knex, sessionId: string): Promise<ServerSession | null> {
     if (!/^\d+$/.test(sessionId)) return null;
-    const rows = await queryRows<ServerSession>(knex, `select ${sessionColumns} from pg_stat_activity a where a.pid = ?`, [Number(sessionId)]);
+    const rows = await queryRows<ServerSession>(
+      knex,
+      `select ${sessionColumns} from pg_stat_activity a where a.pid = ?`,
+      [Number(sessionId)],
+    );
     return rows[0] ?? null;
   }
 

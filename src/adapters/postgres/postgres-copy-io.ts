@@ -58,7 +58,10 @@ export function postgresRangeCondition(table: CopyTable, key: readonly string[],
 
 function selectSql(spec: ReadSpec): string {
   const columns = spec.table.columns.map((c, i) => postgresRender(q(c.name), spec.render[i] ?? null));
-  const conditions = [postgresRangeCondition(spec.table, spec.key, spec.range), spec.where ? `(${spec.where})` : ''].filter(Boolean);
+  const conditions = [
+    postgresRangeCondition(spec.table, spec.key, spec.range),
+    spec.where ? `(${spec.where})` : '',
+  ].filter(Boolean);
   const order = spec.range.kind === 'keyset' ? ` order by ${spec.key.map(q).join(', ')}` : '';
   const limit = spec.limit !== undefined ? ` limit ${Math.trunc(spec.limit)}` : '';
   return `select ${columns.join(', ')} from ${ref(spec.table.schema, spec.table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}${order}${limit}`;
@@ -90,13 +93,17 @@ export async function postgresReader(knex: Knex): Promise<CopyReader> {
     async bounds(spec) {
       const where = spec.where ? ` where ${spec.where}` : '';
       const k = q(spec.key[0] ?? '');
-      const { rows } = await client.query(`select count(*)::text as n, min(${k})::text as lo, max(${k})::text as hi from ${ref(spec.table.schema, spec.table.name)}${where}`);
+      const { rows } = await client.query(
+        `select count(*)::text as n, min(${k})::text as lo, max(${k})::text as hi from ${ref(spec.table.schema, spec.table.name)}${where}`,
+      );
       const row = rows[0] as { n: string; lo: string | null; hi: string | null };
       return { rows: Number(row.n), low: row.lo, high: row.hi };
     },
     async count(table, key, range, where) {
       const conditions = [postgresRangeCondition(table, key, range), where ? `(${where})` : ''].filter(Boolean);
-      const { rows } = await client.query(`select count(*)::text as n from ${ref(table.schema, table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`);
+      const { rows } = await client.query(
+        `select count(*)::text as n from ${ref(table.schema, table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`,
+      );
       return Number((rows[0] as { n: string }).n);
     },
     close: (broken) => closeClient(client, broken),
@@ -130,7 +137,9 @@ export async function postgresWriter(knex: Knex): Promise<CopyWriter> {
     rollbackTo: (name) => run(`rollback to savepoint ${q(name)}`),
     release: (name) => run(`release savepoint ${q(name)}`),
     load(schema, table, columns): BulkLoad {
-      const stream = client.query(copyFrom(`copy ${ref(schema, table)} (${columns.map((c) => q(c.name)).join(', ')}) from stdin`));
+      const stream = client.query(
+        copyFrom(`copy ${ref(schema, table)} (${columns.map((c) => q(c.name)).join(', ')}) from stdin`),
+      );
       stream.on('error', () => undefined);
       return {
         write: (batch) => explain(() => (batch.count ? writeBounded(stream, batch.data) : Promise.resolve())),
@@ -142,12 +151,20 @@ export async function postgresWriter(knex: Knex): Promise<CopyWriter> {
       };
     },
     async deleteRange(schema, table, key, range) {
-      const fake: CopyTable = { name: table, columns: key.map((k) => ({ name: k.name, declared: k.declared, type: k.type, nullable: false })), primaryKey: [], estimatedRows: null };
-      const condition = postgresRangeCondition(fake, key.map((k) => k.name), range);
+      const fake: CopyTable = {
+        name: table,
+        columns: key.map((k) => ({ name: k.name, declared: k.declared, type: k.type, nullable: false })),
+        primaryKey: [],
+        estimatedRows: null,
+      };
+      const condition = postgresRangeCondition(
+        fake,
+        key.map((k) => k.name),
+        range,
+      );
       const result = await client.query(`delete from ${ref(schema, table)}${condition ? ` where ${condition}` : ''}`);
       return result.rowCount ?? 0;
     },
     close: (broken) => closeClient(client, broken),
   };
 }
-

@@ -24,18 +24,29 @@ const simple: Readonly<Record<string, CopyType>> = {
 
 /** The neutral type of a PostgreSQL type as format_type() spells it (or a common alias, for --cast). */
 export function postgresTypeOf(declared: string): CopyType | null {
-  const t = declared.trim().toLowerCase().replace(/\s+/g, ' ').replace(/\s*\(\s*/g, '(').replace(/\s*,\s*/g, ',').replace(/\s*\)/g, ')');
+  const t = declared
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\(\s*/g, '(')
+    .replace(/\s*,\s*/g, ',')
+    .replace(/\s*\)/g, ')');
   const known = simple[t];
   if (known) return known;
   const args = /\(([\d,]+)\)/.exec(t)?.[1]?.split(',').map(Number) ?? [];
   const base = t.replace(/\([\d,]+\)/, '');
-  if (base === 'numeric' || base === 'decimal') return args[0] === undefined ? { kind: 'decimal' } : { kind: 'decimal', precision: args[0], scale: args[1] ?? 0 };
-  if (base === 'character varying' || base === 'varchar') return args[0] === undefined ? { kind: 'string' } : { kind: 'string', length: args[0] };
-  if (base === 'character' || base === 'char' || base === 'bpchar') return { kind: 'string', length: args[0] ?? 1, fixed: true };
+  if (base === 'numeric' || base === 'decimal')
+    return args[0] === undefined ? { kind: 'decimal' } : { kind: 'decimal', precision: args[0], scale: args[1] ?? 0 };
+  if (base === 'character varying' || base === 'varchar')
+    return args[0] === undefined ? { kind: 'string' } : { kind: 'string', length: args[0] };
+  if (base === 'character' || base === 'char' || base === 'bpchar')
+    return { kind: 'string', length: args[0] ?? 1, fixed: true };
   const precision = Math.min(6, args[0] ?? 6);
   if (base === 'time' || base === 'time without time zone') return { kind: 'time', precision };
-  if (base === 'timestamp' || base === 'timestamp without time zone') return { kind: 'timestamp', precision, timeZone: false };
-  if (base === 'timestamptz' || base === 'timestamp with time zone') return { kind: 'timestamp', precision, timeZone: true };
+  if (base === 'timestamp' || base === 'timestamp without time zone')
+    return { kind: 'timestamp', precision, timeZone: false };
+  if (base === 'timestamptz' || base === 'timestamp with time zone')
+    return { kind: 'timestamp', precision, timeZone: true };
   return null;
 }
 

@@ -53,9 +53,20 @@ export const postgresCopy: CopyDialect = {
         where i.indrelid = ? and i.indisprimary order by k.n`,
       [rel.oid],
     );
-    const columns = cols.map((c): CopyColumn => ({ name: c.name, declared: c.declared, type: c.builtin ? postgresTypeOf(c.declared) : null, nullable: !c.notnull }));
+    const columns = cols.map((c): CopyColumn => ({
+      name: c.name,
+      declared: c.declared,
+      type: c.builtin ? postgresTypeOf(c.declared) : null,
+      nullable: !c.notnull,
+    }));
     const estimate = Number(rel.estimate);
-    return { schema: rel.schema, name: table, columns, primaryKey: pk.map((r) => r.name), estimatedRows: estimate >= 0 ? estimate : null } satisfies CopyTable;
+    return {
+      schema: rel.schema,
+      name: table,
+      columns,
+      primaryKey: pk.map((r) => r.name),
+      estimatedRows: estimate >= 0 ? estimate : null,
+    } satisfies CopyTable;
   },
 
   typeOf: postgresTypeOf,
@@ -80,7 +91,11 @@ export const postgresCopy: CopyDialect = {
   truncateSql: (schema, table) => `truncate table ${ref(schema, table)}`,
 
   async tableExists(knex, schema, table) {
-    const rows = await queryRows(knex, `select 1 from information_schema.tables where table_schema = coalesce(?, current_schema()) and table_name = ?`, [schema ?? null, table]);
+    const rows = await queryRows(
+      knex,
+      `select 1 from information_schema.tables where table_schema = coalesce(?, current_schema()) and table_name = ?`,
+      [schema ?? null, table],
+    );
     return rows.length > 0;
   },
 
@@ -92,13 +107,20 @@ export const postgresCopy: CopyDialect = {
     const e = error as { code?: string; message?: string; column?: string; where?: string };
     if (!e.code || !/^2[23]/.test(e.code)) return null;
     const field = e.column ?? /column (\w+)/.exec(e.where ?? '')?.[1];
-    return { code: e.code, message: String(e.message ?? error), ...(field ? { field } : {}), duplicate: e.code === '23505' };
+    return {
+      code: e.code,
+      message: String(e.message ?? error),
+      ...(field ? { field } : {}),
+      duplicate: e.code === '23505',
+    };
   },
 
   isConnectionLoss(error) {
     const e = error as { code?: string; message?: string };
     if (e.code && /^(08|57P)/.test(e.code)) return true;
-    return /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|not queryable|Client was closed/i.test(String(e.message ?? ''));
+    return /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|not queryable|Client was closed/i.test(
+      String(e.message ?? ''),
+    );
   },
 
   async cancel(knex, sessionId) {

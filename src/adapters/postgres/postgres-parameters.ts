@@ -31,7 +31,17 @@ const unsupported: Readonly<Record<string, string>> = {
   max_protocol_version: 'node-postgres speaks protocol 3.0 only',
 };
 
-const sslParameters = ['sslmode', 'sslcert', 'sslkey', 'sslrootcert', 'sslpassword', 'sslcrl', 'sslsni', 'ssl_min_protocol_version', 'ssl_max_protocol_version'];
+const sslParameters = [
+  'sslmode',
+  'sslcert',
+  'sslkey',
+  'sslrootcert',
+  'sslpassword',
+  'sslcrl',
+  'sslsni',
+  'ssl_min_protocol_version',
+  'ssl_max_protocol_version',
+];
 const sslModes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 /**
@@ -48,7 +58,10 @@ export function applyPostgresParameters(
   const secrets: string[] = [];
   for (const [name, value] of parameters) {
     if (name in unsupported) {
-      throw new ConnectionSettingError(`the PostgreSQL parameter ${name} is not supported: ${unsupported[name]}`, `remove ${name}; parameters: ${postgresParameterDocs}`);
+      throw new ConnectionSettingError(
+        `the PostgreSQL parameter ${name} is not supported: ${unsupported[name]}`,
+        `remove ${name}; parameters: ${postgresParameterDocs}`,
+      );
     }
     if (sslParameters.includes(name)) {
       ssl[name] = value;
@@ -63,7 +76,11 @@ export function applyPostgresParameters(
 function applyOne(connection: Record<string, unknown>, name: string, value: string, secrets: string[]): void {
   switch (name) {
     case 'host':
-      if (value.includes(',')) throw new ConnectionSettingError(`host=${value}: node-postgres connects to one host`, 'give one host (or socket directory)');
+      if (value.includes(','))
+        throw new ConnectionSettingError(
+          `host=${value}: node-postgres connects to one host`,
+          'give one host (or socket directory)',
+        );
       connection.host = value;
       return;
     case 'port':
@@ -95,55 +112,106 @@ function applyOne(connection: Record<string, unknown>, name: string, value: stri
       connection.keepAliveInitialDelayMillis = wholeNumber('keepalives_idle', value, 0, 2_000_000) * 1000;
       return;
     case 'target_session_attrs':
-      if (value !== 'any') throw new ConnectionSettingError(`target_session_attrs=${value} is not supported: node-postgres connects to one host`, 'remove target_session_attrs');
+      if (value !== 'any')
+        throw new ConnectionSettingError(
+          `target_session_attrs=${value} is not supported: node-postgres connects to one host`,
+          'remove target_session_attrs',
+        );
       return;
     case 'gssencmode':
-      if (value === 'require') throw new ConnectionSettingError('gssencmode=require is not supported: node-postgres has no GSSAPI encryption', 'use sslmode=verify-full for an encrypted session');
-      if (value !== 'disable' && value !== 'prefer') throw new ConnectionSettingError(`gssencmode=${value} is not one of disable, prefer, require`, 'fix gssencmode');
+      if (value === 'require')
+        throw new ConnectionSettingError(
+          'gssencmode=require is not supported: node-postgres has no GSSAPI encryption',
+          'use sslmode=verify-full for an encrypted session',
+        );
+      if (value !== 'disable' && value !== 'prefer')
+        throw new ConnectionSettingError(
+          `gssencmode=${value} is not one of disable, prefer, require`,
+          'fix gssencmode',
+        );
       return;
     case 'channel_binding':
-      if (value === 'require') throw new ConnectionSettingError('channel_binding=require is not supported: node-postgres uses channel binding when offered but cannot insist on it', 'use channel_binding=prefer');
-      if (value !== 'disable' && value !== 'prefer') throw new ConnectionSettingError(`channel_binding=${value} is not one of disable, prefer, require`, 'fix channel_binding');
+      if (value === 'require')
+        throw new ConnectionSettingError(
+          'channel_binding=require is not supported: node-postgres uses channel binding when offered but cannot insist on it',
+          'use channel_binding=prefer',
+        );
+      if (value !== 'disable' && value !== 'prefer')
+        throw new ConnectionSettingError(
+          `channel_binding=${value} is not one of disable, prefer, require`,
+          'fix channel_binding',
+        );
       connection.enableChannelBinding = value === 'prefer';
       return;
     case 'sslcompression':
-      if (flag('sslcompression', value)) throw new ConnectionSettingError('sslcompression=1 is not supported: Node never compresses TLS', 'remove sslcompression');
+      if (flag('sslcompression', value))
+        throw new ConnectionSettingError(
+          'sslcompression=1 is not supported: Node never compresses TLS',
+          'remove sslcompression',
+        );
       return;
     case 'requiressl':
       throw new ConnectionSettingError('requiressl is deprecated in libpq', 'use sslmode=require (or verify-full)');
     default:
-      throw new ConnectionSettingError(`unknown PostgreSQL connection parameter ${JSON.stringify(name)}`, `remove it; the parameters dmr understands are libpq's: ${postgresParameterDocs}`);
+      throw new ConnectionSettingError(
+        `unknown PostgreSQL connection parameter ${JSON.stringify(name)}`,
+        `remove it; the parameters dmr understands are libpq's: ${postgresParameterDocs}`,
+      );
   }
 }
 
 /** libpq's TLS rules, https://www.postgresql.org/docs/current/libpq-ssl.html#LIBPQ-SSL-PROTECTION */
-function tls(connection: Record<string, unknown>, p: Record<string, string>): Pick<ParsedConnection, 'tlsRequiredBy' | 'alternative'> {
+function tls(
+  connection: Record<string, unknown>,
+  p: Record<string, string>,
+): Pick<ParsedConnection, 'tlsRequiredBy' | 'alternative'> {
   // Without sslmode dmr keeps node-postgres' plaintext default, unless other ssl parameters ask for TLS.
   const mode = p.sslmode ?? (Object.keys(p).length > 0 ? 'prefer' : 'disable');
-  if (!sslModes.includes(mode)) throw new ConnectionSettingError(`sslmode=${mode} is not one of ${sslModes.join(', ')}`, 'fix sslmode');
+  if (!sslModes.includes(mode))
+    throw new ConnectionSettingError(`sslmode=${mode} is not one of ${sslModes.join(', ')}`, 'fix sslmode');
   if (mode === 'disable') {
     connection.ssl = false;
     return {};
   }
   const home = path.join(os.homedir(), '.postgresql');
   const options: TlsOptions = {};
-  const cert = p.sslcert ? readTlsFile('sslcert', p.sslcert) : readDefaultTlsFile('sslcert', path.join(home, 'postgresql.crt'));
-  const key = p.sslkey ? readTlsFile('sslkey', p.sslkey) : cert ? readDefaultTlsFile('sslkey', path.join(home, 'postgresql.key')) : undefined;
+  const cert = p.sslcert
+    ? readTlsFile('sslcert', p.sslcert)
+    : readDefaultTlsFile('sslcert', path.join(home, 'postgresql.crt'));
+  const key = p.sslkey
+    ? readTlsFile('sslkey', p.sslkey)
+    : cert
+      ? readDefaultTlsFile('sslkey', path.join(home, 'postgresql.key'))
+      : undefined;
   if (cert) options.cert = cert;
   if (key) options.key = key;
   if (p.sslpassword) options.passphrase = p.sslpassword;
   if (p.sslcrl) options.crl = readTlsFile('sslcrl', p.sslcrl);
   if (p.sslsni !== undefined && !flag('sslsni', p.sslsni)) {
-    throw new ConnectionSettingError('sslsni=0 is not supported: node-postgres always sends the host name', 'remove sslsni');
+    throw new ConnectionSettingError(
+      'sslsni=0 is not supported: node-postgres always sends the host name',
+      'remove sslsni',
+    );
   }
-  if (p.ssl_min_protocol_version) options.minVersion = tlsVersion('ssl_min_protocol_version', p.ssl_min_protocol_version);
-  if (p.ssl_max_protocol_version) options.maxVersion = tlsVersion('ssl_max_protocol_version', p.ssl_max_protocol_version);
+  if (p.ssl_min_protocol_version)
+    options.minVersion = tlsVersion('ssl_min_protocol_version', p.ssl_min_protocol_version);
+  if (p.ssl_max_protocol_version)
+    options.maxVersion = tlsVersion('ssl_max_protocol_version', p.ssl_max_protocol_version);
   // sslrootcert=system: the operating system's trusted roots (Node's defaults); no file: libpq's default file when present.
-  const ca = p.sslrootcert === 'system' ? undefined : p.sslrootcert ? readTlsFile('sslrootcert', p.sslrootcert) : readDefaultTlsFile('sslrootcert', path.join(home, 'root.crt'));
+  const ca =
+    p.sslrootcert === 'system'
+      ? undefined
+      : p.sslrootcert
+        ? readTlsFile('sslrootcert', p.sslrootcert)
+        : readDefaultTlsFile('sslrootcert', path.join(home, 'root.crt'));
   if (ca) options.ca = ca;
   const verify = mode === 'verify-full' || mode === 'verify-ca' || (mode === 'require' && p.sslrootcert !== undefined);
   const encrypted: TlsOptions = verify
-    ? { ...options, rejectUnauthorized: true, ...(mode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }) }
+    ? {
+        ...options,
+        rejectUnauthorized: true,
+        ...(mode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }),
+      }
     : { ...options, rejectUnauthorized: false };
   if (mode === 'allow') {
     connection.ssl = false;

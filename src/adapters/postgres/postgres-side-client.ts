@@ -7,7 +7,11 @@ import pg from 'pg';
  * to stop hold them all (a run's task, lock and heartbeat connections). The client lives for the one
  * statement. https://node-postgres.com/apis/client
  */
-export async function onSideClient<T extends Record<string, unknown>>(knex: Knex, sql: string, values: readonly unknown[]): Promise<T[]> {
+export async function onSideClient<T extends Record<string, unknown>>(
+  knex: Knex,
+  sql: string,
+  values: readonly unknown[],
+): Promise<T[]> {
   const settings = (knex.client as { connectionSettings?: pg.ClientConfig }).connectionSettings ?? {};
   // knex hides the password from enumeration (so that logs never show it): copy it by name.
   const name = `${String(settings.application_name ?? 'dmr')} (cancel)`.slice(0, 63);

@@ -5,7 +5,8 @@ import { readServerUrl } from '../server-url.js';
 import { applyPostgresParameters } from './postgres-parameters.js';
 
 /** libpq names accepted in a knexfile object next to node-postgres' own options. */
-const libpqNames = /^(ssl[a-z_]+|dbname|connect_timeout|keepalives(_\w+)?|target_session_attrs|gssencmode|channel_binding|requiressl|hostaddr|passfile|tcp_user_timeout|replication|requirepeer|krbsrvname|gsslib|gssdelegation|service|load_balance_hosts|require_auth|min_protocol_version|max_protocol_version|fallback_application_name)$/;
+const libpqNames =
+  /^(ssl[a-z_]+|dbname|connect_timeout|keepalives(_\w+)?|target_session_attrs|gssencmode|channel_binding|requiressl|hostaddr|passfile|tcp_user_timeout|replication|requirepeer|krbsrvname|gsslib|gssdelegation|service|load_balance_hosts|require_auth|min_protocol_version|max_protocol_version|fallback_application_name)$/;
 
 /**
  * PostgreSQL URLs (postgres://, postgresql://) read by pg-connection-string, node-postgres' own parser,
@@ -37,8 +38,11 @@ export const postgresConnectionParser: ConnectionParser = {
   },
   fromObject(object) {
     const driverOptions = Object.fromEntries(Object.entries(object).filter(([name]) => !libpqNames.test(name)));
-    const libpq = Object.entries(object).filter(([name, v]) => libpqNames.test(name) && v !== undefined).map(([n, v]) => [n, String(v)] as const);
-    const applied = libpq.length > 0 ? applyPostgresParameters(driverOptions, libpq) : { connection: driverOptions, secrets: [] };
+    const libpq = Object.entries(object)
+      .filter(([name, v]) => libpqNames.test(name) && v !== undefined)
+      .map(([n, v]) => [n, String(v)] as const);
+    const applied =
+      libpq.length > 0 ? applyPostgresParameters(driverOptions, libpq) : { connection: driverOptions, secrets: [] };
     const c = applied.connection;
     const secrets = [...applied.secrets, ...(typeof c.password === 'string' ? [c.password] : [])];
     const display = displayConnection({

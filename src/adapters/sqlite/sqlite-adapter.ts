@@ -25,7 +25,13 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
  */
 export class SqliteAdapter implements DialectAdapter {
   readonly name = 'sqlite' as const;
-  readonly capabilities = { schemas: false, insertReturning: false, transactionalDdl: true, cancelStatement: false, schemaIsDatabase: false } as const;
+  readonly capabilities = {
+    schemas: false,
+    insertReturning: false,
+    transactionalDdl: true,
+    cancelStatement: false,
+    schemaIsDatabase: false,
+  } as const;
 
   defaultSchema(): string {
     return 'App';
@@ -79,7 +85,11 @@ export class SqliteAdapter implements DialectAdapter {
     // A read-only open (status, verify) never creates the file: a missing one is this error.
     const missing = `${message}: ${this.filename} does not exist or cannot be opened`;
     const cause = classifySqliteError(error);
-    return { code: e.code, message: e.code === 'SQLITE_CANTOPEN' ? missing : messageWithCause(cause, [e.code], message), cause };
+    return {
+      code: e.code,
+      message: e.code === 'SQLITE_CANTOPEN' ? missing : messageWithCause(cause, [e.code], message),
+      cause,
+    };
   }
 
   /** SQLITE_BUSY / SQLITE_LOCKED: a writer (the running task) holds the database for now. */
@@ -113,7 +123,12 @@ export class SqliteAdapter implements DialectAdapter {
   async lockHolder(): Promise<ServerSession | null> {
     const holder = this.fileLock().holder();
     if (!holder) return null;
-    return { id: `${holder.host}:${holder.pid}`, clientHost: holder.host, startedAt: holder.since ? new Date(holder.since) : undefined, program: 'dmr' };
+    return {
+      id: `${holder.host}:${holder.pid}`,
+      clientHost: holder.host,
+      startedAt: holder.since ? new Date(holder.since) : undefined,
+      program: 'dmr',
+    };
   }
 
   /** A process on this host is alive when signal 0 reaches it; another host's cannot be checked. */
@@ -126,7 +141,9 @@ export class SqliteAdapter implements DialectAdapter {
       process.kill(pid, 0);
       return { id: sessionId, clientHost: host, state: 'alive' };
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM' ? { id: sessionId, clientHost: host, state: 'alive' } : null;
+      return (error as NodeJS.ErrnoException).code === 'EPERM'
+        ? { id: sessionId, clientHost: host, state: 'alive' }
+        : null;
     }
   }
 

@@ -1,6 +1,15 @@
 import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
-import type { BulkLoad, CopyReader, CopyTable, CopyType, CopyWriter, KeyRange, LoadColumn, ReadSpec } from '../copy-dialect.js';
+import type {
+  BulkLoad,
+  CopyReader,
+  CopyTable,
+  CopyType,
+  CopyWriter,
+  KeyRange,
+  LoadColumn,
+  ReadSpec,
+} from '../copy-dialect.js';
 import { binaryFromText, binaryText, joinLine, LineBatch, splitLine } from '../copy-line.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
@@ -18,7 +27,9 @@ export class SqliteValueRefusal extends Error {
 }
 
 export function sqliteFilename(knex: Knex): string {
-  return String((knex.client as { connectionSettings: { filename?: string } }).connectionSettings.filename ?? ':memory:');
+  return String(
+    (knex.client as { connectionSettings: { filename?: string } }).connectionSettings.filename ?? ':memory:',
+  );
 }
 
 function open(knex: Knex, readonly: boolean): Database.Database {
@@ -29,20 +40,27 @@ function open(knex: Knex, readonly: boolean): Database.Database {
 }
 
 /** The WHERE condition of a chunk and its bindings (integer bounds bound as BigInt). */
-export function sqliteRangeCondition(table: CopyTable, key: readonly string[], range: KeyRange): { sql: string; values: unknown[] } {
+export function sqliteRangeCondition(
+  table: CopyTable,
+  key: readonly string[],
+  range: KeyRange,
+): { sql: string; values: unknown[] } {
   const cols = key.map(q);
-  const typed = (values: readonly string[]) => values.map((v, i) => (table.columns.find((c) => c.name === key[i])?.type?.kind === 'integer' && /^-?\d+$/.test(v) ? BigInt(v) : v));
+  const typed = (values: readonly string[]) =>
+    values.map((v, i) =>
+      table.columns.find((c) => c.name === key[i])?.type?.kind === 'integer' && /^-?\d+$/.test(v) ? BigInt(v) : v,
+    );
   const parts: string[] = [];
   const values: unknown[] = [];
   const marks = key.map(() => '?').join(', ');
   if (range.kind === 'range') {
-    if (range.low) parts.push(`${cols[0]} >= ?`), values.push(...typed(range.low));
-    if (range.high) parts.push(`${cols[0]} < ?`), values.push(...typed(range.high));
+    if (range.low) (parts.push(`${cols[0]} >= ?`), values.push(...typed(range.low)));
+    if (range.high) (parts.push(`${cols[0]} < ?`), values.push(...typed(range.high)));
   } else if (range.kind === 'exact' && range.low) {
-    parts.push(`(${cols.join(', ')}) = (${marks})`), values.push(...typed(range.low));
+    (parts.push(`(${cols.join(', ')}) = (${marks})`), values.push(...typed(range.low)));
   } else if (range.kind === 'keyset') {
-    if (range.low) parts.push(`(${cols.join(', ')}) > (${marks})`), values.push(...typed(range.low));
-    if (range.high) parts.push(`(${cols.join(', ')}) <= (${marks})`), values.push(...typed(range.high));
+    if (range.low) (parts.push(`(${cols.join(', ')}) > (${marks})`), values.push(...typed(range.low)));
+    if (range.high) (parts.push(`(${cols.join(', ')}) <= (${marks})`), values.push(...typed(range.high)));
   }
   return { sql: parts.join(' and '), values };
 }
@@ -75,7 +93,9 @@ export function sqliteValueText(value: unknown, type: CopyType | null): string |
   if (typeof value === 'number') {
     if (type?.kind === 'timestamp') return epochText(value);
     if (type?.kind === 'date') return epochText(value).slice(0, 10);
-    return Number.isInteger(value) && Math.abs(value) < 1e21 && type?.kind !== 'float' ? value.toFixed(0) : String(value);
+    return Number.isInteger(value) && Math.abs(value) < 1e21 && type?.kind !== 'float'
+      ? value.toFixed(0)
+      : String(value);
   }
   const text = String(value);
   if (type?.kind === 'boolean') return text === 'true' ? '1' : text === 'false' ? '0' : text;
@@ -94,7 +114,11 @@ export async function sqliteReader(knex: Knex): Promise<CopyReader> {
       const sql = `select ${spec.table.columns.map((c) => q(c.name)).join(', ')} from ${table(spec.table)}${whereOf(condition, spec.where)}${order}${limit}`;
       const types = spec.table.columns.map((c) => c.type);
       let batch: string[] = [];
-      for (const row of db.prepare(sql).raw(true).safeIntegers(true).iterate(...condition.values) as IterableIterator<unknown[]>) {
+      for (const row of db
+        .prepare(sql)
+        .raw(true)
+        .safeIntegers(true)
+        .iterate(...condition.values) as IterableIterator<unknown[]>) {
         batch.push(joinLine(row.map((v, i) => sqliteValueText(v, types[i] ?? null))));
         if (batch.length >= batchRows) {
           yield LineBatch.of(batch);
@@ -105,13 +129,22 @@ export async function sqliteReader(knex: Knex): Promise<CopyReader> {
     },
     async bounds(spec) {
       const k = q(spec.key[0] ?? '');
-      const row = db.prepare(`select count(*), min(${k}), max(${k}) from ${table(spec.table)}${spec.where ? ` where ${spec.where}` : ''}`).raw(true).safeIntegers(true).get() as unknown[];
+      const row = db
+        .prepare(
+          `select count(*), min(${k}), max(${k}) from ${table(spec.table)}${spec.where ? ` where ${spec.where}` : ''}`,
+        )
+        .raw(true)
+        .safeIntegers(true)
+        .get() as unknown[];
       const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
       return { rows: Number(row[0]), low: text(row[1]), high: text(row[2]) };
     },
     async count(t, key, range, where) {
       const condition = sqliteRangeCondition(t, key, range);
-      const row = db.prepare(`select count(*) from ${table(t)}${whereOf(condition, where)}`).raw(true).get(...condition.values) as unknown[];
+      const row = db
+        .prepare(`select count(*) from ${table(t)}${whereOf(condition, where)}`)
+        .raw(true)
+        .get(...condition.values) as unknown[];
       return Number(row[0]);
     },
     close: async () => void db.close(),
@@ -129,7 +162,11 @@ const checks: Partial<Record<CopyType['kind'], RegExp>> = {
 /** Neutral text to the value SQLite stores; a text of the wrong form is refused, never stored as is. */
 export function sqliteValue(text: string | null, column: LoadColumn): unknown {
   if (text === null) return null;
-  const refuse = (what: string) => new SqliteValueRefusal(`invalid ${what} value for column ${column.name}: ${JSON.stringify(text.slice(0, 60))}`, column.name);
+  const refuse = (what: string) =>
+    new SqliteValueRefusal(
+      `invalid ${what} value for column ${column.name}: ${JSON.stringify(text.slice(0, 60))}`,
+      column.name,
+    );
   const kind = column.type.kind;
   const check = checks[kind];
   if (check && !check.test(text)) throw refuse(kind);
@@ -173,7 +210,9 @@ export async function sqliteWriter(knex: Knex): Promise<CopyWriter> {
     rollbackTo: (name) => exec(`rollback to ${q(name)}`),
     release: (name) => exec(`release ${q(name)}`),
     load(_schema, table, columns): BulkLoad {
-      const insert = db.prepare(`insert into ${q(table)} (${columns.map((c) => q(c.name)).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+      const insert = db.prepare(
+        `insert into ${q(table)} (${columns.map((c) => q(c.name)).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+      );
       let rows = 0;
       return {
         async write(batch) {
@@ -187,8 +226,17 @@ export async function sqliteWriter(knex: Knex): Promise<CopyWriter> {
       };
     },
     async deleteRange(_schema, table, key, range) {
-      const fake: CopyTable = { name: table, columns: key.map((k) => ({ name: k.name, declared: k.declared, type: k.type, nullable: false })), primaryKey: [], estimatedRows: null };
-      const condition = sqliteRangeCondition(fake, key.map((k) => k.name), range);
+      const fake: CopyTable = {
+        name: table,
+        columns: key.map((k) => ({ name: k.name, declared: k.declared, type: k.type, nullable: false })),
+        primaryKey: [],
+        estimatedRows: null,
+      };
+      const condition = sqliteRangeCondition(
+        fake,
+        key.map((k) => k.name),
+        range,
+      );
       return db.prepare(`delete from ${q(table)}${whereOf(condition, undefined)}`).run(...condition.values).changes;
     },
     close: async () => void db.close(),

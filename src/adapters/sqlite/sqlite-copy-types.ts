@@ -7,7 +7,11 @@ import type { CopyType, MappedType, UnsafeMapping } from '../copy-dialect.js';
  */
 export function sqliteTypeOf(declared: string): CopyType | null {
   const t = declared.trim().toLowerCase().replace(/\s+/g, ' ');
-  const nums = /\(([^)]*)\)/.exec(t)?.[1]?.split(',').map((a) => Number(a.trim())) ?? [];
+  const nums =
+    /\(([^)]*)\)/
+      .exec(t)?.[1]
+      ?.split(',')
+      .map((a) => Number(a.trim())) ?? [];
   const base = t.replace(/\(.*?\)/, '').trim();
   if (/^(bool|boolean)$/.test(base) || t === 'tinyint(1)') return { kind: 'boolean' };
   if (base === 'tinyint') return { kind: 'integer', bytes: 1 };
@@ -15,15 +19,19 @@ export function sqliteTypeOf(declared: string): CopyType | null {
   if (base === 'mediumint') return { kind: 'integer', bytes: 3 };
   if (base === 'int' || base === 'int4') return { kind: 'integer', bytes: 4 };
   if (/int/.test(base)) return { kind: 'integer', bytes: 8 };
-  if (/^(decimal|numeric)$/.test(base)) return nums[0] === undefined ? { kind: 'decimal' } : { kind: 'decimal', precision: nums[0], scale: nums[1] ?? 0 };
+  if (/^(decimal|numeric)$/.test(base))
+    return nums[0] === undefined ? { kind: 'decimal' } : { kind: 'decimal', precision: nums[0], scale: nums[1] ?? 0 };
   if (/^(real|double|double precision|float)$/.test(base)) return { kind: 'float', bytes: 8 };
-  if (/^timestamp with time zone$|^timestamptz$/.test(base)) return { kind: 'timestamp', precision: Math.min(6, nums[0] ?? 6), timeZone: true };
-  if (/^(datetime|timestamp)( without time zone)?$/.test(base)) return { kind: 'timestamp', precision: Math.min(6, nums[0] ?? 6), timeZone: false };
+  if (/^timestamp with time zone$|^timestamptz$/.test(base))
+    return { kind: 'timestamp', precision: Math.min(6, nums[0] ?? 6), timeZone: true };
+  if (/^(datetime|timestamp)( without time zone)?$/.test(base))
+    return { kind: 'timestamp', precision: Math.min(6, nums[0] ?? 6), timeZone: false };
   if (base === 'date') return { kind: 'date' };
   if (base === 'time') return { kind: 'time', precision: Math.min(6, nums[0] ?? 6) };
   if (/^json/.test(base)) return { kind: 'json' };
   if (base === 'uuid') return { kind: 'uuid' };
-  if (/char|clob|text/.test(base)) return nums[0] === undefined ? { kind: 'string' } : { kind: 'string', length: nums[0] };
+  if (/char|clob|text/.test(base))
+    return nums[0] === undefined ? { kind: 'string' } : { kind: 'string', length: nums[0] };
   if (/blob|binary/.test(base)) return { kind: 'binary' };
   return null;
 }
@@ -42,12 +50,15 @@ function spell(type: CopyType): string | UnsafeMapping {
     case 'boolean':
       return 'boolean';
     case 'integer':
-      if (type.unsigned && type.bytes === 8) return { unsafe: 'unsigned 64-bit integers do not fit SQLite\'s signed 64-bit integers' };
+      if (type.unsigned && type.bytes === 8)
+        return { unsafe: "unsigned 64-bit integers do not fit SQLite's signed 64-bit integers" };
       if (type.unsigned) return { 1: 'smallint', 2: 'int', 3: 'int', 4: 'bigint', 8: 'bigint' }[type.bytes];
       return { 1: 'tinyint', 2: 'smallint', 3: 'mediumint', 4: 'int', 8: 'bigint' }[type.bytes];
     case 'decimal':
       if (type.precision === undefined || type.precision > 15) {
-        return { unsafe: `SQLite stores numbers as 64-bit integers or doubles (15 significant digits), not ${type.precision === undefined ? 'unbounded numeric' : `numeric(${type.precision},${type.scale ?? 0})`}` };
+        return {
+          unsafe: `SQLite stores numbers as 64-bit integers or doubles (15 significant digits), not ${type.precision === undefined ? 'unbounded numeric' : `numeric(${type.precision},${type.scale ?? 0})`}`,
+        };
       }
       return `decimal(${type.precision},${type.scale ?? 0})`;
     case 'float':

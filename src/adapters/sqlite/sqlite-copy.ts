@@ -18,15 +18,30 @@ export const sqliteCopy: CopyDialect = {
   tableReference: (_schema, table) => q(table),
 
   async listTables(knex) {
-    const rows = (await knex.raw(`select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`)) as { name: string }[];
+    const rows = (await knex.raw(
+      `select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`,
+    )) as { name: string }[];
     return rows.map((r) => r.name);
   },
 
   async describeTable(knex, _schema, table) {
-    const rows = (await knex.raw('select name, type, "notnull" as nn, pk from pragma_table_info(?)', [table])) as { name: string; type: string; nn: number; pk: number }[];
+    const rows = (await knex.raw('select name, type, "notnull" as nn, pk from pragma_table_info(?)', [table])) as {
+      name: string;
+      type: string;
+      nn: number;
+      pk: number;
+    }[];
     if (rows.length === 0) return null;
-    const columns = rows.map((r): CopyColumn => ({ name: r.name, declared: r.type || 'blob', type: sqliteTypeOf(r.type), nullable: !r.nn && !r.pk }));
-    const primaryKey = rows.filter((r) => r.pk > 0).sort((a, b) => a.pk - b.pk).map((r) => r.name);
+    const columns = rows.map((r): CopyColumn => ({
+      name: r.name,
+      declared: r.type || 'blob',
+      type: sqliteTypeOf(r.type),
+      nullable: !r.nn && !r.pk,
+    }));
+    const primaryKey = rows
+      .filter((r) => r.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((r) => r.name);
     return { name: table, columns, primaryKey, estimatedRows: null };
   },
 
@@ -52,7 +67,9 @@ export const sqliteCopy: CopyDialect = {
   truncateSql: (_schema, table) => `delete from ${q(table)}`,
 
   async tableExists(knex, _schema, table) {
-    const rows = (await knex.raw(`select 1 from sqlite_master where type = 'table' and name = ?`, [table])) as unknown[];
+    const rows = (await knex.raw(`select 1 from sqlite_master where type = 'table' and name = ?`, [
+      table,
+    ])) as unknown[];
     return rows.length > 0;
   },
 
@@ -64,7 +81,12 @@ export const sqliteCopy: CopyDialect = {
     const e = error as { code?: string; message?: string };
     if (!e.code || !/^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(e.code)) return null;
     const field = /failed: \w+\.(\w+)/.exec(String(e.message))?.[1];
-    return { code: e.code, message: String(e.message), ...(field ? { field } : {}), duplicate: /PRIMARYKEY|UNIQUE/.test(e.code) };
+    return {
+      code: e.code,
+      message: String(e.message),
+      ...(field ? { field } : {}),
+      duplicate: /PRIMARYKEY|UNIQUE/.test(e.code),
+    };
   },
 
   isConnectionLoss: () => false,

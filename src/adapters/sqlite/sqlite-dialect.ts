@@ -39,7 +39,8 @@ export const sqliteDialect: Dialect = {
     };
     return { ...withKnexDefaults(config, conn, pool), useNullAsDefault: true };
   },
-  createAdapter: (config) => new SqliteAdapter(String((config.connection as { filename?: string } | undefined)?.filename ?? ':memory:')),
+  createAdapter: (config) =>
+    new SqliteAdapter(String((config.connection as { filename?: string } | undefined)?.filename ?? ':memory:')),
   rowHash: new SqliteRowHash(),
   copy: sqliteCopy,
   classifyError: classifySqliteError,

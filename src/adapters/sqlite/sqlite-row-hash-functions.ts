@@ -33,7 +33,9 @@ export function canonicalTimestamp(v: number | bigint | string, precision: numbe
   let micros: bigint;
   if (typeof v !== 'string') micros = BigInt(Math.round(Number(v) * 1000));
   else {
-    const m = /^(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?\s*(Z|[+-]\d\d:?\d\d)?$/i.exec(v.trim());
+    const m = /^(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?\s*(Z|[+-]\d\d:?\d\d)?$/i.exec(
+      v.trim(),
+    );
     if (!m) return null;
     const [, y, mo, d, h = '0', mi = '0', s = '0', f = '', zone] = m;
     let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));

@@ -36,7 +36,8 @@ export function sqliteCategory(declared: string): { category: ValueCategory; pre
   // JSON text is kept as written only with TEXT affinity (`json text`); plain JSON has NUMERIC affinity, which
   // rewrites scalar documents ('1.0' is stored as 1), and JSONB is SQLite's binary normal form.
   if (/JSON/.test(t)) return { category: /JSONB/.test(t) || !/CHAR|CLOB|TEXT/.test(t) ? 'unsupported' : 'string' };
-  if (/DATETIME|TIMESTAMP/.test(t)) return { category: 'timestamp', precision: precision === undefined ? 6 : Number(precision) };
+  if (/DATETIME|TIMESTAMP/.test(t))
+    return { category: 'timestamp', precision: precision === undefined ? 6 : Number(precision) };
   if (/^DATE\b/.test(t)) return { category: 'date' };
   if (/BOOL|^TINYINT\(1\)/.test(t)) return { category: 'boolean' };
   if (/INT/.test(t)) return { category: 'integer' };
@@ -114,7 +115,10 @@ export class SqliteRowHash implements RowHashDialect {
         ...(precision !== undefined ? { timestampPrecision: precision } : {}),
       };
     });
-    const primaryKey = rows.filter((r) => r.pk > 0).sort((a, b) => a.pk - b.pk).map((r) => r.name);
+    const primaryKey = rows
+      .filter((r) => r.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((r) => r.name);
     const parts = (await knex.raw(
       `select il.name as idx, ii.name as col from pragma_index_list(?) il join pragma_index_info(il.name) ii
         where il."unique" = 1 and il.partial = 0 and il.origin <> 'pk' order by il.name, ii.seqno`,
@@ -174,7 +178,11 @@ export class SqliteRowHash implements RowHashDialect {
    * A statement cannot be cancelled (the driver is synchronous): cancel stops at the next one.
    */
   async session(knex: Knex): Promise<HashSession> {
-    const config = knex.client as { config: { connection?: { filename?: string } }; acquireConnection(): Promise<BetterSqlite3.Database>; releaseConnection(c: unknown): Promise<void> };
+    const config = knex.client as {
+      config: { connection?: { filename?: string } };
+      acquireConnection(): Promise<BetterSqlite3.Database>;
+      releaseConnection(c: unknown): Promise<void>;
+    };
     const filename = config.config.connection?.filename;
     let db: BetterSqlite3.Database;
     let release: () => Promise<void>;

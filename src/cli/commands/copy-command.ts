@@ -41,7 +41,11 @@ function resolveSide(value: string, args: GlobalArgs): Promise<ResolvedConnectio
 
 function modeOf(args: CopyArgs): CopyMode {
   const chosen = (['create', 'truncate', 'append'] as const).filter((m) => args[m]);
-  if (chosen.length > 1) throw new UsageError(`--${chosen.join(' and --')} cannot be combined`, 'pass one of --create, --truncate, --append (the default)');
+  if (chosen.length > 1)
+    throw new UsageError(
+      `--${chosen.join(' and --')} cannot be combined`,
+      'pass one of --create, --truncate, --append (the default)',
+    );
   return chosen[0] ?? 'append';
 }
 
@@ -61,8 +65,12 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
   const mode = modeOf(args);
   if (args['retry-rejects'] && args.plan) throw new UsageError('--retry-rejects and --plan cannot be combined');
 
-  const [sourceConnection, targetConnection] = await Promise.all([resolveSide(args.source, args), resolveSide(args.target, args)]);
-  const ledgerConnection = args.url || args.env ? await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }) : null;
+  const [sourceConnection, targetConnection] = await Promise.all([
+    resolveSide(args.source, args),
+    resolveSide(args.target, args),
+  ]);
+  const ledgerConnection =
+    args.url || args.env ? await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }) : null;
   const opened: Database[] = [];
   const progress = await copyProgress();
   const controller = new AbortController();
@@ -104,8 +112,11 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
       if (args.json) out.json(plan);
       else {
         for (const t of plan.tables) {
-          out.line(`${t.table} -> ${t.targetTable}${t.targetExists ? ' (exists)' : ''}: ${plural(t.sourceRows, 'row')}, ${plural(t.chunks, `${t.chunkKind} chunk`)}, key ${t.key.join(', ') || '(none)'}`);
-          for (const c of t.columns) out.line(`  ${c.name}: ${c.sourceDeclared} -> ${c.targetDeclared}${c.cast ? ' (--cast)' : ''}`);
+          out.line(
+            `${t.table} -> ${t.targetTable}${t.targetExists ? ' (exists)' : ''}: ${plural(t.sourceRows, 'row')}, ${plural(t.chunks, `${t.chunkKind} chunk`)}, key ${t.key.join(', ') || '(none)'}`,
+          );
+          for (const c of t.columns)
+            out.line(`  ${c.name}: ${c.sourceDeclared} -> ${c.targetDeclared}${c.cast ? ' (--cast)' : ''}`);
           for (const ddl of t.ddl) out.line(`  ${ddl};`);
         }
         out.line('nothing was changed (--plan)');
@@ -127,28 +138,68 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
 
 export const copyCommand = defineCommand<CopyArgs>({
   command: 'copy',
-  describe: 'copy tables between databases in resumable keyset chunks with type mapping; exit 1 on rejected rows or differing counts',
+  describe:
+    'copy tables between databases in resumable keyset chunks with type mapping; exit 1 on rejected rows or differing counts',
   builder: (y) =>
     y
-      .option('source', { type: 'string', demandOption: true, describe: 'source: a URL (contains ":"), env:NAME (a URL in that environment variable) or a knexfile environment name' })
-      .option('target', { type: 'string', demandOption: true, describe: 'target: a URL, env:NAME or a knexfile environment name' })
-      .option('table', { type: 'string', array: true, describe: 'NAME or NAME=TARGET_NAME (repeatable; default: every table of the source schema)' })
+      .option('source', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          'source: a URL (contains ":"), env:NAME (a URL in that environment variable) or a knexfile environment name',
+      })
+      .option('target', {
+        type: 'string',
+        demandOption: true,
+        describe: 'target: a URL, env:NAME or a knexfile environment name',
+      })
+      .option('table', {
+        type: 'string',
+        array: true,
+        describe: 'NAME or NAME=TARGET_NAME (repeatable; default: every table of the source schema)',
+      })
       .option('source-schema', { type: 'string', describe: 'schema (MySQL: database) of the source tables' })
       .option('target-schema', { type: 'string', describe: 'schema (MySQL: database) of the target tables' })
       .option('where', { type: 'string', describe: 'SQL condition selecting the source rows to copy' })
-      .option('create', { type: 'boolean', default: false, describe: 'create missing target tables from the mapped types' })
-      .option('truncate', { type: 'boolean', default: false, describe: 'empty existing target tables first (not when resuming)' })
+      .option('create', {
+        type: 'boolean',
+        default: false,
+        describe: 'create missing target tables from the mapped types',
+      })
+      .option('truncate', {
+        type: 'boolean',
+        default: false,
+        describe: 'empty existing target tables first (not when resuming)',
+      })
       .option('append', { type: 'boolean', default: false, describe: 'add rows to existing tables (the default)' })
-      .option('chunk-rows', { type: 'number', default: 100_000, describe: 'rows per chunk (one target transaction each)' })
+      .option('chunk-rows', {
+        type: 'number',
+        default: 100_000,
+        describe: 'rows per chunk (one target transaction each)',
+      })
       .option('parallel', { type: 'number', default: 2, describe: 'chunks copied at the same time' })
       .option('rejects', { type: 'string', describe: 'write rows the target refused to this CSV file' })
-      .option('retry-rejects', { type: 'boolean', default: false, describe: 'reprocess only the rows rejected by the last copy' })
-      .option('plan', { type: 'boolean', default: false, describe: 'print the mapped DDL and the chunk plan; change nothing' })
+      .option('retry-rejects', {
+        type: 'boolean',
+        default: false,
+        describe: 'reprocess only the rows rejected by the last copy',
+      })
+      .option('plan', {
+        type: 'boolean',
+        default: false,
+        describe: 'print the mapped DDL and the chunk plan; change nothing',
+      })
       .option('verify', { type: 'boolean', default: false, describe: 'run dmr verify on the copied tables afterwards' })
-      .option('cast', { type: 'string', array: true, describe: '[TABLE.]COLUMN=TYPE: the target type of a column (repeatable)' })
+      .option('cast', {
+        type: 'string',
+        array: true,
+        describe: '[TABLE.]COLUMN=TYPE: the target type of a column (repeatable)',
+      })
       .check((a) => {
-        if (!Number.isInteger(a.parallel) || a.parallel < 1) throw new UsageError('--parallel must be a positive integer');
-        if (!Number.isInteger(a['chunk-rows']) || a['chunk-rows'] < 1) throw new UsageError('--chunk-rows must be a positive integer');
+        if (!Number.isInteger(a.parallel) || a.parallel < 1)
+          throw new UsageError('--parallel must be a positive integer');
+        if (!Number.isInteger(a['chunk-rows']) || a['chunk-rows'] < 1)
+          throw new UsageError('--chunk-rows must be a positive integer');
         return true;
       }) as never,
   run: (args) => runCopyCommand(args),

@@ -15,7 +15,10 @@ export const resumeCommand = defineCommand<ResumeFlags>({
   builder: (y) =>
     y
       .options(runFlagOptions)
-      .option('from-task', { type: 'string', describe: 'task of that stage to continue from, e.g. 020_load_dimensions' })
+      .option('from-task', {
+        type: 'string',
+        describe: 'task of that stage to continue from, e.g. 020_load_dimensions',
+      })
       .option('allow-changed-tasks', {
         type: 'boolean',
         default: false,

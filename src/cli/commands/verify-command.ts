@@ -57,8 +57,14 @@ export function parseOverride(spec: string): ColumnOverride {
   const [target = '', rules = ''] = spec.split('=', 2);
   const [first = '', second] = target.split('.');
   const column = assertName(second ?? first, '--override');
-  const result: { -readonly [K in keyof ColumnOverride]: ColumnOverride[K] } = { column, ...(second !== undefined ? { table: assertName(first, '--override') } : {}) };
-  for (const rule of rules.split(',').map((r) => r.trim()).filter(Boolean)) {
+  const result: { -readonly [K in keyof ColumnOverride]: ColumnOverride[K] } = {
+    column,
+    ...(second !== undefined ? { table: assertName(first, '--override') } : {}),
+  };
+  for (const rule of rules
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)) {
     const [name, value] = rule.split(':');
     const n = Number(value);
     if (name === 'float-digits' && Number.isInteger(n) && n >= 1 && n <= 15) result.floatDigits = n;
@@ -66,13 +72,19 @@ export function parseOverride(spec: string): ColumnOverride {
     else if (name === 'trim-trailing-spaces') result.trimTrailingSpaces = true;
     else if (name === 'ignore-case') result.ignoreCase = true;
     else if (name === 'exact') Object.assign(result, { trimTrailingSpaces: false, ignoreCase: false });
-    else throw new UsageError(`--override ${JSON.stringify(spec)}: unknown rule ${JSON.stringify(rule)}`, 'rules: float-digits:1..15, timestamp-precision:0..6, trim-trailing-spaces, ignore-case, exact');
+    else
+      throw new UsageError(
+        `--override ${JSON.stringify(spec)}: unknown rule ${JSON.stringify(rule)}`,
+        'rules: float-digits:1..15, timestamp-precision:0..6, trim-trailing-spaces, ignore-case, exact',
+      );
   }
   return result;
 }
 
 function resolveSide(value: string, args: GlobalArgs): Promise<ResolvedConnection> {
-  return value.includes(':') ? resolveConnection({ url: value }) : resolveConnection({ env: value, knexfile: args.knexfile });
+  return value.includes(':')
+    ? resolveConnection({ url: value })
+    : resolveConnection({ env: value, knexfile: args.knexfile });
 }
 
 /** `--key COLS` (one table) and `--key TABLE=COLS` (repeatable). */
@@ -167,13 +179,19 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
   const { key, tableKeys } = parseKeys(args.key === undefined ? [] : [args.key].flat());
   const excludeTables = args['exclude-table'] ?? [];
   const columns = args.columns ? parseColumnList(args.columns, '--columns') : undefined;
-  const excludeColumns = args['exclude-columns'] ? parseColumnList(args['exclude-columns'], '--exclude-columns', true) : undefined;
-  if (columns && excludeColumns) throw new UsageError('--columns and --exclude-columns cannot be combined', 'pass one of them');
+  const excludeColumns = args['exclude-columns']
+    ? parseColumnList(args['exclude-columns'], '--exclude-columns', true)
+    : undefined;
+  if (columns && excludeColumns)
+    throw new UsageError('--columns and --exclude-columns cannot be combined', 'pass one of them');
   const overrides = (args.override ?? []).map(parseOverride);
   const sourceSchema = args['source-schema'] ? assertName(args['source-schema'], '--source-schema') : undefined;
   const targetSchema = args['target-schema'] ? assertName(args['target-schema'], '--target-schema') : undefined;
 
-  const [sourceConnection, targetConnection] = await Promise.all([resolveSide(args.source, args), resolveSide(args.target, args)]);
+  const [sourceConnection, targetConnection] = await Promise.all([
+    resolveSide(args.source, args),
+    resolveSide(args.target, args),
+  ]);
   const opened: Database[] = [];
   const progress = await verifyProgress();
   const controller = new AbortController();
@@ -190,8 +208,18 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
     opened.push(target);
     controller.signal.throwIfAborted();
     const result = await verifyData({
-      source: { knex: source.knex, dialect: source.dialect, display: source.display, ...(sourceSchema ? { schema: sourceSchema } : {}) },
-      target: { knex: target.knex, dialect: target.dialect, display: target.display, ...(targetSchema ? { schema: targetSchema } : {}) },
+      source: {
+        knex: source.knex,
+        dialect: source.dialect,
+        display: source.display,
+        ...(sourceSchema ? { schema: sourceSchema } : {}),
+      },
+      target: {
+        knex: target.knex,
+        dialect: target.dialect,
+        display: target.display,
+        ...(targetSchema ? { schema: targetSchema } : {}),
+      },
       ...(tables.length ? { tables } : {}),
       ...(key ? { key } : {}),
       ...(tableKeys.length ? { tableKeys } : {}),
@@ -215,7 +243,9 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
       if (args.verbose && t.failedSql) out.info(`generated SQL refused for ${t.table}:\n${t.failedSql}`);
     }
     if (args.record) {
-      const status = await openDatabase(await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }));
+      const status = await openDatabase(
+        await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }),
+      );
       try {
         const { recordVerification } = await import('../../core/verify/verification-record.js');
         const id = await recordVerification(status, args.schema ?? status.defaultSchema ?? 'App', result);
@@ -241,12 +271,25 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
 
 export const verifyCommand = defineCommand<VerifyArgs>({
   command: 'verify',
-  describe: 'compare table data between two databases (counts, in-database checksums, differing rows); exit 1 on differences',
+  describe:
+    'compare table data between two databases (counts, in-database checksums, differing rows); exit 1 on differences',
   builder: (y) =>
     y
-      .option('source', { type: 'string', demandOption: true, describe: 'source: a URL (contains ":") or a knexfile environment name' })
-      .option('target', { type: 'string', demandOption: true, describe: 'target: a URL or a knexfile environment name' })
-      .option('table', { type: 'string', array: true, describe: 'NAME or NAME=TARGET_NAME (repeatable; default: every table on both sides)' })
+      .option('source', {
+        type: 'string',
+        demandOption: true,
+        describe: 'source: a URL (contains ":") or a knexfile environment name',
+      })
+      .option('target', {
+        type: 'string',
+        demandOption: true,
+        describe: 'target: a URL or a knexfile environment name',
+      })
+      .option('table', {
+        type: 'string',
+        array: true,
+        describe: 'NAME or NAME=TARGET_NAME (repeatable; default: every table on both sides)',
+      })
       .option('source-schema', { type: 'string', describe: 'schema (MySQL: database) of the source tables' })
       .option('target-schema', { type: 'string', describe: 'schema (MySQL: database) of the target tables' })
       .option('key', {
@@ -264,7 +307,11 @@ export const verifyCommand = defineCommand<VerifyArgs>({
       .option('columns', { type: 'string', describe: 'compare only these columns (comma-separated)' })
       .option('exclude-columns', { type: 'string', describe: 'compare all columns but these (column or table.column)' })
       .option('where', { type: 'string', describe: 'SQL condition applied on both sides' })
-      .option('mode', { choices: verifyModes, default: 'checksum' as VerifyMode, describe: 'count, checksum (counts, checksums, then differing rows) or rows (every row)' })
+      .option('mode', {
+        choices: verifyModes,
+        default: 'checksum' as VerifyMode,
+        describe: 'count, checksum (counts, checksums, then differing rows) or rows (every row)',
+      })
       .option('max-diffs', { type: 'number', default: 100, describe: 'differences listed per table (all are counted)' })
       .option('format', {
         choices: ['text', 'json', 'junit'] as const,
@@ -275,20 +322,47 @@ export const verifyCommand = defineCommand<VerifyArgs>({
         describe: 'write the report to FILE in --format; stdout gets the text report, or JSON with --json',
       })
       .option('parallel', { type: 'number', default: 2, describe: 'tables compared at the same time' })
-      .option('float-digits', { type: 'number', describe: 'significant digits floats are compared at (1..15, default 15)' })
-      .option('timestamp-precision', { type: 'number', describe: 'fractional second digits timestamps are compared at (default: the lower declared precision)' })
-      .option('trim-trailing-spaces', { type: 'boolean', default: false, describe: 'ignore trailing spaces in strings' })
+      .option('float-digits', {
+        type: 'number',
+        describe: 'significant digits floats are compared at (1..15, default 15)',
+      })
+      .option('timestamp-precision', {
+        type: 'number',
+        describe: 'fractional second digits timestamps are compared at (default: the lower declared precision)',
+      })
+      .option('trim-trailing-spaces', {
+        type: 'boolean',
+        default: false,
+        describe: 'ignore trailing spaces in strings',
+      })
       .option('ignore-case', { type: 'boolean', default: false, describe: 'compare strings case-insensitively' })
-      .option('override', { type: 'string', array: true, describe: '[table.]column=rule,... with float-digits:N, timestamp-precision:N, trim-trailing-spaces, ignore-case, exact' })
-      .option('redact', { type: 'boolean', default: false, describe: 'hide values in reports (keys and column names stay)' })
-      .option('record', { type: 'boolean', default: false, describe: 'store the verdict in DataMigrationVerifications of the status database (--url/--env, --schema)' })
+      .option('override', {
+        type: 'string',
+        array: true,
+        describe:
+          '[table.]column=rule,... with float-digits:N, timestamp-precision:N, trim-trailing-spaces, ignore-case, exact',
+      })
+      .option('redact', {
+        type: 'boolean',
+        default: false,
+        describe: 'hide values in reports (keys and column names stay)',
+      })
+      .option('record', {
+        type: 'boolean',
+        default: false,
+        describe: 'store the verdict in DataMigrationVerifications of the status database (--url/--env, --schema)',
+      })
       .check((a) => {
-        if (!Number.isInteger(a.parallel) || a.parallel < 1) throw new UsageError('--parallel must be a positive integer');
-        if (!Number.isInteger(a['max-diffs']) || a['max-diffs'] < 0) throw new UsageError('--max-diffs must be a non-negative integer');
+        if (!Number.isInteger(a.parallel) || a.parallel < 1)
+          throw new UsageError('--parallel must be a positive integer');
+        if (!Number.isInteger(a['max-diffs']) || a['max-diffs'] < 0)
+          throw new UsageError('--max-diffs must be a non-negative integer');
         const fd = a['float-digits'];
-        if (fd !== undefined && (!Number.isInteger(fd) || fd < 1 || fd > 15)) throw new UsageError('--float-digits must be 1..15');
+        if (fd !== undefined && (!Number.isInteger(fd) || fd < 1 || fd > 15))
+          throw new UsageError('--float-digits must be 1..15');
         const tp = a['timestamp-precision'];
-        if (tp !== undefined && (!Number.isInteger(tp) || tp < 0 || tp > 6)) throw new UsageError('--timestamp-precision must be 0..6');
+        if (tp !== undefined && (!Number.isInteger(tp) || tp < 0 || tp > 6))
+          throw new UsageError('--timestamp-precision must be 0..6');
         return true;
       }) as never,
   run: (args) => runVerifyCommand(args),

@@ -7,10 +7,19 @@ export { copyDocument } from '../../api/copy-document.js';
 
 /** The summary table (like pgloader's): table, rows read, copied, rejected, bytes, seconds. */
 export function copySummaryText(result: CopyResult): void {
-  const mb = (bytes: number) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} kB`);
+  const mb = (bytes: number) =>
+    bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} kB`;
   renderTable(
     ['table', 'rows read', 'copied', 'rejected', 'bytes', 'seconds', 'outcome'],
-    result.tables.map((t) => [t.targetTable === t.table ? t.table : `${t.table} -> ${t.targetTable}`, String(t.rowsRead), String(t.rowsCopied), String(t.rowsRejected), mb(t.bytes), t.seconds.toFixed(2), t.outcome]),
+    result.tables.map((t) => [
+      t.targetTable === t.table ? t.table : `${t.table} -> ${t.targetTable}`,
+      String(t.rowsRead),
+      String(t.rowsCopied),
+      String(t.rowsRejected),
+      mb(t.bytes),
+      t.seconds.toFixed(2),
+      t.outcome,
+    ]),
   );
   const skipped = result.tables.reduce((n, t) => n + t.chunksSkipped, 0);
   if (skipped) out.line(`${plural(skipped, 'chunk was', 'chunks were')} already copied by an earlier run and skipped`);

@@ -23,7 +23,8 @@ export function renderStatusText(report: StatusReport, doctorVerdict?: string): 
   const run = report.run;
   if (!run) out.line('no dmr run recorded yet');
   else {
-    const beat = run.heartbeatAgeSeconds === null ? 'no heartbeat' : `heartbeat ${formatAge(run.heartbeatAgeSeconds)} ago`;
+    const beat =
+      run.heartbeatAgeSeconds === null ? 'no heartbeat' : `heartbeat ${formatAge(run.heartbeatAgeSeconds)} ago`;
     const where = run.currentTask ? `, at ${run.currentStage}/${run.currentTask}` : '';
     const late = run.heartbeatLate && run.liveness === 'live' ? ' (late: the runner is busy or cannot write it)' : '';
     const who = `${run.userName}@${run.host} pid ${run.pid}, started ${run.startedAt.toISOString()}`;
@@ -35,7 +36,10 @@ export function renderStatusText(report: StatusReport, doctorVerdict?: string): 
   }
   const v = report.verification;
   if (!v) out.line('data never verified: run `dmr verify --record` after a migration');
-  else out.line(`last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${v.tablesDiffering} of ${plural(v.tablesCompared, 'table')} ${v.tablesDiffering === 1 ? 'differs' : 'differ'}, ${v.mode}) ${v.sourceDisplay} -> ${v.targetDisplay}`);
+  else
+    out.line(
+      `last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${v.tablesDiffering} of ${plural(v.tablesCompared, 'table')} ${v.tablesDiffering === 1 ? 'differs' : 'differ'}, ${v.mode}) ${v.sourceDisplay} -> ${v.targetDisplay}`,
+    );
   if (report.history.length) {
     out.line();
     out.line('recent history:');

@@ -1,14 +1,21 @@
 import { keyText } from '../../core/verify/verification-document.js';
 import type { RowCount, TableVerdict, VerifyResult } from '../../core/verify/verify-types.js';
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const xml = (s: string) =>
+  s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 function failureBody(t: TableVerdict, redact: boolean): string {
-  const lines = [`source rows: ${t.sourceRows ?? '-'}, target rows: ${t.targetRows ?? '-'}, differences: ${t.differenceCount}${t.truncated ? ' (list truncated)' : ''}`];
+  const lines = [
+    `source rows: ${t.sourceRows ?? '-'}, target rows: ${t.targetRows ?? '-'}, differences: ${t.differenceCount}${t.truncated ? ' (list truncated)' : ''}`,
+  ];
   for (const k of t.missingInTarget) lines.push(`missing in target: ${keyText(k)}`);
   for (const k of t.extraInTarget) lines.push(`extra in target: ${keyText(k)}`);
   for (const c of t.changed) {
-    const cols = Object.entries(c.columns).map(([n, [a, b]]) => (redact ? n : `${n}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`));
+    const cols = Object.entries(c.columns).map(([n, [a, b]]) =>
+      redact ? n : `${n}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`,
+    );
     lines.push(`changed: ${keyText(c.key)} (${cols.join('; ')})`);
   }
   for (const k of t.duplicatesInSource) lines.push(`duplicate key in source: ${keyText(k)}`);
@@ -55,7 +62,10 @@ export function verifyJunit(result: VerifyResult, redact: boolean): string {
       const reason = `not compared: ${t.reason ?? 'unknown reason'}`;
       return `${open}>\n    <error message="${xml(reason)}" type="skipped">${xml(reason)}</error>\n  </testcase>`;
     }
-    const message = t.status === 'different' ? `${t.differenceCount} differing rows (source ${t.sourceRows}, target ${t.targetRows})` : t.status.replace(/_/g, ' ');
+    const message =
+      t.status === 'different'
+        ? `${t.differenceCount} differing rows (source ${t.sourceRows}, target ${t.targetRows})`
+        : t.status.replace(/_/g, ' ');
     return `${open}>\n    <failure message="${xml(message)}" type="${t.status}">${xml(failureBody(t, redact))}</failure>\n  </testcase>`;
   });
   const time = `time="${(result.durationMs / 1000).toFixed(3)}" timestamp="${result.startedAt.toISOString()}"`;

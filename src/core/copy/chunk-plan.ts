@@ -9,7 +9,12 @@ export interface PlannedRange {
  * spread evenly (gaps make some chunks smaller, never larger than the span allows). The first
  * and last ranges are open, so rows added outside [low, high] after planning are still copied.
  */
-export function integerRanges(low: string | null, high: string | null, rows: number, chunkRows: number): PlannedRange[] {
+export function integerRanges(
+  low: string | null,
+  high: string | null,
+  rows: number,
+  chunkRows: number,
+): PlannedRange[] {
   if (low === null || high === null || rows <= chunkRows) return [{ low: null, high: null }];
   const lo = BigInt(low);
   const span = BigInt(high) - lo + 1n;

@@ -70,12 +70,28 @@ function checkSignal(signal: AbortSignal | undefined): void {
  * read again and loaded in sub-batches under savepoints, refused rows one by one, and those
  * the target refuses are recorded as rejects in the same transaction.
  */
-export async function copyChunk(ctx: ChunkContext, chunkNo: number, range: KeyRange, limit: number | undefined): Promise<ChunkOutcome> {
+export async function copyChunk(
+  ctx: ChunkContext,
+  chunkNo: number,
+  range: KeyRange,
+  limit: number | undefined,
+): Promise<ChunkOutcome> {
   checkSignal(ctx.signal);
   const { plan } = ctx;
-  const spec: ReadSpec = { table: plan.source, render: plan.render, key: plan.key, range, ...(limit !== undefined ? { limit } : {}), ...(ctx.where ? { where: ctx.where } : {}) };
+  const spec: ReadSpec = {
+    table: plan.source,
+    render: plan.render,
+    key: plan.key,
+    range,
+    ...(limit !== undefined ? { limit } : {}),
+    ...(ctx.where ? { where: ctx.where } : {}),
+  };
   const writer = await ctx.target.dialect.openWriter(ctx.target.database.knex);
-  const targetSession: ActiveSession = { dialect: ctx.target.dialect, database: ctx.target.database, sessionId: writer.sessionId };
+  const targetSession: ActiveSession = {
+    dialect: ctx.target.dialect,
+    database: ctx.target.database,
+    sessionId: writer.sessionId,
+  };
   ctx.active.add(targetSession);
   let broken = false;
   try {
@@ -105,13 +121,23 @@ export async function copyChunk(ctx: ChunkContext, chunkNo: number, range: KeyRa
   } catch (caught) {
     broken = true;
     // A statement cancelled by a signal fails with the server's own message: report the signal.
-    const error = ctx.signal?.aborted && !(caught instanceof StoppedError) ? new StoppedError(String(ctx.signal.reason ?? 'signal')) : caught;
+    const error =
+      ctx.signal?.aborted && !(caught instanceof StoppedError)
+        ? new StoppedError(String(ctx.signal.reason ?? 'signal'))
+        : caught;
     await writer.rollback().catch(() => undefined);
     // The answer to COMMIT was lost: the ledger row commits with the rows, so it tells whether they landed.
-    if (ctx.ledger.inTarget && ctx.target.dialect.isConnectionLoss(error) && (await ctx.ledger.chunkStatus(ctx.copyId, chunkNo).catch(() => null)) === 'success') {
+    if (
+      ctx.ledger.inTarget &&
+      ctx.target.dialect.isConnectionLoss(error) &&
+      (await ctx.ledger.chunkStatus(ctx.copyId, chunkNo).catch(() => null)) === 'success'
+    ) {
       throw new LandedError(chunkNo);
     }
-    const message = error instanceof StoppedError ? error.message : ctx.target.dialect.rowRefusal(error)?.message ?? (error as Error).message;
+    const message =
+      error instanceof StoppedError
+        ? error.message
+        : (ctx.target.dialect.rowRefusal(error)?.message ?? (error as Error).message);
     await ctx.ledger.failChunk(ctx.copyId, chunkNo, message).catch(() => undefined);
     throw error;
   } finally {
@@ -141,7 +167,11 @@ async function bulk(ctx: ChunkContext, writer: CopyWriter, spec: ReadSpec): Prom
 /** Reads a range on a reader of its own, closing it (destroyed when abandoned part-way). */
 async function readSource(ctx: ChunkContext, spec: ReadSpec, each: (batch: LineBatch) => Promise<void>): Promise<void> {
   const reader = await ctx.source.dialect.openReader(ctx.source.database.knex);
-  const session: ActiveSession = { dialect: ctx.source.dialect, database: ctx.source.database, sessionId: reader.sessionId };
+  const session: ActiveSession = {
+    dialect: ctx.source.dialect,
+    database: ctx.source.database,
+    sessionId: reader.sessionId,
+  };
   ctx.active.add(session);
   let complete = false;
   try {
@@ -213,5 +243,13 @@ async function isolate(ctx: ChunkContext, writer: CopyWriter, spec: ReadSpec, ch
 }
 
 function rejectRecords(ctx: ChunkContext, chunkNo: number, rejects: readonly RejectedRow[]): RejectRecord[] {
-  return rejects.map((r) => ({ copyId: ctx.copyId, chunkNo, component: r.component, referenceId: r.referenceId, field: r.field, message: r.message, rowData: r.values }));
+  return rejects.map((r) => ({
+    copyId: ctx.copyId,
+    chunkNo,
+    component: r.component,
+    referenceId: r.referenceId,
+    field: r.field,
+    message: r.message,
+    rowData: r.values,
+  }));
 }

@@ -14,8 +14,16 @@ import { integerRanges } from './chunk-plan.js';
 type Sides = Pick<CopyContext, 'source' | 'target'>;
 
 export function sides(options: CopyOptions): Sides {
-  const source = { dialect: dialectNamed(options.source.database.dialect).copy, database: options.source.database, ...(options.source.schema ? { schema: options.source.schema } : {}) };
-  const target = { dialect: dialectNamed(options.target.database.dialect).copy, database: options.target.database, ...(options.target.schema ? { schema: options.target.schema } : {}) };
+  const source = {
+    dialect: dialectNamed(options.source.database.dialect).copy,
+    database: options.source.database,
+    ...(options.source.schema ? { schema: options.source.schema } : {}),
+  };
+  const target = {
+    dialect: dialectNamed(options.target.database.dialect).copy,
+    database: options.target.database,
+    ...(options.target.schema ? { schema: options.target.schema } : {}),
+  };
   return { source, target };
 }
 
@@ -30,8 +38,10 @@ function validate(options: CopyOptions): void {
     assertName(c.column, '--cast');
     if (c.table) assertName(c.table, '--cast');
   }
-  if (!Number.isInteger(options.chunkRows) || options.chunkRows < 1) throw new UsageError('--chunk-rows must be a positive integer');
-  if (!Number.isInteger(options.parallel) || options.parallel < 1) throw new UsageError('--parallel must be a positive integer');
+  if (!Number.isInteger(options.chunkRows) || options.chunkRows < 1)
+    throw new UsageError('--chunk-rows must be a positive integer');
+  if (!Number.isInteger(options.parallel) || options.parallel < 1)
+    throw new UsageError('--parallel must be a positive integer');
 }
 
 /**
@@ -46,22 +56,49 @@ export async function prepare(options: CopyOptions, s: Sides): Promise<TablePlan
   const mappings: readonly TableMapping[] = options.tables?.length
     ? options.tables
     : (await s.source.dialect.listTables(sourceKnex, s.source.schema)).map((name) => ({ source: name, target: name }));
-  if (!mappings.length) throw new UsageError(`the source${s.source.schema ? ` schema ${s.source.schema}` : ''} has no tables`, 'check --source and --source-schema');
+  if (!mappings.length)
+    throw new UsageError(
+      `the source${s.source.schema ? ` schema ${s.source.schema}` : ''} has no tables`,
+      'check --source and --source-schema',
+    );
   const sameDatabase = s.source.database.display === s.target.database.display;
   const problems = new MappingProblems();
   const plans: TablePlan[] = [];
   for (const mapping of mappings) {
     const source = await s.source.dialect.describeTable(sourceKnex, s.source.schema, mapping.source);
-    if (!source) throw new UsageError(`table ${JSON.stringify(mapping.source)} not found in the source${s.source.schema ? ` schema ${s.source.schema}` : ''}`, 'check --table and --source-schema; nothing was copied');
-    const existing: CopyTable | null = await s.target.dialect.describeTable(targetKnex, s.target.schema, mapping.target);
+    if (!source)
+      throw new UsageError(
+        `table ${JSON.stringify(mapping.source)} not found in the source${s.source.schema ? ` schema ${s.source.schema}` : ''}`,
+        'check --table and --source-schema; nothing was copied',
+      );
+    const existing: CopyTable | null = await s.target.dialect.describeTable(
+      targetKnex,
+      s.target.schema,
+      mapping.target,
+    );
     const targetSchema = s.target.schema ?? existing?.schema ?? (sameDatabase ? source.schema : undefined);
     if (sameDatabase && (targetSchema ?? '') === (source.schema ?? '') && mapping.target === source.name) {
-      throw new UsageError(`the source and the target are the same table (${[source.schema, source.name].filter(Boolean).join('.')} in ${s.source.database.display})`, 'copy into another database, schema (--target-schema) or table (--table NAME=TARGET); nothing was copied');
+      throw new UsageError(
+        `the source and the target are the same table (${[source.schema, source.name].filter(Boolean).join('.')} in ${s.source.database.display})`,
+        'copy into another database, schema (--target-schema) or table (--table NAME=TARGET); nothing was copied',
+      );
     }
     if (!existing && options.mode !== 'create') {
-      throw new UsageError(`target table ${JSON.stringify(mapping.target)} does not exist${targetSchema ? ` in ${targetSchema}` : ''}`, 'pass --create to create it from the mapped types; nothing was copied');
+      throw new UsageError(
+        `target table ${JSON.stringify(mapping.target)} does not exist${targetSchema ? ` in ${targetSchema}` : ''}`,
+        'pass --create to create it from the mapped types; nothing was copied',
+      );
     }
-    plans.push(planTable({ source: s.source.dialect, target: s.target.dialect, casts: options.casts ?? [], mode: options.mode }, source, mapping, s.target.schema, existing, problems));
+    plans.push(
+      planTable(
+        { source: s.source.dialect, target: s.target.dialect, casts: options.casts ?? [], mode: options.mode },
+        source,
+        mapping,
+        s.target.schema,
+        existing,
+        problems,
+      ),
+    );
   }
   problems.throwIfAny();
   return plans;
@@ -78,7 +115,11 @@ export async function planCopy(options: CopyOptions): Promise<CopyPlanResult> {
     let chunks = 1;
     try {
       if (plan.chunkKind === 'range') {
-        const b = await reader.bounds({ table: plan.source, key: plan.key, ...(options.where ? { where: options.where } : {}) });
+        const b = await reader.bounds({
+          table: plan.source,
+          key: plan.key,
+          ...(options.where ? { where: options.where } : {}),
+        });
         rows = b.rows;
         chunks = integerRanges(b.low, b.high, b.rows, options.chunkRows).length;
       } else {
@@ -115,18 +156,26 @@ export async function copyData(options: CopyOptions): Promise<CopyResult> {
   const locks = s.target.dialect.locks(s.target.database.knex, s.target.database.display);
   const active = new Set<ActiveSession>();
   const cancel = () => {
-    for (const session of active) void session.dialect.cancel(session.database.knex, session.sessionId).catch(() => undefined);
+    for (const session of active)
+      void session.dialect.cancel(session.database.knex, session.sessionId).catch(() => undefined);
   };
   options.signal?.addEventListener('abort', cancel);
   try {
     for (const plan of plans) {
       const name = [plan.targetSchema, plan.targetName].filter(Boolean).join('.');
       if (!(await locks.tryAcquire(name))) {
-        throw new LockHeldError(`another dmr copy into ${name} is running`, 'wait for it to finish (its chunks are in the ledger), then run this command again');
+        throw new LockHeldError(
+          `another dmr copy into ${name} is running`,
+          'wait for it to finish (its chunks are in the ledger), then run this command again',
+        );
       }
     }
     const ledgerDatabase = options.ledger ?? options.target.database;
-    const ledger = new CopyLedger(ledgerDatabase, options.ledgerSchema, ledgerDatabase.display === options.target.database.display && s.target.dialect.ledgerInTransaction);
+    const ledger = new CopyLedger(
+      ledgerDatabase,
+      options.ledgerSchema,
+      ledgerDatabase.display === options.target.database.display && s.target.dialect.ledgerInTransaction,
+    );
     await ledger.ensure();
     const ctx: CopyContext = { options, ...s, ledger };
     const runs = plans.map((plan) => new TableRun(ctx, plan));
@@ -140,8 +189,13 @@ export async function copyData(options: CopyOptions): Promise<CopyResult> {
     const tables: TableSummary[] = [];
     for (const run of runs) tables.push(await run.finish());
     const stopped = Boolean(options.signal?.aborted);
-    const verifiable = tables.filter((t) => (t.outcome === 'copied' || t.outcome === 'rejects') && plans.find((p) => p.targetName === t.targetTable)?.key.length);
-    const verify = options.verify && !stopped && verifiable.length ? await verifyCopied(options, verifiable) : undefined;
+    const verifiable = tables.filter(
+      (t) =>
+        (t.outcome === 'copied' || t.outcome === 'rejects') &&
+        plans.find((p) => p.targetName === t.targetTable)?.key.length,
+    );
+    const verify =
+      options.verify && !stopped && verifiable.length ? await verifyCopied(options, verifiable) : undefined;
     return {
       source: s.source.database.display,
       target: s.target.database.display,
@@ -159,8 +213,18 @@ export async function copyData(options: CopyOptions): Promise<CopyResult> {
 
 function verifyCopied(options: CopyOptions, tables: readonly TableSummary[]) {
   return verifyData({
-    source: { knex: options.source.database.knex, dialect: options.source.database.dialect, display: options.source.database.display, ...(options.source.schema ? { schema: options.source.schema } : {}) },
-    target: { knex: options.target.database.knex, dialect: options.target.database.dialect, display: options.target.database.display, ...(options.target.schema ? { schema: options.target.schema } : {}) },
+    source: {
+      knex: options.source.database.knex,
+      dialect: options.source.database.dialect,
+      display: options.source.database.display,
+      ...(options.source.schema ? { schema: options.source.schema } : {}),
+    },
+    target: {
+      knex: options.target.database.knex,
+      dialect: options.target.database.dialect,
+      display: options.target.database.display,
+      ...(options.target.schema ? { schema: options.target.schema } : {}),
+    },
     tables: tables.map((t) => ({ source: t.table, target: t.targetTable })),
     ...(options.where ? { where: options.where, targetWhere: '1 = 1' } : {}),
     mode: 'checksum',

@@ -56,7 +56,8 @@ export interface StoredReject extends RejectRecord {
 }
 
 const json = (value: readonly string[] | null) => (value ? JSON.stringify(value) : null);
-const parse = (value: unknown) => (value === null || value === undefined ? null : (JSON.parse(String(value)) as string[]));
+const parse = (value: unknown) =>
+  value === null || value === undefined ? null : (JSON.parse(String(value)) as string[]);
 
 /**
  * The durable chunk ledger: per copy job, per chunk, its key range, status, rows, attempts and
@@ -88,18 +89,22 @@ export class CopyLedger {
     if (createSchema) await knex.raw(createSchema);
     const builder = () => (adapter.capabilities.schemas ? knex.schema.withSchema(this.schema) : knex.schema);
     for (const key of ledgerOrder) {
-      if (!(await builder().hasTable(LedgerTable[key]))) await builder().createTable(LedgerTable[key], ledgerDefinitions[key]);
+      if (!(await builder().hasTable(LedgerTable[key])))
+        await builder().createTable(LedgerTable[key], ledgerDefinitions[key]);
     }
   }
 
   async exists(): Promise<boolean> {
     const { adapter, knex } = this.database;
-    return (adapter.capabilities.schemas ? knex.schema.withSchema(this.schema) : knex.schema).hasTable(LedgerTable.copies);
+    return (adapter.capabilities.schemas ? knex.schema.withSchema(this.schema) : knex.schema).hasTable(
+      LedgerTable.copies,
+    );
   }
 
   /** The latest job of this source/target pair; unfinished ones are resumed. */
   async latestJob(jobKey: string): Promise<CopyJob | null> {
-    const row = (await this.table('copies').where({ JobKey: jobKey }).orderBy('CopyId', 'desc').first()) as Record<string, unknown> | undefined;
+    const row = (await this.table('copies').where({ JobKey: jobKey }).orderBy('CopyId', 'desc').first()) as
+      Record<string, unknown> | undefined;
     if (!row) return null;
     return {
       copyId: Number(row.CopyId),
@@ -136,16 +141,28 @@ export class CopyLedger {
     return Number(id);
   }
 
-  async setJob(copyId: number, values: { status?: JobStatus; rowsCopied?: number; rowsRejected?: number; error?: string | null; primaryKeyPending?: boolean; finished?: boolean }): Promise<void> {
-    await this.table('copies').where({ CopyId: copyId }).update({
-      ...(values.status ? { Status: values.status } : {}),
-      ...(values.rowsCopied !== undefined ? { RowsCopied: values.rowsCopied } : {}),
-      ...(values.rowsRejected !== undefined ? { RowsRejected: values.rowsRejected } : {}),
-      ...(values.error !== undefined ? { ErrorText: values.error?.slice(0, 4000) ?? null } : {}),
-      ...(values.primaryKeyPending !== undefined ? { PrimaryKeyPending: values.primaryKeyPending ? 1 : 0 } : {}),
-      ...(values.finished ? { FinishedAt: new Date() } : {}),
-      ...(values.status === 'running' ? { FinishedAt: null, Pid: process.pid } : {}),
-    });
+  async setJob(
+    copyId: number,
+    values: {
+      status?: JobStatus;
+      rowsCopied?: number;
+      rowsRejected?: number;
+      error?: string | null;
+      primaryKeyPending?: boolean;
+      finished?: boolean;
+    },
+  ): Promise<void> {
+    await this.table('copies')
+      .where({ CopyId: copyId })
+      .update({
+        ...(values.status ? { Status: values.status } : {}),
+        ...(values.rowsCopied !== undefined ? { RowsCopied: values.rowsCopied } : {}),
+        ...(values.rowsRejected !== undefined ? { RowsRejected: values.rowsRejected } : {}),
+        ...(values.error !== undefined ? { ErrorText: values.error?.slice(0, 4000) ?? null } : {}),
+        ...(values.primaryKeyPending !== undefined ? { PrimaryKeyPending: values.primaryKeyPending ? 1 : 0 } : {}),
+        ...(values.finished ? { FinishedAt: new Date() } : {}),
+        ...(values.status === 'running' ? { FinishedAt: null, Pid: process.pid } : {}),
+      });
   }
 
   async chunks(copyId: number): Promise<LedgerChunk[]> {
@@ -161,8 +178,20 @@ export class CopyLedger {
     }));
   }
 
-  async addChunks(copyId: number, chunks: readonly { chunkNo: number; low: readonly string[] | null; high: readonly string[] | null }[]): Promise<void> {
-    const rows = chunks.map((c) => ({ CopyId: copyId, ChunkNo: c.chunkNo, LowKey: json(c.low), HighKey: json(c.high), Status: 'pending', Rows: 0, Rejected: 0, Attempts: 0 }));
+  async addChunks(
+    copyId: number,
+    chunks: readonly { chunkNo: number; low: readonly string[] | null; high: readonly string[] | null }[],
+  ): Promise<void> {
+    const rows = chunks.map((c) => ({
+      CopyId: copyId,
+      ChunkNo: c.chunkNo,
+      LowKey: json(c.low),
+      HighKey: json(c.high),
+      Status: 'pending',
+      Rows: 0,
+      Rejected: 0,
+      Attempts: 0,
+    }));
     for (let i = 0; i < rows.length; i += 200) await this.table('chunks').insert(rows.slice(i, i + 200));
   }
 
@@ -171,32 +200,69 @@ export class CopyLedger {
     await this.table('chunks')
       .where({ CopyId: copyId, ChunkNo: chunkNo })
       .whereNot({ Status: 'success' })
-      .update({ Status: 'processing', Attempts: this.database.knex.raw('?? + 1', ['Attempts']), SessionId: sessionId, Host: host.slice(0, 255), Pid: process.pid, StartedAt: new Date(), ErrorText: null });
+      .update({
+        Status: 'processing',
+        Attempts: this.database.knex.raw('?? + 1', ['Attempts']),
+        SessionId: sessionId,
+        Host: host.slice(0, 255),
+        Pid: process.pid,
+        StartedAt: new Date(),
+        ErrorText: null,
+      });
   }
 
   /** processing -> success; run on the target's transaction when the ledger is there. Returns whether the row changed. */
-  async finishChunk(copyId: number, chunkNo: number, done: { rows: number; rejected: number; high?: readonly string[] | null }, connection?: unknown): Promise<boolean> {
+  async finishChunk(
+    copyId: number,
+    chunkNo: number,
+    done: { rows: number; rejected: number; high?: readonly string[] | null },
+    connection?: unknown,
+  ): Promise<boolean> {
     const changed = await this.table('chunks', connection)
       .where({ CopyId: copyId, ChunkNo: chunkNo, Status: 'processing' })
-      .update({ Status: 'success', Rows: done.rows, Rejected: done.rejected, FinishedAt: new Date(), ErrorText: null, ...(done.high !== undefined ? { HighKey: json(done.high) } : {}) });
+      .update({
+        Status: 'success',
+        Rows: done.rows,
+        Rejected: done.rejected,
+        FinishedAt: new Date(),
+        ErrorText: null,
+        ...(done.high !== undefined ? { HighKey: json(done.high) } : {}),
+      });
     return Number(changed) > 0;
   }
 
   async chunkStatus(copyId: number, chunkNo: number): Promise<ChunkStatus | null> {
-    const row = (await this.table('chunks').where({ CopyId: copyId, ChunkNo: chunkNo }).first('Status')) as { Status: string } | undefined;
+    const row = (await this.table('chunks').where({ CopyId: copyId, ChunkNo: chunkNo }).first('Status')) as
+      { Status: string } | undefined;
     return row ? (row.Status as ChunkStatus) : null;
   }
 
   /** processing -> error (compare-and-set: a chunk whose commit did land stays success). */
   async failChunk(copyId: number, chunkNo: number, message: string): Promise<void> {
-    await this.table('chunks').where({ CopyId: copyId, ChunkNo: chunkNo, Status: 'processing' }).update({ Status: 'error', ErrorText: message.slice(0, 4000), FinishedAt: new Date() });
+    await this.table('chunks')
+      .where({ CopyId: copyId, ChunkNo: chunkNo, Status: 'processing' })
+      .update({ Status: 'error', ErrorText: message.slice(0, 4000), FinishedAt: new Date() });
   }
 
   /** Marks a chunk settled by checking the target (landed: success with its rows; else back to pending). */
-  async settleChunk(copyId: number, chunkNo: number, landed: { rows: number; high?: readonly string[] | null } | null): Promise<void> {
+  async settleChunk(
+    copyId: number,
+    chunkNo: number,
+    landed: { rows: number; high?: readonly string[] | null } | null,
+  ): Promise<void> {
     await this.table('chunks')
       .where({ CopyId: copyId, ChunkNo: chunkNo })
-      .update(landed ? { Status: 'success', Rows: landed.rows, FinishedAt: new Date(), ErrorText: null, ...(landed.high !== undefined ? { HighKey: json(landed.high) } : {}) } : { Status: 'pending' });
+      .update(
+        landed
+          ? {
+              Status: 'success',
+              Rows: landed.rows,
+              FinishedAt: new Date(),
+              ErrorText: null,
+              ...(landed.high !== undefined ? { HighKey: json(landed.high) } : {}),
+            }
+          : { Status: 'pending' },
+      );
   }
 
   async addRejects(records: readonly RejectRecord[], connection?: unknown): Promise<void> {
@@ -215,7 +281,10 @@ export class CopyLedger {
   }
 
   async rejects(copyId: number, status = 'rejected'): Promise<StoredReject[]> {
-    const rows = (await this.table('rejects').where({ CopyId: copyId, Status: status }).orderBy('RejectId')) as Record<string, unknown>[];
+    const rows = (await this.table('rejects').where({ CopyId: copyId, Status: status }).orderBy('RejectId')) as Record<
+      string,
+      unknown
+    >[];
     return rows.map((r) => ({
       rejectId: Number(r.RejectId),
       copyId: Number(r.CopyId),
@@ -229,12 +298,17 @@ export class CopyLedger {
   }
 
   async setReject(rejectId: number, status: string, message?: string, connection?: unknown): Promise<void> {
-    await this.table('rejects', connection).where({ RejectId: rejectId }).update({ Status: status, ...(message ? { Message: message.slice(0, 4000) } : {}) });
+    await this.table('rejects', connection)
+      .where({ RejectId: rejectId })
+      .update({ Status: status, ...(message ? { Message: message.slice(0, 4000) } : {}) });
   }
 
   /** Rejected rows of a job still waiting for --retry-rejects. */
   async rejectCount(copyId: number): Promise<number> {
-    const row = (await this.table('rejects').where({ CopyId: copyId, Status: 'rejected' }).count({ n: '*' }).first()) as { n: unknown } | undefined;
+    const row = (await this.table('rejects')
+      .where({ CopyId: copyId, Status: 'rejected' })
+      .count({ n: '*' })
+      .first()) as { n: unknown } | undefined;
     return Number(row?.n ?? 0);
   }
 }

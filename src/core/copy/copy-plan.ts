@@ -51,24 +51,42 @@ export class MappingProblems {
 }
 
 /** Maps one table's columns to the target and picks how it is chunked. */
-export function planTable(ctx: PlanContext, source: CopyTable, mapping: TableMapping, targetSchema: string | undefined, existing: CopyTable | null, problems: MappingProblems): TablePlan {
+export function planTable(
+  ctx: PlanContext,
+  source: CopyTable,
+  mapping: TableMapping,
+  targetSchema: string | undefined,
+  existing: CopyTable | null,
+  problems: MappingProblems,
+): TablePlan {
   const sameEngine = ctx.source.name === ctx.target.name;
   const key = source.primaryKey;
   const targetColumns: TargetColumn[] = [];
   const columns: ColumnPlan[] = [];
   const render: (CopyType | null)[] = [];
   for (const column of source.columns) {
-    const cast = [...ctx.casts].reverse().find((c) => c.column.toLowerCase() === column.name.toLowerCase() && (c.table === undefined || c.table === source.name));
+    const cast = [...ctx.casts]
+      .reverse()
+      .find(
+        (c) =>
+          c.column.toLowerCase() === column.name.toLowerCase() && (c.table === undefined || c.table === source.name),
+      );
     const isKey = key.includes(column.name);
     render.push(sameEngine ? null : column.type);
     if (!column.type && !(sameEngine && ctx.source.copiesUnmappedTypesToItself)) {
-      problems.add(source.name, column.name, `source type ${column.declared} has no neutral mapping${sameEngine ? '' : ` to ${ctx.target.name}`}`);
+      problems.add(
+        source.name,
+        column.name,
+        `source type ${column.declared} has no neutral mapping${sameEngine ? '' : ` to ${ctx.target.name}`}`,
+      );
       continue;
     }
     let declared: string;
     let type: CopyType | null;
     if (existing) {
-      const found = existing.columns.find((c) => c.name === column.name) ?? existing.columns.find((c) => c.name.toLowerCase() === column.name.toLowerCase());
+      const found =
+        existing.columns.find((c) => c.name === column.name) ??
+        existing.columns.find((c) => c.name.toLowerCase() === column.name.toLowerCase());
       if (!found) {
         problems.add(source.name, column.name, `no such column in the target table ${mapping.target}`);
         continue;
@@ -81,11 +99,19 @@ export function planTable(ctx: PlanContext, source: CopyTable, mapping: TableMap
       }
       targetColumns.push({ name: found.name, declared, type, nullable: found.nullable });
     } else if (cast) {
-      if (!ctx.target.isDeclaredType(cast.type)) throw new UsageError(`--cast ${column.name}=${JSON.stringify(cast.type)} is not a ${ctx.target.name} type name`, 'write a type like varchar(20), numeric(12,2) or text');
+      if (!ctx.target.isDeclaredType(cast.type))
+        throw new UsageError(
+          `--cast ${column.name}=${JSON.stringify(cast.type)} is not a ${ctx.target.name} type name`,
+          'write a type like varchar(20), numeric(12,2) or text',
+        );
       declared = cast.type.trim();
       type = ctx.target.typeOf(declared) ?? (ctx.target.name === 'postgres' ? { kind: 'string' } : null);
       if (!type) {
-        problems.add(source.name, column.name, `--cast type ${declared} is not one dmr can load into ${ctx.target.name}`);
+        problems.add(
+          source.name,
+          column.name,
+          `--cast type ${declared} is not one dmr can load into ${ctx.target.name}`,
+        );
         continue;
       }
       targetColumns.push({ name: column.name, declared, type, nullable: column.nullable });
@@ -102,10 +128,17 @@ export function planTable(ctx: PlanContext, source: CopyTable, mapping: TableMap
       declared = mapped.declared;
       targetColumns.push({ name: column.name, declared, type: mapped.type, nullable: column.nullable });
     }
-    columns.push({ name: column.name, sourceDeclared: column.declared, targetDeclared: declared, nullable: column.nullable, cast: Boolean(cast) && !existing });
+    columns.push({
+      name: column.name,
+      sourceDeclared: column.declared,
+      targetDeclared: declared,
+      nullable: column.nullable,
+      cast: Boolean(cast) && !existing,
+    });
   }
   const keyTypes = key.map((k) => source.columns.find((c) => c.name === k)?.type?.kind);
-  const chunkKind: ChunkKind = key.length === 0 ? 'all' : key.length === 1 && keyTypes[0] === 'integer' ? 'range' : 'keyset';
+  const chunkKind: ChunkKind =
+    key.length === 0 ? 'all' : key.length === 1 && keyTypes[0] === 'integer' ? 'range' : 'keyset';
   const create = !existing && ctx.mode === 'create';
   const afterLoad = create && key.length > 0 && ctx.target.primaryKeyAfterLoad;
   return {
@@ -118,7 +151,9 @@ export function planTable(ctx: PlanContext, source: CopyTable, mapping: TableMap
     columns,
     key,
     chunkKind,
-    createSql: create ? ctx.target.createTableSql(targetSchema, mapping.target, targetColumns, afterLoad ? [] : key) : null,
+    createSql: create
+      ? ctx.target.createTableSql(targetSchema, mapping.target, targetColumns, afterLoad ? [] : key)
+      : null,
     primaryKeySql: afterLoad ? ctx.target.addPrimaryKeySql(targetSchema, mapping.target, key) : null,
   };
 }

@@ -13,7 +13,14 @@ import { rangeOf, targetTable } from './table-range.js';
 
 /** The job identity: a rerun of the same command (same source, tables and --where) resumes it. */
 export function jobKey(ctx: CopyContext, plan: TablePlan): string {
-  const parts = [ctx.source.database.display, plan.source.schema ?? '', plan.source.name, plan.targetSchema ?? '', plan.targetName, ctx.options.where ?? ''];
+  const parts = [
+    ctx.source.database.display,
+    plan.source.schema ?? '',
+    plan.source.name,
+    plan.targetSchema ?? '',
+    plan.targetName,
+    ctx.options.where ?? '',
+  ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
@@ -53,11 +60,17 @@ export class TableRun {
     if (plan.createSql) {
       await ctx.target.database.knex.raw(plan.createSql).catch((error: unknown) => {
         const detail = ctx.target.database.adapter.describeError(error);
-        throw new UsageError(`creating ${plan.targetName} failed: ${detail.message}`, `the statement was: ${plan.createSql}; use --cast or create the table yourself`, { cause: error });
+        throw new UsageError(
+          `creating ${plan.targetName} failed: ${detail.message}`,
+          `the statement was: ${plan.createSql}; use --cast or create the table yourself`,
+          { cause: error },
+        );
       });
     }
     if (resume && latest && (await this.targetLostRows(latest.copyId))) {
-      this.notice(`the target table is empty although copy ${latest.copyId} recorded rows in it (emptied or re-created since): starting a new copy`);
+      this.notice(
+        `the target table is empty although copy ${latest.copyId} recorded rows in it (emptied or re-created since): starting a new copy`,
+      );
       resume = false;
     }
     if (resume && latest) {
@@ -66,12 +79,16 @@ export class TableRun {
       this.chunks = await ctx.ledger.chunks(latest.copyId);
       for (const chunk of this.chunks.filter((c) => c.status !== 'success' && c.attempts > 0)) {
         const outcome = await settleChunk(ctx, plan, latest.copyId, chunk, latest.targetRowsBefore);
-        if (outcome !== 'absent') this.notice(`chunk ${chunk.chunkNo} was left unfinished: ${outcome === 'landed' ? 'its rows were found in the target, equal to the source; settled as copied' : 'partial rows were found in the target and removed; it is copied again'}`);
+        if (outcome !== 'absent')
+          this.notice(
+            `chunk ${chunk.chunkNo} was left unfinished: ${outcome === 'landed' ? 'its rows were found in the target, equal to the source; settled as copied' : 'partial rows were found in the target and removed; it is copied again'}`,
+          );
         if (outcome === 'landed') this.settled += 1;
       }
       if (this.settled) this.chunks = await ctx.ledger.chunks(latest.copyId);
     } else {
-      if (this.options.mode === 'truncate' && plan.targetExists) await ctx.target.database.knex.raw(ctx.target.dialect.truncateSql(plan.targetSchema, plan.targetName));
+      if (this.options.mode === 'truncate' && plan.targetExists)
+        await ctx.target.database.knex.raw(ctx.target.dialect.truncateSql(plan.targetSchema, plan.targetName));
       const before = plan.targetExists && this.options.mode === 'append' ? await this.countTarget() : 0;
       const copyId = await ctx.ledger.createJob({
         jobKey: key,
@@ -86,22 +103,41 @@ export class TableRun {
         user: this.options.user,
         host: this.options.host,
       });
-      this.job = { copyId, status: 'running', mode: this.options.mode, chunkKind: plan.chunkKind, targetRowsBefore: before, primaryKeyPending: Boolean(plan.primaryKeySql) };
+      this.job = {
+        copyId,
+        status: 'running',
+        mode: this.options.mode,
+        chunkKind: plan.chunkKind,
+        targetRowsBefore: before,
+        primaryKeyPending: Boolean(plan.primaryKeySql),
+      };
       await ctx.ledger.addChunks(copyId, await this.planChunks());
       this.chunks = await ctx.ledger.chunks(copyId);
     }
-    if (plan.chunkKind === 'all') this.notice('no primary key: copied in one chunk (a failed copy of it starts again from its first row)');
+    if (plan.chunkKind === 'all')
+      this.notice('no primary key: copied in one chunk (a failed copy of it starts again from its first row)');
     this.skipped = this.chunks.filter((c) => c.status === 'success').length;
     for (const c of this.chunks.filter((x) => x.status === 'success')) {
       this.rowsCopied += c.rows;
       this.rowsRejected += c.rejected;
     }
-    this.options.onEvent?.({ type: 'table-start', table: plan.source.name, targetTable: plan.targetName, chunks: this.chunks.length, skipped: this.skipped, estimatedRows: plan.source.estimatedRows ?? 0, chunkKind: plan.chunkKind });
+    this.options.onEvent?.({
+      type: 'table-start',
+      table: plan.source.name,
+      targetTable: plan.targetName,
+      chunks: this.chunks.length,
+      skipped: this.skipped,
+      estimatedRows: plan.source.estimatedRows ?? 0,
+      chunkKind: plan.chunkKind,
+    });
   }
 
   /** The job recorded copied rows but the target has none: an earlier task (or a person) emptied or re-created it. */
   private async targetLostRows(copyId: number): Promise<boolean> {
-    const copied = (await this.ctx.ledger.chunks(copyId)).reduce((n, c) => n + (c.status === 'success' ? c.rows : 0), 0);
+    const copied = (await this.ctx.ledger.chunks(copyId)).reduce(
+      (n, c) => n + (c.status === 'success' ? c.rows : 0),
+      0,
+    );
     return copied > 0 && (await this.countTarget()) === 0;
   }
 
@@ -111,8 +147,16 @@ export class TableRun {
     if (plan.chunkKind === 'all') return [{ chunkNo: 1, low: null, high: null }];
     const reader = await ctx.source.dialect.openReader(ctx.source.database.knex);
     try {
-      const bounds = await reader.bounds({ table: plan.source, key: plan.key, ...(this.options.where ? { where: this.options.where } : {}) });
-      return integerRanges(bounds.low, bounds.high, bounds.rows, this.options.chunkRows).map((r, i) => ({ chunkNo: i + 1, low: r.low, high: r.high }));
+      const bounds = await reader.bounds({
+        table: plan.source,
+        key: plan.key,
+        ...(this.options.where ? { where: this.options.where } : {}),
+      });
+      return integerRanges(bounds.low, bounds.high, bounds.rows, this.options.chunkRows).map((r, i) => ({
+        chunkNo: i + 1,
+        low: r.low,
+        high: r.high,
+      }));
     } finally {
       await reader.close();
     }
@@ -138,7 +182,11 @@ export class TableRun {
   units(active: Set<ActiveSession>): (() => Promise<void>)[] {
     const chunkCtx = this.chunkContext(active);
     if (this.plan.chunkKind === 'keyset') return [() => this.guard(() => this.keysetChunks(chunkCtx))];
-    return this.chunks.filter((c) => c.status !== 'success').map((c) => () => this.guard(() => this.runChunk(chunkCtx, c.chunkNo, rangeOf(this.plan.chunkKind, c), undefined)));
+    return this.chunks
+      .filter((c) => c.status !== 'success')
+      .map(
+        (c) => () => this.guard(() => this.runChunk(chunkCtx, c.chunkNo, rangeOf(this.plan.chunkKind, c), undefined)),
+      );
   }
 
   private async runChunk(chunkCtx: ChunkContext, chunkNo: number, range: KeyRange, limit: number | undefined) {
@@ -148,7 +196,13 @@ export class TableRun {
       this.rowsCopied += outcome.rows;
       this.rowsRejected += outcome.rejected;
       this.bytes += outcome.bytes;
-      this.options.onEvent?.({ type: 'chunk-done', table: this.plan.source.name, rows: outcome.rows, bytes: outcome.bytes, rejected: outcome.rejected });
+      this.options.onEvent?.({
+        type: 'chunk-done',
+        table: this.plan.source.name,
+        rows: outcome.rows,
+        bytes: outcome.bytes,
+        rejected: outcome.rejected,
+      });
       return outcome;
     } catch (error) {
       if (error instanceof LandedError) {
@@ -176,7 +230,8 @@ export class TableRun {
         chunkNo = last.chunkNo;
         low = last.low;
       }
-      if (!last || last.status === 'success') await this.ctx.ledger.addChunks(this.job.copyId, [{ chunkNo, low, high: null }]);
+      if (!last || last.status === 'success')
+        await this.ctx.ledger.addChunks(this.job.copyId, [{ chunkNo, low, high: null }]);
       const outcome = await this.runChunk(chunkCtx, chunkNo, { kind: 'keyset', low, high: null }, limit);
       this.chunks = await this.ctx.ledger.chunks(this.job.copyId);
       if (outcome && outcome.read < limit) return;
@@ -230,7 +285,9 @@ export class TableRun {
         const counted = this.countSource();
         counted.catch(() => undefined);
         if (job.primaryKeyPending && plan.key.length) {
-          await ctx.target.database.knex.raw(ctx.target.dialect.addPrimaryKeySql(plan.targetSchema, plan.targetName, plan.key));
+          await ctx.target.database.knex.raw(
+            ctx.target.dialect.addPrimaryKeySql(plan.targetSchema, plan.targetName, plan.key),
+          );
           await ctx.ledger.setJob(job.copyId, { primaryKeyPending: false });
         }
         pending = await ctx.ledger.rejectCount(job.copyId);
@@ -242,9 +299,16 @@ export class TableRun {
         outcome = 'failed';
       }
     }
-    const status = outcome === 'copied' || outcome === 'rejects' ? 'success' : outcome === 'stopped' ? 'stopped' : 'error';
-    const error = this.error ?? (outcome === 'counts_differ' ? `counts differ: source ${sourceCount}, target ${targetCount}${pending ? `, rejected ${pending}` : ''}` : null);
-    await ctx.ledger.setJob(job.copyId, { status, rowsCopied: this.rowsCopied, rowsRejected: pending, error, finished: true }).catch(() => undefined);
+    const status =
+      outcome === 'copied' || outcome === 'rejects' ? 'success' : outcome === 'stopped' ? 'stopped' : 'error';
+    const error =
+      this.error ??
+      (outcome === 'counts_differ'
+        ? `counts differ: source ${sourceCount}, target ${targetCount}${pending ? `, rejected ${pending}` : ''}`
+        : null);
+    await ctx.ledger
+      .setJob(job.copyId, { status, rowsCopied: this.rowsCopied, rowsRejected: pending, error, finished: true })
+      .catch(() => undefined);
     const summary: TableSummary = {
       table: plan.source.name,
       targetTable: plan.targetName,

@@ -127,8 +127,22 @@ export interface CopyResult {
 }
 
 export type CopyEvent =
-  | { readonly type: 'table-start'; readonly table: string; readonly targetTable: string; readonly chunks: number; readonly skipped: number; readonly estimatedRows: number; readonly chunkKind: ChunkKind }
-  | { readonly type: 'chunk-done'; readonly table: string; readonly rows: number; readonly bytes: number; readonly rejected: number }
+  | {
+      readonly type: 'table-start';
+      readonly table: string;
+      readonly targetTable: string;
+      readonly chunks: number;
+      readonly skipped: number;
+      readonly estimatedRows: number;
+      readonly chunkKind: ChunkKind;
+    }
+  | {
+      readonly type: 'chunk-done';
+      readonly table: string;
+      readonly rows: number;
+      readonly bytes: number;
+      readonly rejected: number;
+    }
   | { readonly type: 'notice'; readonly table: string; readonly message: string }
   | { readonly type: 'table-done'; readonly summary: TableSummary };
 

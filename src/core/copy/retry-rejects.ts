@@ -18,7 +18,11 @@ export async function retryRejects(options: CopyOptions): Promise<CopyResult> {
   const s = sides(options);
   const plans = await prepare({ ...options, mode: 'append' }, s);
   const ledgerDatabase = options.ledger ?? options.target.database;
-  const ledger = new CopyLedger(ledgerDatabase, options.ledgerSchema, ledgerDatabase.display === options.target.database.display && s.target.dialect.ledgerInTransaction);
+  const ledger = new CopyLedger(
+    ledgerDatabase,
+    options.ledgerSchema,
+    ledgerDatabase.display === options.target.database.display && s.target.dialect.ledgerInTransaction,
+  );
   await ledger.ensure();
   const ctx: CopyContext = { options, ...s, ledger };
   const tables: TableSummary[] = [];
@@ -39,7 +43,13 @@ export async function retryRejects(options: CopyOptions): Promise<CopyResult> {
         }
         const key = JSON.parse(reject.referenceId) as string[];
         const lines: CopyLine[] = [];
-        for await (const batch of reader.read({ table: plan.source, render: plan.render, key: plan.key, range: { kind: 'exact', low: key, high: null } })) lines.push(...batch.lines());
+        for await (const batch of reader.read({
+          table: plan.source,
+          render: plan.render,
+          key: plan.key,
+          range: { kind: 'exact', low: key, high: null },
+        }))
+          lines.push(...batch.lines());
         await writer.begin();
         const connection = ledger.inTarget ? writer.connection : undefined;
         try {
@@ -63,7 +73,14 @@ export async function retryRejects(options: CopyOptions): Promise<CopyResult> {
           } else {
             still += 1;
             await ledger.setReject(reject.rejectId, 'rejected', why.message);
-            options.onReject?.({ component: plan.targetName, referenceId: reject.referenceId, field: why.field ?? null, message: why.message, columns: plan.source.columns.map((c) => c.name), values: reject.rowData });
+            options.onReject?.({
+              component: plan.targetName,
+              referenceId: reject.referenceId,
+              field: why.field ?? null,
+              message: why.message,
+              columns: plan.source.columns.map((c) => c.name),
+              values: reject.rowData,
+            });
           }
         }
       }
@@ -75,10 +92,22 @@ export async function retryRejects(options: CopyOptions): Promise<CopyResult> {
     }
     if (job) await ledger.setJob(job.copyId, { rowsRejected: await ledger.rejectCount(job.copyId) });
     const summary: TableSummary = {
-      table: plan.source.name, targetTable: plan.targetName, copyId: job?.copyId ?? 0,
-      outcome: error ? 'failed' : still ? 'rejects' : 'copied', chunkKind: plan.chunkKind, chunks: 0, chunksSkipped: 0, chunksSettled: 0,
-      rowsRead: rejects.length, rowsCopied: landed, rowsRejected: still, bytes: 0, seconds: (Date.now() - tableStarted) / 1000,
-      sourceCount: null, targetCount: null, error,
+      table: plan.source.name,
+      targetTable: plan.targetName,
+      copyId: job?.copyId ?? 0,
+      outcome: error ? 'failed' : still ? 'rejects' : 'copied',
+      chunkKind: plan.chunkKind,
+      chunks: 0,
+      chunksSkipped: 0,
+      chunksSettled: 0,
+      rowsRead: rejects.length,
+      rowsCopied: landed,
+      rowsRejected: still,
+      bytes: 0,
+      seconds: (Date.now() - tableStarted) / 1000,
+      sourceCount: null,
+      targetCount: null,
+      error,
     };
     options.onEvent?.({ type: 'table-done', summary });
     tables.push(summary);

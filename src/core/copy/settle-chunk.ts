@@ -13,7 +13,13 @@ export type SettleOutcome = 'absent' | 'landed' | 'removed';
  * partial load (a non-transactional target), removed so the chunk is copied again. Keyset chunks
  * whose end was never recorded cover every key after their start (they run one after another).
  */
-export async function settleChunk(ctx: CopyContext, plan: TablePlan, copyId: number, chunk: LedgerChunk, rowsBefore: number): Promise<SettleOutcome> {
+export async function settleChunk(
+  ctx: CopyContext,
+  plan: TablePlan,
+  copyId: number,
+  chunk: LedgerChunk,
+  rowsBefore: number,
+): Promise<SettleOutcome> {
   const target = targetTable(plan);
   const range = rangeOf(plan.chunkKind, chunk);
   const reader = await ctx.target.dialect.openReader(ctx.target.database.knex);
@@ -29,10 +35,21 @@ export async function settleChunk(ctx: CopyContext, plan: TablePlan, copyId: num
   }
   if (plan.chunkKind !== 'keyset' && plan.key.length) {
     const sourceRange = ctx.source.dialect.rangeSql(plan.source, plan.key, range);
-    const where = [sourceRange, ctx.options.where ? `(${ctx.options.where})` : ''].filter(Boolean).join(' and ') || '1 = 1';
+    const where =
+      [sourceRange, ctx.options.where ? `(${ctx.options.where})` : ''].filter(Boolean).join(' and ') || '1 = 1';
     const result = await verifyData({
-      source: { knex: ctx.source.database.knex, dialect: ctx.source.database.dialect, display: ctx.source.database.display, ...(plan.source.schema ? { schema: plan.source.schema } : {}) },
-      target: { knex: ctx.target.database.knex, dialect: ctx.target.database.dialect, display: ctx.target.database.display, ...(plan.targetSchema ? { schema: plan.targetSchema } : {}) },
+      source: {
+        knex: ctx.source.database.knex,
+        dialect: ctx.source.database.dialect,
+        display: ctx.source.database.display,
+        ...(plan.source.schema ? { schema: plan.source.schema } : {}),
+      },
+      target: {
+        knex: ctx.target.database.knex,
+        dialect: ctx.target.database.dialect,
+        display: ctx.target.database.display,
+        ...(plan.targetSchema ? { schema: plan.targetSchema } : {}),
+      },
       tables: [{ source: plan.source.name, target: plan.targetName }],
       key: [...plan.key],
       where,
@@ -47,7 +64,9 @@ export async function settleChunk(ctx: CopyContext, plan: TablePlan, copyId: num
     }
   }
   if (plan.chunkKind === 'all' && rowsBefore > 0) {
-    throw new Error(`table ${plan.targetName} has no key and held rows before this copy: its unfinished copy cannot be told apart from them; rerun with --truncate`);
+    throw new Error(
+      `table ${plan.targetName} has no key and held rows before this copy: its unfinished copy cannot be told apart from them; rerun with --truncate`,
+    );
   }
   const key = plan.key.map((k) => plan.targetColumns.find((c) => c.name === k)).filter((c) => c !== undefined);
   const writer = await ctx.target.dialect.openWriter(ctx.target.database.knex);

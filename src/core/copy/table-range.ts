@@ -12,7 +12,12 @@ export function targetTable(plan: TablePlan): CopyTable {
   return {
     ...(plan.targetSchema ? { schema: plan.targetSchema } : {}),
     name: plan.targetName,
-    columns: plan.targetColumns.map((c) => ({ name: c.name, declared: c.declared, type: c.type, nullable: c.nullable })),
+    columns: plan.targetColumns.map((c) => ({
+      name: c.name,
+      declared: c.declared,
+      type: c.type,
+      nullable: c.nullable,
+    })),
     primaryKey: plan.key,
     estimatedRows: null,
   };

@@ -46,13 +46,17 @@ export async function applyFixes(store: StatusStore, plan: FixPlan, options: App
       const evidence = await gatherEvidence(store, { probeProcess: options.probeProcess });
       const live = liveRun(evidence, new Date());
       if (live && !options.force) {
-        throw new LockHeldError(`run ${live.runId} (${live.command} by ${live.userName} on ${live.host}, pid ${live.pid}) is live and holds the run lock: nothing was changed`, 'wait for it, or stop it with `dmr stop`; --force applies the changes anyway');
+        throw new LockHeldError(
+          `run ${live.runId} (${live.command} by ${live.userName} on ${live.host}, pid ${live.pid}) is live and holds the run lock: nothing was changed`,
+          'wait for it, or stop it with `dmr stop`; --force applies the changes anyway',
+        );
       }
       lockHeldByOrphan = !live;
     }
     const applied: FixChange[] = [...terminated];
     await knex.transaction(async (trx) => {
-      for (const change of terminated) await store.addHistory(null, `${plan.source} by ${options.who}: ${describeChange(change)}`, trx);
+      for (const change of terminated)
+        await store.addHistory(null, `${plan.source} by ${options.who}: ${describeChange(change)}`, trx);
       for (const change of plan.changes) {
         if (change.kind === 'terminate-session') continue;
         if ((await applyOne(store, change, trx)) === 0) {
@@ -60,7 +64,11 @@ export async function applyFixes(store: StatusStore, plan: FixPlan, options: App
           continue;
         }
         applied.push(change);
-        await store.addHistory(change.kind === 'stage-status' ? change.typeId : null, `${plan.source} by ${options.who}: ${describeChange(change)}`, trx);
+        await store.addHistory(
+          change.kind === 'stage-status' ? change.typeId : null,
+          `${plan.source} by ${options.who}: ${describeChange(change)}`,
+          trx,
+        );
       }
     });
     return { applied, skipped, lockHeldByOrphan };
@@ -71,10 +79,17 @@ export async function applyFixes(store: StatusStore, plan: FixPlan, options: App
 
 async function applyOne(store: StatusStore, change: FixChange, trx: Knex.Transaction): Promise<number> {
   if (change.kind === 'stage-status') {
-    return store.table('migrations', trx).where({ DataMigrationTypeId: change.typeId, DataMigrationStatusId: change.fromId }).update({ DataMigrationStatusId: change.toId });
+    return store
+      .table('migrations', trx)
+      .where({ DataMigrationTypeId: change.typeId, DataMigrationStatusId: change.fromId })
+      .update({ DataMigrationStatusId: change.toId });
   }
   if (change.kind === 'finish-run') {
-    return store.table('runs', trx).where('RunId', change.runId).whereNull('FinishedAt').update({ JobStatus: change.to, FinishedAt: new Date(), ErrorText: change.reason });
+    return store
+      .table('runs', trx)
+      .where('RunId', change.runId)
+      .whereNull('FinishedAt')
+      .update({ JobStatus: change.to, FinishedAt: new Date(), ErrorText: change.reason });
   }
   if (change.kind === 'copy-chunk') return resetCopyChunk(store, change, trx);
   return 0;

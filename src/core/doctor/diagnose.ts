@@ -1,6 +1,12 @@
 import { allowedActions } from '../jobs/job-actions.js';
 import type { Evidence } from './evidence.js';
-import { defaultDiagnoseOptions, type DiagnoseOptions, type DoctorReport, type Finding, type JobView } from './finding.js';
+import {
+  defaultDiagnoseOptions,
+  type DiagnoseOptions,
+  type DoctorReport,
+  type Finding,
+  type JobView,
+} from './finding.js';
 import { copyLedgerRule } from './rules/copy-ledger-rule.js';
 import { failedRule } from './rules/failed-rule.js';
 import { lateHeartbeatRule } from './rules/late-heartbeat-rule.js';
@@ -30,7 +36,14 @@ export function diagnose(evidence: Evidence, now: Date, options: Partial<Diagnos
   const problems = findings.filter((f) => f.severity === 'problem').length;
   const job = jobView(evidence, now);
   const runnable = runnableActions(findings, evidence, job);
-  return { healthy: problems === 0, problems, warnings: findings.length - problems, findings: runnable, job, checkedAt: now.toISOString() };
+  return {
+    healthy: problems === 0,
+    problems,
+    warnings: findings.length - problems,
+    findings: runnable,
+    job,
+    checkedAt: now.toISOString(),
+  };
 }
 
 /**

@@ -4,14 +4,7 @@ import type { JobStatus } from '../status/status-codes.js';
 export type Severity = 'problem' | 'warning';
 
 export type RuleName =
-  | 'stuck'
-  | 'failed'
-  | 'overdue'
-  | 'order'
-  | 'orphaned-lock'
-  | 'schema'
-  | 'late-heartbeat'
-  | 'copy-ledger';
+  'stuck' | 'failed' | 'overdue' | 'order' | 'orphaned-lock' | 'schema' | 'late-heartbeat' | 'copy-ledger';
 
 /** One thing doctor saw, with what it saw and the command that addresses it. */
 export interface Finding {

@@ -12,10 +12,23 @@ export type FixChange =
       readonly to: string;
       readonly reason: string;
     }
-  | { readonly kind: 'finish-run'; readonly runId: number; readonly from: JobStatus; readonly to: 'Failed'; readonly reason: string }
+  | {
+      readonly kind: 'finish-run';
+      readonly runId: number;
+      readonly from: JobStatus;
+      readonly to: 'Failed';
+      readonly reason: string;
+    }
   | { readonly kind: 'terminate-session'; readonly sessionId: string; readonly reason: string }
   /** A copy chunk left processing by a dead copy, back to pending (rules/copy-ledger-rule.ts). */
-  | { readonly kind: 'copy-chunk'; readonly copyId: number; readonly chunkNo: number; readonly table: string; readonly attempts: number; readonly reason: string };
+  | {
+      readonly kind: 'copy-chunk';
+      readonly copyId: number;
+      readonly chunkNo: number;
+      readonly table: string;
+      readonly attempts: number;
+      readonly reason: string;
+    };
 
 /** What a fix would do: the changes, in order, and what it leaves to the user. */
 export interface FixPlan {

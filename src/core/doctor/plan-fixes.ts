@@ -29,13 +29,29 @@ export function planFixes(report: DoctorReport, evidence: Evidence, now: Date): 
   stuck.forEach((stage, index) => {
     const prior = dead[0]?.priorStatuses[stageName(stage)];
     const priorCode = prior === undefined ? undefined : statusCodeOf(prior);
-    const to: StatusCode = index === 0 ? 'error' : priorCode && priorCode !== 'pending' && priorCode !== 'processing' ? priorCode : 'initial';
+    const to: StatusCode =
+      index === 0
+        ? 'error'
+        : priorCode && priorCode !== 'pending' && priorCode !== 'processing'
+          ? priorCode
+          : 'initial';
     const reason = index === 0 ? why() : `never reached by the dead run (${why()})`;
-    changes.push({ kind: 'stage-status', stage: stageName(stage), typeId: stage.typeId, fromId: stage.statusId, from: stage.status ?? String(stage.statusId), toId: StatusId[to], to, reason });
+    changes.push({
+      kind: 'stage-status',
+      stage: stageName(stage),
+      typeId: stage.typeId,
+      fromId: stage.statusId,
+      from: stage.status ?? String(stage.statusId),
+      toId: StatusId[to],
+      to,
+      reason,
+    });
   });
-  for (const run of dead) changes.push({ kind: 'finish-run', runId: run.runId, from: run.jobStatus, to: 'Failed', reason: why(run.runId) });
+  for (const run of dead)
+    changes.push({ kind: 'finish-run', runId: run.runId, from: run.jobStatus, to: 'Failed', reason: why(run.runId) });
   const orphan = report.findings.find((f) => f.rule === 'orphaned-lock');
-  if (orphan && evidence.lockHolder) changes.push({ kind: 'terminate-session', sessionId: evidence.lockHolder.id, reason: orphan.message });
+  if (orphan && evidence.lockHolder)
+    changes.push({ kind: 'terminate-session', sessionId: evidence.lockHolder.id, reason: orphan.message });
   changes.push(...copyLedgerFixes(report, evidence));
   const fixedRules = new Set(['stuck', 'orphaned-lock', 'copy-ledger']);
   const notFixed = report.findings.filter((f) => !fixedRules.has(f.rule)).map((f) => ({ id: f.id, action: f.action }));

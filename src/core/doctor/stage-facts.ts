@@ -13,10 +13,13 @@ export function orderedStages(evidence: Evidence): StageState[] {
 
 /** The newest error line of a stage's history, or of the latest run that failed. */
 export function lastErrorOf(evidence: Evidence, stage: StageState): { date: string | null; message: string } | null {
-  const line = evidence.history.find((h) => h.typeId === stage.typeId && /\berror\b|failed/i.test(h.message) && !/^doctor|^reset/.test(h.message));
+  const line = evidence.history.find(
+    (h) => h.typeId === stage.typeId && /\berror\b|failed/i.test(h.message) && !/^doctor|^reset/.test(h.message),
+  );
   if (line) return { date: line.date?.toISOString() ?? null, message: line.message };
   const run = evidence.latestRun;
-  if (run?.errorText && stage.stage && run.stages.split(',').includes(stage.stage)) return { date: run.finishedAt?.toISOString() ?? null, message: run.errorText };
+  if (run?.errorText && stage.stage && run.stages.split(',').includes(stage.stage))
+    return { date: run.finishedAt?.toISOString() ?? null, message: run.errorText };
   return null;
 }
 

@@ -48,11 +48,17 @@ export function jobActionTable(): { status: JobStatus; actions: readonly JobActi
  * Refuses an action the job's status does not allow, naming the allowed ones: exit 3 when the
  * reason is a live run (the run lock is held), exit 2 otherwise.
  */
-export function assertActionAllowed(action: JobAction, status: JobStatus, context: { runId: number | null; live: boolean }): void {
+export function assertActionAllowed(
+  action: JobAction,
+  status: JobStatus,
+  context: { runId: number | null; live: boolean },
+): void {
   const allowed = allowedActions(status);
   if (allowed.includes(action)) return;
   const run = context.runId === null ? 'no run recorded' : `run ${context.runId} is ${status}`;
-  const list = allowed.length ? allowed.map((a) => `${a} (\`${actionCommand[a]}\`)`).join(', ') : 'none: wait for it to end';
+  const list = allowed.length
+    ? allowed.map((a) => `${a} (\`${actionCommand[a]}\`)`).join(', ')
+    : 'none: wait for it to end';
   const died = '; its runner is dead: `dmr doctor` shows why, `dmr doctor --fix --yes` records it';
   const dead = status === 'Died' ? died : '';
   const message = `cannot ${action}: ${run}${context.live ? ' (live)' : ''}`;

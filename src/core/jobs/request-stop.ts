@@ -13,7 +13,10 @@ import { checkJobAction } from './job-state.js';
 export async function requestStop(store: StatusStore, who: string, probeProcess: ProcessProbe): Promise<RunRecord> {
   const { job, live } = await checkJobAction(store, 'stop', probeProcess);
   if (!live) {
-    throw new UsageError(`cannot stop: run ${job.runId} is ${job.status} but its runner is not alive`, 'run `dmr doctor`, then `dmr doctor --fix --yes` to record that it died');
+    throw new UsageError(
+      `cannot stop: run ${job.runId} is ${job.status} but its runner is not alive`,
+      'run `dmr doctor`, then `dmr doctor --fix --yes` to record that it died',
+    );
   }
   // Only while the run is unfinished: a run that ended since it was read keeps the status it recorded.
   await store.knex.transaction(async (trx) => {
@@ -32,7 +35,11 @@ export interface RunEnd {
 }
 
 /** Polls the run record until it records its end, its runner dies, or the timeout passes. */
-export async function waitForRunEnd(store: StatusStore, runId: number, options: { timeoutMs: number; pollMs?: number; probeProcess: ProcessProbe }): Promise<RunEnd> {
+export async function waitForRunEnd(
+  store: StatusStore,
+  runId: number,
+  options: { timeoutMs: number; pollMs?: number; probeProcess: ProcessProbe },
+): Promise<RunEnd> {
   const deadline = Date.now() + options.timeoutMs;
   const runs = new RunStore(store);
   for (;;) {

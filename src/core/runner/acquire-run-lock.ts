@@ -17,7 +17,10 @@ export async function acquireRunLock(store: StatusStore, waitSeconds: number, on
     if (await lock.tryAcquire()) return lock;
     const holder = await describeLockHolder(store);
     if (Date.now() >= deadline) {
-      throw new LockHeldError(`another run holds the run lock: ${holder}`, 'wait for it (dmr migrate --wait SECONDS), or check it with `dmr status` / `dmr doctor`');
+      throw new LockHeldError(
+        `another run holds the run lock: ${holder}`,
+        'wait for it (dmr migrate --wait SECONDS), or check it with `dmr status` / `dmr doctor`',
+      );
     }
     if (!announced) onEvent({ type: 'lock-waiting', holder });
     announced = true;
@@ -30,11 +33,17 @@ export async function describeLockHolder(store: StatusStore): Promise<string> {
   const { adapter, knex } = store.database;
   const session = await adapter.lockHolder(knex, store.schema).catch(() => null);
   const runs = new RunStore(store);
-  let run = await runs.unfinished().then((r) => r[0] ?? null).catch(() => null);
+  let run = await runs
+    .unfinished()
+    .then((r) => r[0] ?? null)
+    .catch(() => null);
   // A holder that has just taken the lock writes its run record a moment later: give it that moment.
   for (let attempt = 0; !run && session && attempt < 10; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    run = await runs.unfinished().then((r) => r[0] ?? null).catch(() => null);
+    run = await runs
+      .unfinished()
+      .then((r) => r[0] ?? null)
+      .catch(() => null);
   }
   const now = new Date();
   if (run) {

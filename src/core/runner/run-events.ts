@@ -21,9 +21,21 @@ export type RunEvent =
       /** Expected seconds left in the stage, this task included (earlier runs' durations); null when unknown. */
       readonly etaSeconds: number | null;
     }
-  | { readonly type: 'task-finished'; readonly stage: string; readonly task: string; readonly seconds: number; readonly ok: boolean }
+  | {
+      readonly type: 'task-finished';
+      readonly stage: string;
+      readonly task: string;
+      readonly seconds: number;
+      readonly ok: boolean;
+    }
   /** A line from inside a task (copy tasks: per table; transient: a terminal's spinner only). */
-  | { readonly type: 'task-progress'; readonly stage: string; readonly task: string; readonly message: string; readonly transient: boolean }
+  | {
+      readonly type: 'task-progress';
+      readonly stage: string;
+      readonly task: string;
+      readonly message: string;
+      readonly transient: boolean;
+    }
   | { readonly type: 'stage-finished'; readonly stage: string; readonly status: StatusCode; readonly seconds: number }
   | { readonly type: 'stopping'; readonly reason: string }
   | { readonly type: 'warning'; readonly message: string };

@@ -41,22 +41,60 @@ export async function ensureStatusTables(store: StatusStore): Promise<InitResult
   };
 
   const statusesExisted = !createdTables.includes(TableName.statuses);
-  const codes = new Set((await store.table('statuses').select('DataMigrationStatusCode')).map((r: Record<string, unknown>) => String(r.DataMigrationStatusCode)));
+  const codes = new Set(
+    (await store.table('statuses').select('DataMigrationStatusCode')).map((r: Record<string, unknown>) =>
+      String(r.DataMigrationStatusCode),
+    ),
+  );
   for (const code of statusCodes.filter((c) => !codes.has(c))) {
-    await trySeed(`status ${code}`, () => store.table('statuses').insert({ DataMigrationStatusId: StatusId[code], DataMigrationStatusCode: code, DataMigrationStatusName: statusNames[code] }), statusesExisted);
+    await trySeed(
+      `status ${code}`,
+      () =>
+        store
+          .table('statuses')
+          .insert({
+            DataMigrationStatusId: StatusId[code],
+            DataMigrationStatusCode: code,
+            DataMigrationStatusName: statusNames[code],
+          }),
+      statusesExisted,
+    );
   }
 
   const typesExisted = !createdTables.includes(TableName.types);
-  const types = new Set((await store.table('types').select('DataMigrationTypeCode')).map((r: Record<string, unknown>) => String(r.DataMigrationTypeCode)));
+  const types = new Set(
+    (await store.table('types').select('DataMigrationTypeCode')).map((r: Record<string, unknown>) =>
+      String(r.DataMigrationTypeCode),
+    ),
+  );
   for (const stage of defaultStages.filter((s) => !types.has(s.code))) {
-    await trySeed(`stage ${stage.code}`, () => store.table('types').insert({ DataMigrationTypeId: stage.id, DataMigrationTypeCode: stage.code, DataMigrationTypeName: stage.name }), typesExisted);
+    await trySeed(
+      `stage ${stage.code}`,
+      () =>
+        store
+          .table('types')
+          .insert({
+            DataMigrationTypeId: stage.id,
+            DataMigrationTypeCode: stage.code,
+            DataMigrationTypeName: stage.name,
+          }),
+      typesExisted,
+    );
   }
 
   const migrationsExisted = !createdTables.includes(TableName.migrations);
-  const withRows = new Set((await store.table('migrations').select('DataMigrationTypeId')).map((r: Record<string, unknown>) => Number(r.DataMigrationTypeId)));
+  const withRows = new Set(
+    (await store.table('migrations').select('DataMigrationTypeId')).map((r: Record<string, unknown>) =>
+      Number(r.DataMigrationTypeId),
+    ),
+  );
   for (const type of await store.stageTypes()) {
     if (withRows.has(type.id)) continue;
-    await trySeed(`DataMigrations row for ${type.code}`, () => store.table('migrations').insert({ DataMigrationTypeId: type.id, DataMigrationStatusId: StatusId.initial }), migrationsExisted);
+    await trySeed(
+      `DataMigrations row for ${type.code}`,
+      () => store.table('migrations').insert({ DataMigrationTypeId: type.id, DataMigrationStatusId: StatusId.initial }),
+      migrationsExisted,
+    );
   }
   return { createdTables, seededRows, skipped };
 }

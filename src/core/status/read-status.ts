@@ -60,7 +60,9 @@ export function viewRun(evidence: Evidence, now = new Date()): RunView | null {
 export async function readStatus(store: StatusStore, evidence: Evidence, historyLines = 10): Promise<StatusReport> {
   if (!(await statusTablesExist(store))) {
     const elsewhere = await findServerWideApp(store);
-    const hint = elsewhere ? serverWideHint(elsewhere, store.schema) : 'run `dmr init` or `dmr migrate` first, or check --url/--schema';
+    const hint = elsewhere
+      ? serverWideHint(elsewhere, store.schema)
+      : 'run `dmr init` or `dmr migrate` first, or check --url/--schema';
     throw new UsageError(`status tables not found in ${store.database.display} (schema ${store.schema})`, hint);
   }
   const verification = await latestVerification(store);

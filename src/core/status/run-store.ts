@@ -73,7 +73,20 @@ export class RunStore {
     return Number(typeof id === 'object' && id !== null ? (id as { RunId: number }).RunId : id);
   }
 
-  async update(runId: number, changes: Partial<{ JobStatus: JobStatus; CurrentStage: string | null; CurrentTask: string | null; FinishedAt: Date; ErrorText: string; HeartbeatAt: Date; StopRequested: number; StopRequestedBy: string }>, db?: Db): Promise<number> {
+  async update(
+    runId: number,
+    changes: Partial<{
+      JobStatus: JobStatus;
+      CurrentStage: string | null;
+      CurrentTask: string | null;
+      FinishedAt: Date;
+      ErrorText: string;
+      HeartbeatAt: Date;
+      StopRequested: number;
+      StopRequestedBy: string;
+    }>,
+    db?: Db,
+  ): Promise<number> {
     return this.store.table('runs', db).where('RunId', runId).update(changes);
   }
 

@@ -18,10 +18,14 @@ export interface ServerWideApp {
  * invisible to status and resume unless the user passes --schema App. Null elsewhere, or when App holds
  * no status tables or cannot be read.
  */
-export async function findServerWideApp(store: StatusStore, serverWide = serverWideSchema): Promise<ServerWideApp | null> {
+export async function findServerWideApp(
+  store: StatusStore,
+  serverWide = serverWideSchema,
+): Promise<ServerWideApp | null> {
   const { database } = store;
   // Only where the default is in use: a user who chose --schema knows where the tables are.
-  if (!database.adapter.capabilities.schemaIsDatabase || store.schema !== (database.defaultSchema ?? serverWideSchema)) return null;
+  if (!database.adapter.capabilities.schemaIsDatabase || store.schema !== (database.defaultSchema ?? serverWideSchema))
+    return null;
   if (store.schema.toLowerCase() === serverWide.toLowerCase()) return null;
   try {
     const app = new StatusStore(database, serverWide);

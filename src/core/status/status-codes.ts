@@ -46,4 +46,11 @@ export const jobStatuses = [
 export type JobStatus = (typeof jobStatuses)[number];
 
 /** Job statuses that mean a runner is (or should be) working. */
-export const activeJobStatuses: readonly JobStatus[] = ['Starting', 'Running', 'RunningWithErrors', 'Stopping', 'Resuming', 'Restarting'];
+export const activeJobStatuses: readonly JobStatus[] = [
+  'Starting',
+  'Running',
+  'RunningWithErrors',
+  'Stopping',
+  'Resuming',
+  'Restarting',
+];

@@ -63,14 +63,19 @@ export class StatusStore {
       this.table('migrations', db).select('*').orderBy('DataMigrationTypeId').orderBy('DataMigrationId'),
       this.table('types', db).select('DataMigrationTypeId', 'DataMigrationTypeCode'),
     ]);
-    const codeById = new Map<number, string>(types.map((t: Record<string, unknown>) => [Number(t.DataMigrationTypeId), String(t.DataMigrationTypeCode)]));
+    const codeById = new Map<number, string>(
+      types.map((t: Record<string, unknown>) => [Number(t.DataMigrationTypeId), String(t.DataMigrationTypeCode)]),
+    );
     return migrations.map((m: Record<string, unknown>) => ({
       migrationId: Number(m.DataMigrationId),
       typeId: Number(m.DataMigrationTypeId),
       stage: codeById.get(Number(m.DataMigrationTypeId)) ?? null,
       statusId: Number(m.DataMigrationStatusId),
       status: statusCodeOf(Number(m.DataMigrationStatusId)) ?? null,
-      lastDurationInSeconds: m.LastDurationInSeconds === null || m.LastDurationInSeconds === undefined ? null : Number(m.LastDurationInSeconds),
+      lastDurationInSeconds:
+        m.LastDurationInSeconds === null || m.LastDurationInSeconds === undefined
+          ? null
+          : Number(m.LastDurationInSeconds),
       lastTriggerDate: toDate(m.LastTriggerDate),
       userName: (m.UserName as string | null) ?? null,
       taskList: (m.DataMigrationTaskList as string | null) ?? null,
@@ -79,17 +84,33 @@ export class StatusStore {
 
   /** Stage codes in order (DataMigrationTypes by id). */
   async stageTypes(db: Db = this.knex): Promise<{ id: number; code: string }[]> {
-    const rows = await this.table('types', db).select('DataMigrationTypeId', 'DataMigrationTypeCode').orderBy('DataMigrationTypeId');
-    return rows.map((r: Record<string, unknown>) => ({ id: Number(r.DataMigrationTypeId), code: String(r.DataMigrationTypeCode) }));
+    const rows = await this.table('types', db)
+      .select('DataMigrationTypeId', 'DataMigrationTypeCode')
+      .orderBy('DataMigrationTypeId');
+    return rows.map((r: Record<string, unknown>) => ({
+      id: Number(r.DataMigrationTypeId),
+      code: String(r.DataMigrationTypeCode),
+    }));
   }
 
-  async setStatus(typeIds: readonly number[], statusId: number, extra: Record<string, unknown> = {}, db: Db = this.knex): Promise<void> {
+  async setStatus(
+    typeIds: readonly number[],
+    statusId: number,
+    extra: Record<string, unknown> = {},
+    db: Db = this.knex,
+  ): Promise<void> {
     if (typeIds.length === 0) return;
-    await this.table('migrations', db).whereIn('DataMigrationTypeId', [...typeIds]).update({ DataMigrationStatusId: statusId, ...extra });
+    await this.table('migrations', db)
+      .whereIn('DataMigrationTypeId', [...typeIds])
+      .update({ DataMigrationStatusId: statusId, ...extra });
   }
 
   async addHistory(typeId: number | null, message: string, db: Db = this.knex): Promise<void> {
-    await this.table('histories', db).insert({ DataMigrationHistoryDate: new Date(), DataMigrationTypeId: typeId, DataMigrationHistoryMessage: message.slice(0, 4000) });
+    await this.table('histories', db).insert({
+      DataMigrationHistoryDate: new Date(),
+      DataMigrationTypeId: typeId,
+      DataMigrationHistoryMessage: message.slice(0, 4000),
+    });
   }
 
   async history(limit: number, db: Db = this.knex): Promise<HistoryLine[]> {

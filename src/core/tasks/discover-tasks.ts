@@ -142,7 +142,8 @@ function readStage(
       continue;
     }
     const ext = entry.endsWith(copyTaskExtension) ? copyTaskExtension : path.extname(entry);
-    const kind = ext === '.sql' ? 'sql' : moduleExtensions.has(ext) ? 'module' : ext === copyTaskExtension ? 'copy' : null;
+    const kind =
+      ext === '.sql' ? 'sql' : moduleExtensions.has(ext) ? 'module' : ext === copyTaskExtension ? 'copy' : null;
     const type = entryType(file);
     if (type !== 'file') {
       if (kind && type !== 'directory') problems.push(`task file ${show(file)} cannot be read: ${type}`);

@@ -53,7 +53,15 @@ export async function scanTask(task: Task, adapter: DialectAdapter, encoding: st
   const base = { task, bytes: size, mtimeMs };
   if (task.kind === 'copy') {
     const { checksum, refusals } = readCopyTask(task.file);
-    return { ...base, checksum, statements: null, transactional: false, nonAtomic: copyTaskNonAtomic, implicitCommits: [], refusals };
+    return {
+      ...base,
+      checksum,
+      statements: null,
+      transactional: false,
+      nonAtomic: copyTaskNonAtomic,
+      implicitCommits: [],
+      refusals,
+    };
   }
   if (task.kind !== 'sql') {
     for await (const chunk of createReadStream(task.file)) hash.update(chunk as Buffer);

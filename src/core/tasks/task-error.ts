@@ -23,7 +23,8 @@ export interface TaskFailure {
 /** Line in the file where the error is: statement start plus the line inside the statement. */
 export function failureLine(statementLine: number, statement: string, detail: DatabaseErrorDetail): number {
   if (detail.lineInStatement) return statementLine + detail.lineInStatement - 1;
-  if (detail.positionInStatement) return statementLine + statement.slice(0, detail.positionInStatement - 1).split('\n').length - 1;
+  if (detail.positionInStatement)
+    return statementLine + statement.slice(0, detail.positionInStatement - 1).split('\n').length - 1;
   return statementLine;
 }
 

@@ -1,4 +1,10 @@
-import type { CatalogColumn, CatalogTable, FieldRule, HashAlgorithm, ValueCategory } from '../../adapters/row-hash-dialect.js';
+import type {
+  CatalogColumn,
+  CatalogTable,
+  FieldRule,
+  HashAlgorithm,
+  ValueCategory,
+} from '../../adapters/row-hash-dialect.js';
 import { UsageError } from '../errors.js';
 import type { CanonicalOptions, Comparison, VerifyOptions } from './verify-types.js';
 
@@ -36,17 +42,36 @@ export function commonCategory(a: ValueCategory, b: ValueCategory): FieldRule['c
 }
 
 /** Matches columns by name (exactly, else case-insensitively), picks rules, and refuses what cannot be compared. */
-export function planTable(source: CatalogTable, target: CatalogTable, options: VerifyOptions, algorithm: HashAlgorithm): TablePlan {
+export function planTable(
+  source: CatalogTable,
+  target: CatalogTable,
+  options: VerifyOptions,
+  algorithm: HashAlgorithm,
+): TablePlan {
   const where = `${source.name}${source.name === target.name ? '' : ` / ${target.name}`}`;
   const find = (table: CatalogTable, column: string, side: string): CatalogColumn => {
-    const found = table.columns.find((c) => c.name === column) ?? table.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
-    if (!found) throw new UsageError(`column ${JSON.stringify(column)} not found in ${side} table ${table.name}`, `columns there: ${table.columns.map((c) => c.name).join(', ')}`);
+    const found =
+      table.columns.find((c) => c.name === column) ??
+      table.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
+    if (!found)
+      throw new UsageError(
+        `column ${JSON.stringify(column)} not found in ${side} table ${table.name}`,
+        `columns there: ${table.columns.map((c) => c.name).join(', ')}`,
+      );
     return found;
   };
   const keyNames = options.key?.length ? options.key : chooseKey(source, target);
 
-  const excluded = new Set((options.excludeColumns ?? []).flatMap((e) => (e.includes('.') ? (e.startsWith(`${source.name}.`) ? [e.slice(source.name.length + 1)] : []) : [e])).map((e) => e.toLowerCase()));
-  const wanted = options.columns?.length ? options.columns.map((c) => find(source, c, 'source').name) : source.columns.map((c) => c.name);
+  const excluded = new Set(
+    (options.excludeColumns ?? [])
+      .flatMap((e) =>
+        e.includes('.') ? (e.startsWith(`${source.name}.`) ? [e.slice(source.name.length + 1)] : []) : [e],
+      )
+      .map((e) => e.toLowerCase()),
+  );
+  const wanted = options.columns?.length
+    ? options.columns.map((c) => find(source, c, 'source').name)
+    : source.columns.map((c) => c.name);
   const plan = (name: string): PlannedColumn => {
     const s = find(source, name, 'source');
     const t = find(target, name, 'target');
@@ -77,7 +102,14 @@ function reasonOf(s: CatalogColumn, t: CatalogColumn): string {
   return reason ? `: ${reason}` : '';
 }
 
-function ruleFor(s: CatalogColumn, t: CatalogColumn, options: VerifyOptions, table: string, algorithm: HashAlgorithm, where: string): FieldRule {
+function ruleFor(
+  s: CatalogColumn,
+  t: CatalogColumn,
+  options: VerifyOptions,
+  table: string,
+  algorithm: HashAlgorithm,
+  where: string,
+): FieldRule {
   const category = commonCategory(s.category, t.category);
   if (!category) {
     throw new UsageError(
@@ -86,12 +118,17 @@ function ruleFor(s: CatalogColumn, t: CatalogColumn, options: VerifyOptions, tab
       `leave it out with --exclude-columns ${table}.${s.name}; dmr never coerces such values silently`,
     );
   }
-  const override = [...(options.overrides ?? [])].reverse().find((o) => o.column.toLowerCase() === s.name.toLowerCase() && (o.table === undefined || o.table === table));
+  const override = [...(options.overrides ?? [])]
+    .reverse()
+    .find((o) => o.column.toLowerCase() === s.name.toLowerCase() && (o.table === undefined || o.table === table));
   const pick = <K extends keyof CanonicalOptions>(k: K): CanonicalOptions[K] => override?.[k] ?? options[k];
   const rule = {
     category,
     floatDigits: Math.min(15, Math.max(1, pick('floatDigits') ?? defaultFloatDigits)),
-    timestampPrecision: Math.min(6, Math.max(0, pick('timestampPrecision') ?? Math.min(s.timestampPrecision ?? 6, t.timestampPrecision ?? 6))),
+    timestampPrecision: Math.min(
+      6,
+      Math.max(0, pick('timestampPrecision') ?? Math.min(s.timestampPrecision ?? 6, t.timestampPrecision ?? 6)),
+    ),
     trimTrailingSpaces: category === 'string' && (pick('trimTrailingSpaces') ?? false),
     ignoreCase: category === 'string' && (pick('ignoreCase') ?? false),
   };
@@ -105,6 +142,9 @@ function ruleFor(s: CatalogColumn, t: CatalogColumn, options: VerifyOptions, tab
     sameType &&
     (passthroughCategories.has(category) ||
       (category === 'float' && pick('floatDigits') === undefined) ||
-      (category === 'timestamp' && s.timestampPrecision === t.timestampPrecision && rule.timestampPrecision >= (s.timestampPrecision ?? 6) && s.instant === t.instant));
+      (category === 'timestamp' &&
+        s.timestampPrecision === t.timestampPrecision &&
+        rule.timestampPrecision >= (s.timestampPrecision ?? 6) &&
+        s.instant === t.instant));
   return { ...rule, passthrough };
 }

@@ -13,7 +13,10 @@ export function displayValue(canonical: string | null, rule: FieldRule | undefin
     const perMs = 10n ** BigInt(Math.max(0, p - 3));
     const ms = p >= 3 ? units / perMs - (units < 0n && units % perMs !== 0n ? 1n : 0n) : units * 10n ** BigInt(3 - p);
     const iso = new Date(Number(ms)).toISOString();
-    if (p <= 3) return p === 0 ? iso.replace(/\.\d{3}Z$/, 'Z') : iso.replace(/(\.\d{3})Z$/, (_m, f: string) => `${f.slice(0, p + 1)}Z`);
+    if (p <= 3)
+      return p === 0
+        ? iso.replace(/\.\d{3}Z$/, 'Z')
+        : iso.replace(/(\.\d{3})Z$/, (_m, f: string) => `${f.slice(0, p + 1)}Z`);
     const extra = ((units % perMs) + perMs) % perMs;
     return iso.replace(/Z$/, `${extra.toString().padStart(p - 3, '0')}Z`);
   }

@@ -61,7 +61,8 @@ export class HashQueries {
     const key = plan.keys[0];
     this.rawKey = key ? q(key[side].name) : '';
     this.keyText = (sql) => (key ? dialect.canonicalField(sql, key[side], key.rule) : sql);
-    const record = wholeRow?.form === 'hash' ? dialect.recordDigest : wholeRow?.form === 'text' ? dialect.recordText : undefined;
+    const record =
+      wholeRow?.form === 'hash' ? dialect.recordDigest : wholeRow?.form === 'text' ? dialect.recordText : undefined;
     this.record = wholeRow && record ? record.call(dialect, q(wholeRow.table)) : null;
     const g = plan.keys.map((_, i) => `g${i}`);
     const f = plan.columns.map((_, i) => `f${i}`);
@@ -201,7 +202,11 @@ export class HashQueries {
    */
   private fields(keyed = false, within?: readonly KeyRange[], only?: string): string {
     const extra = `${this.record ? `, ${this.record} as r` : ''}${keyed ? `, ${this.rawKey} as k` : ''}`;
-    const ranges = within?.length ? within.map((r) => `${this.rawKey} between ${r.from} and ${r.to}`).join(' or ') : within ? '1 = 0' : '';
+    const ranges = within?.length
+      ? within.map((r) => `${this.rawKey} between ${r.from} and ${r.to}`).join(' or ')
+      : within
+        ? '1 = 0'
+        : '';
     const conditions = [this.where, ranges, only].filter(Boolean).map((c) => `(${c})`);
     return `select ${this.canonical}${extra} from ${this.table}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
   }
@@ -246,15 +251,29 @@ export type WholeRowForm = 'hash' | 'text';
  * dialects can. 'hash' when every column is hashable and compared exactly; 'text' when every
  * column is compared by the engine's own text (passthrough).
  */
-export function wholeRowForm(plan: TablePlan, source: CatalogTable, target: CatalogTable, dialects: readonly RowHashDialect[]): WholeRowForm | null {
+export function wholeRowForm(
+  plan: TablePlan,
+  source: CatalogTable,
+  target: CatalogTable,
+  dialects: readonly RowHashDialect[],
+): WholeRowForm | null {
   const covers = (side: 'source' | 'target', catalog: CatalogTable) => {
     const names = plan.columns.map((c) => c[side].name);
-    return names.length === catalog.columns.length && names.every((n, i) => catalog.columns[i]?.name === n) && !catalog.columns.some((c) => c.name === catalog.name);
+    return (
+      names.length === catalog.columns.length &&
+      names.every((n, i) => catalog.columns[i]?.name === n) &&
+      !catalog.columns.some((c) => c.name === catalog.name)
+    );
   };
   if (plan.algorithm !== 'native' || !covers('source', source) || !covers('target', target)) return null;
   // A value hash is equal exactly when the values are: what the canonical text of a date or binary
   // value also says, and the engine's text of a passthrough column.
-  const byValue = (c: PlannedColumn) => c.source.hashable && c.target.hashable && c.source.dataType === c.target.dataType && (c.rule.passthrough || ((c.rule.category === 'date' || c.rule.category === 'binary') && !c.rule.trimTrailingSpaces));
+  const byValue = (c: PlannedColumn) =>
+    c.source.hashable &&
+    c.target.hashable &&
+    c.source.dataType === c.target.dataType &&
+    (c.rule.passthrough ||
+      ((c.rule.category === 'date' || c.rule.category === 'binary') && !c.rule.trimTrailingSpaces));
   if (dialects.every((d) => d.recordDigest) && plan.columns.every(byValue)) return 'hash';
   return dialects.every((d) => d.recordText) && plan.columns.every((c) => c.rule.passthrough) ? 'text' : null;
 }

@@ -99,7 +99,7 @@ export async function explainFailure(
     column === '--where' || !column
       ? 'check --where, the table and your permissions; nothing was changed; --verbose shows the generated SQL'
       : `leave the column out with --exclude-columns ${table}.${column}, or check its values; ` +
-        '--verbose shows the generated SQL',
+          '--verbose shows the generated SQL',
     error.sql,
     { cause: error },
   );

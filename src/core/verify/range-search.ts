@@ -42,8 +42,16 @@ export function firstRangeWidth(lo: bigint, hi: bigint, segmentRows: number): bi
  * split differing segments holding more than `segmentRows * 4` rows until they are small.
  * null when a side has rows with a NULL key (no range holds them): segment by key hash then.
  */
-export async function findDifferingRanges(source: Side, target: Side, lo: bigint, width: bigint, segmentRows: number, onRefine: (count: number) => void): Promise<RangeSearchResult | null> {
-  const sums = async (side: Side, w: bigint, within?: readonly KeyRange[]): Promise<Sums> => segmentSums(await side.session.aggregate(side.queries.rangeSegments(lo, w, within)));
+export async function findDifferingRanges(
+  source: Side,
+  target: Side,
+  lo: bigint,
+  width: bigint,
+  segmentRows: number,
+  onRefine: (count: number) => void,
+): Promise<RangeSearchResult | null> {
+  const sums = async (side: Side, w: bigint, within?: readonly KeyRange[]): Promise<Sums> =>
+    segmentSums(await side.session.aggregate(side.queries.rangeSegments(lo, w, within)));
   const [s, t] = await Promise.all([sums(source, width), sums(target, width)]);
   if (s.has(-1) || t.has(-1)) return null;
   const total = (m: Sums) => [...m.values()].reduce((a, v) => a + v.n, 0);
@@ -53,15 +61,23 @@ export async function findDifferingRanges(source: Side, target: Side, lo: bigint
   let level: { width: bigint; s: Sums; t: Sums; within?: readonly KeyRange[] } = { width, s, t };
   for (let depth = 0; ; depth++) {
     const rows = (k: number) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0);
-    const differing = [...new Set([...level.s.keys(), ...level.t.keys()])].filter((k) => level.s.get(k)?.sig !== level.t.get(k)?.sig).sort((a, b) => a - b);
-    const ranges = (keys: readonly number[]) => clip(keys.map((k) => ({ from: lo + BigInt(k) * level.width, to: lo + BigInt(k + 1) * level.width - 1n })), level.within);
+    const differing = [...new Set([...level.s.keys(), ...level.t.keys()])]
+      .filter((k) => level.s.get(k)?.sig !== level.t.get(k)?.sig)
+      .sort((a, b) => a - b);
+    const ranges = (keys: readonly number[]) =>
+      clip(
+        keys.map((k) => ({ from: lo + BigInt(k) * level.width, to: lo + BigInt(k + 1) * level.width - 1n })),
+        level.within,
+      );
     const small = differing.filter((k) => rows(k) <= segmentRows * 4);
     const large = differing.filter((k) => rows(k) > segmentRows * 4);
     result.push(...ranges(small));
     segments += small.length;
     differingRows += small.reduce((a, k) => a + rows(k), 0);
     if (!large.length) break;
-    const factor = BigInt(Math.min(Number(maxSplit), powerOfTwoAtLeast(Math.ceil(Math.max(...large.map(rows)) / segmentRows))));
+    const factor = BigInt(
+      Math.min(Number(maxSplit), powerOfTwoAtLeast(Math.ceil(Math.max(...large.map(rows)) / segmentRows))),
+    );
     const next = (level.width + factor - 1n) / factor;
     if (depth >= maxDepth || next >= level.width) {
       result.push(...ranges(large));
@@ -80,7 +96,11 @@ export async function findDifferingRanges(source: Side, target: Side, lo: bigint
 /** The parts of `ranges` inside `within` (all of them when absent). */
 function clip(ranges: readonly KeyRange[], within: readonly KeyRange[] | undefined): KeyRange[] {
   if (!within) return [...ranges];
-  return ranges.flatMap((r) => within.filter((w) => w.from <= r.to && r.from <= w.to).map((w) => ({ from: r.from > w.from ? r.from : w.from, to: r.to < w.to ? r.to : w.to })));
+  return ranges.flatMap((r) =>
+    within
+      .filter((w) => w.from <= r.to && r.from <= w.to)
+      .map((w) => ({ from: r.from > w.from ? r.from : w.from, to: r.to < w.to ? r.to : w.to })),
+  );
 }
 
 /** Sorted, with touching or overlapping ranges joined (fewer OR terms in the download). */

@@ -49,14 +49,22 @@ async function sums(side: Side, modulus: number, within?: readonly SegmentSet[])
  * put a key in the same segment whatever their collations), and splits differing segments
  * that hold more than `segmentRows * 4` rows into finer residues until they are small.
  */
-export async function findDifferingSegments(source: Side, target: Side, modulus: number, segmentRows: number, onRefine: (count: number) => void): Promise<SegmentSearchResult> {
+export async function findDifferingSegments(
+  source: Side,
+  target: Side,
+  modulus: number,
+  segmentRows: number,
+  onRefine: (count: number) => void,
+): Promise<SegmentSearchResult> {
   const [s, t] = await Promise.all([sums(source, modulus), sums(target, modulus)]);
   const total = (m: Sums) => [...m.values()].reduce((a, v) => a + v.n, 0);
   const result: SegmentSet[] = [];
   let differingRows = 0;
   let level: { modulus: number; s: Sums; t: Sums; within?: readonly SegmentSet[] } = { modulus, s, t };
   for (let depth = 0; ; depth++) {
-    const differing = [...new Set([...level.s.keys(), ...level.t.keys()])].filter((k) => level.s.get(k)?.sig !== level.t.get(k)?.sig).sort((a, b) => a - b);
+    const differing = [...new Set([...level.s.keys(), ...level.t.keys()])]
+      .filter((k) => level.s.get(k)?.sig !== level.t.get(k)?.sig)
+      .sort((a, b) => a - b);
     const largest = Math.max(0, ...differing.map((k) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0)));
     const small = differing.filter((k) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0) <= segmentRows * 4);
     const large = differing.filter((k) => !small.includes(k));

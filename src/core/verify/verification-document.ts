@@ -76,7 +76,10 @@ export function verificationDocument(result: VerifyResult, redact: boolean): Ver
       key_columns: t.keyColumns,
       missing_in_target: t.missingInTarget,
       extra_in_target: t.extraInTarget,
-      changed: t.changed.map((c) => ({ key: c.key, columns: Object.fromEntries(Object.entries(c.columns).map(([n, [a, b]]) => [n, [value(a), value(b)] as const])) })),
+      changed: t.changed.map((c) => ({
+        key: c.key,
+        columns: Object.fromEntries(Object.entries(c.columns).map(([n, [a, b]]) => [n, [value(a), value(b)] as const])),
+      })),
       duplicates_in_source: t.duplicatesInSource,
       duplicates_in_target: t.duplicatesInTarget,
       missing_rows: t.missingRows.map((r) => counted(r, redact)),
@@ -95,5 +98,7 @@ function counted(r: RowCount, redact: boolean): RowCount {
 
 /** First differing keys of a table as short text: `id=5`, `a=1,b=x`. */
 export function keyText(key: RowKey): string {
-  return Object.entries(key).map(([k, v]) => `${k}=${v === null ? 'NULL' : v}`).join(',');
+  return Object.entries(key)
+    .map(([k, v]) => `${k}=${v === null ? 'NULL' : v}`)
+    .join(',');
 }

@@ -48,7 +48,8 @@ export async function recordVerification(database: Database, schema: string, res
 /** The most recent verification in `schema`, or null when none was recorded (or the table does not exist). */
 export async function latestVerification(store: StatusStore): Promise<VerificationRecord | null> {
   if (!(await store.hasTable('verifications'))) return null;
-  const row = (await store.table('verifications').select('*').orderBy('VerificationId', 'desc').first()) as Record<string, unknown> | undefined;
+  const row = (await store.table('verifications').select('*').orderBy('VerificationId', 'desc').first()) as
+    Record<string, unknown> | undefined;
   if (!row) return null;
   return {
     id: Number(row.VerificationId),

@@ -15,7 +15,13 @@ export function failedRule(evidence: Evidence): Finding[] {
         severity: 'problem',
         stage: name,
         message: `${name} is error${lastError ? `: ${lastError.message}` : ' (no error recorded in history)'}`,
-        evidence: { status: stage.status, statusId: stage.statusId, lastTriggerDate: stage.lastTriggerDate?.toISOString() ?? null, taskList: stage.taskList, lastError },
+        evidence: {
+          status: stage.status,
+          statusId: stage.statusId,
+          lastTriggerDate: stage.lastTriggerDate?.toISOString() ?? null,
+          taskList: stage.taskList,
+          lastError,
+        },
         action: 'dmr resume',
       } satisfies Finding;
     });

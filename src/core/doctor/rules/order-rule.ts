@@ -31,7 +31,13 @@ export function orderRule(evidence: Evidence, now: Date): Finding[] {
       }
     }
     if (later.status !== 'success' || !later.lastTriggerDate) return;
-    const newer = earlier.find((e) => e.status === 'success' && e.lastTriggerDate && later.lastTriggerDate && e.lastTriggerDate > later.lastTriggerDate);
+    const newer = earlier.find(
+      (e) =>
+        e.status === 'success' &&
+        e.lastTriggerDate &&
+        later.lastTriggerDate &&
+        e.lastTriggerDate > later.lastTriggerDate,
+    );
     if (newer) {
       findings.push({
         id: `order:stale:${name}`,
@@ -39,7 +45,11 @@ export function orderRule(evidence: Evidence, now: Date): Finding[] {
         severity: 'warning',
         stage: name,
         message: `${name} succeeded at ${later.lastTriggerDate.toISOString()}, before the earlier stage ${stageName(newer)} ran again (${newer.lastTriggerDate?.toISOString()}): its output is stale`,
-        evidence: { lastTriggerDate: later.lastTriggerDate.toISOString(), earlierStage: stageName(newer), earlierTriggerDate: newer.lastTriggerDate?.toISOString() ?? null },
+        evidence: {
+          lastTriggerDate: later.lastTriggerDate.toISOString(),
+          earlierStage: stageName(newer),
+          earlierTriggerDate: newer.lastTriggerDate?.toISOString() ?? null,
+        },
         action: `dmr migrate --from ${name}`,
       });
     }

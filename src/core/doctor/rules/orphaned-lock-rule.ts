@@ -14,7 +14,9 @@ export function orphanedLockRule(evidence: Evidence, now: Date): Finding[] {
   const owner = evidence.unfinishedRuns.find((run) => run.dbSessionId === holder.id) ?? null;
   const liveness = owner ? judgeRun(owner, evidence, now) : null;
   if (liveness?.live) return [];
-  const whose = owner ? `run ${owner.runId}, whose runner is dead (${liveness?.deadBecause.join('; ')})` : 'no unfinished run';
+  const whose = owner
+    ? `run ${owner.runId}, whose runner is dead (${liveness?.deadBecause.join('; ')})`
+    : 'no unfinished run';
   return [
     {
       id: 'orphaned-lock',

@@ -18,7 +18,12 @@ export function serverWideAppRule(evidence: Evidence): Finding[] {
       message:
         `status tables also exist in the server-wide database ${found.schema} with ${found.runs} run record(s); ` +
         `this database's runs are kept in ${evidence.schema}, the connection's own database`,
-      evidence: { schema: found.schema, runs: found.runs, lastActivity: found.lastActivity?.toISOString() ?? null, using: evidence.schema },
+      evidence: {
+        schema: found.schema,
+        runs: found.runs,
+        lastActivity: found.lastActivity?.toISOString() ?? null,
+        using: evidence.schema,
+      },
       action: `dmr doctor --schema ${found.schema} (to see those runs); drop ${found.schema} once nothing uses it`,
     },
   ];

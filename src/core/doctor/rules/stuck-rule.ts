@@ -21,22 +21,54 @@ export function stuckRule(evidence: Evidence, now: Date, options: DiagnoseOption
   for (const stage of orderedStages(evidence).filter(isActive)) {
     const name = stageName(stage);
     if (covered.has(name)) continue;
-    const base = { status: stage.status, statusId: stage.statusId, lastTriggerDate: stage.lastTriggerDate?.toISOString() ?? null, triggerAgeSeconds: secondsOrNull(triggerAgeMs(stage, now)), lastError: lastErrorOf(evidence, stage) };
+    const base = {
+      status: stage.status,
+      statusId: stage.statusId,
+      lastTriggerDate: stage.lastTriggerDate?.toISOString() ?? null,
+      triggerAgeSeconds: secondsOrNull(triggerAgeMs(stage, now)),
+      lastError: lastErrorOf(evidence, stage),
+    };
     if (dead) {
       const liveness = judgeRun(dead, evidence, now);
       const message = `${name} is ${stage.status} but run ${dead.runId} (${dead.command} by ${dead.userName} on ${dead.host}, pid ${dead.pid}) is dead: ${liveness.deadBecause.join('; ')}`;
       findings.push(stuck(stage, message, { ...base, run: runFacts(dead), liveness }));
     } else if (!live) {
       const generate = generateVerdict(evidence, stage, now, options);
-      if (generate) findings.push(stuck(stage, `${name} is ${stage.status}${generate}, with no dmr run and no busy session of the user in the database`, { ...base, run: null, sessions: evidence.activeSessions, generateGraceSeconds: options.generateGraceMs / 1000 }));
+      if (generate)
+        findings.push(
+          stuck(
+            stage,
+            `${name} is ${stage.status}${generate}, with no dmr run and no busy session of the user in the database`,
+            {
+              ...base,
+              run: null,
+              sessions: evidence.activeSessions,
+              generateGraceSeconds: options.generateGraceMs / 1000,
+            },
+          ),
+        );
     } else {
-      findings.push(stuck(stage, `${name} is ${stage.status} but the live run ${live.runId} does not cover it (stages ${live.stages})`, { ...base, run: runFacts(live) }));
+      findings.push(
+        stuck(
+          stage,
+          `${name} is ${stage.status} but the live run ${live.runId} does not cover it (stages ${live.stages})`,
+          { ...base, run: runFacts(live) },
+        ),
+      );
     }
   }
   for (const run of evidence.unfinishedRuns.filter((r) => r !== live)) {
     if (findings.length > 0 && run === dead) continue;
     const liveness = judgeRun(run, evidence, now);
-    findings.push({ id: `stuck:run-${run.runId}`, rule: 'stuck', severity: 'warning', stage: null, message: `run ${run.runId} never recorded its end and its runner is dead: ${liveness.deadBecause.join('; ')}`, evidence: { run: runFacts(run), liveness }, action: fix });
+    findings.push({
+      id: `stuck:run-${run.runId}`,
+      rule: 'stuck',
+      severity: 'warning',
+      stage: null,
+      message: `run ${run.runId} never recorded its end and its runner is dead: ${liveness.deadBecause.join('; ')}`,
+      evidence: { run: runFacts(run), liveness },
+      action: fix,
+    });
   }
   return findings;
 }
@@ -45,15 +77,36 @@ function generateVerdict(evidence: Evidence, stage: StageState, now: Date, optio
   if (evidence.activeSessions.length > 0) return null;
   const age = triggerAgeMs(stage, now);
   if (age !== null && age < options.generateGraceMs) return null;
-  return age === null ? ' (never triggered)' : ` since ${stage.lastTriggerDate?.toISOString()} (${Math.round(age / 1000)} s ago)`;
+  return age === null
+    ? ' (never triggered)'
+    : ` since ${stage.lastTriggerDate?.toISOString()} (${Math.round(age / 1000)} s ago)`;
 }
 
 function stuck(stage: StageState, message: string, evidence: Record<string, unknown>): Finding {
-  return { id: `stuck:${stageName(stage)}`, rule: 'stuck', severity: 'problem', stage: stageName(stage), message, evidence, action: fix };
+  return {
+    id: `stuck:${stageName(stage)}`,
+    rule: 'stuck',
+    severity: 'problem',
+    stage: stageName(stage),
+    message,
+    evidence,
+    action: fix,
+  };
 }
 
 export function runFacts(run: RunRecord): Record<string, unknown> {
-  return { runId: run.runId, command: run.command, jobStatus: run.jobStatus, host: run.host, pid: run.pid, user: run.userName, dbSessionId: run.dbSessionId, currentStage: run.currentStage, currentTask: run.currentTask, startedAt: run.startedAt.toISOString() };
+  return {
+    runId: run.runId,
+    command: run.command,
+    jobStatus: run.jobStatus,
+    host: run.host,
+    pid: run.pid,
+    user: run.userName,
+    dbSessionId: run.dbSessionId,
+    currentStage: run.currentStage,
+    currentTask: run.currentTask,
+    startedAt: run.startedAt.toISOString(),
+  };
 }
 
 function secondsOrNull(ms: number | null): number | null {
