@@ -115,6 +115,12 @@ export interface BulkLoad {
   write(lines: LineBatch): Promise<void>;
   /** Ends the load; rows the target stored. Throws a row error when the target refused a row. */
   end(): Promise<number>;
+  /**
+   * Abandons a load that will not be ended (the source failed or a signal stopped the chunk), so
+   * the session answers again and ROLLBACK undoes what was sent; a load left open waits for more
+   * rows forever and the ROLLBACK queued behind it with it.
+   */
+  abort(): Promise<void>;
 }
 
 /** The target's answer when it refuses a row: which column where it says so. */

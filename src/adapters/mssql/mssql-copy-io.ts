@@ -273,6 +273,8 @@ export async function mssqlWriter(knex: Knex): Promise<CopyWriter> {
           for (let i = 0; i < lines.length; i += bulkRows) await flush(lines.slice(i, i + bulkRows));
         },
         end: async () => rows,
+        // Each bulk request finished before write returned: nothing is left open.
+        abort: async () => undefined,
       };
     },
     async deleteRange(schema, table, key, range) {

@@ -215,6 +215,11 @@ export async function mysqlWriter(knex: Knex): Promise<CopyWriter> {
           }
           return result.affectedRows;
         },
+        async abort() {
+          // Ending the file (not destroying it) works whether or not the server has asked for it yet.
+          if (!input.writableEnded) input.end();
+          await done.catch(() => undefined);
+        },
       };
     },
     async deleteRange(schema, table, key, range) {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -140,7 +141,9 @@ export async function postgresWriter(knex: Knex): Promise<CopyWriter> {
       const stream = client.query(
         copyFrom(`copy ${ref(schema, table)} (${columns.map((c) => q(c.name)).join(', ')}) from stdin`),
       );
-      stream.on('error', () => undefined);
+      // An error the server sent (a cancel, a refused row) ends the COPY without marking the stream destroyed.
+      let failed = false;
+      stream.on('error', () => (failed = true));
       return {
         write: (batch) => explain(() => (batch.count ? writeBounded(stream, batch.data) : Promise.resolve())),
         end: () =>
@@ -148,6 +151,12 @@ export async function postgresWriter(knex: Knex): Promise<CopyWriter> {
             await endStream(stream);
             return stream.rowCount;
           }),
+        async abort() {
+          if (failed || stream.destroyed || stream.writableFinished) return;
+          const closed = once(stream, 'close');
+          stream.destroy(new Error('dmr copy abandoned this chunk'));
+          await closed;
+        },
       };
     },
     async deleteRange(schema, table, key, range) {

@@ -223,6 +223,7 @@ export async function sqliteWriter(knex: Knex): Promise<CopyWriter> {
           }
         },
         end: async () => rows,
+        abort: async () => undefined,
       };
     },
     async deleteRange(_schema, table, key, range) {

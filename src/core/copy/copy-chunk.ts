@@ -59,6 +59,20 @@ export class LandedError extends Error {
   }
 }
 
+/** How long abandoning a load or rolling back a failed chunk may take before its session is cut off instead. */
+const giveUpMs = 10_000;
+
+/**
+ * Waits for a clean-up step of a failed chunk, never forever: a session that does not answer is
+ * closed as broken right after, and the server rolls the transaction back when the connection drops.
+ */
+async function settleWithin(step: Promise<unknown>, ms = giveUpMs): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([step.catch(() => undefined), late]);
+  clearTimeout(timer);
+}
+
 function checkSignal(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new StoppedError(String(signal.reason ?? 'signal'));
 }
@@ -125,7 +139,7 @@ export async function copyChunk(
       ctx.signal?.aborted && !(caught instanceof StoppedError)
         ? new StoppedError(String(ctx.signal.reason ?? 'signal'))
         : caught;
-    await writer.rollback().catch(() => undefined);
+    await settleWithin(writer.rollback());
     // The answer to COMMIT was lost: the ledger row commits with the rows, so it tells whether they landed.
     if (
       ctx.ledger.inTarget &&
@@ -152,13 +166,18 @@ async function bulk(ctx: ChunkContext, writer: CopyWriter, spec: ReadSpec): Prom
   let bytes = 0;
   let last: LineBatch | null = null;
   const load = writer.load(ctx.plan.targetSchema, ctx.plan.targetName, ctx.plan.targetColumns);
-  await readSource(ctx, spec, async (batch) => {
-    await load.write(batch);
-    read += batch.count;
-    bytes += batch.bytes;
-    if (batch.count) last = batch;
-    ctx.onProgress?.(batch.count, batch.bytes);
-  });
+  try {
+    await readSource(ctx, spec, async (batch) => {
+      await load.write(batch);
+      read += batch.count;
+      bytes += batch.bytes;
+      if (batch.count) last = batch;
+      ctx.onProgress?.(batch.count, batch.bytes);
+    });
+  } catch (error) {
+    await settleWithin(load.abort());
+    throw error;
+  }
   const rows = await load.end();
   const lastLine = (last as LineBatch | null)?.last() ?? null;
   return { rows, rejected: 0, read, bytes, lastKey: lastLine === null ? null : keyOf(ctx.plan, lastLine), rejects: [] };
