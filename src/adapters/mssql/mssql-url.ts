@@ -1,4 +1,7 @@
-import mssql from 'mssql';
+import type Mssql from 'mssql';
+import { lazyDriver } from '../lazy-driver.js';
+
+const mssql = lazyDriver<typeof Mssql>('mssql');
 import { ConnectionSettingError } from '../connection-setting-error.js';
 import { displayConnection } from '../connection-display.js';
 import type { ConnectionParser, ParsedConnection } from '../parsed-connection.js';
@@ -121,7 +124,7 @@ export function applyMssqlParameters(
   }
   let parsed: Record<string, unknown>;
   try {
-    parsed = mssql.ConnectionPool.parseConnectionString(keywords.join(';')) as unknown as Record<string, unknown>;
+    parsed = mssql().ConnectionPool.parseConnectionString(keywords.join(';')) as unknown as Record<string, unknown>;
   } catch (error) {
     throw new ConnectionSettingError(
       `SQL Server connection parameters refused: ${(error as Error).message}`,

@@ -1,12 +1,15 @@
 import { PassThrough } from 'node:stream';
 import type { Knex } from 'knex';
-import mysql from 'mysql2';
+import type mysql from 'mysql2';
+import { lazyDriver } from '../lazy-driver.js';
 import type { BulkLoad, CopyReader, CopyTable, CopyWriter, KeyRange, ReadSpec } from '../copy-dialect.js';
 import { forLoadData, needsLoadDataRewrite } from '../copy-line.js';
 import { endStream, writeBounded } from '../copy-stream.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { rawLines, type RawField } from './mysql-copy-raw.js';
 import { mysqlRenderField } from './mysql-copy-types.js';
+
+const mysqlDriver = lazyDriver<typeof mysql>('mysql2');
 
 const q = quoteIdentifierFor.mysql;
 const ref = (schema: string | undefined, table: string) => (schema ? `${q(schema)}.${q(table)}` : q(table));
@@ -20,7 +23,7 @@ type Connection = mysql.Connection;
 /** A dedicated mysql2 connection with dmr's connection settings and LOCAL INFILE allowed. */
 export async function mysqlConnection(knex: Knex): Promise<Connection> {
   const settings = (knex.client as { connectionSettings: mysql.ConnectionOptions }).connectionSettings;
-  const connection = mysql.createConnection({
+  const connection = mysqlDriver().createConnection({
     ...settings,
     password: settings.password,
     rowsAsArray: true,
@@ -81,7 +84,7 @@ export function mysqlRangeCondition(key: readonly string[], range: KeyRange): { 
 export function mysqlRangeSql(key: readonly string[], range: KeyRange): string {
   const { sql, values } = mysqlRangeCondition(key, range);
   let i = 0;
-  return sql.replace(/\?/g, () => mysql.escape(values[i++]));
+  return sql.replace(/\?/g, () => mysqlDriver().escape(values[i++]));
 }
 
 function whereOf(condition: { sql: string }, where: string | undefined): string {

@@ -1,12 +1,16 @@
 import { once } from 'node:events';
 import type { Knex } from 'knex';
-import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type pg from 'pg';
+import { lazyDriver } from '../lazy-driver.js';
+import type PgCopyStreams from 'pg-copy-streams';
 import type { BulkLoad, CopyReader, CopyTable, CopyWriter, KeyRange, ReadSpec } from '../copy-dialect.js';
 import { countLines, LineBatch } from '../copy-line.js';
 import { endStream, writeBounded } from '../copy-stream.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { postgresRender } from './postgres-copy-types.js';
+
+const pgDriver = lazyDriver<typeof pg>('pg');
+const copyStreams = lazyDriver<typeof PgCopyStreams>('pg-copy-streams');
 
 const q = quoteIdentifierFor.postgres;
 const ref = (schema: string | undefined, table: string) => (schema ? `${q(schema)}.${q(table)}` : q(table));
@@ -21,7 +25,7 @@ const sessionSettings = `set TimeZone = 'UTC'; set DateStyle = 'ISO, YMD'; set e
 /** A dedicated pg client with dmr's connection settings (its lifecycle is the chunk's, not the pool's). */
 export async function postgresClient(knex: Knex): Promise<pg.Client> {
   const settings = (knex.client as { connectionSettings: pg.ClientConfig }).connectionSettings;
-  const client = new pg.Client(settings);
+  const client = new (pgDriver().Client)(settings);
   client.on('error', () => undefined);
   await client.connect();
   await client.query(sessionSettings);
@@ -75,7 +79,7 @@ export async function postgresReader(knex: Knex): Promise<CopyReader> {
   return {
     sessionId,
     async *read(spec) {
-      const stream = client.query(copyTo(`copy (${selectSql(spec)}) to stdout`));
+      const stream = client.query(copyStreams().to(`copy (${selectSql(spec)}) to stdout`));
       // The server's bytes are the lines already: cut at the last line end, carry the rest.
       let rest: Buffer | null = null;
       for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -139,7 +143,7 @@ export async function postgresWriter(knex: Knex): Promise<CopyWriter> {
     release: (name) => run(`release savepoint ${q(name)}`),
     load(schema, table, columns): BulkLoad {
       const stream = client.query(
-        copyFrom(`copy ${ref(schema, table)} (${columns.map((c) => q(c.name)).join(', ')}) from stdin`),
+        copyStreams().from(`copy ${ref(schema, table)} (${columns.map((c) => q(c.name)).join(', ')}) from stdin`),
       );
       // An error the server sent (a cancel, a refused row) ends the COPY without marking the stream destroyed.
       let failed = false;

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
-import pg from 'pg';
+import type pg from 'pg';
+import { lazyDriver } from '../lazy-driver.js';
+
+const pgDriver = lazyDriver<typeof pg>('pg');
 
 /**
  * Runs one statement on a node-postgres client of its own, with the pool's settings but outside knex's
@@ -15,7 +18,7 @@ export async function onSideClient<T extends Record<string, unknown>>(
   const settings = (knex.client as { connectionSettings?: pg.ClientConfig }).connectionSettings ?? {};
   // knex hides the password from enumeration (so that logs never show it): copy it by name.
   const name = `${String(settings.application_name ?? 'dmr')} (cancel)`.slice(0, 63);
-  const client = new pg.Client({ ...settings, password: settings.password, application_name: name });
+  const client = new (pgDriver().Client)({ ...settings, password: settings.password, application_name: name });
   client.on('error', () => undefined);
   await client.connect();
   try {

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyDriver } from '../lazy-driver.js';
 import type { Knex } from 'knex';
 import type {
   BulkLoad,
@@ -12,6 +13,8 @@ import type {
 } from '../copy-dialect.js';
 import { binaryFromText, binaryText, joinLine, LineBatch, splitLine } from '../copy-line.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
+
+const sqliteDriver = lazyDriver<typeof Database>('better-sqlite3');
 
 const q = quoteIdentifierFor.sqlite;
 const batchRows = 2000;
@@ -33,7 +36,7 @@ export function sqliteFilename(knex: Knex): string {
 }
 
 function open(knex: Knex, readonly: boolean): Database.Database {
-  const db = new Database(sqliteFilename(knex), { readonly, fileMustExist: true });
+  const db = new (sqliteDriver())(sqliteFilename(knex), { readonly, fileMustExist: true });
   db.pragma('busy_timeout = 10000');
   if (!readonly) db.pragma('foreign_keys = ON');
   return db;

@@ -1,6 +1,9 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyDriver } from '../lazy-driver.js';
+
+const sqliteDriver = lazyDriver<typeof Database>('better-sqlite3');
 
 /** Who holds a SQLite run lock, written beside the lock file once it is held. */
 export interface SqliteLockHolderInfo {
@@ -25,7 +28,7 @@ export class SqliteFileLock {
   }
 
   tryAcquire(): boolean {
-    const db = new Database(this.lockFile, { timeout: 0 });
+    const db = new (sqliteDriver())(this.lockFile, { timeout: 0 });
     try {
       db.pragma('journal_mode = DELETE');
       db.exec('begin immediate');
@@ -62,7 +65,7 @@ export class SqliteFileLock {
   }
 
   private tryAcquireProbe(): boolean {
-    const db = new Database(this.lockFile, { timeout: 0 });
+    const db = new (sqliteDriver())(this.lockFile, { timeout: 0 });
     try {
       db.exec('begin immediate');
       db.exec('rollback');
