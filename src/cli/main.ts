@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { setProgramName } from '../config/program-name.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import type { DmrCommand, GlobalArgs } from './command.js';
+import type { GlobalArgs } from './command.js';
 import { commandsFor } from './commands/index.js';
 import { hint, setUserFlags, userFlagsOf } from './hints.js';
 import { renderError } from './render-error.js';

@@ -65,7 +65,10 @@ export interface ItemRow {
   note: string | null;
 }
 
-/** Rows exercising the canonical forms: -0, trailing decimal zeros, unicode, '', NULL, '<null>', pre-1970, tiny and huge doubles. */
+/**
+ * Rows exercising the canonical forms: -0, trailing decimal zeros, unicode, '', NULL, '<null>', pre-1970, tiny and
+ * huge doubles.
+ */
 export function baseRows(): ItemRow[] {
   const rows: ItemRow[] = [
     {

@@ -107,6 +107,7 @@ export function runOnTerminal(
       const line = stdout.split('\n').filter(Boolean).at(-1) ?? '';
       try {
         const result = JSON.parse(line) as TerminalResult;
+        // eslint-disable-next-line no-control-regex -- strips the terminal's escape sequences (ESC [ ... letter)
         resolve({ ...result, screen: result.screen.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '') });
       } catch {
         reject(new Error(`terminal driver failed: ${stdout}`));

@@ -91,8 +91,9 @@ function whereOf(condition: { sql: string }, where: string | undefined): string 
 
 /**
  * The chunk's SELECT: plain columns where the server's text is the field already (numbers,
- * dates, times; 4-byte floats widened to double) or needs only escaping (text, escaped by the client byte by byte); booleans and
- * binary values rendered by the server (`bit(1)` arrives as a raw byte, binary as hex).
+ * dates, times; 4-byte floats widened to double) or needs only escaping (text, escaped by the
+ * client byte by byte); booleans and binary values rendered by the server (`bit(1)` arrives as a
+ * raw byte, binary as hex).
  */
 export function mysqlSelectSql(spec: ReadSpec): { sql: string; values: string[]; fields: RawField[] } {
   const fields: RawField[] = [];

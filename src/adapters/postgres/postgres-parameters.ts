@@ -197,7 +197,8 @@ function tls(
     options.minVersion = tlsVersion('ssl_min_protocol_version', p.ssl_min_protocol_version);
   if (p.ssl_max_protocol_version)
     options.maxVersion = tlsVersion('ssl_max_protocol_version', p.ssl_max_protocol_version);
-  // sslrootcert=system: the operating system's trusted roots (Node's defaults); no file: libpq's default file when present.
+  // sslrootcert=system: the operating system's trusted roots (Node's defaults); no file: libpq's default file when
+  // present.
   const ca =
     p.sslrootcert === 'system'
       ? undefined

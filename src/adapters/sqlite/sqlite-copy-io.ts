@@ -53,14 +53,18 @@ export function sqliteRangeCondition(
   const parts: string[] = [];
   const values: unknown[] = [];
   const marks = key.map(() => '?').join(', ');
+  const bound = (sql: string, bounds: readonly string[]) => {
+    parts.push(sql);
+    values.push(...typed(bounds));
+  };
   if (range.kind === 'range') {
-    if (range.low) (parts.push(`${cols[0]} >= ?`), values.push(...typed(range.low)));
-    if (range.high) (parts.push(`${cols[0]} < ?`), values.push(...typed(range.high)));
+    if (range.low) bound(`${cols[0]} >= ?`, range.low);
+    if (range.high) bound(`${cols[0]} < ?`, range.high);
   } else if (range.kind === 'exact' && range.low) {
-    (parts.push(`(${cols.join(', ')}) = (${marks})`), values.push(...typed(range.low)));
+    bound(`(${cols.join(', ')}) = (${marks})`, range.low);
   } else if (range.kind === 'keyset') {
-    if (range.low) (parts.push(`(${cols.join(', ')}) > (${marks})`), values.push(...typed(range.low)));
-    if (range.high) (parts.push(`(${cols.join(', ')}) <= (${marks})`), values.push(...typed(range.high)));
+    if (range.low) bound(`(${cols.join(', ')}) > (${marks})`, range.low);
+    if (range.high) bound(`(${cols.join(', ')}) <= (${marks})`, range.high);
   }
   return { sql: parts.join(' and '), values };
 }

@@ -50,13 +50,11 @@ export async function ensureStatusTables(store: StatusStore): Promise<InitResult
     await trySeed(
       `status ${code}`,
       () =>
-        store
-          .table('statuses')
-          .insert({
-            DataMigrationStatusId: StatusId[code],
-            DataMigrationStatusCode: code,
-            DataMigrationStatusName: statusNames[code],
-          }),
+        store.table('statuses').insert({
+          DataMigrationStatusId: StatusId[code],
+          DataMigrationStatusCode: code,
+          DataMigrationStatusName: statusNames[code],
+        }),
       statusesExisted,
     );
   }
@@ -71,13 +69,11 @@ export async function ensureStatusTables(store: StatusStore): Promise<InitResult
     await trySeed(
       `stage ${stage.code}`,
       () =>
-        store
-          .table('types')
-          .insert({
-            DataMigrationTypeId: stage.id,
-            DataMigrationTypeCode: stage.code,
-            DataMigrationTypeName: stage.name,
-          }),
+        store.table('types').insert({
+          DataMigrationTypeId: stage.id,
+          DataMigrationTypeCode: stage.code,
+          DataMigrationTypeName: stage.name,
+        }),
       typesExisted,
     );
   }
