@@ -57,7 +57,7 @@ export interface RunLock {
 }
 
 /** Capability flags: what differs between dialects that core must know about. */
-export interface DialectCapabilities {
+interface DialectCapabilities {
   /** Schemas exist (SQLite: no; status tables then live in the main database). */
   readonly schemas: boolean;
   /** DDL inside a transaction is rolled back with it (not MySQL/MariaDB). */

@@ -67,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** --json as the user wrote it, known before (and even when) yargs fails to parse the rest. */
-export function wantsJson(argv: readonly string[]): boolean {
+function wantsJson(argv: readonly string[]): boolean {
   let json = false;
   for (const arg of argv) {
     if (arg === '--') break;

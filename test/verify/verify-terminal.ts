@@ -67,7 +67,7 @@ print(json.dumps({
 }), flush=True)
 `;
 
-export interface TerminalResult {
+interface TerminalResult {
   /** Exit code, or null when a signal ended the process. */
   readonly exit: number | null;
   /** Number of the signal that ended the process. */

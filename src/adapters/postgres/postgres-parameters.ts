@@ -6,7 +6,7 @@ import type { ParsedConnection } from '../parsed-connection.js';
 import { flag, readDefaultTlsFile, readTlsFile, tlsVersion, wholeNumber } from '../tls-files.js';
 
 /** libpq's parameter list: https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS */
-export const postgresParameterDocs = 'https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS';
+const postgresParameterDocs = 'https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS';
 
 /** libpq parameters node-postgres cannot honour; using one is refused with the reason, never ignored. */
 const unsupported: Readonly<Record<string, string>> = {

@@ -40,7 +40,7 @@ function open(knex: Knex, readonly: boolean): Database.Database {
 }
 
 /** The WHERE condition of a chunk and its bindings (integer bounds bound as BigInt). */
-export function sqliteRangeCondition(
+function sqliteRangeCondition(
   table: CopyTable,
   key: readonly string[],
   range: KeyRange,
@@ -90,7 +90,7 @@ function epochText(ms: number): string {
 }
 
 /** One stored SQLite value in the neutral text form of its column's type. */
-export function sqliteValueText(value: unknown, type: CopyType | null): string | null {
+function sqliteValueText(value: unknown, type: CopyType | null): string | null {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value)) return type?.kind === 'binary' || !type ? binaryText(value) : value.toString('utf8');
   if (typeof value === 'bigint') return value.toString();
@@ -164,7 +164,7 @@ const checks: Partial<Record<CopyType['kind'], RegExp>> = {
 };
 
 /** Neutral text to the value SQLite stores; a text of the wrong form is refused, never stored as is. */
-export function sqliteValue(text: string | null, column: LoadColumn): unknown {
+function sqliteValue(text: string | null, column: LoadColumn): unknown {
   if (text === null) return null;
   const refuse = (what: string) =>
     new SqliteValueRefusal(

@@ -1,6 +1,6 @@
 import { StatusId, defaultStages, statusCodes, statusNames } from './status-codes.js';
 import type { StatusStore } from './status-store.js';
-import { TableName, generateTables, laterTables, tableDefinitions, tableOrder } from './status-tables.js';
+import { TableName, laterTables, tableDefinitions, tableOrder } from './status-tables.js';
 
 export interface InitResult {
   readonly createdTables: readonly string[];
@@ -103,5 +103,3 @@ export async function statusTablesExist(store: StatusStore): Promise<boolean> {
   }
   return true;
 }
-
-export { generateTables };

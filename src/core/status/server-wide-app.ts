@@ -1,7 +1,7 @@
 import { StatusStore } from './status-store.js';
 
 /** The schema dmr used for its tables before it followed the connection's own database on MySQL/MariaDB. */
-export const serverWideSchema = 'App';
+const serverWideSchema = 'App';
 
 /** Status tables in the server-wide `App` database, seen from a store that uses another database. */
 export interface ServerWideApp {
