@@ -1,5 +1,6 @@
 /**
- * dmr copy benchmark: `npm run build && node --import tsx bench/copy.ts [--rows 1000000] [--repeat 3] [--five-million] [--skip-pgloader]`
+ * dmr copy benchmark:
+ * `npm run build && node --import tsx bench/copy.ts [--rows 1000000] [--repeat 3] [--five-million] [--skip-pgloader]`
  * or `... bench/copy.ts --linearity [--rows N] [--repeat R]` for the N -> 5N growth alone.
  * MariaDB -> PostgreSQL, N rows of 8 mixed columns (integer key, text, decimal, datetime(3), tinyint(1),
  * nullable varchar, double, int): dmr copy --create, pgloader (when installed) and the floor (the source

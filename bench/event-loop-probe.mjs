@@ -2,7 +2,9 @@
 // longest event-loop delay (perf_hooks monitorEventLoopDelay) from the first database connection
 // on (module loading at start-up is left out: no heartbeat runs yet), and the peak RSS, on stderr.
 import net from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { setInterval } from 'node:timers';
 
 const histogram = monitorEventLoopDelay({ resolution: 10 });
 histogram.enable();

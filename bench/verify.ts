@@ -1,7 +1,8 @@
 /**
  * dmr verify benchmark: `npm run build && node --import tsx bench/verify.ts [--rows 1000000] [--ten-million]
  * [--repeat 3] [--skip-seed] [--skip-mysql] [--skip-keyless]`.
- * Each figure is measured --repeat times (floor and verify alternating); best and median are printed with the load average.
+ * Each figure is measured --repeat times (floor and verify alternating); best and median are printed with the load
+ * average.
  * Prints figures, asserts nothing (STYLE: speed targets live in bench/, never in timed tests).
  * Targets: identical within 1.5x the floor, 10 differences within 2.5x, peak RSS <= 200 MB,
  * >= 10x faster than the seed-002 method (SELECT * ORDER BY id, JSON, md5 in Node).

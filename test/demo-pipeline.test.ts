@@ -85,7 +85,9 @@ async function runTask(knex: Knex, dialect: DialectName, file: string): Promise<
       try {
         await conn.raw(statement);
       } catch (error) {
-        throw new Error(`${path.relative(sqlRoot, file)} on ${dialect}: ${(error as Error).message}\n${statement}`);
+        throw new Error(`${path.relative(sqlRoot, file)} on ${dialect}: ${(error as Error).message}\n${statement}`, {
+          cause: error,
+        });
       }
     }
   };

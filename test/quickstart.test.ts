@@ -5,7 +5,10 @@ import knexFactory from 'knex';
 import { describe, expect, it } from 'vitest';
 import { projectRoot, runCli } from './support/cli.js';
 
-/** The README's quick start: a fresh folder with knexfile.ts and sql/, then `dmr migrate` on the embedded SQLite default. */
+/**
+ * The README's quick start: a fresh folder with knexfile.ts and sql/, then `dmr migrate` on the embedded SQLite
+ * default.
+ */
 describe('quick start on the embedded default database', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-quickstart-'));
   cpSync(path.join(projectRoot, 'knexfile.ts'), path.join(dir, 'knexfile.ts'));

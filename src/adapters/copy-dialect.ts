@@ -23,8 +23,6 @@ export type CopyType =
   | { readonly kind: 'json' }
   | { readonly kind: 'uuid' };
 
-export type CopyKind = CopyType['kind'];
-
 /** A column as the source catalog declares it. */
 export interface CopyColumn {
   readonly name: string;
@@ -124,7 +122,7 @@ export interface BulkLoad {
 }
 
 /** The target's answer when it refuses a row: which column where it says so. */
-export interface RowRefusal {
+interface RowRefusal {
   readonly message: string;
   readonly code?: string;
   readonly field?: string;

@@ -57,7 +57,7 @@ export interface RunLock {
 }
 
 /** Capability flags: what differs between dialects that core must know about. */
-export interface DialectCapabilities {
+interface DialectCapabilities {
   /** Schemas exist (SQLite: no; status tables then live in the main database). */
   readonly schemas: boolean;
   /** DDL inside a transaction is rolled back with it (not MySQL/MariaDB). */
@@ -128,7 +128,10 @@ export interface DialectAdapter {
   lockHolder(knex: Knex, schema: string): Promise<ServerSession | null>;
   /** The server's view of a session, or null when it no longer exists. */
   session(knex: Knex, sessionId: string): Promise<ServerSession | null>;
-  /** Other sessions of the current user in the current database that are running a statement (Generate-only liveness; SQL Server: a request running App.Migrate_Data). */
+  /**
+   * Other sessions of the current user in the current database that are running a statement (Generate-only
+   * liveness; SQL Server: a request running App.Migrate_Data).
+   */
   activeSessions(knex: Knex): Promise<ServerSession[]>;
   /** Cancels the statement running on a session, leaving the session open. */
   cancelStatement(knex: Knex, sessionId: string): Promise<void>;

@@ -8,7 +8,7 @@ import type { PreflightProbe } from './preflight-probe.js';
 import type { RowHashDialect } from './row-hash-dialect.js';
 
 /** What every opened pool gets besides the connection: its size, read-only mode, and the name the server shows. */
-export interface PoolOptions {
+interface PoolOptions {
   /** Largest pool size (the runner needs task, lock and heartbeat connections at once). */
   readonly poolMax: number;
   /** Read-only commands: a SQLite file is opened read-only and never created. */

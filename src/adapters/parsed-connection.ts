@@ -1,5 +1,5 @@
 /** Why a first connection attempt may be retried with `alternative` (libpq's sslmode=prefer and allow). */
-export type NegotiationCause = 'tls-unavailable' | 'tls-required';
+type NegotiationCause = 'tls-unavailable' | 'tls-required';
 
 /** A connection as the engine's driver takes it, read from a URL or a knexfile entry. */
 export interface ParsedConnection {

@@ -9,7 +9,7 @@ export interface PrivilegeAnswer {
 }
 
 /** A database that does not exist yet and that dmr would create on first write (a SQLite file). */
-export interface MissingDatabase {
+interface MissingDatabase {
   /** True when migrate or init could create it (the folder is writable). */
   readonly creatable: boolean;
   readonly detail: string;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /** Rows of a knex.raw result, whatever shape the driver returns (pg: .rows, mysql2: [rows], others: rows). */
-export function rawRows<T = Record<string, unknown>>(result: unknown): T[] {
+function rawRows<T = Record<string, unknown>>(result: unknown): T[] {
   if (Array.isArray(result)) {
     return (Array.isArray(result[0]) ? result[0] : result) as T[];
   }

@@ -1,5 +1,5 @@
 /** Thrown by a session's next query once it was cancelled. */
-export class SessionCancelledError extends Error {
+class SessionCancelledError extends Error {
   readonly code = 'DMR_CANCELLED';
 
   constructor() {

@@ -48,7 +48,7 @@ export function doctorVerdict(report: { healthy: boolean; problems: number; warn
 }
 
 /** doctor's verdict from an evidence snapshot (the same one status shows); `flags` go into the suggestion. */
-export function doctorSummary(evidence: Evidence, flags: UserFlags = {}): DoctorSummary {
+function doctorSummary(evidence: Evidence, flags: UserFlags = {}): DoctorSummary {
   const report = diagnose(evidence, new Date());
   return {
     healthy: report.healthy,

@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { setProgramName } from '../config/program-name.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import type { DmrCommand, GlobalArgs } from './command.js';
+import type { GlobalArgs } from './command.js';
 import { commandsFor } from './commands/index.js';
 import { hint, setUserFlags, userFlagsOf } from './hints.js';
 import { renderError } from './render-error.js';
@@ -67,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** --json as the user wrote it, known before (and even when) yargs fails to parse the rest. */
-export function wantsJson(argv: readonly string[]): boolean {
+function wantsJson(argv: readonly string[]): boolean {
   let json = false;
   for (const arg of argv) {
     if (arg === '--') break;

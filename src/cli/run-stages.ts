@@ -116,7 +116,7 @@ export async function runStagesFromCli(
 }
 
 /** A run's exit code: 0, 1, 130/143 for a signal, 2 for a run that lost its hold (as ConnectionError). */
-export function exitCodeOf(result: Pick<RunResult, 'outcome' | 'signal'>): number {
+function exitCodeOf(result: Pick<RunResult, 'outcome' | 'signal'>): number {
   switch (result.outcome) {
     case 'success':
       return ExitCode.ok;

@@ -23,7 +23,7 @@ export interface ResolvedConnection extends ParsedUrl {
   readonly source: string;
 }
 
-export const defaultEnvironment = 'development';
+const defaultEnvironment = 'development';
 
 /**
  * Resolves where to connect: --url, then --env from the knexfile, then DMR_DATABASE_URL,

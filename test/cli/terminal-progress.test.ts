@@ -20,6 +20,7 @@ function migrateOnTerminal(columns: number): { status: number | null; screen: st
     timeout: 60_000,
     env,
   });
+  // eslint-disable-next-line no-control-regex -- strips the terminal's escape sequences (ESC [ ... letter)
   return { status: result.status, screen: (result.stdout ?? '').replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '') };
 }
 

@@ -8,7 +8,9 @@ const both = available.includes('postgres') && available.includes('mysql');
 const copy = (...args: string[]) => runCli(['copy', '--json', ...args]);
 const verify = (...args: string[]) => runCli(['verify', ...args]);
 
-/** Values every pair carries: NULLs, empty strings, non-ASCII and 4-byte UTF-8, control characters, binary, extremes. */
+/**
+ * Values every pair carries: NULLs, empty strings, non-ASCII and 4-byte UTF-8, control characters, binary, extremes.
+ */
 const texts = ['plain', '', 'Grüße, 日本語', 'emoji 😀 and 𝄞', 'tab\there\nnewline\\backslash\r', 'quote \' and " too'];
 const bytes = [Buffer.from([0, 9, 10, 13, 92, 255]), Buffer.alloc(0), Buffer.from('binary', 'utf8')];
 

@@ -135,7 +135,8 @@ describe.runIf(both)(
     it('SIGTERM cancels the running statements, records the chunk, exits 143; the rerun finishes', async () => {
       await pg.knex.raw('drop table big');
       const run = startCli(args('big=big2'));
-      // A chunk of big2 running or done: the copy is under way (polling for the brief COPY alone can miss every one on a loaded machine).
+      // A chunk of big2 running or done: the copy is under way (polling for the brief COPY alone can miss every one
+      // on a loaded machine).
       await until(async () => {
         const active = await pg.knex.raw(
           `select count(*)::int as n from pg_stat_activity where query like 'copy "big2"%' and state = 'active'`,
@@ -150,7 +151,8 @@ describe.runIf(both)(
       const result = await run.done;
       expect(result.code).toBe(143);
       expect(JSON.parse(result.stdout)).toMatchObject({ status: 'stopped', signal: 'SIGTERM' });
-      // No chunk is left processing: the one running (if the signal did not fall between two chunks) says why it stopped.
+      // No chunk is left processing: the one running (if the signal did not fall between two chunks) says why it
+      // stopped.
       const left = await pg.knex.raw(
         `select c."Status" as s, c."ErrorText" as e from "App"."DataMigrationCopyChunks" c join "App"."DataMigrationCopies" j on j."CopyId" = c."CopyId" where j."TargetTable" = 'big2'`,
       );

@@ -12,7 +12,7 @@ export const fastDir = path.join(projectRoot, 'test/fixtures/doctor/fast');
 export const deadPid = 2_147_483_000;
 
 /** --url and --schema of a test database. */
-export function target(db: TestDatabase): string[] {
+function target(db: TestDatabase): string[] {
   return ['--url', db.url, '--schema', db.schema];
 }
 
@@ -39,7 +39,7 @@ export function jsonOf<T = Record<string, unknown>>(result: CliResult): T {
   }
 }
 
-export interface FindingJson {
+interface FindingJson {
   readonly id: string;
   readonly rule: string;
   readonly severity: string;

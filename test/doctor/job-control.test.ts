@@ -13,7 +13,9 @@ import {
   table,
 } from './doctor-support.js';
 
-/** A live runner mid-task: doctor sees it as live, fixes and resets refuse, stop/resume/restart follow the job status. */
+/**
+ * A live runner mid-task: doctor sees it as live, fixes and resets refuse, stop/resume/restart follow the job status.
+ */
 const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
 
 describe.each(dialects)('job control on %s', (dialect) => {

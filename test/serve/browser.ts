@@ -5,7 +5,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { requireServices } from '../support/databases.js';
 
 /** Debian's chromium package (installed by .ci/run); DMR_CHROMIUM overrides the path. */
-export const chromiumPath = process.env.DMR_CHROMIUM ?? '/usr/bin/chromium';
+const chromiumPath = process.env.DMR_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Whether the browser tests can run: a missing chromium skips them, or fails them under DMR_REQUIRE_SERVICES=1. */
 export function browserAvailable(): boolean {

@@ -71,7 +71,7 @@ export async function api(
 ): Promise<{ status: number; body: Json; text: string; headers: Headers }> {
   const response = await fetch(url, init);
   const text = await response.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
@@ -118,7 +118,9 @@ export async function readEvents(
     throw new Error(`the event stream ended; events: ${JSON.stringify(events.map((e) => e.type))}`);
   } catch (error) {
     if (controller.signal.aborted)
-      throw new Error(`no matching event within ${timeoutMs} ms; saw ${events.map((e) => e.type).join(', ')}`);
+      throw new Error(`no matching event within ${timeoutMs} ms; saw ${events.map((e) => e.type).join(', ')}`, {
+        cause: error,
+      });
     throw error;
   } finally {
     clearTimeout(timer);

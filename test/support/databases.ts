@@ -30,7 +30,7 @@ export interface TestDatabase {
 const reachability = new Map<DialectName, Promise<string | null>>();
 
 /** null when reachable, else the reason. Checked once per dialect per test file. */
-export function unreachableReason(dialect: DialectName): Promise<string | null> {
+function unreachableReason(dialect: DialectName): Promise<string | null> {
   let pending = reachability.get(dialect);
   if (!pending) {
     pending = probe(dialect);

@@ -30,7 +30,7 @@ export function postgresBinDir(): string | null {
   return newest ? path.join(root, newest, 'bin') : null;
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -11,7 +11,8 @@ function leftBehind(db: TestDatabase): string {
   if (db.dialect === 'postgres')
     return 'create schema if not exists elsewhere;\nset search_path to elsewhere;\nset session characteristics as transaction read only;\n';
   if (db.dialect === 'mysql') return `set session transaction read only;\nuse \`${db.schema}\`;\n`;
-  // SQLite: query_only takes effect at once, so the task runs without a transaction (its own bookkeeping would be refused).
+  // SQLite: query_only takes effect at once, so the task runs without a transaction (its own bookkeeping would be
+  // refused).
   return '-- dmr:no-transaction\npragma query_only = 1;\n';
 }
 

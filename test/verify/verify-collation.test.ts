@@ -4,7 +4,10 @@ import { verifyData } from '../../src/core/verify/verify-data.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { options } from './verify-fixtures.js';
 
-/** Keys whose order differs between byte order, ICU and MariaDB's general_ci, unique even case- and accent-insensitively. */
+/**
+ * Keys whose order differs between byte order, ICU and MariaDB's general_ci, unique even case- and
+ * accent-insensitively.
+ */
 function keys(): string[] {
   const alphabet = ['a', 'B', '-', 'é', 'Z', 'ö', ' ', '_', '1', 'e', 'Ä', '.'];
   const seen = new Set<string>();

@@ -4,7 +4,7 @@ import type { VerifyOptions, VerifySide } from '../../src/core/verify/verify-typ
 import type { TestDatabase } from '../support/databases.js';
 
 /** Declared types per dialect; two PostgreSQL variants so a PostgreSQL pair also differs in declared types. */
-export const declaredTypes = {
+const declaredTypes = {
   postgres: {
     id: 'integer',
     flag: 'boolean',
@@ -65,7 +65,10 @@ export interface ItemRow {
   note: string | null;
 }
 
-/** Rows exercising the canonical forms: -0, trailing decimal zeros, unicode, '', NULL, '<null>', pre-1970, tiny and huge doubles. */
+/**
+ * Rows exercising the canonical forms: -0, trailing decimal zeros, unicode, '', NULL, '<null>', pre-1970, tiny and
+ * huge doubles.
+ */
 export function baseRows(): ItemRow[] {
   const rows: ItemRow[] = [
     {
@@ -165,12 +168,7 @@ export async function createItems(
   await insertItems(db.knex, db.dialect, table, rows);
 }
 
-export async function insertItems(
-  knex: Knex,
-  dialect: DialectName,
-  table: string,
-  rows: readonly ItemRow[],
-): Promise<void> {
+async function insertItems(knex: Knex, dialect: DialectName, table: string, rows: readonly ItemRow[]): Promise<void> {
   const asInt = dialect !== 'postgres';
   const converted = rows.map((r) => ({
     ...r,

@@ -67,7 +67,7 @@ print(json.dumps({
 }), flush=True)
 `;
 
-export interface TerminalResult {
+interface TerminalResult {
   /** Exit code, or null when a signal ended the process. */
   readonly exit: number | null;
   /** Number of the signal that ended the process. */
@@ -107,6 +107,7 @@ export function runOnTerminal(
       const line = stdout.split('\n').filter(Boolean).at(-1) ?? '';
       try {
         const result = JSON.parse(line) as TerminalResult;
+        // eslint-disable-next-line no-control-regex -- strips the terminal's escape sequences (ESC [ ... letter)
         resolve({ ...result, screen: result.screen.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '') });
       } catch {
         reject(new Error(`terminal driver failed: ${stdout}`));

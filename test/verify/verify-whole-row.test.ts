@@ -8,7 +8,10 @@ import { baseRows, createItems, options, type ItemRow } from './verify-fixtures.
 
 const edit = (id: number, patch: Partial<ItemRow>) => baseRows().map((r) => (r.id === id ? { ...r, ...patch } : r));
 
-/** Tables of identical declared types on both sides: PostgreSQL hashes whole rows (by value, or by text), segmented by key range or key hash. */
+/**
+ * Tables of identical declared types on both sides: PostgreSQL hashes whole rows (by value, or by text), segmented by
+ * key range or key hash.
+ */
 const cases: {
   readonly table: string;
   readonly rows: ItemRow[];

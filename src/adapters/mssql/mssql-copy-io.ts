@@ -32,7 +32,7 @@ const batchRows = 2000;
 const bulkRows = 5000;
 
 /** A pool of one connection built from knex's connection settings (mssql is the driver with the bulk API). */
-export async function mssqlPool(knex: Knex): Promise<Mssql.ConnectionPool> {
+async function mssqlPool(knex: Knex): Promise<Mssql.ConnectionPool> {
   const c = (knex.client as { connectionSettings: Record<string, unknown> }).connectionSettings;
   const pool = new (driver().ConnectionPool)({
     ...(c as unknown as Mssql.config),

@@ -8,7 +8,7 @@ import type { ConnectionParser, ParsedConnection } from '../parsed-connection.js
 import { readServerUrl } from '../server-url.js';
 
 /** The connection string keywords: https://learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring */
-export const mssqlParameterDocs =
+const mssqlParameterDocs =
   'https://learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring';
 
 /**
@@ -97,7 +97,7 @@ export const mssqlConnectionParser: ConnectionParser = {
 };
 
 /** URL parameters as connection string keywords, through mssql's parser; dmr's defaults where none is given. */
-export function applyMssqlParameters(
+function applyMssqlParameters(
   base: Readonly<Record<string, unknown>>,
   parameters: Iterable<readonly [string, string]>,
 ): Omit<ParsedConnection, 'display'> {

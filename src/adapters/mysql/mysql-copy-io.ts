@@ -21,7 +21,7 @@ const sessionSettings = `set names utf8mb4, time_zone = '+00:00',
 type Connection = mysql.Connection;
 
 /** A dedicated mysql2 connection with dmr's connection settings and LOCAL INFILE allowed. */
-export async function mysqlConnection(knex: Knex): Promise<Connection> {
+async function mysqlConnection(knex: Knex): Promise<Connection> {
   const settings = (knex.client as { connectionSettings: mysql.ConnectionOptions }).connectionSettings;
   const connection = mysqlDriver().createConnection({
     ...settings,
@@ -56,7 +56,7 @@ function integer(value: string): string {
 }
 
 /** The WHERE condition of a chunk and its bindings. */
-export function mysqlRangeCondition(key: readonly string[], range: KeyRange): { sql: string; values: string[] } {
+function mysqlRangeCondition(key: readonly string[], range: KeyRange): { sql: string; values: string[] } {
   const cols = key.map(q);
   const parts: string[] = [];
   const values: string[] = [];
@@ -94,10 +94,11 @@ function whereOf(condition: { sql: string }, where: string | undefined): string 
 
 /**
  * The chunk's SELECT: plain columns where the server's text is the field already (numbers,
- * dates, times; 4-byte floats widened to double) or needs only escaping (text, escaped by the client byte by byte); booleans and
- * binary values rendered by the server (`bit(1)` arrives as a raw byte, binary as hex).
+ * dates, times; 4-byte floats widened to double) or needs only escaping (text, escaped by the
+ * client byte by byte); booleans and binary values rendered by the server (`bit(1)` arrives as a
+ * raw byte, binary as hex).
  */
-export function mysqlSelectSql(spec: ReadSpec): { sql: string; values: string[]; fields: RawField[] } {
+function mysqlSelectSql(spec: ReadSpec): { sql: string; values: string[]; fields: RawField[] } {
   const fields: RawField[] = [];
   const list = spec.table.columns.map((c, i) => {
     const type = spec.render[i] ?? c.type;

@@ -18,7 +18,10 @@ const refusalErrnos = new Set([
   1048, 1062, 1263, 1264, 1265, 1292, 1366, 1406, 1411, 1452, 1451, 3819, 4025, 4078, 1690, 1367, 1261, 1262,
 ]);
 
-/** MySQL and MariaDB for `dmr copy`: server-built lines read, LOAD DATA LOCAL INFILE from a stream, key in the CREATE (InnoDB clusters by it). */
+/**
+ * MySQL and MariaDB for `dmr copy`: server-built lines read, LOAD DATA LOCAL INFILE from a stream, key in the CREATE
+ * (InnoDB clusters by it).
+ */
 export const mysqlCopy: CopyDialect = {
   name: 'mysql',
   ledgerInTransaction: true,

@@ -11,7 +11,7 @@ import { mysqlConnectionParser } from './mysql-url.js';
  * The one place mysql2's client time zone is set: DATETIME and TIMESTAMP values are read and written as UTC,
  * from a URL and a knexfile entry alike.
  */
-export const mysqlClientTimeZone = 'Z';
+const mysqlClientTimeZone = 'Z';
 
 /** MySQL and MariaDB through mysql2. */
 export const mysqlDialect: Dialect = {

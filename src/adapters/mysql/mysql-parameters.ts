@@ -4,7 +4,7 @@ import type { ParsedConnection } from '../parsed-connection.js';
 import { flag, readTlsFile, tlsVersion, wholeNumber } from '../tls-files.js';
 
 /** Where the parameters come from: mysql2's options and MySQL's URI connection parameters. */
-export const mysqlParameterDocs =
+const mysqlParameterDocs =
   'https://sidorares.github.io/node-mysql2/docs/api-and-configurations and ' +
   'https://dev.mysql.com/doc/refman/8.4/en/connecting-using-uri-or-key-value-pairs.html';
 

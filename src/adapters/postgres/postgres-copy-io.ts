@@ -23,7 +23,7 @@ const sessionSettings = `set TimeZone = 'UTC'; set DateStyle = 'ISO, YMD'; set e
   set bytea_output = 'hex'; set standard_conforming_strings = on; set client_encoding = 'UTF8'`;
 
 /** A dedicated pg client with dmr's connection settings (its lifecycle is the chunk's, not the pool's). */
-export async function postgresClient(knex: Knex): Promise<pg.Client> {
+async function postgresClient(knex: Knex): Promise<pg.Client> {
   const settings = (knex.client as { connectionSettings: pg.ClientConfig }).connectionSettings;
   const client = new (pgDriver().Client)(settings);
   client.on('error', () => undefined);

@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type { CopyColumn, CopyDialect, CopyTable } from '../copy-dialect.js';
 import { sessionCopyLocks } from '../copy-locks.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';

@@ -6,7 +6,7 @@ import type { ParsedConnection } from '../parsed-connection.js';
 import { flag, readDefaultTlsFile, readTlsFile, tlsVersion, wholeNumber } from '../tls-files.js';
 
 /** libpq's parameter list: https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS */
-export const postgresParameterDocs = 'https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS';
+const postgresParameterDocs = 'https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS';
 
 /** libpq parameters node-postgres cannot honour; using one is refused with the reason, never ignored. */
 const unsupported: Readonly<Record<string, string>> = {
@@ -197,7 +197,8 @@ function tls(
     options.minVersion = tlsVersion('ssl_min_protocol_version', p.ssl_min_protocol_version);
   if (p.ssl_max_protocol_version)
     options.maxVersion = tlsVersion('ssl_max_protocol_version', p.ssl_max_protocol_version);
-  // sslrootcert=system: the operating system's trusted roots (Node's defaults); no file: libpq's default file when present.
+  // sslrootcert=system: the operating system's trusted roots (Node's defaults); no file: libpq's default file when
+  // present.
   const ca =
     p.sslrootcert === 'system'
       ? undefined

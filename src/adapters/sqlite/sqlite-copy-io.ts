@@ -43,7 +43,7 @@ function open(knex: Knex, readonly: boolean): Database.Database {
 }
 
 /** The WHERE condition of a chunk and its bindings (integer bounds bound as BigInt). */
-export function sqliteRangeCondition(
+function sqliteRangeCondition(
   table: CopyTable,
   key: readonly string[],
   range: KeyRange,
@@ -56,14 +56,18 @@ export function sqliteRangeCondition(
   const parts: string[] = [];
   const values: unknown[] = [];
   const marks = key.map(() => '?').join(', ');
+  const bound = (sql: string, bounds: readonly string[]) => {
+    parts.push(sql);
+    values.push(...typed(bounds));
+  };
   if (range.kind === 'range') {
-    if (range.low) (parts.push(`${cols[0]} >= ?`), values.push(...typed(range.low)));
-    if (range.high) (parts.push(`${cols[0]} < ?`), values.push(...typed(range.high)));
+    if (range.low) bound(`${cols[0]} >= ?`, range.low);
+    if (range.high) bound(`${cols[0]} < ?`, range.high);
   } else if (range.kind === 'exact' && range.low) {
-    (parts.push(`(${cols.join(', ')}) = (${marks})`), values.push(...typed(range.low)));
+    bound(`(${cols.join(', ')}) = (${marks})`, range.low);
   } else if (range.kind === 'keyset') {
-    if (range.low) (parts.push(`(${cols.join(', ')}) > (${marks})`), values.push(...typed(range.low)));
-    if (range.high) (parts.push(`(${cols.join(', ')}) <= (${marks})`), values.push(...typed(range.high)));
+    if (range.low) bound(`(${cols.join(', ')}) > (${marks})`, range.low);
+    if (range.high) bound(`(${cols.join(', ')}) <= (${marks})`, range.high);
   }
   return { sql: parts.join(' and '), values };
 }
@@ -89,7 +93,7 @@ function epochText(ms: number): string {
 }
 
 /** One stored SQLite value in the neutral text form of its column's type. */
-export function sqliteValueText(value: unknown, type: CopyType | null): string | null {
+function sqliteValueText(value: unknown, type: CopyType | null): string | null {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value)) return type?.kind === 'binary' || !type ? binaryText(value) : value.toString('utf8');
   if (typeof value === 'bigint') return value.toString();
@@ -163,7 +167,7 @@ const checks: Partial<Record<CopyType['kind'], RegExp>> = {
 };
 
 /** Neutral text to the value SQLite stores; a text of the wrong form is refused, never stored as is. */
-export function sqliteValue(text: string | null, column: LoadColumn): unknown {
+function sqliteValue(text: string | null, column: LoadColumn): unknown {
   if (text === null) return null;
   const refuse = (what: string) =>
     new SqliteValueRefusal(

@@ -55,7 +55,10 @@ function exitCodeOf(result: CopyResult): number {
   return result.verify && result.verify.status !== 'equal' ? ExitCode.answeredNo : ExitCode.ok;
 }
 
-/** Flags -> core copy -> progress, summary and exit code (0 copied, 1 rejects or counts differ, 2 usage, 3 lock, 130/143 signals). */
+/**
+ * Flags -> core copy -> progress, summary and exit code (0 copied, 1 rejects or counts differ, 2 usage, 3 lock,
+ * 130/143 signals).
+ */
 export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<number> {
   const tables = (args.table ?? []).map(parseTableMapping);
   const casts = (args.cast ?? []).map(parseCast);

@@ -1,7 +1,7 @@
 import type { DmrCommand } from '../command.js';
 
 /** A command by name, its module imported only when it is the one that runs (start-up time and memory). */
-export interface CommandEntry {
+interface CommandEntry {
   readonly name: string;
   load(): Promise<DmrCommand<object>>;
 }
@@ -12,7 +12,7 @@ const entry = <A>(name: string, load: () => Promise<DmrCommand<A>>): CommandEntr
 });
 
 /** Every command, in the order `dmr --help` lists them. */
-export const commands: readonly CommandEntry[] = [
+const commands: readonly CommandEntry[] = [
   entry('migrate', async () => (await import('./migrate-command.js')).migrateCommand),
   entry('status', async () => (await import('./status-command.js')).statusCommand),
   entry('doctor', async () => (await import('./doctor-command.js')).doctorCommand),

@@ -4,6 +4,7 @@ import type { RowCount, TableVerdict, VerifyResult } from '../../core/verify/ver
 const xml = (s: string) =>
   s
     .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
+    // eslint-disable-next-line no-control-regex -- the control characters XML 1.0 forbids (tab, LF, CR allowed)
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 function failureBody(t: TableVerdict, redact: boolean): string {

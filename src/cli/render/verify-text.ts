@@ -19,7 +19,7 @@ const maxValueChars = 40;
  * A value as the report shows it: quoted, control characters escaped, shortened past 40 characters, `***` with
  * --redact.
  */
-export function valueText(v: string | null, redact: boolean): string {
+function valueText(v: string | null, redact: boolean): string {
   if (redact) return '***';
   if (v === null) return 'NULL';
   const escaped = JSON.stringify(v).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");

@@ -3,8 +3,8 @@ import type { Database } from '../database.js';
 import type { CheckItem, CheckState } from './check-types.js';
 
 /** Clock offsets above these make heartbeat ages (and so doctor's liveness) wrong by as much. */
-export const clockWarningMs = 1_000;
-export const clockProblemMs = 5_000;
+const clockWarningMs = 1_000;
+const clockProblemMs = 5_000;
 
 /** The server's clock minus ours, measured at the middle of one round trip. */
 export async function clockOffsetMs(probe: PreflightProbe, database: Database): Promise<number> {

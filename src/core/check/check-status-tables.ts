@@ -6,7 +6,7 @@ import type { CheckItem } from './check-types.js';
 import { privilegeItem } from './check-database.js';
 
 /** The columns a table definition creates, read by running it against a recorder. */
-export function expectedColumns(key: TableKey): string[] {
+function expectedColumns(key: TableKey): string[] {
   const columns: string[] = [];
   const chain: unknown = new Proxy(() => chain, { get: () => () => chain });
   const recorder = new Proxy(

@@ -39,7 +39,7 @@ export interface DatabaseCheck {
 }
 
 /** A task of a stage as check shows it. */
-export interface CheckedTask {
+interface CheckedTask {
   readonly name: string;
   readonly file: string;
   /** The dialect of the file that runs here; null for the generic file. */

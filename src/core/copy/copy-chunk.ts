@@ -41,7 +41,7 @@ export interface ChunkOutcome {
 const isolationBatch = 500;
 
 /** The key values of a line (keyset paging and reject reference ids). */
-export function keyOf(plan: TablePlan, line: CopyLine): string[] {
+function keyOf(plan: TablePlan, line: CopyLine): string[] {
   const fields = splitLine(line);
   return plan.key.map((k) => fields[plan.source.columns.findIndex((c) => c.name === k)] ?? '');
 }

@@ -111,8 +111,8 @@ export async function planCopy(options: CopyOptions): Promise<CopyPlanResult> {
   const tables = [];
   for (const plan of plans) {
     const reader = await s.source.dialect.openReader(s.source.database.knex);
-    let rows = 0;
-    let chunks = 1;
+    let rows: number;
+    let chunks: number;
     try {
       if (plan.chunkKind === 'range') {
         const b = await reader.bounds({

@@ -211,7 +211,9 @@ export class CopyLedger {
       });
   }
 
-  /** processing -> success; run on the target's transaction when the ledger is there. Returns whether the row changed. */
+  /**
+   * processing -> success; run on the target's transaction when the ledger is there. Returns whether the row changed.
+   */
   async finishChunk(
     copyId: number,
     chunkNo: number,

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { CastSpec, ChunkKind, ColumnPlan, CopyMode, TableMapping } from './copy-types.js';
 
 /** A target column with what its writer needs. */
-export interface TargetColumn extends LoadColumn {
+interface TargetColumn extends LoadColumn {
   readonly nullable: boolean;
 }
 

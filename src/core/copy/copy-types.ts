@@ -1,12 +1,10 @@
-import type { Knex } from 'knex';
-import type { DialectName } from '../../adapters/dialect-name.js';
 import type { Database } from '../database.js';
 import type { TableMapping, VerifyResult } from '../verify/verify-types.js';
 
 export type { TableMapping };
 
 /** One side of a copy: an open database and the schema (MySQL: database) of its tables. */
-export interface CopySide {
+interface CopySide {
   readonly database: Database;
   readonly schema?: string;
 }
@@ -73,7 +71,7 @@ export interface ColumnPlan {
   readonly cast: boolean;
 }
 
-export interface TablePlanSummary {
+interface TablePlanSummary {
   readonly table: string;
   readonly targetTable: string;
   readonly targetExists: boolean;
@@ -145,9 +143,3 @@ export type CopyEvent =
     }
   | { readonly type: 'notice'; readonly table: string; readonly message: string }
   | { readonly type: 'table-done'; readonly summary: TableSummary };
-
-/** An engine and its connection, as the core sees it (for messages). */
-export interface SideInfo {
-  readonly dialect: DialectName;
-  readonly knex: Knex;
-}

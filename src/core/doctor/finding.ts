@@ -1,9 +1,9 @@
 import type { JobAction } from '../jobs/job-actions.js';
 import type { JobStatus } from '../status/status-codes.js';
 
-export type Severity = 'problem' | 'warning';
+type Severity = 'problem' | 'warning';
 
-export type RuleName =
+type RuleName =
   'stuck' | 'failed' | 'overdue' | 'order' | 'orphaned-lock' | 'schema' | 'late-heartbeat' | 'copy-ledger';
 
 /** One thing doctor saw, with what it saw and the command that addresses it. */

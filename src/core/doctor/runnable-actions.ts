@@ -22,7 +22,7 @@ export function runnableActions(findings: readonly Finding[], evidence: Evidence
   return findings.map((f) => ({ ...f, action: runnableAction(f.action, evidence, job) }));
 }
 
-export function runnableAction(action: string, evidence: Evidence, job: JobView): string {
+function runnableAction(action: string, evidence: Evidence, job: JobView): string {
   if (!action.startsWith('dmr ')) return action;
   const steps = action.split(', then ');
   if (job.live && steps.some(takesLock)) {

@@ -2,12 +2,10 @@ import { LockHeldError, UsageError } from '../errors.js';
 import { jobStatuses, type JobStatus } from '../status/status-codes.js';
 
 /** What a user may ask of a job (seed 003), mapped to dmr commands. */
-export const jobActions = ['start', 'stop', 'resume', 'restart', 'repair'] as const;
-
-export type JobAction = (typeof jobActions)[number];
+export type JobAction = 'start' | 'stop' | 'resume' | 'restart' | 'repair';
 
 /** The command each action runs. */
-export const actionCommand: Readonly<Record<JobAction, string>> = {
+const actionCommand: Readonly<Record<JobAction, string>> = {
   start: 'dmr migrate',
   stop: 'dmr stop',
   resume: 'dmr resume',
@@ -21,7 +19,7 @@ export const actionCommand: Readonly<Record<JobAction, string>> = {
  * allows nothing but waiting. A run whose runner died is `Died` whatever its record says, and
  * allows only the recovery: `dmr doctor --fix --yes` records it Failed, then resume or restart.
  */
-export const allowedActionsByStatus: Readonly<Record<JobStatus, readonly JobAction[]>> = {
+const allowedActionsByStatus: Readonly<Record<JobStatus, readonly JobAction[]>> = {
   NotStarted: ['start', 'resume', 'restart'],
   Starting: ['stop'],
   Running: ['stop'],

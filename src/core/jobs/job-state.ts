@@ -8,7 +8,7 @@ import type { StatusStore } from '../status/status-store.js';
 import { assertActionAllowed, type JobAction } from './job-actions.js';
 
 /** The job now: its view (status, allowed actions) and the live run, if any. */
-export async function readJob(
+async function readJob(
   store: StatusStore,
   probeProcess: ProcessProbe,
 ): Promise<{ job: JobView; live: RunRecord | null }> {

@@ -29,7 +29,7 @@ export async function acquireRunLock(store: StatusStore, waitSeconds: number, on
 }
 
 /** "run 12 by alice on host1 (pid 4242) since ..., heartbeat 2s ago", from the run record and the server. */
-export async function describeLockHolder(store: StatusStore): Promise<string> {
+async function describeLockHolder(store: StatusStore): Promise<string> {
   const { adapter, knex } = store.database;
   const session = await adapter.lockHolder(knex, store.schema).catch(() => null);
   const runs = new RunStore(store);

@@ -9,7 +9,7 @@ import {
 } from './heartbeat-messages.js';
 
 /** What the runner does with the heartbeat's news. */
-export interface HeartbeatHandlers {
+interface HeartbeatHandlers {
   /** `dmr stop` set StopRequested on the run record. */
   onStopRequested(): void;
   /** No heartbeat could be written for a whole stale interval (2 x interval + 1 s). */

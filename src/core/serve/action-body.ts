@@ -11,6 +11,7 @@ export function parseActionBody(body: unknown): { reason: string } {
   const reason = (body as { reason?: unknown }).reason;
   if (typeof reason !== 'string' || reason.trim() === '')
     throw badRequest('reason is required: say why, it is written in history');
+  // eslint-disable-next-line no-control-regex -- a reason is one line of text: control characters become spaces
   const line = reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   if (line.length > maxReasonLength) throw badRequest(`reason is longer than ${maxReasonLength} characters`);
   return { reason: line };

@@ -65,6 +65,6 @@ export class EventStreams {
 }
 
 /** One SSE message: `event: status|doctor|database`, the JSON (redacted) on one data line. */
-export function frame(event: FeedEvent): string {
+function frame(event: FeedEvent): string {
   return `event: ${event.type}\ndata: ${safeJson(event.data)}\n\n`;
 }

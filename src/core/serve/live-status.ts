@@ -7,7 +7,7 @@ import { recentVerifications, type VerificationLine } from './recent-verificatio
 import { readCopyProgress, type CopyProgress } from './copy-progress.js';
 
 /** The task the live run is in, and since when (the time of its "task ... started" history line). */
-export interface CurrentTask {
+interface CurrentTask {
   readonly stage: string;
   readonly task: string;
   readonly startedAt: Date | null;

@@ -1,6 +1,6 @@
 import { StatusId, defaultStages, statusCodes, statusNames } from './status-codes.js';
 import type { StatusStore } from './status-store.js';
-import { TableName, generateTables, laterTables, tableDefinitions, tableOrder } from './status-tables.js';
+import { TableName, laterTables, tableDefinitions, tableOrder } from './status-tables.js';
 
 export interface InitResult {
   readonly createdTables: readonly string[];
@@ -50,13 +50,11 @@ export async function ensureStatusTables(store: StatusStore): Promise<InitResult
     await trySeed(
       `status ${code}`,
       () =>
-        store
-          .table('statuses')
-          .insert({
-            DataMigrationStatusId: StatusId[code],
-            DataMigrationStatusCode: code,
-            DataMigrationStatusName: statusNames[code],
-          }),
+        store.table('statuses').insert({
+          DataMigrationStatusId: StatusId[code],
+          DataMigrationStatusCode: code,
+          DataMigrationStatusName: statusNames[code],
+        }),
       statusesExisted,
     );
   }
@@ -71,13 +69,11 @@ export async function ensureStatusTables(store: StatusStore): Promise<InitResult
     await trySeed(
       `stage ${stage.code}`,
       () =>
-        store
-          .table('types')
-          .insert({
-            DataMigrationTypeId: stage.id,
-            DataMigrationTypeCode: stage.code,
-            DataMigrationTypeName: stage.name,
-          }),
+        store.table('types').insert({
+          DataMigrationTypeId: stage.id,
+          DataMigrationTypeCode: stage.code,
+          DataMigrationTypeName: stage.name,
+        }),
       typesExisted,
     );
   }
@@ -107,5 +103,3 @@ export async function statusTablesExist(store: StatusStore): Promise<boolean> {
   }
   return true;
 }
-
-export { generateTables };

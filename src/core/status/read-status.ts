@@ -10,9 +10,7 @@ import type { RunRecord } from './run-store.js';
 import type { JobStatus } from './status-codes.js';
 import type { HistoryLine, StageState, StatusStore } from './status-store.js';
 
-export { staleAfterMs } from './run-store.js';
-
-export interface RunView extends RunRecord {
+interface RunView extends RunRecord {
   /** The job status doctor and the job-control commands use: Died for an unfinished run whose runner is dead. */
   readonly jobStatus: JobStatus;
   /** What the run record holds. */
@@ -38,7 +36,7 @@ export interface StatusReport {
 }
 
 /** The latest run as status shows it, judged on the same evidence as doctor's findings. */
-export function viewRun(evidence: Evidence, now = new Date()): RunView | null {
+function viewRun(evidence: Evidence, now = new Date()): RunView | null {
   const run = evidence.latestRun;
   if (!run) return null;
   const liveness = judgeRun(run, evidence, now);

@@ -120,7 +120,7 @@ export class RunStore {
 }
 
 function toRunRecord(r: Record<string, unknown>): RunRecord {
-  let prior: Record<string, number> = {};
+  let prior: Record<string, number>;
   try {
     prior = r.PriorStatuses ? (JSON.parse(String(r.PriorStatuses)) as Record<string, number>) : {};
   } catch {

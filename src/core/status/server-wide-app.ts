@@ -1,7 +1,7 @@
 import { StatusStore } from './status-store.js';
 
 /** The schema dmr used for its tables before it followed the connection's own database on MySQL/MariaDB. */
-export const serverWideSchema = 'App';
+const serverWideSchema = 'App';
 
 /** Status tables in the server-wide `App` database, seen from a store that uses another database. */
 export interface ServerWideApp {
@@ -14,9 +14,9 @@ export interface ServerWideApp {
 
 /**
  * On MySQL/MariaDB, where a schema is a server-wide database, looks for dmr's status tables in `App`
- * while this store uses the default, the connection's own database: runs recorded there (by an older dmr, or by Generate) are
- * invisible to status and resume unless the user passes --schema App. Null elsewhere, or when App holds
- * no status tables or cannot be read.
+ * while this store uses the default, the connection's own database: runs recorded there (by an older
+ * dmr, or by Generate) are invisible to status and resume unless the user passes --schema App. Null
+ * elsewhere, or when App holds no status tables or cannot be read.
  */
 export async function findServerWideApp(
   store: StatusStore,

@@ -44,13 +44,3 @@ export const jobStatuses = [
  * (lock session gone, or process gone) is called until `dmr doctor --fix --yes` records it Failed.
  */
 export type JobStatus = (typeof jobStatuses)[number];
-
-/** Job statuses that mean a runner is (or should be) working. */
-export const activeJobStatuses: readonly JobStatus[] = [
-  'Starting',
-  'Running',
-  'RunningWithErrors',
-  'Stopping',
-  'Resuming',
-  'Restarting',
-];

@@ -2,7 +2,6 @@ import { accessSync, constants, lstatSync, readdirSync, statSync } from 'node:fs
 import path from 'node:path';
 import { dialectAliases, dialectNames } from '../../adapters/dialects.js';
 import type { DialectName } from '../../adapters/dialect-name.js';
-import { UsageError } from '../errors.js';
 import { copyTaskExtension } from './copy-task-spec.js';
 
 /** One task file of a stage: the file this dialect runs for that task name. */
@@ -81,27 +80,6 @@ export function readTaskTree(sqlDir: string, stages: readonly string[], dialect:
     problems.push(`no task found in ${stages.map((s) => show(path.join(sqlDir, s))).join(', ')}: nothing would run`);
   }
   return { sqlDir, dialect, stages: folders, problems, warnings };
-}
-
-/** Tasks per stage for a run; a UsageError (exit 2) when the tree has problems. */
-export function discoverTasks(sqlDir: string, stages: readonly string[], dialect: DialectName): Map<string, Task[]> {
-  const tree = readTaskTree(sqlDir, stages, dialect);
-  if (tree.problems.length > 0) throw taskTreeError(tree);
-  return new Map(tree.stages.map((s) => [s.stage, [...s.tasks]]));
-}
-
-/** The error a run stops with when the task tree has problems. */
-export function taskTreeError(tree: TaskTree): UsageError {
-  const [first] = tree.problems;
-  const message =
-    tree.problems.length === 1 && first
-      ? first
-      : `${tree.problems.length} problems with the task folders: ${tree.problems.join('; ')}`;
-  return new UsageError(
-    message,
-    'pass --sql-dir with a folder holding one folder per stage (ods/, rds/, report/); ' +
-      'an empty stage folder runs as empty',
-  );
 }
 
 /** A path as people see it: relative to the working directory unless that climbs out of it. */

@@ -14,7 +14,7 @@ export interface TaskRefusal {
 }
 
 /** A statement that commits on its own on this engine (MySQL/MariaDB DDL). */
-export interface ImplicitCommit {
+interface ImplicitCommit {
   /** 0-based statement number in the file. */
   readonly statement: number;
   readonly line: number;
@@ -40,7 +40,7 @@ export interface TaskScan {
 }
 
 /** The header comment that runs a SQL task without a transaction (as Flyway and Liquibase allow). */
-export const noTransactionDirective = 'no-transaction';
+const noTransactionDirective = 'no-transaction';
 
 /**
  * Reads a task file once, streaming: checksum of its bytes and, for SQL, every statement's

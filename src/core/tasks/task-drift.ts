@@ -136,7 +136,7 @@ export function taskFileId(sqlDir: string, file: string): string {
 }
 
 /** sha256 (hex) of a file's bytes. */
-export async function fileChecksum(file: string): Promise<string> {
+async function fileChecksum(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');

@@ -25,11 +25,11 @@ export interface TablePlan {
   readonly comparison: Comparison;
 }
 
-export const defaultFloatDigits = 15;
+const defaultFloatDigits = 15;
 const passthroughCategories: ReadonlySet<ValueCategory> = new Set(['integer', 'decimal', 'string', 'boolean']);
 
 /** The category both sides are canonicalised as, or null when the pair cannot be compared. */
-export function commonCategory(a: ValueCategory, b: ValueCategory): FieldRule['category'] | null {
+function commonCategory(a: ValueCategory, b: ValueCategory): FieldRule['category'] | null {
   if (a === 'unsupported' || b === 'unsupported') return null;
   if (a === b) return a;
   const pair = new Set([a, b]);

@@ -8,7 +8,7 @@ const integerText = /^-?\d+$/;
  * Compares two canonical values of one category: integers and epoch timestamps as integers, decimals and floats
  * by value, the rest by code point; NULL first.
  */
-export function compareCanonical(a: string | null, b: string | null, category: Category | undefined): number {
+function compareCanonical(a: string | null, b: string | null, category: Category | undefined): number {
   if (a === b) return 0;
   if (a === null) return -1;
   if (b === null) return 1;

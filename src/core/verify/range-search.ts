@@ -17,7 +17,7 @@ const maxSegments = 65536n;
  * Keys per segment: `segmentRows` when the keys are dense, wider when they are sparse so that at most 65,536
  * segments come back.
  */
-export function rangeWidth(lo: bigint, hi: bigint, segmentRows: number): bigint {
+function rangeWidth(lo: bigint, hi: bigint, segmentRows: number): bigint {
   const span = hi - lo + 1n;
   const dense = BigInt(Math.max(1, segmentRows));
   return span / dense > maxSegments ? (span + maxSegments - 1n) / maxSegments : dense;

@@ -14,7 +14,7 @@ export interface DrillRow {
 }
 
 /** A whole row of a multiset comparison by its canonical fields, with a count. */
-export interface FieldsCount {
+interface FieldsCount {
   readonly fields: readonly (string | null)[];
   readonly count: number;
 }

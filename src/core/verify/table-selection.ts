@@ -4,7 +4,7 @@ import type { SideContext, TablePair } from './verify-table.js';
 import type { TableMapping, VerifyOptions } from './verify-types.js';
 
 /** A table that could not even be described, with why. */
-export interface SkippedTable {
+interface SkippedTable {
   readonly table: string;
   readonly targetTable: string;
   readonly reason: string;
@@ -25,7 +25,7 @@ const dmrTables = new Set(Object.values(TableName).map((n) => n.toLowerCase()));
  * DataMigrationVerifications, ...: every name starting with DataMigration): the state of a
  * migration, never data to compare, whatever schema they share with the data.
  */
-export function isStatusTable(name: string): boolean {
+function isStatusTable(name: string): boolean {
   return dmrTables.has(name.toLowerCase()) || /^datamigration/i.test(name);
 }
 

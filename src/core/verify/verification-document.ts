@@ -1,7 +1,7 @@
 import type { RowCount, RowKey, TableVerdict, VerifyResult } from './verify-types.js';
 
 /** What `--redact` puts in place of a value; keys and column names stay. */
-export const redactedValue = '***';
+const redactedValue = '***';
 
 export interface TableDocument {
   readonly table: string;
@@ -49,7 +49,7 @@ export function tablesDiffering(result: VerifyResult): number {
   return result.tables.filter((t) => t.status !== 'equal' && t.status !== 'skipped').length;
 }
 
-export function tablesSkipped(result: VerifyResult): number {
+function tablesSkipped(result: VerifyResult): number {
   return result.tables.filter((t) => t.status === 'skipped').length;
 }
 

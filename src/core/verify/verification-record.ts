@@ -1,9 +1,7 @@
 import os from 'node:os';
-import type { Knex } from 'knex';
 import type { Database } from '../database.js';
 import { ensureStatusTables } from '../status/ensure-status-tables.js';
 import { StatusStore } from '../status/status-store.js';
-import { TableName } from '../status/status-tables.js';
 import { toDate } from '../time.js';
 import { tablesCompared, tablesDiffering, verificationDocument } from './verification-document.js';
 import type { VerifyResult, VerifyStatus } from './verify-types.js';
