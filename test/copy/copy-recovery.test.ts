@@ -130,8 +130,8 @@ describe.runIf(both)(
       expect((await runCli(['verify', '--source', my.url, '--target', pg.url, '--table', 'big'])).code).toBe(0);
     }, 180_000);
 
-    // Was a hang in about 1 run of 3: the signal stopped the source read while the target's COPY FROM STDIN was open, and
-    // the ROLLBACK queued behind that COPY forever. The load is now abandoned first (BulkLoad.abort).
+    // Was a hang in about 1 run of 3: the signal stopped the source read while the target's COPY FROM STDIN was
+    // open, and the ROLLBACK queued behind that COPY forever. The load is now abandoned first (BulkLoad.abort).
     it('SIGTERM cancels the running statements, records the chunk, exits 143; the rerun finishes', async () => {
       await pg.knex.raw('drop table big');
       const run = startCli(args('big=big2'));
