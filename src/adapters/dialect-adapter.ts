@@ -102,6 +102,14 @@ export interface DialectAdapter {
    */
   executeOn?(connection: unknown, sql: string): Promise<void>;
   /**
+   * Runs consecutive statements of a transactional task, as one text, in one round trip, so a
+   * file of many small statements does not pay a round trip each. When one fails, nothing the
+   * batch did remains (a savepoint around it) and the call rejects; the runner then runs the
+   * batch again one statement at a time to name the failing one. Absent where the engine does
+   * not stop at a batch's first error or cannot undo a part of a transaction.
+   */
+  executeBatchOn?(connection: unknown, statements: string): Promise<void>;
+  /**
    * Returns a task's connection to a clean session after the task (settings, search path,
    * read-only, temporary objects, open transaction). Throws when it cannot; the caller then
    * discards the connection instead of returning it to the pool.

@@ -1,4 +1,5 @@
 import { postgreSplitterOptions } from 'dbgate-query-splitter';
+import { queryDiscarding } from './postgres-batch.js';
 import { messageWithCause, withoutSqlPrefix } from '../error-cause.js';
 import { classifyPostgresError } from './postgres-errors.js';
 import { onSideClient } from './postgres-side-client.js';
@@ -66,6 +67,21 @@ export class PostgresAdapter implements DialectAdapter {
 
   async executeOn(connection: unknown, sql: string): Promise<void> {
     await (connection as { query(text: string): Promise<unknown> }).query(sql);
+  }
+
+  /**
+   * The simple-query protocol runs the statements of one message in order and stops at the
+   * first error. The newline before the closing `;` ends a trailing `--` comment.
+   */
+  async executeBatchOn(connection: unknown, statements: string): Promise<void> {
+    try {
+      await queryDiscarding(connection, `savepoint dmr_batch;\n${statements}\n;\nrelease savepoint dmr_batch`);
+    } catch (error) {
+      await queryDiscarding(connection, 'rollback to savepoint dmr_batch; release savepoint dmr_batch').catch(
+        () => undefined,
+      );
+      throw error;
+    }
   }
 
   /** DISCARD ALL: settings (search_path, read-only), temp tables, prepared statements, session locks. */

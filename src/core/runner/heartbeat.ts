@@ -42,7 +42,11 @@ export function prepareHeartbeat(db: Database, schema: string, intervalMs: numbe
     intervalMs,
     lostAfterMs: staleAfterMs(intervalMs),
   };
-  const worker = new Worker(workerUrl(), { workerData: job, execArgv: workerExecArgv() });
+  const worker = new Worker(workerUrl(), {
+    workerData: job,
+    execArgv: workerExecArgv(),
+    resourceLimits: { maxYoungGenerationSizeMb: 1 },
+  });
   worker.unref();
   const send = (command: HeartbeatCommand) => worker.postMessage(command);
   let handlers: HeartbeatHandlers | null = null;

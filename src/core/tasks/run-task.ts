@@ -139,7 +139,7 @@ async function runTaskOnce(
         const execute = executorOn(db, connection, (sql) => trx.raw(sql));
         const body =
           task.kind === 'sql'
-            ? runSql(db, current, encoding, signal, execute, fail)
+            ? runSql(db, current, encoding, signal, execute, fail, batchOn(db, connection))
             : runModule(db, task, trx, signal, fail);
         const failure = await Promise.race([body, abortFailure(signal, fail)]);
         failed = failure ?? undefined;
@@ -170,7 +170,22 @@ function executorOn(db: Database, connection: unknown, viaKnex: Execute): Execut
   return adapter.executeOn ? (sql) => adapter.executeOn?.(connection, sql) ?? Promise.resolve() : viaKnex;
 }
 
-/** The statements of a scanned SQL file, read again as a stream and cut where the scan found them. */
+/** The adapter's batch call on the task's connection, where it has one. */
+function batchOn(db: Database, connection: unknown): Execute | undefined {
+  const { adapter } = db;
+  return adapter.executeBatchOn ? (sql) => adapter.executeBatchOn?.(connection, sql) ?? Promise.resolve() : undefined;
+}
+
+/** A batch holds at most this many statements and this much text (a failing batch is run again one by one). */
+const batchStatements = 1000;
+const batchChars = 1 << 16;
+
+/**
+ * The statements of a scanned SQL file, read again as a stream and cut where the scan found them.
+ * In a transactional task on an engine that can (executeBatchOn), consecutive small statements go
+ * in one round trip; a batch that fails is undone and run again one statement at a time, so the
+ * failure names its statement and line exactly as it would have.
+ */
 async function runSql(
   db: Database,
   scan: TaskScan,
@@ -178,17 +193,40 @@ async function runSql(
   signal: AbortSignal,
   execute: Execute,
   fail: (d: FailDetail, line?: number, checksum?: string) => TaskFailure,
+  executeBatch?: Execute,
 ): Promise<TaskFailure | null> {
   const index = scan.statements;
   if (!index) return null;
   const hash = createHash('sha256');
   const texts = readTaskText(scan.task.file, encoding, hash);
+  const endOf = (i: number) => index.offset(i) + index.length(i);
   let buffer = '';
   let bufferStart = 0;
-  for (let i = 0; i < index.count; i++) {
-    const offset = index.offset(i);
-    const end = offset + index.length(i);
-    while (bufferStart + buffer.length < end) {
+  const text = (from: number, to: number) => buffer.slice(from - bufferStart, to - bufferStart);
+  const failed = (error: unknown, i: number, sql: string) => {
+    const detail = db.adapter.describeError(error);
+    const line = index.line(i);
+    return fail(
+      {
+        ...detail,
+        message: `${detail.message}${committedBefore(db, scan, i, line)}`,
+        lost: isConnectionLost(db.adapter, error),
+      },
+      failureLine(line, sql, detail),
+      scan.checksum,
+    );
+  };
+  for (let i = 0; i < index.count;) {
+    let last = i;
+    if (executeBatch && scan.transactional) {
+      while (
+        last + 1 < index.count &&
+        last + 1 - i < batchStatements &&
+        endOf(last + 1) - index.offset(i) <= batchChars
+      )
+        last++;
+    }
+    while (bufferStart + buffer.length < endOf(last)) {
       const next = await texts.next();
       if (next.done)
         return fail(
@@ -198,27 +236,32 @@ async function runSql(
         );
       buffer += next.value;
     }
-    const sql = buffer.slice(offset - bufferStart, end - bufferStart);
-    if (end - bufferStart > 1 << 16) {
-      buffer = buffer.slice(end - bufferStart);
-      bufferStart = end;
+    if (signal.aborted) return fail({ message: 'stopped before this statement' }, index.line(i), scan.checksum);
+    let replay = true;
+    if (executeBatch && last > i) {
+      const statements = text(index.offset(i), endOf(last));
+      try {
+        await executeBatch(statements);
+        replay = false;
+      } catch (error) {
+        // A stop or a lost connection is not a statement's failure: no replay, the batch's first line.
+        if (signal.aborted || isConnectionLost(db.adapter, error)) return failed(error, i, statements);
+      }
     }
-    const line = index.line(i);
-    if (signal.aborted) return fail({ message: 'stopped before this statement' }, line, scan.checksum);
-    try {
-      await execute(sql);
-    } catch (error) {
-      const detail = db.adapter.describeError(error);
-      return fail(
-        {
-          ...detail,
-          message: `${detail.message}${committedBefore(db, scan, i, line)}`,
-          lost: isConnectionLost(db.adapter, error),
-        },
-        failureLine(line, sql, detail),
-        scan.checksum,
-      );
+    for (let j = i; replay && j <= last; j++) {
+      const sql = text(index.offset(j), endOf(j));
+      if (signal.aborted) return fail({ message: 'stopped before this statement' }, index.line(j), scan.checksum);
+      try {
+        await execute(sql);
+      } catch (error) {
+        return failed(error, j, sql);
+      }
     }
+    if (endOf(last) - bufferStart > 1 << 16) {
+      buffer = buffer.slice(endOf(last) - bufferStart);
+      bufferStart = endOf(last);
+    }
+    i = last + 1;
   }
   while (!(await texts.next()).done);
   const checksum = hash.digest('hex');

@@ -1,0 +1,59 @@
+/** The part of pg's connection a submitted query talks to. */
+interface PgWire {
+  query(text: string): void;
+  sendCopyFail(message: string): void;
+}
+
+/**
+ * A simple-query message whose results are dropped as they arrive: pg's own Query builds a
+ * Result object for every statement of a multi-statement text (a batch of 1,000 INSERTs makes
+ * 1,000 of them), which a task runner never reads. It settles at ReadyForQuery, or at the first
+ * error, as pg's Query does (pg sends nothing else before ReadyForQuery).
+ */
+export class DiscardingQuery {
+  private settled = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly onDone: (error: Error | null) => void,
+  ) {}
+
+  submit(connection: PgWire): void {
+    connection.query(this.text);
+  }
+
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleCommandComplete(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyData(): void {}
+
+  /** COPY ... FROM STDIN has no data in a task file: the server is told so and the batch fails. */
+  handleCopyInResponse(connection: PgWire): void {
+    connection.sendCopyFail('COPY FROM STDIN needs data that a task file cannot send');
+  }
+
+  handleError(error: Error): void {
+    this.settle(error);
+  }
+
+  handleReadyForQuery(): void {
+    this.settle(null);
+  }
+
+  private settle(error: Error | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.onDone(error);
+  }
+}
+
+/** Runs a text of statements on a pg client, dropping their results. */
+export function queryDiscarding(client: unknown, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    (client as { query(submittable: DiscardingQuery): unknown }).query(
+      new DiscardingQuery(text, (error) => (error ? reject(error) : resolve())),
+    );
+  });
+}
