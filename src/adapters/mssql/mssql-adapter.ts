@@ -13,7 +13,7 @@ import type {
 } from '../dialect-adapter.js';
 import { queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
-import { sessionRunLock } from '../session-run-lock.js';
+import { pooledLockSession, sessionRunLock } from '../session-run-lock.js';
 import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
 import { classifyTsqlBatch } from '../statement-class.js';
 import { mssqlLockResource, mssqlSql } from './mssql-sql.js';
@@ -85,7 +85,7 @@ export class MssqlAdapter implements DialectAdapter {
   }
 
   runLock(knex: Knex, schema: string): RunLock {
-    return sessionRunLock(knex, {
+    return sessionRunLock(pooledLockSession(knex), {
       acquire: mssqlSql.acquireLock,
       release: mssqlSql.releaseLock,
       bindings: [mssqlLockResource(schema)],
