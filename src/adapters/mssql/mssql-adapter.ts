@@ -13,13 +13,18 @@ import type {
 } from '../dialect-adapter.js';
 import { queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
-import { pooledLockSession, sessionRunLock } from '../session-run-lock.js';
+import { sessionRunLock } from '../session-run-lock.js';
 import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
 import { classifyTsqlBatch } from '../statement-class.js';
-import { mssqlLockResource, mssqlSql } from './mssql-sql.js';
+import { mssqlLockSession } from './mssql-lock-session.js';
+import { mssqlPinnedPool } from './mssql-pool.js';
+import { mssqlLockResource, mssqlRunLockSql, mssqlSql } from './mssql-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
-/** SQL Server: session-owned application lock, sessions from sys.dm_exec_sessions/requests. */
+/**
+ * SQL Server: session-owned application lock on a connection of its own (an mssql pool of one),
+ * sessions from sys.dm_exec_sessions/requests.
+ */
 export class MssqlAdapter implements DialectAdapter {
   readonly name = 'mssql' as const;
   readonly capabilities = {
@@ -84,13 +89,16 @@ export class MssqlAdapter implements DialectAdapter {
     return { code: number !== undefined ? String(number) : e.code, message, lineInStatement: line, cause };
   }
 
+  /**
+   * sp_getapplock on a session of its own (`mssqlLockSession`), not a connection borrowed from knex's
+   * pool: the lock lives exactly as long as that session, which only `release()` (or the process
+   * ending) closes.
+   */
   runLock(knex: Knex, schema: string): RunLock {
-    return sessionRunLock(pooledLockSession(knex), {
-      acquire: mssqlSql.acquireLock,
-      release: mssqlSql.releaseLock,
-      bindings: [mssqlLockResource(schema)],
-      acquired: (row) => Number(row.result) >= 0,
-    });
+    return sessionRunLock(
+      mssqlLockSession(() => mssqlPinnedPool(knex)),
+      mssqlRunLockSql(schema),
+    );
   }
 
   async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
