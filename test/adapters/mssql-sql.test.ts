@@ -84,6 +84,6 @@ describe('SQL Server SQL text', () => {
   });
 
   it('refuses a session id that is not a number before it reaches KILL', async () => {
-    await expect(adapter.cancelStatement(knex, '1; drop table x')).rejects.toThrow(/not a server session id/);
+    await expect(adapter.terminateSession(knex, '1; drop table x')).rejects.toThrow(/not a server session id/);
   });
 });
