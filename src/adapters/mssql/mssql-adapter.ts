@@ -124,9 +124,9 @@ export class MssqlAdapter implements DialectAdapter {
   /**
    * Cancels by the driver on the connection the statement runs on (tedious sends an ATTENTION): the
    * session stays open, and the task's transaction is rolled back before its connection goes back to
-   * the pool (`resetSession`). T-SQL has no
-   * cancel of another session's statement, only KILL, which ends the session (and needs ALTER ANY
-   * CONNECTION): without the connection there is nothing to cancel with.
+   * the pool (`resetSession`). T-SQL has no cancel of another session's statement, only KILL, which
+   * ends the session (and needs ALTER ANY CONNECTION): without the connection there is nothing to
+   * cancel with.
    */
   async cancelStatement(_knex: Knex, sessionId: string, connection?: unknown): Promise<void> {
     if (!connection) {
