@@ -137,12 +137,17 @@ export interface DialectAdapter {
   /** The server's view of a session, or null when it no longer exists. */
   session(knex: Knex, sessionId: string): Promise<ServerSession | null>;
   /**
-   * Other sessions of the current user in the current database that are running a statement (Generate-only
-   * liveness; SQL Server: a request running App.Migrate_Data).
+   * Other sessions of the current user in the current database that are running a statement
+   * (Generate-only liveness; SQL Server: a request running App.Migrate_Data).
    */
   activeSessions(knex: Knex): Promise<ServerSession[]>;
-  /** Cancels the statement running on a session, leaving the session open. */
-  cancelStatement(knex: Knex, sessionId: string): Promise<void>;
+  /**
+   * Cancels the statement running on a session, leaving the session open. `connection` is the
+   * pooled connection the statement runs on, when this process holds it: SQL Server cancels by the
+   * driver on that connection (T-SQL has no cancel of another session's statement, only KILL,
+   * which ends the session); the other engines cancel by session id from another connection.
+   */
+  cancelStatement(knex: Knex, sessionId: string, connection?: unknown): Promise<void>;
   /** Ends a session (doctor --fix --force on an orphaned lock). */
   terminateSession(knex: Knex, sessionId: string): Promise<void>;
 }

@@ -42,9 +42,10 @@ describe('SQL Server SQL text', () => {
 
   it('takes a session-owned application lock without waiting, and releases it on the same session', () => {
     expect(mssqlSql.acquireLock).toMatch(
-      /sp_getapplock @Resource = \?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0/,
+      /sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0/,
     );
-    expect(mssqlSql.releaseLock).toMatch(/sp_releaseapplock @Resource = \?, @LockOwner = 'Session'/);
+    expect(mssqlSql.acquireLock).toContain('select @result as result, @@spid as id');
+    expect(mssqlSql.releaseLock).toMatch(/sp_releaseapplock @Resource = @p0, @LockOwner = 'Session'/);
     expect(mssqlLockResource('App')).toBe('dmr:App');
     expect(mssqlSql.lockHolder).toContain("resource_type = 'APPLICATION'");
     expect(mssqlSql.lockHolder).toContain("request_owner_type = 'SESSION'");
@@ -83,6 +84,6 @@ describe('SQL Server SQL text', () => {
   });
 
   it('refuses a session id that is not a number before it reaches KILL', async () => {
-    await expect(adapter.cancelStatement(knex, '1; drop table x')).rejects.toThrow(/not a server session id/);
+    await expect(adapter.terminateSession(knex, '1; drop table x')).rejects.toThrow(/not a server session id/);
   });
 });

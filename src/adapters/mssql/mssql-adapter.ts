@@ -16,10 +16,16 @@ import { numericSessionId } from '../session-id.js';
 import { sessionRunLock } from '../session-run-lock.js';
 import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
 import { classifyTsqlBatch } from '../statement-class.js';
-import { mssqlLockResource, mssqlSql } from './mssql-sql.js';
+import { cancelRequest, resetConnection, type TediousConnection } from './mssql-connection.js';
+import { mssqlLockSession } from './mssql-lock-session.js';
+import { mssqlPinnedPool } from './mssql-pool.js';
+import { mssqlLockResource, mssqlRunLockSql, mssqlSql } from './mssql-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 
-/** SQL Server: session-owned application lock, sessions from sys.dm_exec_sessions/requests. */
+/**
+ * SQL Server: session-owned application lock on a connection of its own (an mssql pool of one),
+ * statements cancelled by tedious's ATTENTION, sessions from sys.dm_exec_sessions/requests.
+ */
 export class MssqlAdapter implements DialectAdapter {
   readonly name = 'mssql' as const;
   readonly capabilities = {
@@ -55,14 +61,9 @@ export class MssqlAdapter implements DialectAdapter {
     return classifyTsqlBatch(sql);
   }
 
-  /**
-   * tedious's reset(): the next request carries the RESETCONNECTION flag, which runs
-   * sp_reset_connection on the server (settings, temp tables, open transaction).
-   * https://learn.microsoft.com/openspecs/windows_protocols/ms-tds/ (RESETCONNECTION)
-   */
+  /** Settles the connection, rolls back what a stopped task left open, resets it (`resetConnection`). */
   async resetSession(_knex: Knex, connection: unknown): Promise<void> {
-    const conn = connection as { reset(cb: (error?: Error | null) => void): void };
-    await new Promise<void>((resolve, reject) => conn.reset((error) => (error ? reject(error) : resolve())));
+    await resetConnection(connection as TediousConnection);
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
@@ -84,13 +85,16 @@ export class MssqlAdapter implements DialectAdapter {
     return { code: number !== undefined ? String(number) : e.code, message, lineInStatement: line, cause };
   }
 
+  /**
+   * sp_getapplock on a session of its own (`mssqlLockSession`), not a connection borrowed from knex's
+   * pool: the lock lives exactly as long as that session, which only `release()` (or the process
+   * ending) closes.
+   */
   runLock(knex: Knex, schema: string): RunLock {
-    return sessionRunLock(knex, {
-      acquire: mssqlSql.acquireLock,
-      release: mssqlSql.releaseLock,
-      bindings: [mssqlLockResource(schema)],
-      acquired: (row) => Number(row.result) >= 0,
-    });
+    return sessionRunLock(
+      mssqlLockSession(() => mssqlPinnedPool(knex)),
+      mssqlRunLockSql(schema),
+    );
   }
 
   async currentSessionId(db: Knex | Knex.Transaction, connection?: unknown): Promise<string> {
@@ -117,11 +121,26 @@ export class MssqlAdapter implements DialectAdapter {
     return queryRows<ServerSession>(knex, mssqlSql.activeSessions);
   }
 
-  /** T-SQL cannot cancel another session's statement without ending it: KILL rolls it back. */
-  async cancelStatement(knex: Knex, sessionId: string): Promise<void> {
-    await knex.raw(`kill ${numericSessionId(sessionId)}`);
+  /**
+   * Cancels by the driver on the connection the statement runs on (tedious sends an ATTENTION): the
+   * session stays open, and the task's transaction is rolled back before its connection goes back to
+   * the pool (`resetSession`). T-SQL has no cancel of another session's statement, only KILL, which
+   * ends the session (and needs ALTER ANY CONNECTION): without the connection there is nothing to
+   * cancel with.
+   */
+  async cancelStatement(_knex: Knex, sessionId: string, connection?: unknown): Promise<void> {
+    if (!connection) {
+      throw new Error(
+        `SQL Server statements are cancelled on their own connection, which this process does not hold (session ${numericSessionId(sessionId)})`,
+      );
+    }
+    cancelRequest(connection as TediousConnection);
   }
 
+  /**
+   * KILL, kept for the one case where a session must end: doctor --fix --force on the session of a
+   * dead runner that still holds the run lock (https://learn.microsoft.com/sql/t-sql/language-elements/kill-transact-sql).
+   */
   async terminateSession(knex: Knex, sessionId: string): Promise<void> {
     await knex.raw(`kill ${numericSessionId(sessionId)}`);
   }

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import type Mssql from 'mssql';
 import type {
@@ -14,34 +13,13 @@ import type {
 import { binaryFromText, joinLine, LineBatch, splitLine } from '../copy-line.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { mssqlRender } from './mssql-copy-types.js';
-
-/**
- * The mssql driver, loaded on first use: it pulls in tedious and Azure's HTTP stack (about 0.35 s of
- * CPU), which every `dmr copy` paid at start although only SQL Server copies need it.
- */
-let loaded: typeof Mssql | null = null;
-function driver(): typeof Mssql {
-  loaded ??= createRequire(import.meta.url)('mssql') as typeof Mssql;
-  return loaded;
-}
+import { mssqlDriver as driver, mssqlPool } from './mssql-pool.js';
 
 const q = quoteIdentifierFor.mssql;
 const ref = (schema: string | undefined, table: string) => `${q(schema ?? 'dbo')}.${q(table)}`;
 const batchRows = 2000;
 /** Rows per request.bulk call inside the chunk's transaction (mssql builds each batch in memory). */
 const bulkRows = 5000;
-
-/** A pool of one connection built from knex's connection settings (mssql is the driver with the bulk API). */
-async function mssqlPool(knex: Knex): Promise<Mssql.ConnectionPool> {
-  const c = (knex.client as { connectionSettings: Record<string, unknown> }).connectionSettings;
-  const pool = new (driver().ConnectionPool)({
-    ...(c as unknown as Mssql.config),
-    server: String(c.server ?? c.host ?? 'localhost'),
-    pool: { min: 0, max: 1 },
-  });
-  pool.on('error', () => undefined);
-  return pool.connect();
-}
 
 /**
  * An inlined literal (T-SQL): numbers bare for a numeric column, everything else as N'...'. A

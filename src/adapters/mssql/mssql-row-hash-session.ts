@@ -1,45 +1,61 @@
 import type { Knex } from 'knex';
+import { discardConnection } from '../pinned-connection.js';
 import type { HashSession, QueryFailure } from '../row-hash-dialect.js';
 import { isSessionCancelled, SessionGuard } from '../row-hash-session.js';
+import { cancelRequest, settleConnection, type TediousConnection } from './mssql-connection.js';
+
+interface Pool {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<unknown>;
+}
 
 /**
- * SQL Server has no read-only transaction: each query runs in a transaction that is always
- * rolled back, so --where cannot leave a write behind. Cancel ends the query's session with
- * KILL (https://learn.microsoft.com/sql/t-sql/language-elements/kill-transact-sql), which rolls
- * that transaction back. Not run against a live server yet (none on this machine).
+ * One pooled connection pinned for a table's hashing, as on the other engines. SQL Server has no
+ * read-only transaction: each query runs in a transaction on that connection that is always rolled
+ * back, so --where cannot leave a write behind. Cancel is the driver's (tedious sends an ATTENTION on
+ * the connection, `cancelRequest`): the statement stops, the session stays, the transaction is rolled
+ * back and the connection goes back to the pool. A stream left unread is cancelled the same way.
  */
 export async function mssqlHashSession(knex: Knex): Promise<HashSession> {
-  let spid: number | null = null;
-  const guard = new SessionGuard(async () => {
-    if (spid !== null) await knex.raw(`kill ${Math.trunc(spid)}`);
-  });
+  const pool = knex.client as unknown as Pool;
+  const conn = (await pool.acquireConnection()) as TediousConnection;
+  let broken = false;
+  const guard = new SessionGuard(async () => cancelRequest(conn));
+  /** Ends the query's transaction; a connection that does not settle is not handed out again. */
+  const end = async (trx: Knex.Transaction) => {
+    await settleConnection(conn).catch(() => {
+      broken = true;
+    });
+    if (!broken) await trx.rollback().catch(() => undefined);
+  };
   const rolledBack = async <T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> => {
-    const trx = await knex.transaction();
+    const trx = await knex.transaction({ connection: conn });
     try {
-      spid = Number(((await trx.raw('select @@spid as id')) as { id: number }[])[0]?.id ?? null);
       return await work(trx);
     } finally {
-      spid = null;
-      await trx.rollback().catch(() => undefined);
+      await end(trx);
     }
   };
   async function* stream(sql: string): AsyncGenerator<Record<string, unknown>> {
     guard.check();
-    const trx = await knex.transaction();
+    const trx = await knex.transaction({ connection: conn });
     try {
-      spid = Number(((await trx.raw('select @@spid as id')) as { id: number }[])[0]?.id ?? null);
       yield* guard.stream(() => trx.raw(sql).stream() as AsyncIterable<Record<string, unknown>>);
     } finally {
-      spid = null;
-      await trx.rollback().catch(() => undefined);
+      await end(trx);
     }
   }
+  const rows = (sql: string) =>
+    guard.run(() => rolledBack(async (trx) => (await trx.raw(sql)) as Record<string, unknown>[]));
   return {
-    all: (sql) => guard.run(() => rolledBack(async (trx) => (await trx.raw(sql)) as Record<string, unknown>[])),
-    aggregate: (sql) => guard.run(() => rolledBack(async (trx) => (await trx.raw(sql)) as Record<string, unknown>[])),
+    all: rows,
+    aggregate: rows,
     stream,
     cancel: () => guard.cancel(),
-    release: async () => undefined,
+    release: async () => {
+      if (broken) discardConnection(conn);
+      await pool.releaseConnection(conn);
+    },
   };
 }
 

@@ -1,13 +1,17 @@
+import type { SessionLockSql } from '../session-run-lock.js';
+
 /**
  * T-SQL text of the SQL Server run lock and session queries, kept apart so tests can check it
  * without a server. sp_getapplock with @LockOwner = 'Session' is released when the session ends.
  * https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-getapplock-transact-sql
+ * The lock statements run on the lock's own mssql session and bind the resource as @p0; the
+ * others run through knex (`?`).
  */
 export const mssqlSql = {
   acquireLock: `declare @result int;
-exec @result = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0, @DbPrincipal = 'public';
+exec @result = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0, @DbPrincipal = 'public';
 select @result as result, @@spid as id;`,
-  releaseLock: `exec sp_releaseapplock @Resource = ?, @LockOwner = 'Session', @DbPrincipal = 'public';`,
+  releaseLock: `exec sp_releaseapplock @Resource = @p0, @LockOwner = 'Session', @DbPrincipal = 'public';`,
   currentSession: 'select @@spid as id',
   /** Application locks show as resource_description '0:[name]:(hash)' in sys.dm_tran_locks. */
   lockHolder: `select top 1 cast(l.request_session_id as varchar(12)) as id
@@ -33,4 +37,14 @@ where s.is_user_process = 1 and s.database_id = db_id() and s.session_id <> @@sp
 /** Resource name of the run lock for a status schema (sp_getapplock allows 255 characters). */
 export function mssqlLockResource(schema: string): string {
   return `dmr:${schema}`.slice(0, 255);
+}
+
+/** The run lock's statements for a status schema, as its own session sends them (the resource as @p0). */
+export function mssqlRunLockSql(schema: string): SessionLockSql {
+  return {
+    acquire: mssqlSql.acquireLock,
+    release: mssqlSql.releaseLock,
+    bindings: [mssqlLockResource(schema)],
+    acquired: (row) => Number(row.result) >= 0,
+  };
 }

@@ -13,7 +13,7 @@ import type {
 } from '../dialect-adapter.js';
 import { queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
-import { sessionRunLock } from '../session-run-lock.js';
+import { pooledLockSession, sessionRunLock } from '../session-run-lock.js';
 import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
 import { classifyByHead, mysqlHeadRules } from '../statement-class.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
@@ -113,7 +113,7 @@ export class MysqlAdapter implements DialectAdapter {
   }
 
   runLock(knex: Knex, schema: string): RunLock {
-    return sessionRunLock(knex, {
+    return sessionRunLock(pooledLockSession(knex), {
       acquire: 'select get_lock(?, 0) as ok, connection_id() as id',
       release: 'select release_lock(?)',
       bindings: [mysqlLockName(schema)],

@@ -15,7 +15,7 @@ import type {
 } from '../dialect-adapter.js';
 import { fnv31, queryRows, queryRowsOn } from '../raw-rows.js';
 import { numericSessionId } from '../session-id.js';
-import { sessionRunLock } from '../session-run-lock.js';
+import { pooledLockSession, sessionRunLock } from '../session-run-lock.js';
 import { scriptSplitterWith, splitScriptWith } from '../split-script.js';
 import { classifyByHead, postgresHeadRules } from '../statement-class.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
@@ -120,7 +120,7 @@ export class PostgresAdapter implements DialectAdapter {
   }
 
   runLock(knex: Knex, schema: string): RunLock {
-    return sessionRunLock(knex, {
+    return sessionRunLock(pooledLockSession(knex), {
       acquire: 'select pg_try_advisory_lock(?, ?) as ok, pg_backend_pid() as id',
       release: 'select pg_advisory_unlock(?, ?)',
       bindings: [lockClass, fnv31(schema)],

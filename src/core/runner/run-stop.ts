@@ -48,7 +48,7 @@ export class RunStop {
     const { adapter, knex } = this.db;
     const session = this.running.sessionId;
     if (!session || !adapter.capabilities.cancelStatement) return;
-    adapter.cancelStatement(knex, session).catch((error: unknown) => {
+    adapter.cancelStatement(knex, session, this.running.connection).catch((error: unknown) => {
       this.onEvent({ type: 'warning', message: `could not cancel the running statement: ${(error as Error).message}` });
     });
   }

@@ -29,6 +29,8 @@ export type TaskFunction = (knex: Knex.Transaction, context: TaskContext) => unk
 export interface RunningTask {
   /** Server session the task runs on, once known (for cancelling its statement). */
   sessionId: string | null;
+  /** The pooled connection the task runs on, while it runs (an adapter may cancel on it by the driver). */
+  connection?: unknown;
 }
 
 /** What the runner records about a task that ran through. */
@@ -122,6 +124,7 @@ async function runTaskOnce(
     return fail(lost(error), undefined, current.checksum);
   }
   try {
+    running.connection = connection;
     if (!current.transactional) {
       running.sessionId = await db.adapter.currentSessionId(knex, connection);
       const execute = executorOn(db, connection, (sql) => knex.raw(sql).connection(connection));
@@ -156,6 +159,7 @@ async function runTaskOnce(
     return fail(lost(error), undefined, current.checksum);
   } finally {
     running.sessionId = null;
+    running.connection = undefined;
     await db.adapter.resetSession(knex, connection).catch(() => discardConnection(connection));
     await knex.client.releaseConnection(connection);
   }
