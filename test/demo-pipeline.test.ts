@@ -1,68 +1,41 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  mssqlSplitterOptions,
-  mysqlSplitterOptions,
-  postgreSplitterOptions,
-  splitQuery,
-  sqliteSplitterOptions,
-  type SplitterOptions,
-} from 'dbgate-query-splitter';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DialectName } from '../src/adapters/dialect-name.js';
+import { dialectNamed, dialectNames } from '../src/adapters/dialects.js';
 import { parseCopyTask } from '../src/core/tasks/copy-task-spec.js';
+import { readTaskTree, type Task, type TaskTree } from '../src/core/tasks/discover-tasks.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from './support/databases.js';
 
 /**
  * Runs the demo pipeline in sql/ (ods -> rds -> report) on every reachable engine with a tiny
  * local loop (not dmr's runner) and checks the report tables against exact expected counts and
- * against an independent TypeScript model of the same generation rules.
+ * against an independent TypeScript model of the same generation rules. Which file runs for a
+ * task on an engine, and how a file splits into statements, come from dmr itself (the task
+ * discovery of `dmr migrate` and the engine's script splitter), so this test also shows what
+ * dmr makes of the demo folder.
  */
 
 const sqlRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sql');
 const stages = ['ods', 'rds', 'report'] as const;
-const dialectSuffixes = ['postgres', 'mysql', 'mssql', 'sqlite'] as const;
 
-const splitterOptions: Record<DialectName, SplitterOptions> = {
-  postgres: postgreSplitterOptions,
-  mysql: mysqlSplitterOptions,
-  mssql: mssqlSplitterOptions,
-  sqlite: sqliteSplitterOptions,
-};
-
-interface TaskFiles {
-  /** File name without `.sql` / `.<dialect>.sql`, e.g. `020_load_numbers`. */
-  readonly name: string;
-  readonly generic?: string;
-  readonly variants: Partial<Record<DialectName, string>>;
+/** The demo folder as `dmr migrate` sees it on this engine. */
+function taskTree(dialect: DialectName): TaskTree {
+  return readTaskTree(sqlRoot, stages, dialect);
 }
 
-/** The tasks of one stage in file-name order, with their generic file and dialect variants. */
-function stageTasks(stage: string): TaskFiles[] {
-  const dir = path.join(sqlRoot, stage);
-  const byName = new Map<string, { generic?: string; variants: Partial<Record<DialectName, string>> }>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql'))) {
-    const base = file.slice(0, -'.sql'.length);
-    const dot = base.lastIndexOf('.');
-    const suffix = dot > 0 ? base.slice(dot + 1) : '';
-    const isVariant = (dialectSuffixes as readonly string[]).includes(suffix);
-    const name = isVariant ? base.slice(0, dot) : base;
-    const entry = byName.get(name) ?? { variants: {} };
-    if (isVariant) entry.variants[suffix as DialectName] = path.join(dir, file);
-    else entry.generic = path.join(dir, file);
-    byName.set(name, entry);
-  }
-  return [...byName.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, entry]) => ({ name, ...entry }));
+/** The SQL tasks of one stage in run order, as dmr discovers them for this engine (copy tasks need `dmr copy`). */
+function sqlTasks(stage: string, dialect: DialectName): Task[] {
+  const folder = taskTree(dialect).stages.find((s) => s.stage === stage);
+  if (!folder) throw new Error(`no stage ${stage} in ${sqlRoot}`);
+  return folder.tasks.filter((t) => t.kind === 'sql');
 }
 
-function fileFor(task: TaskFiles, dialect: DialectName): string {
-  const file = task.variants[dialect] ?? task.generic;
-  if (!file) throw new Error(`task ${task.name} has no file for ${dialect}`);
-  return file;
+/** The task's file for one engine (`name.<dialect>.sql`), or its portable file (`name.sql`) for null. */
+function fileOf(task: Task, dialect: DialectName | null): string | undefined {
+  return task.variants?.find((v) => v.dialect === dialect)?.file;
 }
 
 function stripComments(sql: string): string {
@@ -72,9 +45,12 @@ function stripComments(sql: string): string {
     .trim();
 }
 
+/** The statements dmr sends for a file on this engine, without the comment-only ones. */
 function statementsOf(file: string, dialect: DialectName): string[] {
-  return (splitQuery(readFileSync(file, 'utf8'), splitterOptions[dialect]) as string[])
-    .map((s) => s.trim())
+  const adapter = dialectNamed(dialect).createAdapter({ connection: { filename: ':memory:' } });
+  return adapter
+    .splitScript(readFileSync(file, 'utf8'))
+    .map((s) => s.sql.trim())
     .filter((s) => stripComments(s) !== '');
 }
 
@@ -99,10 +75,9 @@ async function runTask(knex: Knex, dialect: DialectName, file: string): Promise<
 async function runPipeline(knex: Knex, dialect: DialectName): Promise<string[]> {
   const ran: string[] = [];
   for (const stage of stages) {
-    for (const task of stageTasks(stage)) {
-      const file = fileFor(task, dialect);
-      await runTask(knex, dialect, file);
-      ran.push(path.relative(sqlRoot, file));
+    for (const task of sqlTasks(stage, dialect)) {
+      await runTask(knex, dialect, task.file);
+      ran.push(path.relative(sqlRoot, task.file));
     }
   }
   return ran;
@@ -232,24 +207,37 @@ async function count(knex: Knex, table: string): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 
 describe('demo pipeline files', () => {
+  it('is a task tree dmr reads without problems or warnings on every engine', () => {
+    for (const dialect of dialectNames) {
+      const tree = taskTree(dialect);
+      expect(tree.problems, dialect).toEqual([]);
+      expect(tree.warnings, dialect).toEqual([]);
+      expect(
+        tree.stages.map((s) => s.state),
+        dialect,
+      ).toEqual(['ok', 'ok', 'ok']);
+    }
+  });
+
   it('has 2-4 numbered tasks per stage', () => {
-    for (const stage of stages) {
-      const tasks = stageTasks(stage);
-      expect(tasks.length, stage).toBeGreaterThanOrEqual(2);
-      expect(tasks.length, stage).toBeLessThanOrEqual(4);
-      for (const task of tasks) {
-        expect(task.name, `${stage}/${task.name}`).toMatch(/^\d{3}_[a-z0-9_]+$/);
-        expect(task.generic, `${stage}/${task.name} needs a portable .sql file`).toBeDefined();
+    for (const dialect of dialectNames) {
+      for (const stage of stages) {
+        const tasks = sqlTasks(stage, dialect);
+        expect(tasks.length, stage).toBeGreaterThanOrEqual(2);
+        expect(tasks.length, stage).toBeLessThanOrEqual(4);
+        for (const task of tasks) {
+          expect(task.name, `${stage}/${task.name}`).toMatch(/^\d{3}_[a-z0-9_]+$/);
+          expect(fileOf(task, null), `${stage}/${task.name} needs a portable .sql file`).toBeDefined();
+        }
       }
     }
   });
 
   it('has valid copy tasks whose SQLite source ships in sql/sources with the documented rows', async () => {
-    const copyTasks = stages.flatMap((stage) =>
-      readdirSync(path.join(sqlRoot, stage))
-        .filter((f) => f.endsWith('.copy.json'))
-        .map((f) => path.join(sqlRoot, stage, f)),
-    );
+    const copyTasks = taskTree('postgres')
+      .stages.flatMap((s) => s.tasks)
+      .filter((t) => t.kind === 'copy')
+      .map((t) => t.file);
     expect(copyTasks.map((f) => path.relative(sqlRoot, f))).toEqual([
       path.join('ods', '050_copy_legacy_directory.copy.json'),
     ]);
@@ -273,12 +261,14 @@ describe('demo pipeline files', () => {
   it('has an mssql variant for every task that uses WITH RECURSIVE, itself without RECURSIVE', () => {
     let needing = 0;
     for (const stage of stages) {
-      for (const task of stageTasks(stage)) {
-        const generic = stripComments(readFileSync(task.generic!, 'utf8'));
+      for (const task of sqlTasks(stage, 'mssql')) {
+        const generic = stripComments(readFileSync(fileOf(task, null)!, 'utf8'));
         if (!/\bwith\s+recursive\b/i.test(generic)) continue;
         needing++;
-        expect(task.variants.mssql, `${stage}/${task.name} needs ${task.name}.mssql.sql`).toBeDefined();
-        const variant = stripComments(readFileSync(task.variants.mssql!, 'utf8'));
+        const mssqlFile = fileOf(task, 'mssql');
+        expect(mssqlFile, `${stage}/${task.name} needs ${task.name}.mssql.sql`).toBeDefined();
+        expect(task.file, `${stage}/${task.name}: dmr runs the variant on mssql`).toBe(mssqlFile);
+        const variant = stripComments(readFileSync(mssqlFile!, 'utf8'));
         expect(variant).not.toMatch(/\brecursive\b/i);
         expect(variant).toMatch(/option\s*\(\s*maxrecursion\s+0\s*\)/i);
       }
@@ -287,9 +277,7 @@ describe('demo pipeline files', () => {
   });
 
   it('splits every .mssql.sql file into T-SQL batches on GO lines', () => {
-    const files = stages.flatMap((stage) =>
-      stageTasks(stage).flatMap((t) => (t.variants.mssql ? [t.variants.mssql] : [])),
-    );
+    const files = stages.flatMap((stage) => sqlTasks(stage, 'mssql').flatMap((t) => fileOf(t, 'mssql') ?? []));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
@@ -306,8 +294,8 @@ describe('demo pipeline files', () => {
 
   it('keeps the portable files free of constructs that differ between engines', () => {
     for (const stage of stages) {
-      for (const task of stageTasks(stage)) {
-        const sql = stripComments(readFileSync(task.generic!, 'utf8'));
+      for (const task of sqlTasks(stage, 'postgres')) {
+        const sql = stripComments(readFileSync(fileOf(task, null)!, 'utf8'));
         const where = `${stage}/${task.name}.sql`;
         expect(sql, where).not.toMatch(/\|\|/); // string concatenation: use concat()
         expect(sql, where).not.toMatch(/\b(boolean|serial|autoincrement|auto_increment|identity|limit|top)\b/i);
@@ -342,7 +330,7 @@ describe.each(dialects)('demo pipeline on %s', (dialect) => {
   it('picks the dialect variants', () => {
     expect(ran).toContain(path.join('ods', '020_load_numbers.sql'));
     expect(ran.some((f) => f.endsWith('.mssql.sql'))).toBe(false);
-    expect(ran).toHaveLength(stages.reduce((n, s) => n + stageTasks(s).length, 0));
+    expect(ran).toHaveLength(stages.reduce((n, s) => n + sqlTasks(s, dialect).length, 0));
   });
 
   it('has the exact row counts in every table after two runs', async () => {

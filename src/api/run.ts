@@ -81,7 +81,7 @@ export interface RunDocument {
 const round = (seconds: number) => Number(seconds.toFixed(3));
 
 /** A RunResult as its JSON document. */
-export function runDocument(result: RunResult): RunDocument {
+function runDocument(result: RunResult): RunDocument {
   return {
     runId: result.runId,
     outcome: result.outcome,
@@ -127,13 +127,14 @@ async function runStages(
   command: RunOptions['command'],
   fromTask?: string,
 ): Promise<RunDocument> {
+  // resume and restart ask the job first: a job that does not allow them is the answer whatever else is wrong.
+  if (command !== 'migrate') {
+    await withStatusStore(o, (store) => checkJobAction(store, command, probeProcess));
+  }
   const sqlDir = sqlDirOf(o);
   const heartbeatMs = o.heartbeatMs ?? 5000;
   if (heartbeatMs < 50) throw new UsageError('--heartbeat must be at least 50ms');
   const encoding = encodingName(o.encoding);
-  if (command !== 'migrate') {
-    await withStatusStore(o, (store) => checkJobAction(store, command, probeProcess));
-  }
   const me = whoAmI();
   const result = await withStatusStore(
     o,

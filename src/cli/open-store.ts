@@ -17,17 +17,3 @@ export function openStore(args: GlobalArgs, options: StoreOptions = {}): Promise
   const o: DatabaseOptions = databaseOptions(args);
   return openStatusStore(o, options);
 }
-
-/** Runs `fn` with an open store and always closes it. */
-export async function withStore<T>(
-  args: GlobalArgs,
-  fn: (store: StatusStore) => Promise<T>,
-  options: StoreOptions | number = {},
-): Promise<T> {
-  const store = await openStore(args, typeof options === 'number' ? { poolMax: options } : options);
-  try {
-    return await fn(store);
-  } finally {
-    await store.database.close();
-  }
-}

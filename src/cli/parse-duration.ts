@@ -6,7 +6,7 @@ const units: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 
  * The longest duration dmr accepts: 2^31-1 ms (24.8 days), the most a Node.js timer can wait
  * (past it setTimeout fires at once) and the most a 32-bit status column (HeartbeatIntervalMs) holds.
  */
-const maxDurationMs = 2_147_483_647;
+export const maxDurationMs = 2_147_483_647;
 const tooLong =
   `at most ${Math.floor(maxDurationMs / 3_600_000)}h ` +
   '(24.8 days: the longest a Node.js timer waits and a status column holds)';

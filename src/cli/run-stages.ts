@@ -1,15 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { runDocument } from '../api/run.js';
-import { ExitCode, UsageError } from '../core/errors.js';
-import { runMigration } from '../core/runner/run-migration.js';
-import type { RunOptions, RunResult } from '../core/runner/run-options.js';
-import type { StageSelection } from '../core/runner/select-stages.js';
+import type { RunDocument, RunStagesOptions } from '../api/run.js';
+import { ExitCode } from '../core/errors.js';
 import type { GlobalArgs } from './command.js';
-import { withStore, whoAmI } from './open-store.js';
+import { databaseOptions } from './database-args.js';
 import { hint } from './hints.js';
 import { out } from './output.js';
-import { encodingName } from '../core/tasks/read-task-text.js';
 import { parseDuration, parseSeconds } from './parse-duration.js';
 import { createRunProgress } from './render/run-progress.js';
 
@@ -43,30 +37,18 @@ export const runFlagOptions = {
 } as const;
 
 /**
- * Runs stages from the CLI: SIGINT/SIGTERM are turned into a recorded stop, progress is drawn,
+ * Runs stages from the CLI through the library API (`start` is migrate, resume or restart with
+ * the command's own options): SIGINT/SIGTERM are turned into a recorded stop, progress is drawn,
  * and the result becomes the exit code (0, 1, 130, 143).
  */
 export async function runStagesFromCli(
   args: GlobalArgs & RunFlags,
-  selection: StageSelection,
-  command: RunOptions['command'],
-  fromTask?: string,
+  start: (options: RunStagesOptions) => Promise<RunDocument>,
 ): Promise<number> {
-  const sqlDir = path.resolve(args['sql-dir']);
-  if (!existsSync(sqlDir))
-    throw new UsageError(
-      `task directory not found: ${sqlDir}`,
-      'pass --sql-dir, or run from the project folder that holds sql/<stage>/',
-    );
-  if (!statSync(sqlDir).isDirectory()) {
-    throw new UsageError(`--sql-dir ${sqlDir} is not a directory`, 'pass the folder that holds one folder per stage');
-  }
   const heartbeatMs = parseDuration(args.heartbeat, '--heartbeat');
-  if (heartbeatMs < 50) throw new UsageError('--heartbeat must be at least 50ms');
   const taskTimeoutMs = args['task-timeout'] ? parseDuration(args['task-timeout'], '--task-timeout', 1) : undefined;
   const waitSeconds = parseSeconds(args.wait, '--wait');
   const dbRetryMs = parseDuration(args['db-retry'], '--db-retry');
-  const encoding = encodingName(args.encoding);
   const onEvent = await createRunProgress();
   const controller = new AbortController();
   // First signal: a recorded stop (statement cancelled, stage error, lock released).
@@ -85,30 +67,19 @@ export async function runStagesFromCli(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await withStore(
-      args,
-      (store) =>
-        runMigration({
-          store,
-          sqlDir,
-          selection,
-          fromTask,
-          command,
-          heartbeatMs,
-          waitSeconds,
-          taskTimeoutMs,
-          dbRetryMs,
-          encoding,
-          ...(args.knexfile ? { knexfile: args.knexfile } : {}),
-          allowChangedTasks: args['allow-changed-tasks'] ?? false,
-          signal: controller.signal,
-          ...whoAmI(),
-          onEvent,
-        }),
-      6,
-    );
-    render(result, args.json);
-    return exitCodeOf(result);
+    const document = await start({
+      ...databaseOptions(args),
+      sqlDir: args['sql-dir'],
+      heartbeatMs,
+      waitSeconds,
+      ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
+      dbRetryMs,
+      encoding: args.encoding,
+      signal: controller.signal,
+      onEvent,
+    });
+    render(document, args.json);
+    return exitCodeOf(document);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -116,7 +87,7 @@ export async function runStagesFromCli(
 }
 
 /** A run's exit code: 0, 1, 130/143 for a signal, 2 for a run that lost its hold (as ConnectionError). */
-function exitCodeOf(result: Pick<RunResult, 'outcome' | 'signal'>): number {
+function exitCodeOf(result: Pick<RunDocument, 'outcome' | 'signal'>): number {
   switch (result.outcome) {
     case 'success':
       return ExitCode.ok;
@@ -129,9 +100,9 @@ function exitCodeOf(result: Pick<RunResult, 'outcome' | 'signal'>): number {
   }
 }
 
-function render(result: RunResult, json: boolean): void {
+function render(result: RunDocument, json: boolean): void {
   if (json) {
-    out.json(runDocument(result));
+    out.json(result);
     return;
   }
   if (result.outcome === 'success')

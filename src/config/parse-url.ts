@@ -72,8 +72,12 @@ function fromParsed(dialect: Dialect, read: () => ParsedConnection, extra: Knex.
   };
 }
 
-/** An unsupported URL rebuilt without its password, or only its scheme when it cannot be parsed. */
+/**
+ * An unsupported URL rebuilt without its password, or only its scheme when it cannot be parsed or has no
+ * authority (`localhost:5432/db` is not scheme `localhost`'s URL, and rebuilding it would garble it).
+ */
 function describeUnknown(raw: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return `${schemeOf(raw)}:`;
   try {
     const { url, secrets } = readServerUrl(raw);
     rememberSecret(...secrets);

@@ -161,6 +161,29 @@ describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq p
     expect(refused('postgres://a,b/x?host=h1,h2')).toMatch(/one host/);
   });
 
+  it('the other values libpq documents: keepalives on, channel binding off, GSS encryption preferred', () => {
+    expect(conn(`${base}?keepalives=1`)).toMatchObject({ keepAlive: true });
+    expect(conn(`${base}?channel_binding=disable`)).toMatchObject({ enableChannelBinding: false });
+    expect(conn(`${base}?gssencmode=prefer&target_session_attrs=any`)).toMatchObject({ host: 'db.example' });
+  });
+
+  it('shows the URL rebuilt: its scheme as written, an IPv6 host in brackets, the port only when given', () => {
+    expect(parseConnectionUrl('postgresql://u:pw@h/d').display).toBe('postgresql://u:***@h/d');
+    expect(parseConnectionUrl('postgres://u:pw@[::1]:5433/d').display).toBe('postgres://u:***@[::1]:5433/d');
+    expect(parseConnectionUrl('postgres://u:pw@[::1]/d').knexConfig.connection).toMatchObject({ host: '::1' });
+    expect(parseConnectionUrl('postgres://h/d?port=5433').display).toBe('postgres://h:5433/d');
+  });
+
+  it('refuses malformed values of the parameters it honours, naming the value', () => {
+    expect(refused(`${base}?sslcompression=1`)).toMatch(/sslcompression=1 is not supported: Node never compresses TLS/);
+    expect(refused(`${base}?gssencmode=bogus`)).toMatch(/gssencmode=bogus is not one of disable, prefer, require/);
+    expect(refused(`${base}?channel_binding=bogus`)).toMatch(/channel_binding=bogus is not one of/);
+    expect(refused(`${base}?keepalives=maybe`)).toMatch(/keepalives=maybe is not a boolean/);
+    expect(refused(`${base}?keepalives_idle=-1`)).toMatch(/keepalives_idle=-1/);
+    expect(refused(`${base}?port=0`)).toMatch(/port=0 is not a whole number from 1 to 65535/);
+    expect(refused(`${base}?host=h1,h2`)).toMatch(/host=h1,h2: node-postgres connects to one host/);
+  });
+
   it('a knexfile object takes node-postgres options and libpq names alike', () => {
     const parsed = parseConnectionObject(
       'postgres',
@@ -275,6 +298,31 @@ describe('MySQL/MariaDB URLs: mysql2 options and MySQL URI parameters, anything 
     expect(refused(`${base}?connectAttributes=plain`)).toMatch(/connectAttributes must be a JSON object/);
   });
 
+  it('compression as MySQL names it, password2/password3, ssl=false, and an ssl profile name', () => {
+    expect(conn(`${base}?compression=preferred`)).toMatchObject({ compress: true });
+    expect(conn(`${base}?compression=disabled`)).toMatchObject({ compress: false });
+    expect(conn(`${base}?password2=second&password3=third`)).toMatchObject({ password2: 'second', password3: 'third' });
+    expect(conn(`${base}?ssl=false`).ssl).toBeUndefined();
+    const profile = parseConnectionUrl(`${base}?ssl=Amazon%20RDS`);
+    expect(profile.knexConfig.connection).toMatchObject({ ssl: 'Amazon RDS' });
+  });
+
+  it('shows the URL rebuilt: mariadb:// as written, an IPv6 host in brackets', () => {
+    expect(parseConnectionUrl('mariadb://u:pw@h:3310/d').display).toBe('mariadb://u:***@h:3310/d');
+    expect(parseConnectionUrl('mysql://u:pw@[::1]:3306/d').display).toBe('mysql://u:***@[::1]:3306/d');
+    expect(parseConnectionUrl('mysql://h').display).toBe('mysql://h/');
+  });
+
+  it('refuses malformed values, naming the value', () => {
+    expect(refused(`${base}?compression=maybe`)).toMatch(/compression=maybe is not a boolean/);
+    expect(refused(`${base}?connect-timeout=soon`)).toMatch(/connect-timeout=soon is not a whole number/);
+    expect(refused(`${base}?ssl=123`)).toMatch(/ssl=123 is neither a JSON object of TLS options nor a profile name/);
+    expect(refused(`${base}?tls-version=TLSv9`)).toMatch(/tls-version=TLSv9 is not a TLS version/);
+    for (const name of ['decimalNumbers', 'rowsAsArray', 'nestTables', 'namedPlaceholders', 'jsonStrings', 'debug']) {
+      expect(refused(`${base}?${name}=true`)).toContain(`${name} is set by dmr itself`);
+    }
+  });
+
   it('a knexfile object takes mysql2 options and MySQL URI names alike', () => {
     const parsed = parseConnectionObject(
       'mysql',
@@ -330,6 +378,98 @@ describe("SQL Server URLs: connection string keywords through the mssql package'
         `SQL Server connection parameter ${JSON.stringify(name)}`,
       );
     }
+  });
+  it('sqlserver:// too; port 1433 unless given; the spaced spellings of the keywords as well', () => {
+    expect(parseConnectionUrl('sqlserver://sa:pw@sql:1444/db').display).toBe('sqlserver://sa:***@sql:1444/db');
+    expect(conn('mssql://sql/db')).toMatchObject({ server: 'sql', port: 1433 });
+    expect(
+      conn(
+        `${base}?Trust%20Server%20Certificate=false&Application%20Intent=ReadOnly&Multi%20Subnet%20Failover=yes` +
+          '&Connection%20Timeout=9&Language=french&Database=other&App=nightly',
+      ),
+    ).toMatchObject({
+      database: 'other',
+      connectionTimeout: 9000,
+      options: {
+        trustServerCertificate: false,
+        readOnlyIntent: true,
+        multiSubnetFailover: true,
+        language: 'french',
+        appName: 'nightly',
+      },
+    });
+    expect(conn(`${base}?Timeout=3&Encrypt=no`)).toMatchObject({
+      connectionTimeout: 3000,
+      options: { encrypt: false },
+    });
+    expect(conn(`${base}?Transaction%20Binding=Implicit%20Unbind`)).toMatchObject({
+      options: { enableImplicitTransactions: true },
+    });
+  });
+
+  it('Azure AD: Active Directory Integrated picks the method from the keywords given; NTLM', () => {
+    const auth = (query: string) => conn(`mssql://sql/db?Authentication=Active%20Directory%20Integrated&${query}`);
+    expect(auth('Token=tok')).toMatchObject({
+      authentication_type: 'azure-active-directory-access-token',
+      token: 'tok',
+    });
+    expect(auth('Client%20Id=c&Client%20Secret=s&Tenant%20Id=t')).toMatchObject({
+      authentication_type: 'azure-active-directory-service-principal-secret',
+      clientId: 'c',
+      clientSecret: 's',
+      tenantId: 't',
+    });
+    expect(auth('Client%20Id=c&Msi%20Endpoint=http://e&Msi%20Secret=m')).toMatchObject({
+      authentication_type: 'azure-active-directory-msi-app-service',
+    });
+    expect(auth('Client%20Id=c&Msi%20Endpoint=http://e')).toMatchObject({
+      authentication_type: 'azure-active-directory-msi-vm',
+    });
+    expect(auth('Client%20Id=c')).toMatchObject({ authentication_type: 'azure-active-directory-default' });
+    expect(conn('mssql://sql/db?Authentication=NTLM')).toMatchObject({ authentication_type: 'ntlm' });
+  });
+
+  it('refuses a value the driver would read as something else, naming the keyword and what it takes', () => {
+    expect(refused(`${base}?Encrypt=maybe`)).toBe(
+      'SQL Server connection parameter Encrypt=maybe: expected true or false',
+    );
+    expect(refused(`${base}?Trust%20Server%20Certificate=sure`)).toContain('expected true or false');
+    expect(refused(`${base}?Connect%20Timeout=soon`)).toContain('Connect Timeout=soon: expected a whole number');
+    expect(refused(`${base}?Packet%20Size=big`)).toContain('Packet Size=big: expected a whole number');
+    expect(refused(`${base}?ApplicationIntent=ReadMostly`)).toContain('expected ReadOnly or ReadWrite');
+    expect(refused(`${base}?Authentication=Active%20Directory%20Magic`)).toContain(
+      'Authentication=Active Directory Magic: expected Sql Password, Active Directory Password',
+    );
+  });
+});
+
+describe('SQLite URLs: a file path, next to the knexfile or the working directory', () => {
+  it('sqlite:relative, sqlite:/absolute, sqlite::memory:, and the sqlite:// forms', () => {
+    const file = (url: string) => conn(url).filename;
+    const at = (url: string) => parseConnectionUrl(url, '/base').knexConfig.connection;
+    expect(at('sqlite:data/x.db')).toEqual({ filename: '/base/data/x.db' });
+    expect(at('sqlite://data/x.db')).toEqual({ filename: '/base/data/x.db' });
+    expect(at('SQLITE:x.db')).toEqual({ filename: '/base/x.db' });
+    expect(file('sqlite:/abs/x.db')).toBe('/abs/x.db');
+    expect(file('sqlite:///abs/x.db')).toBe('/abs/x.db');
+    expect(file('sqlite::memory:')).toBe(':memory:');
+    expect(parseConnectionUrl('sqlite:data/x.db', '/base').display).toBe('sqlite:/base/data/x.db');
+    expect(parseConnectionUrl('sqlite::memory:').display).toBe('sqlite::memory:');
+  });
+
+  it('a knexfile object needs a filename, resolved next to the knexfile; other options pass through', () => {
+    const parsed = parseConnectionObject(
+      'better-sqlite3',
+      { filename: './dev.sqlite3', options: { timeout: 5 } },
+      '/proj',
+    );
+    expect(parsed.knexConfig.connection).toEqual({ filename: '/proj/dev.sqlite3', options: { timeout: 5 } });
+    expect(parsed.display).toBe('sqlite:/proj/dev.sqlite3');
+    expect(() => parseConnectionObject('sqlite3', {}, '/proj')).toThrow(/sqlite connection needs a filename/);
+  });
+
+  it('refuses a URL without a path', () => {
+    for (const url of ['sqlite:', 'sqlite://']) expect(refused(url)).toBe('sqlite URL has no file path');
   });
 });
 

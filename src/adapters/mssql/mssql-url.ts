@@ -44,6 +44,38 @@ const honoured = new Set([
 ]);
 const secretKeys = new Set(['client secret', 'token', 'msi secret']);
 
+/** Spellings mssql's parser does not know, as the keyword it does (it would drop them without a word). */
+const keywordOf: Readonly<Record<string, string>> = {
+  'trust server certificate': 'trustservercertificate',
+  'application intent': 'applicationintent',
+  'multi subnet failover': 'multisubnetfailover',
+};
+
+/**
+ * What a keyword's value must look like: mssql's parser reads any other text as true (a boolean), NaN (a
+ * number) or its default (an intent, an authentication), so a typo would change the connection silently.
+ */
+const valueRules: readonly { keys: readonly string[]; valid: RegExp; expected: string }[] = [
+  {
+    keys: ['encrypt', 'trustservercertificate', 'multisubnetfailover'],
+    valid: /^(true|false|yes|no|1|0)$/i,
+    expected: 'true or false',
+  },
+  {
+    keys: ['connection timeout', 'connect timeout', 'timeout', 'packet size'],
+    valid: /^\d+$/,
+    expected: 'a whole number',
+  },
+  { keys: ['applicationintent'], valid: /^(readonly|readwrite)$/i, expected: 'ReadOnly or ReadWrite' },
+  {
+    keys: ['authentication'],
+    valid: /^(sql password|active directory password|active directory integrated|ntlm)$/i,
+    expected:
+      'Sql Password, Active Directory Password, Active Directory Integrated (with Token, Client Id/Client Secret/' +
+      'Tenant Id or Client Id/Msi Endpoint for the other Azure AD methods) or NTLM',
+  },
+];
+
 /**
  * SQL Server URLs: mssql://user:password@host:port/database?Encrypt=true&TrustServerCertificate=false
  * (keywords of SqlConnection.ConnectionString, any case; also dmr's instanceName). The keywords are parsed by
@@ -106,14 +138,20 @@ function applyMssqlParameters(
   let appName: string | undefined;
   let instanceName: string | undefined;
   for (const [name, value] of parameters) {
-    const key = name.toLowerCase();
+    const lower = name.toLowerCase();
+    const key = keywordOf[lower] ?? lower;
+    const rule = valueRules.find((r) => r.keys.includes(key));
+    if (rule && !rule.valid.test(value.trim())) {
+      throw new ConnectionSettingError(
+        `SQL Server connection parameter ${name}=${value}: expected ${rule.expected}`,
+        `fix ${name} (${mssqlParameterDocs})`,
+      );
+    }
     if (key === 'instancename') instanceName = value;
     else if (key === 'application name' || key === 'app') appName = value;
     // mssql compares ApplicationIntent in lower case only.
     else if (honoured.has(key))
-      keywords.push(
-        `${key}="${(key.replace(' ', '') === 'applicationintent' ? value.toLowerCase() : value).replace(/"/g, '""')}"`,
-      );
+      keywords.push(`${key}="${(key === 'applicationintent' ? value.toLowerCase() : value).replace(/"/g, '""')}"`);
     else {
       throw new ConnectionSettingError(
         `unknown or unsupported SQL Server connection parameter ${JSON.stringify(name)}`,

@@ -10,7 +10,7 @@ interface PgWire {
  * 1,000 of them), which a task runner never reads. It settles at ReadyForQuery, or at the first
  * error, as pg's Query does (pg sends nothing else before ReadyForQuery).
  */
-export class DiscardingQuery {
+class DiscardingQuery {
   private settled = false;
 
   constructor(

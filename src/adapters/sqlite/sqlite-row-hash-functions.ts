@@ -10,7 +10,7 @@ import { canonicalFloat } from '../row-hash-float.js';
 export type SqliteValue = number | bigint | string | Buffer | null;
 
 /** Decimal by value: no exponent, no trailing zeros, no '-0'. */
-function canonicalDecimal(v: number | bigint | string): string {
+export function canonicalDecimal(v: number | bigint | string): string {
   let text = typeof v === 'number' ? numberToPlain(v) : String(v).trim();
   if (text.startsWith('+')) text = text.slice(1);
   const negative = text.startsWith('-');
@@ -29,7 +29,7 @@ function numberToPlain(v: number): string {
 }
 
 /** Epoch units of 10^-precision seconds, floored; numbers are taken as epoch milliseconds (knex stores Dates so). */
-function canonicalTimestamp(v: number | bigint | string, precision: number): string | null {
+export function canonicalTimestamp(v: number | bigint | string, precision: number): string | null {
   let micros: bigint;
   if (typeof v !== 'string') micros = BigInt(Math.round(Number(v) * 1000));
   else {
@@ -51,7 +51,7 @@ function canonicalTimestamp(v: number | bigint | string, precision: number): str
   return floored.toString();
 }
 
-function canonicalDate(v: number | bigint | string): string {
+export function canonicalDate(v: number | bigint | string): string {
   if (typeof v !== 'string') return new Date(Number(v)).toISOString().slice(0, 10);
   return v.trim().slice(0, 10);
 }

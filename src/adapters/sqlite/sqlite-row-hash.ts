@@ -30,7 +30,7 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
  * Declared type to category, by SQLite's own affinity rules (https://www.sqlite.org/datatype3.html) refined for
  * dates and booleans.
  */
-function sqliteCategory(declared: string): { category: ValueCategory; precision?: number } {
+export function sqliteCategory(declared: string): { category: ValueCategory; precision?: number } {
   const t = declared.toUpperCase();
   const precision = /\((\d+)\)/.exec(t)?.[1];
   // JSON text is kept as written only with TEXT affinity (`json text`); plain JSON has NUMERIC affinity, which

@@ -1,4 +1,4 @@
-import { plan } from '../../api/run.js';
+import { migrate, plan } from '../../api/run.js';
 import type { PlanDocument } from '../../core/plan/plan-run.js';
 import { plural } from '../../core/plural.js';
 import type { StageSelection } from '../../core/runner/select-stages.js';
@@ -34,7 +34,13 @@ export const migrateCommand = defineCommand<MigrateFlags>({
           ? { kind: 'from', stage: from }
           : { kind: 'all' };
     if (args.plan) return printPlan(args, selection);
-    return runStagesFromCli(args, selection, 'migrate');
+    return runStagesFromCli(args, (o) =>
+      migrate({
+        ...o,
+        ...(selection.kind === 'only' ? { only: selection.stages } : {}),
+        ...(selection.kind === 'from' ? { from: selection.stage } : {}),
+      }),
+    );
   },
 });
 

@@ -1,9 +1,7 @@
-import { checkJobAction } from '../../core/jobs/job-state.js';
+import { resume } from '../../api/run.js';
 import { defineCommand } from '../command.js';
-import { withStore } from '../open-store.js';
 import { runFlagOptions, runStagesFromCli, type RunFlags } from '../run-stages.js';
 import { nonBlank } from '../stage-list.js';
-import { probeProcess } from './doctor-command.js';
 
 interface ResumeFlags extends RunFlags {
   readonly 'from-task'?: string;
@@ -26,7 +24,9 @@ export const resumeCommand = defineCommand<ResumeFlags>({
       }) as never,
   run: async (args) => {
     const fromTask = nonBlank(args['from-task'], '--from-task');
-    await withStore(args, (store) => checkJobAction(store, 'resume', probeProcess));
-    return runStagesFromCli(args, { kind: 'resume' }, 'resume', fromTask);
+    const allowChangedTasks = args['allow-changed-tasks'] ?? false;
+    return runStagesFromCli(args, (o) =>
+      resume({ ...o, ...(fromTask !== undefined ? { fromTask } : {}), allowChangedTasks }),
+    );
   },
 });

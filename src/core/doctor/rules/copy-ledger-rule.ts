@@ -95,7 +95,7 @@ function runOf(evidence: Evidence, chunk: CopyChunkFact): RunRecord | null {
 }
 
 /** `[low, high)` for range chunks, `after (low)` for keyset chunks, `whole table` for keyless ones. */
-function keyRange(chunk: Pick<CopyChunkFact, 'chunkKind' | 'lowKey' | 'highKey'>): string {
+export function keyRange(chunk: Pick<CopyChunkFact, 'chunkKind' | 'lowKey' | 'highKey'>): string {
   const key = (k: readonly string[] | null) => (k ? (k.length === 1 ? String(k[0]) : `(${k.join(', ')})`) : null);
   if (chunk.chunkKind === 'all') return 'whole table';
   if (chunk.chunkKind === 'keyset') return chunk.lowKey ? `keys after ${key(chunk.lowKey)}` : 'keys from the first';
