@@ -103,10 +103,10 @@ export interface DialectAdapter {
   executeOn?(connection: unknown, sql: string): Promise<void>;
   /**
    * Runs consecutive statements of a transactional task, as one text, in one round trip, so a
-   * file of many small statements does not pay a round trip each. When one fails, nothing the
-   * batch did remains (a savepoint around it) and the call rejects; the runner then runs the
-   * batch again one statement at a time to name the failing one. Absent where the engine does
-   * not stop at a batch's first error or cannot undo a part of a transaction.
+   * file of many small statements does not pay a round trip each. It stops at the first error
+   * and rejects with a StatementBatchError saying how many statements had completed, so the
+   * runner names the failing one (a syntax error, found before any statement runs, carries its
+   * position in the text instead). Absent where the engine does not stop at a batch's first error.
    */
   executeBatchOn?(connection: unknown, statements: string): Promise<void>;
   /**
@@ -150,4 +150,14 @@ export interface DialectAdapter {
   cancelStatement(knex: Knex, sessionId: string, connection?: unknown): Promise<void>;
   /** Ends a session (doctor --fix --force on an orphaned lock). */
   terminateSession(knex: Knex, sessionId: string): Promise<void>;
+}
+
+/** A batch of statements failed: the driver's error, and how many statements completed before it. */
+export class StatementBatchError extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly completed: number,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+  }
 }

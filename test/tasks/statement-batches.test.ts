@@ -7,7 +7,8 @@ import { tableExists, taskDir } from './task-support.js';
 /**
  * On PostgreSQL a transactional task's statements go to the server in batches (up to 1,000
  * statements or 64 KB in one round trip, executeBatchOn). What a user sees must not change: a
- * failure deep inside a batch names its own statement and line, nothing of the task remains, and
+ * failure deep inside a batch names its own statement and line (a syntax error too, which
+ * PostgreSQL finds before it runs any statement of the batch), nothing of the task remains, and
  * text around statements (comments, dollar quotes, a last line without a newline) runs as written.
  */
 const dialects = await dialectsUnderTest(['postgres']);
@@ -32,6 +33,17 @@ describe.each(dialects)('statement batches (%s)', (dialect) => {
     expect(JSON.stringify(doc)).toContain('010_many.sql:1501');
     expect(JSON.stringify(doc)).toMatch(/duplicate key value violates unique constraint/);
     expect(await tableExists(db, 'tb')).toBe(false);
+  });
+
+  it('a syntax error on line 703, in a statement that starts on line 702, is named there; nothing ran', async () => {
+    const before = Array.from({ length: 700 }, (_, i) => `insert into ts values (${i});`);
+    const sql = `create table ts (x int);\n${before.join('\n')}\nselect\n  1 from from ts;\n${before.join('\n')}\n`;
+    const dir = taskDir({ 'ods/010_syntax.sql': sql, ...rest });
+    const result = await runCli(['migrate', ...target(db), '--sql-dir', dir, '--json']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toContain('010_syntax.sql:703');
+    expect(result.stdout).toMatch(/syntax error at or near/);
+    expect(await tableExists(db, 'ts')).toBe(false);
   });
 
   it('comments between statements, dollar-quoted bodies with semicolons and a last line without a newline run', async () => {

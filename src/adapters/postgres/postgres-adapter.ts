@@ -71,17 +71,11 @@ export class PostgresAdapter implements DialectAdapter {
 
   /**
    * The simple-query protocol runs the statements of one message in order and stops at the
-   * first error. The newline before the closing `;` ends a trailing `--` comment.
+   * first error; each completed statement answers CommandComplete, which tells how far it got.
+   * The newline before the closing `;` ends a trailing `--` comment.
    */
   async executeBatchOn(connection: unknown, statements: string): Promise<void> {
-    try {
-      await queryDiscarding(connection, `savepoint dmr_batch;\n${statements}\n;\nrelease savepoint dmr_batch`);
-    } catch (error) {
-      await queryDiscarding(connection, 'rollback to savepoint dmr_batch; release savepoint dmr_batch').catch(
-        () => undefined,
-      );
-      throw error;
-    }
+    await queryDiscarding(connection, `${statements}\n;`);
   }
 
   /** DISCARD ALL: settings (search_path, read-only), temp tables, prepared statements, session locks. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
-import type { ErrorCause } from '../../adapters/dialect-adapter.js';
+import { StatementBatchError, type ErrorCause } from '../../adapters/dialect-adapter.js';
 import { dialectNamed } from '../../adapters/dialects.js';
 import { discardConnection } from '../../adapters/pinned-connection.js';
 import { isConnectionLost } from '../connection-loss.js';
@@ -180,15 +180,15 @@ function batchOn(db: Database, connection: unknown): Execute | undefined {
   return adapter.executeBatchOn ? (sql) => adapter.executeBatchOn?.(connection, sql) ?? Promise.resolve() : undefined;
 }
 
-/** A batch holds at most this many statements and this much text (a failing batch is run again one by one). */
+/** A batch holds at most this many statements and this much text. */
 const batchStatements = 1000;
 const batchChars = 1 << 16;
 
 /**
  * The statements of a scanned SQL file, read again as a stream and cut where the scan found them.
  * In a transactional task on an engine that can (executeBatchOn), consecutive small statements go
- * in one round trip; a batch that fails is undone and run again one statement at a time, so the
- * failure names its statement and line exactly as it would have.
+ * in one round trip; a failure still names its own statement and line (the batch says how many
+ * statements completed before it, or a syntax error where it is).
  */
 async function runSql(
   db: Database,
@@ -220,6 +220,29 @@ async function runSql(
       scan.checksum,
     );
   };
+  // The failing statement of a batch: where the error's position points (a syntax error, found before any
+  // statement ran), else the one after those that completed.
+  const batchFailed = (error: unknown, first: number, last: number, statements: string) => {
+    const cause = error instanceof StatementBatchError ? error.error : error;
+    const detail = db.adapter.describeError(cause);
+    const at = detail.positionInStatement === undefined ? undefined : detail.positionInStatement - 1;
+    let j = first + Math.min(error instanceof StatementBatchError ? error.completed : 0, last - first);
+    if (at !== undefined) {
+      j = first;
+      while (j < last && index.offset(j + 1) - index.offset(first) <= at) j++;
+    }
+    const line = index.line(j);
+    const errorLine = at === undefined ? line : index.line(first) + newlinesIn(statements, at);
+    return fail(
+      {
+        ...detail,
+        message: `${detail.message}${committedBefore(db, scan, j, line)}`,
+        lost: isConnectionLost(db.adapter, cause),
+      },
+      errorLine,
+      scan.checksum,
+    );
+  };
   for (let i = 0; i < index.count;) {
     let last = i;
     if (executeBatch && scan.transactional) {
@@ -241,24 +264,19 @@ async function runSql(
       buffer += next.value;
     }
     if (signal.aborted) return fail({ message: 'stopped before this statement' }, index.line(i), scan.checksum);
-    let replay = true;
     if (executeBatch && last > i) {
       const statements = text(index.offset(i), endOf(last));
       try {
         await executeBatch(statements);
-        replay = false;
       } catch (error) {
-        // A stop or a lost connection is not a statement's failure: no replay, the batch's first line.
-        if (signal.aborted || isConnectionLost(db.adapter, error)) return failed(error, i, statements);
+        return batchFailed(error, i, last, statements);
       }
-    }
-    for (let j = i; replay && j <= last; j++) {
-      const sql = text(index.offset(j), endOf(j));
-      if (signal.aborted) return fail({ message: 'stopped before this statement' }, index.line(j), scan.checksum);
+    } else {
+      const sql = text(index.offset(i), endOf(i));
       try {
         await execute(sql);
       } catch (error) {
-        return failed(error, j, sql);
+        return failed(error, i, sql);
       }
     }
     if (endOf(last) - bufferStart > 1 << 16) {
@@ -276,6 +294,13 @@ async function runSql(
       checksum,
     );
   return null;
+}
+
+/** Line ends in the first `end` characters of a text. */
+function newlinesIn(text: string, end: number): number {
+  let n = 0;
+  for (let k = text.indexOf('\n'); k >= 0 && k < end; k = text.indexOf('\n', k + 1)) n++;
+  return n;
 }
 
 /** For a task that is not all-or-nothing: which statements a failure leaves committed. */
