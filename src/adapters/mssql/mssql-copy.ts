@@ -2,8 +2,8 @@ import type { CopyColumn, CopyDialect } from '../copy-dialect.js';
 import { sessionCopyLocks } from '../copy-locks.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { queryRows } from '../raw-rows.js';
-import { numericSessionId } from '../session-id.js';
-import { mssqlRangeSql, mssqlReader, mssqlWriter } from './mssql-copy-io.js';
+import { mssqlReader, mssqlWriter } from './mssql-copy-connection.js';
+import { mssqlRangeSql } from './mssql-copy-io.js';
 import { mssqlDeclare, mssqlTypeOf } from './mssql-copy-types.js';
 
 const q = quoteIdentifierFor.mssql;
@@ -12,7 +12,10 @@ const ref = (schema: string | undefined, table: string) => `${q(schema ?? 'dbo')
 /** SQL Server errors about a row's values or constraints: https://learn.microsoft.com/sql/relational-databases/errors-events/database-engine-events-and-errors */
 const refusalNumbers = new Set([515, 547, 2627, 2601, 8152, 2628, 8114, 8115, 241, 242, 245, 220, 232, 4712]);
 
-/** SQL Server for `dmr copy`: mssql's bulk API (Table + request.bulk), key in the CREATE. */
+/**
+ * SQL Server for `dmr copy`: mssql's bulk API (Table + request.bulk), key in the CREATE; statements
+ * cancelled by the driver on their own connection (`RunningRequests`), never by KILL.
+ */
 export const mssqlCopy: CopyDialect = {
   name: 'mssql',
   singleWriter: false,
@@ -121,10 +124,6 @@ export const mssqlCopy: CopyDialect = {
       /ESOCKET|ECONNRESET|ECONNCLOSED|ETIMEOUT/.test(String(e.code)) ||
       /Connection lost|connection is closed/i.test(String(e.message))
     );
-  },
-
-  async cancel(knex, sessionId) {
-    await knex.raw(`kill ${numericSessionId(sessionId)}`);
   },
 
   locks(knex, database) {

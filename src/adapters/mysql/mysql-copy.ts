@@ -3,7 +3,6 @@ import type { CopyColumn, CopyDialect } from '../copy-dialect.js';
 import { sessionCopyLocks } from '../copy-locks.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { queryRows } from '../raw-rows.js';
-import { numericSessionId } from '../session-id.js';
 import { LoadDataWarning, mysqlRangeSql, mysqlReader, mysqlWriter } from './mysql-copy-io.js';
 import { mysqlDeclare, mysqlTypeOf } from './mysql-copy-types.js';
 
@@ -135,10 +134,6 @@ export const mysqlCopy: CopyDialect = {
     return /PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|closed state|Connection lost/i.test(
       `${e.code ?? ''} ${e.message ?? ''}`,
     );
-  },
-
-  async cancel(knex, sessionId) {
-    await knex.raw(`kill query ${numericSessionId(sessionId)}`);
   },
 
   locks(knex, database) {

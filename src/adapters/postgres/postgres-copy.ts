@@ -2,7 +2,6 @@ import type { CopyColumn, CopyDialect, CopyTable } from '../copy-dialect.js';
 import { sessionCopyLocks } from '../copy-locks.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { fnv31, queryRows } from '../raw-rows.js';
-import { numericSessionId } from '../session-id.js';
 import { postgresRangeCondition, postgresReader, postgresWriter } from './postgres-copy-io.js';
 import { postgresDeclare, postgresTypeOf } from './postgres-copy-types.js';
 
@@ -120,10 +119,6 @@ export const postgresCopy: CopyDialect = {
     return /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|not queryable|Client was closed/i.test(
       String(e.message ?? ''),
     );
-  },
-
-  async cancel(knex, sessionId) {
-    await queryRows(knex, 'select pg_cancel_backend(?)', [numericSessionId(sessionId)]);
   },
 
   locks(knex, database) {
