@@ -5,6 +5,9 @@ import { queryRows } from '../raw-rows.js';
 import { mssqlReader, mssqlWriter } from './mssql-copy-connection.js';
 import { mssqlRangeSql } from './mssql-copy-io.js';
 import { mssqlDeclare, mssqlTypeOf } from './mssql-copy-types.js';
+import { mssqlLockSession } from './mssql-lock-session.js';
+import { mssqlPinnedPool } from './mssql-pool.js';
+import { mssqlCopyLockSql } from './mssql-sql.js';
 
 const q = quoteIdentifierFor.mssql;
 const ref = (schema: string | undefined, table: string) => `${q(schema ?? 'dbo')}.${q(table)}`;
@@ -126,12 +129,14 @@ export const mssqlCopy: CopyDialect = {
     );
   },
 
+  /**
+   * The applocks on an mssql session of their own (`mssqlPinnedPool`, as the run lock's), not a connection
+   * borrowed from knex's pool: nothing knex does with its pool can end the session that holds them.
+   */
   locks(knex, database) {
-    return sessionCopyLocks(knex, {
-      acquire: `declare @r int; exec @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; select case when @r >= 0 then 1 else 0 end as ok`,
-      release: `exec sp_releaseapplock @Resource = ?, @LockOwner = 'Session'`,
-      bindings: (name) => [`dmr-copy:${database}/${name}`.slice(0, 255)],
-      acquired: (row) => Number(row.ok) === 1,
-    });
+    return sessionCopyLocks(
+      mssqlLockSession(() => mssqlPinnedPool(knex)),
+      mssqlCopyLockSql(database),
+    );
   },
 };

@@ -1,5 +1,6 @@
 import type { CopyColumn, CopyDialect, CopyTable } from '../copy-dialect.js';
 import { sessionCopyLocks } from '../copy-locks.js';
+import { pooledLockSession } from '../session-run-lock.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { fnv31, queryRows } from '../raw-rows.js';
 import { postgresRangeCondition, postgresReader, postgresWriter } from './postgres-copy-io.js';
@@ -122,7 +123,7 @@ export const postgresCopy: CopyDialect = {
   },
 
   locks(knex, database) {
-    return sessionCopyLocks(knex, {
+    return sessionCopyLocks(pooledLockSession(knex), {
       acquire: 'select pg_try_advisory_lock(?, ?) as ok',
       release: 'select pg_advisory_unlock(?, ?)',
       bindings: (name) => [copyLockClass, fnv31(`${database}/${name}`)],
