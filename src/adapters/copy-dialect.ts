@@ -86,8 +86,21 @@ export interface ReadSpec {
  */
 export type CopyLine = string;
 
+/**
+ * How a reader or writer stops the statement running on its own connection when a signal comes: each
+ * engine the way its driver allows. PostgreSQL: pg_cancel_backend of the connection's backend, sent from
+ * a client of its own. MySQL/MariaDB: KILL QUERY of the connection's thread from another connection.
+ * SQL Server: the mssql Request's cancel() (tedious sends an ATTENTION on the connection; the session
+ * stays, no KILL). SQLite: nothing, its statements run synchronously in this thread. The statement fails
+ * with the server's cancel error; a connection with no statement running is left alone.
+ */
+export interface CopyCancel {
+  /** Cancels the statement running on this reader's or writer's own connection now (a signal). */
+  cancel(): Promise<void>;
+}
+
 /** A source connection reading chunks (its own session, so a signal can cancel its statement). */
-export interface CopyReader {
+export interface CopyReader extends CopyCancel {
   readonly sessionId: string;
   /** Streams the chunk's rows as lines, in batches, holding a bounded number in memory. */
   read(spec: ReadSpec): AsyncIterable<LineBatch>;
@@ -131,7 +144,7 @@ interface RowRefusal {
 }
 
 /** A pinned target connection with its own transaction, for one chunk at a time. */
-export interface CopyWriter {
+export interface CopyWriter extends CopyCancel {
   readonly sessionId: string;
   /** The raw driver connection, for ledger statements run by knex in the same transaction. */
   readonly connection: unknown;
@@ -203,8 +216,6 @@ export interface CopyDialect {
   rowRefusal(error: unknown): RowRefusal | null;
   /** The connection was lost (the answer to a COMMIT may be unknown). */
   isConnectionLoss(error: unknown): boolean;
-  /** Cancels the statement running on a session, from another connection of `knex`. */
-  cancel(knex: Knex, sessionId: string): Promise<void>;
   locks(knex: Knex, database: string): CopyLocks;
 }
 

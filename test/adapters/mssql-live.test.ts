@@ -1,13 +1,15 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CopyTable, KeyRange, LoadColumn } from '../../src/adapters/copy-dialect.js';
+import { mssqlCopy } from '../../src/adapters/mssql/mssql-copy.js';
 import { describeMssqlFailure, mssqlHashSession } from '../../src/adapters/mssql/mssql-row-hash-session.js';
 import { resolveConnection } from '../../src/config/resolve-connection.js';
 import { openDatabase, type Database } from '../../src/core/database.js';
 import { createTestDatabase, dialectsUnderTest, serverUrls, type TestDatabase } from '../support/databases.js';
 
 // Live SQL Server: only with DMR_TEST_MSSQL_URL. They have not run yet (no SQL Server on the machine they were
-// written on); the same paths are checked without a server in mssql-run-lock, mssql-cancel and
-// verify-mssql-cancel.test.ts.
+// written on); the same paths are checked without a server in mssql-run-lock, mssql-cancel,
+// verify-mssql-cancel and copy-mssql-cancel.test.ts.
 const live = serverUrls.mssql
   ? await dialectsUnderTest(['mssql'])
   : (console.warn('skipping live SQL Server lock and cancel tests: set DMR_TEST_MSSQL_URL'), []);
@@ -125,5 +127,68 @@ describe.runIf(live.includes('mssql'))('SQL Server run lock and cancel, live', (
     expect(Date.now() - started).toBeLessThan(5_000);
     await session.release();
     expect(await dmr.adapter.session(db.knex, id)).not.toBeNull();
+  });
+
+  it("copy's reader and writer cancel their own request by the driver: ECANCEL, both sessions stay and work on", async () => {
+    const table: CopyTable = {
+      schema: 'dbo',
+      name: 't',
+      columns: [{ name: 'x', declared: 'int', type: { kind: 'integer', bytes: 4 }, nullable: true }],
+      primaryKey: [],
+      estimatedRows: null,
+    };
+    const key: LoadColumn[] = [{ name: 'x', declared: 'int', type: { kind: 'integer', bytes: 4 } }];
+    const all: KeyRange = { kind: 'all', low: null, high: null };
+    const range: KeyRange = { kind: 'range', low: ['1'], high: ['9'] };
+    // Another session holds the table exclusively: the count (through an UPDLOCK read, blocked with or without
+    // read committed snapshot) and the delete wait behind it until cancelled.
+    const blocker = await db.knex.transaction();
+    const reader = await mssqlCopy.openReader(dmr.knex);
+    const writer = await mssqlCopy.openWriter(dmr.knex);
+    try {
+      await blocker.raw('select count(*) as n from dbo.t with (tablockx, holdlock)');
+      const counting = reader.count(table, [], all, 'exists (select 1 from dbo.t u with (updlock, holdlock))').then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await writer.begin();
+      const deleting = writer.deleteRange('dbo', 't', key, range).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await sleep(300);
+      const started = Date.now();
+      await Promise.all([reader.cancel(), writer.cancel()]);
+      expect(await counting).toMatchObject({ code: 'ECANCEL' });
+      expect(await deleting).toMatchObject({ code: 'ECANCEL' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      for (const id of [reader.sessionId, writer.sessionId])
+        expect(await dmr.adapter.session(db.knex, id)).not.toBeNull();
+      await writer.rollback();
+      await blocker.rollback();
+      expect(await reader.count(table, [], all)).toBe(0);
+      await writer.begin();
+      expect(await writer.deleteRange('dbo', 't', key, range)).toBe(0);
+      await writer.commit();
+    } finally {
+      await blocker.rollback().catch(() => undefined);
+      await reader.close(true);
+      await writer.close(true);
+    }
+  });
+
+  it("copy's table locks hold on a session of their own through churn and destruction of knex's pool", async () => {
+    const other = await openDatabase(await resolveConnection({ url: db.url }), { poolMax: 2 });
+    const locks = mssqlCopy.locks(other.knex, 'mslive');
+    expect(await locks.tryAcquire('dbo.t')).toBe(true);
+    const taken = await Promise.all([1, 2].map(() => other.knex.client.acquireConnection()));
+    for (const c of taken) await other.knex.client.releaseConnection(c);
+    for (let i = 0; i < 10; i++) await other.knex.raw('select 1');
+    await other.close();
+    const second = mssqlCopy.locks(dmr.knex, 'mslive');
+    expect(await second.tryAcquire('dbo.t')).toBe(false);
+    await locks.releaseAll();
+    expect(await second.tryAcquire('dbo.t')).toBe(true);
+    await second.releaseAll();
   });
 });

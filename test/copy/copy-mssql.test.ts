@@ -24,8 +24,7 @@ function recordingKnex(answer: Record<string, unknown>[] = []): {
     const result = Promise.resolve(answer);
     return Object.assign(result, { connection: () => result });
   };
-  const client = { acquireConnection: async () => ({}), releaseConnection: async () => undefined };
-  return { knex: { raw, client } as unknown as Knex, calls };
+  return { knex: { raw } as unknown as Knex, calls };
 }
 
 const column = (name: string, declared: string, nullable = true) => ({
@@ -187,23 +186,6 @@ describe('SQL Server copy SQL as text (no server needed)', () => {
     expect(calls[1]?.bindings).toEqual(['sales']);
     await mssqlCopy.tableExists(knex, undefined, 't');
     expect(calls[2]?.bindings).toEqual(['dbo', 't']);
-  });
-
-  it('one copy per table: an exclusive session applock named after the database and table; cancel is KILL of a numeric id', async () => {
-    const { knex, calls } = recordingKnex([{ ok: 1 }]);
-    const locks = mssqlCopy.locks(knex, 'mssql://sa@db/shop');
-    expect(await locks.tryAcquire('sales.orders')).toBe(true);
-    await locks.releaseAll();
-    expect(calls.map((c) => c.sql)).toEqual([
-      "declare @r int; exec @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; select case when @r >= 0 then 1 else 0 end as ok",
-      "exec sp_releaseapplock @Resource = ?, @LockOwner = 'Session'",
-    ]);
-    expect(calls[0]?.bindings).toEqual(['dmr-copy:mssql://sa@db/shop/sales.orders']);
-    const refused = recordingKnex([{ ok: 0 }]);
-    expect(await mssqlCopy.locks(refused.knex, 'd').tryAcquire('t')).toBe(false);
-    await mssqlCopy.cancel(knex, '57');
-    expect(calls.at(-1)?.sql).toBe('kill 57');
-    await expect(mssqlCopy.cancel(knex, '57; shutdown')).rejects.toThrow(/not a server session id/);
   });
 
   it('classifies refused rows by error number (with the column where named) and lost connections', () => {

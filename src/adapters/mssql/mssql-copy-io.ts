@@ -1,25 +1,12 @@
-import type { Knex } from 'knex';
 import type Mssql from 'mssql';
-import type {
-  BulkLoad,
-  CopyLine,
-  CopyReader,
-  CopyTable,
-  CopyWriter,
-  KeyRange,
-  LoadColumn,
-  ReadSpec,
-} from '../copy-dialect.js';
-import { binaryFromText, joinLine, LineBatch, splitLine } from '../copy-line.js';
+import type { CopyTable, KeyRange, LoadColumn, ReadSpec } from '../copy-dialect.js';
+import { binaryFromText } from '../copy-line.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { mssqlRender } from './mssql-copy-types.js';
-import { mssqlDriver as driver, mssqlPool } from './mssql-pool.js';
+import { mssqlDriver as driver } from './mssql-pool.js';
 
 const q = quoteIdentifierFor.mssql;
 const ref = (schema: string | undefined, table: string) => `${q(schema ?? 'dbo')}.${q(table)}`;
-const batchRows = 2000;
-/** Rows per request.bulk call inside the chunk's transaction (mssql builds each batch in memory). */
-const bulkRows = 5000;
 
 /**
  * An inlined literal (T-SQL): numbers bare for a numeric column, everything else as N'...'. A
@@ -76,75 +63,6 @@ export function mssqlSelectSql(spec: ReadSpec): string {
   return `select ${top}${columns.join(', ')} from ${ref(spec.table.schema, spec.table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}${order}`;
 }
 
-export async function mssqlReader(knex: Knex): Promise<CopyReader> {
-  const pool = await mssqlPool(knex);
-  const [session] = (await pool.request().query<{ id: number }>('select @@spid as id')).recordset;
-  return {
-    sessionId: String(session?.id),
-    async *read(spec) {
-      const request = pool.request();
-      request.stream = true;
-      const rows: CopyLine[][] = [];
-      let batch: CopyLine[] = [];
-      let done = false;
-      let failure: unknown = null;
-      let wake: (() => void) | null = null;
-      const notify = () => wake?.();
-      request.on('row', (row: Record<string, string | null>) => {
-        batch.push(joinLine(spec.table.columns.map((_, i) => row[`c${i}`] ?? null)));
-        if (batch.length >= batchRows) {
-          rows.push(batch);
-          batch = [];
-          if (rows.length > 4) request.pause();
-          notify();
-        }
-      });
-      request.on('error', (error) => {
-        failure = error;
-        notify();
-      });
-      request.on('done', () => {
-        done = true;
-        notify();
-      });
-      void request.query(mssqlSelectSql(spec));
-      for (;;) {
-        const next = rows.shift();
-        if (next) {
-          if (rows.length <= 1) request.resume();
-          yield LineBatch.of(next);
-          continue;
-        }
-        if (failure) throw failure;
-        if (done) break;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      if (batch.length) yield LineBatch.of(batch);
-    },
-    async bounds(spec) {
-      const k = q(spec.key[0] ?? '');
-      const where = spec.where ? ` where ${spec.where}` : '';
-      const { recordset } = await pool
-        .request()
-        .query(
-          `select count_big(*) as n, convert(varchar(40), min(${k})) as lo, convert(varchar(40), max(${k})) as hi from ${ref(spec.table.schema, spec.table.name)}${where}`,
-        );
-      const row = recordset[0] as { n: string; lo: string | null; hi: string | null };
-      return { rows: Number(row.n), low: row.lo, high: row.hi };
-    },
-    async count(table, key, range, where) {
-      const conditions = [mssqlRangeSql(table, key, range), where ? `(${where})` : ''].filter(Boolean);
-      const { recordset } = await pool
-        .request()
-        .query(
-          `select count_big(*) as n from ${ref(table.schema, table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`,
-        );
-      return Number((recordset[0] as { n: string }).n);
-    },
-    close: () => pool.close(),
-  };
-}
-
 /** The mssql column type for a bulk Table column. */
 export function mssqlBulkType(column: LoadColumn): Mssql.ISqlType | (() => Mssql.ISqlType) {
   const mssql = driver();
@@ -197,76 +115,4 @@ export function mssqlBulkValue(text: string | null, column: LoadColumn): unknown
     default:
       return text;
   }
-}
-
-export async function mssqlWriter(knex: Knex): Promise<CopyWriter> {
-  const pool = await mssqlPool(knex);
-  const [session] = (await pool.request().query<{ id: number }>('select @@spid as id')).recordset;
-  let transaction: Mssql.Transaction | null = null;
-  const request = () => (transaction ? new (driver().Request)(transaction) : pool.request());
-  const exec = async (sql: string) => {
-    await request().batch(sql);
-  };
-  return {
-    sessionId: String(session?.id),
-    get connection() {
-      return transaction;
-    },
-    async begin() {
-      transaction = new (driver().Transaction)(pool);
-      await transaction.begin();
-    },
-    async commit() {
-      await transaction?.commit();
-      transaction = null;
-    },
-    async rollback() {
-      const t = transaction;
-      transaction = null;
-      await t?.rollback().catch(() => undefined);
-    },
-    savepoint: (name) => exec(`save transaction ${q(name)}`),
-    rollbackTo: (name) => exec(`rollback transaction ${q(name)}`),
-    release: async () => undefined,
-    load(schema, table, columns): BulkLoad {
-      let rows = 0;
-      const flush = async (lines: readonly CopyLine[]) => {
-        const t = new (driver().Table)(`${q(schema ?? 'dbo')}.${q(table)}`);
-        t.create = false;
-        for (const c of columns) t.columns.add(c.name, mssqlBulkType(c), { nullable: true });
-        for (const line of lines) {
-          const fields = splitLine(line);
-          t.rows.add(
-            ...columns.map(
-              (c, i) => mssqlBulkValue(fields[i] ?? null, c) as string | number | boolean | Date | Buffer | null,
-            ),
-          );
-        }
-        const result = await request().bulk(t);
-        rows += result.rowsAffected;
-      };
-      return {
-        async write(batch) {
-          const lines = batch.lines();
-          for (let i = 0; i < lines.length; i += bulkRows) await flush(lines.slice(i, i + bulkRows));
-        },
-        end: async () => rows,
-        // Each bulk request finished before write returned: nothing is left open.
-        abort: async () => undefined,
-      };
-    },
-    async deleteRange(schema, table, key, range) {
-      const fake: CopyTable = { name: table, columns: [], primaryKey: [], estimatedRows: null };
-      const condition = mssqlRangeSql(
-        fake,
-        key.map((k) => k.name),
-        range,
-      );
-      const result = await request().query(
-        `delete from ${ref(schema, table)}${condition ? ` where ${condition}` : ''}`,
-      );
-      return result.rowsAffected[0] ?? 0;
-    },
-    close: () => pool.close(),
-  };
 }

@@ -2,9 +2,12 @@ import type { CopyColumn, CopyDialect } from '../copy-dialect.js';
 import { sessionCopyLocks } from '../copy-locks.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { queryRows } from '../raw-rows.js';
-import { numericSessionId } from '../session-id.js';
-import { mssqlRangeSql, mssqlReader, mssqlWriter } from './mssql-copy-io.js';
+import { mssqlReader, mssqlWriter } from './mssql-copy-connection.js';
+import { mssqlRangeSql } from './mssql-copy-io.js';
 import { mssqlDeclare, mssqlTypeOf } from './mssql-copy-types.js';
+import { mssqlLockSession } from './mssql-lock-session.js';
+import { mssqlPinnedPool } from './mssql-pool.js';
+import { mssqlCopyLockSql } from './mssql-sql.js';
 
 const q = quoteIdentifierFor.mssql;
 const ref = (schema: string | undefined, table: string) => `${q(schema ?? 'dbo')}.${q(table)}`;
@@ -12,7 +15,10 @@ const ref = (schema: string | undefined, table: string) => `${q(schema ?? 'dbo')
 /** SQL Server errors about a row's values or constraints: https://learn.microsoft.com/sql/relational-databases/errors-events/database-engine-events-and-errors */
 const refusalNumbers = new Set([515, 547, 2627, 2601, 8152, 2628, 8114, 8115, 241, 242, 245, 220, 232, 4712]);
 
-/** SQL Server for `dmr copy`: mssql's bulk API (Table + request.bulk), key in the CREATE. */
+/**
+ * SQL Server for `dmr copy`: mssql's bulk API (Table + request.bulk), key in the CREATE; statements
+ * cancelled by the driver on their own connection (`RunningRequests`), never by KILL.
+ */
 export const mssqlCopy: CopyDialect = {
   name: 'mssql',
   singleWriter: false,
@@ -123,16 +129,14 @@ export const mssqlCopy: CopyDialect = {
     );
   },
 
-  async cancel(knex, sessionId) {
-    await knex.raw(`kill ${numericSessionId(sessionId)}`);
-  },
-
+  /**
+   * The applocks on an mssql session of their own (`mssqlPinnedPool`, as the run lock's), not a connection
+   * borrowed from knex's pool: nothing knex does with its pool can end the session that holds them.
+   */
   locks(knex, database) {
-    return sessionCopyLocks(knex, {
-      acquire: `declare @r int; exec @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; select case when @r >= 0 then 1 else 0 end as ok`,
-      release: `exec sp_releaseapplock @Resource = ?, @LockOwner = 'Session'`,
-      bindings: (name) => [`dmr-copy:${database}/${name}`.slice(0, 255)],
-      acquired: (row) => Number(row.ok) === 1,
-    });
+    return sessionCopyLocks(
+      mssqlLockSession(() => mssqlPinnedPool(knex)),
+      mssqlCopyLockSql(database),
+    );
   },
 };

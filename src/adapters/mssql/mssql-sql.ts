@@ -1,3 +1,4 @@
+import type { CopyLockSql } from '../copy-locks.js';
 import type { SessionLockSql } from '../session-run-lock.js';
 
 /**
@@ -46,5 +47,18 @@ export function mssqlRunLockSql(schema: string): SessionLockSql {
     release: mssqlSql.releaseLock,
     bindings: [mssqlLockResource(schema)],
     acquired: (row) => Number(row.result) >= 0,
+  };
+}
+
+/**
+ * `dmr copy`'s per-table locks: an exclusive session applock per target table, named after the target
+ * database and table (`@p0`, as the copy locks' own session binds it); ok is 1 when held.
+ */
+export function mssqlCopyLockSql(database: string): CopyLockSql {
+  return {
+    acquire: `declare @r int; exec @r = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; select case when @r >= 0 then 1 else 0 end as ok`,
+    release: `exec sp_releaseapplock @Resource = @p0, @LockOwner = 'Session'`,
+    bindings: (name) => [`dmr-copy:${database}/${name}`.slice(0, 255)],
+    acquired: (row) => Number(row.ok) === 1,
   };
 }

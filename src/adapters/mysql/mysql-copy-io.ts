@@ -6,6 +6,7 @@ import type { BulkLoad, CopyReader, CopyTable, CopyWriter, KeyRange, ReadSpec } 
 import { forLoadData, needsLoadDataRewrite } from '../copy-line.js';
 import { endStream, writeBounded } from '../copy-stream.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
+import { numericSessionId } from '../session-id.js';
 import { rawLines, type RawField } from './mysql-copy-raw.js';
 import { mysqlRenderField } from './mysql-copy-types.js';
 
@@ -47,6 +48,15 @@ function run<T = unknown>(
       error ? reject(error) : resolve(result as T),
     );
   });
+}
+
+/**
+ * Cancels the statement running on a copy connection: KILL QUERY of its thread from another connection
+ * (knex's pool); the statement fails with ER_QUERY_INTERRUPTED and the connection stays.
+ * https://mariadb.com/kb/en/kill/
+ */
+async function killQuery(knex: Knex, connection: Connection): Promise<void> {
+  await knex.raw(`kill query ${numericSessionId(String(connection.threadId))}`);
 }
 
 /** An integer bound, checked before it is inlined. */
@@ -144,6 +154,7 @@ export async function mysqlReader(knex: Knex): Promise<CopyReader> {
       );
       return Number(rows[0]?.[0] ?? 0);
     },
+    cancel: () => killQuery(knex, connection),
     close: async (broken) => {
       if (broken) connection.destroy();
       else await new Promise<void>((resolve) => connection.end(() => resolve()));
@@ -238,6 +249,7 @@ export async function mysqlWriter(knex: Knex): Promise<CopyWriter> {
       );
       return result.affectedRows;
     },
+    cancel: () => killQuery(knex, connection),
     close: async (broken) => {
       if (broken) connection.destroy();
       else await new Promise<void>((resolve) => connection.end(() => resolve()));

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { CopyColumn, CopyDialect } from '../copy-dialect.js';
 import { sessionCopyLocks } from '../copy-locks.js';
+import { pooledLockSession } from '../session-run-lock.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { queryRows } from '../raw-rows.js';
-import { numericSessionId } from '../session-id.js';
 import { LoadDataWarning, mysqlRangeSql, mysqlReader, mysqlWriter } from './mysql-copy-io.js';
 import { mysqlDeclare, mysqlTypeOf } from './mysql-copy-types.js';
 
@@ -137,14 +137,10 @@ export const mysqlCopy: CopyDialect = {
     );
   },
 
-  async cancel(knex, sessionId) {
-    await knex.raw(`kill query ${numericSessionId(sessionId)}`);
-  },
-
   locks(knex, database) {
     // GET_LOCK names are server-wide and at most 64 characters.
     const lockName = (name: string) => `dmr-copy:${createHash('md5').update(`${database}/${name}`).digest('hex')}`;
-    return sessionCopyLocks(knex, {
+    return sessionCopyLocks(pooledLockSession(knex), {
       acquire: 'select get_lock(?, 0) as ok',
       release: 'select release_lock(?)',
       bindings: (name) => [lockName(name)],

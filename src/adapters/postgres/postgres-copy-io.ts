@@ -8,6 +8,7 @@ import { countLines, LineBatch } from '../copy-line.js';
 import { endStream, writeBounded } from '../copy-stream.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { postgresRender } from './postgres-copy-types.js';
+import { onSideClient } from './postgres-side-client.js';
 
 const pgDriver = lazyDriver<typeof pg>('pg');
 const copyStreams = lazyDriver<typeof PgCopyStreams>('pg-copy-streams');
@@ -36,6 +37,16 @@ async function postgresClient(knex: Knex): Promise<pg.Client> {
 async function closeClient(client: pg.Client, broken = false): Promise<void> {
   if (broken) (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
   else await client.end().catch(() => undefined);
+}
+
+/**
+ * Cancels the statement running on a copy client: pg_cancel_backend of its backend, sent from a client of
+ * its own (not knex's pool, whose connections the ledger may hold). The COPY or query fails with 57014.
+ * https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL
+ */
+async function cancelBackend(knex: Knex, client: pg.Client): Promise<void> {
+  const pid = (client as unknown as { processID: number | null }).processID;
+  if (pid) await onSideClient(knex, 'select pg_cancel_backend($1)', [pid]);
 }
 
 /** A text literal for inlined key bounds (COPY takes no parameters); numbers stay bare when they are integers. */
@@ -111,6 +122,7 @@ export async function postgresReader(knex: Knex): Promise<CopyReader> {
       );
       return Number((rows[0] as { n: string }).n);
     },
+    cancel: () => cancelBackend(knex, client),
     close: (broken) => closeClient(client, broken),
   };
 }
@@ -178,6 +190,7 @@ export async function postgresWriter(knex: Knex): Promise<CopyWriter> {
       const result = await client.query(`delete from ${ref(schema, table)}${condition ? ` where ${condition}` : ''}`);
       return result.rowCount ?? 0;
     },
+    cancel: () => cancelBackend(knex, client),
     close: (broken) => closeClient(client, broken),
   };
 }

@@ -1,8 +1,8 @@
 import type { CopyColumn, CopyDialect, CopyTable } from '../copy-dialect.js';
 import { sessionCopyLocks } from '../copy-locks.js';
+import { pooledLockSession } from '../session-run-lock.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { fnv31, queryRows } from '../raw-rows.js';
-import { numericSessionId } from '../session-id.js';
 import { postgresRangeCondition, postgresReader, postgresWriter } from './postgres-copy-io.js';
 import { postgresDeclare, postgresTypeOf } from './postgres-copy-types.js';
 
@@ -122,12 +122,8 @@ export const postgresCopy: CopyDialect = {
     );
   },
 
-  async cancel(knex, sessionId) {
-    await queryRows(knex, 'select pg_cancel_backend(?)', [numericSessionId(sessionId)]);
-  },
-
   locks(knex, database) {
-    return sessionCopyLocks(knex, {
+    return sessionCopyLocks(pooledLockSession(knex), {
       acquire: 'select pg_try_advisory_lock(?, ?) as ok',
       release: 'select pg_advisory_unlock(?, ?)',
       bindings: (name) => [copyLockClass, fnv31(`${database}/${name}`)],

@@ -109,6 +109,12 @@ function sqliteValueText(value: unknown, type: CopyType | null): string | null {
   return text;
 }
 
+/**
+ * Nothing to cancel on SQLite: better-sqlite3 runs each statement synchronously on this thread, so none
+ * is running while the signal's handler runs; the chunk stops at its next signal check instead.
+ */
+const nothingToCancel = async (): Promise<void> => undefined;
+
 export async function sqliteReader(knex: Knex): Promise<CopyReader> {
   const db = open(knex, true);
   const table = (t: CopyTable) => q(t.name);
@@ -154,6 +160,7 @@ export async function sqliteReader(knex: Knex): Promise<CopyReader> {
         .get(...condition.values) as unknown[];
       return Number(row[0]);
     },
+    cancel: nothingToCancel,
     close: async () => void db.close(),
   };
 }
@@ -247,6 +254,7 @@ export async function sqliteWriter(knex: Knex): Promise<CopyWriter> {
       );
       return db.prepare(`delete from ${q(table)}${whereOf(condition, undefined)}`).run(...condition.values).changes;
     },
+    cancel: nothingToCancel,
     close: async () => void db.close(),
   };
 }

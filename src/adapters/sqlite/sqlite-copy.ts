@@ -92,10 +92,6 @@ export const sqliteCopy: CopyDialect = {
   isConnectionLoss: () => false,
 
   /** better-sqlite3 is synchronous: a statement ends before a signal is handled. */
-  async cancel() {
-    // nothing to cancel from outside
-  },
-
   locks(knex): CopyLocks {
     const base = sqliteFilename(knex);
     const held: SqliteFileLock[] = [];

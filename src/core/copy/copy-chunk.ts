@@ -1,4 +1,4 @@
-import type { CopyDialect, CopyLine, CopyWriter, KeyRange, ReadSpec } from '../../adapters/copy-dialect.js';
+import type { CopyCancel, CopyDialect, CopyLine, CopyWriter, KeyRange, ReadSpec } from '../../adapters/copy-dialect.js';
 import { LineBatch, splitLine } from '../../adapters/copy-line.js';
 import type { Database } from '../database.js';
 import type { CopyLedger, RejectRecord } from './copy-ledger.js';
@@ -15,17 +15,14 @@ export interface ChunkContext {
   readonly where?: string;
   readonly host: string;
   readonly signal?: AbortSignal;
-  /** Sessions running statements now, so a signal can cancel them. */
+  /** Readers and writers open now, so a signal can cancel their statements. */
   readonly active: Set<ActiveSession>;
   readonly onReject?: (reject: RejectedRow) => void;
   readonly onProgress?: (rows: number, bytes: number) => void;
 }
 
-export interface ActiveSession {
-  readonly dialect: CopyDialect;
-  readonly database: Database;
-  readonly sessionId: string;
-}
+/** An open reader or writer: a signal cancels the statement on its own connection, by its driver. */
+export type ActiveSession = CopyCancel;
 
 export interface ChunkOutcome {
   readonly rows: number;
@@ -101,12 +98,7 @@ export async function copyChunk(
     ...(ctx.where ? { where: ctx.where } : {}),
   };
   const writer = await ctx.target.dialect.openWriter(ctx.target.database.knex);
-  const targetSession: ActiveSession = {
-    dialect: ctx.target.dialect,
-    database: ctx.target.database,
-    sessionId: writer.sessionId,
-  };
-  ctx.active.add(targetSession);
+  ctx.active.add(writer);
   let broken = false;
   try {
     await ctx.ledger.startChunk(ctx.copyId, chunkNo, writer.sessionId, ctx.host);
@@ -155,7 +147,7 @@ export async function copyChunk(
     await ctx.ledger.failChunk(ctx.copyId, chunkNo, message).catch(() => undefined);
     throw error;
   } finally {
-    ctx.active.delete(targetSession);
+    ctx.active.delete(writer);
     await writer.close(broken);
   }
 }
@@ -186,12 +178,7 @@ async function bulk(ctx: ChunkContext, writer: CopyWriter, spec: ReadSpec): Prom
 /** Reads a range on a reader of its own, closing it (destroyed when abandoned part-way). */
 async function readSource(ctx: ChunkContext, spec: ReadSpec, each: (batch: LineBatch) => Promise<void>): Promise<void> {
   const reader = await ctx.source.dialect.openReader(ctx.source.database.knex);
-  const session: ActiveSession = {
-    dialect: ctx.source.dialect,
-    database: ctx.source.database,
-    sessionId: reader.sessionId,
-  };
-  ctx.active.add(session);
+  ctx.active.add(reader);
   let complete = false;
   try {
     for await (const batch of reader.read(spec)) {
@@ -200,7 +187,7 @@ async function readSource(ctx: ChunkContext, spec: ReadSpec, each: (batch: LineB
     }
     complete = true;
   } finally {
-    ctx.active.delete(session);
+    ctx.active.delete(reader);
     await reader.close(!complete);
   }
 }

@@ -155,9 +155,9 @@ export async function copyData(options: CopyOptions): Promise<CopyResult> {
   const plans = await prepare(options, s);
   const locks = s.target.dialect.locks(s.target.database.knex, s.target.database.display);
   const active = new Set<ActiveSession>();
+  // Each open reader and writer cancels the statement on its own connection, the way its driver can.
   const cancel = () => {
-    for (const session of active)
-      void session.dialect.cancel(session.database.knex, session.sessionId).catch(() => undefined);
+    for (const session of active) void session.cancel().catch(() => undefined);
   };
   options.signal?.addEventListener('abort', cancel);
   try {
