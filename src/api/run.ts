@@ -7,7 +7,8 @@ import { planRun, type PlanDocument } from '../core/plan/plan-run.js';
 import type { RunEvent } from '../core/runner/run-events.js';
 import { runMigration } from '../core/runner/run-migration.js';
 import type { RunOptions, RunResult } from '../core/runner/run-options.js';
-import type { StageSelection } from '../core/runner/select-stages.js';
+import { selectStages, type StageSelection } from '../core/runner/select-stages.js';
+import { defaultStages } from '../core/status/status-codes.js';
 import { assertIdentifier } from '../core/identifiers.js';
 import { encodingName } from '../core/tasks/read-task-text.js';
 import { resolveStatusConnection, whoAmI, withStatusStore, type DatabaseOptions } from './database-options.js';
@@ -131,6 +132,7 @@ async function runStages(
   if (command !== 'migrate') {
     await withStatusStore(o, (store) => checkJobAction(store, command, probeProcess));
   }
+  await checkStagesBeforeCreating(o, selection);
   const sqlDir = sqlDirOf(o);
   const heartbeatMs = o.heartbeatMs ?? 5000;
   if (heartbeatMs < 50) throw new UsageError('--heartbeat must be at least 50ms');
@@ -160,6 +162,29 @@ async function runStages(
     { poolMax: 6 },
   );
   return runDocument(result);
+}
+
+/**
+ * Stages named for a database that cannot be opened without creating it (a new SQLite file) are
+ * checked against the default stages first, so a typo creates nothing. Where the database opens,
+ * the run checks them against its declared stages after taking the lock, as before.
+ */
+async function checkStagesBeforeCreating(o: DatabaseOptions, selection: StageSelection): Promise<void> {
+  if (selection.kind !== 'only' && selection.kind !== 'from') return;
+  const connection = await resolveStatusConnection(o);
+  let database: Database;
+  try {
+    database = await openDatabase(connection, { readOnly: true, poolMax: 1 });
+  } catch (error) {
+    if (!(error instanceof ConnectionError)) throw error;
+    selectStages(
+      selection,
+      defaultStages.map((t) => t.code),
+      [],
+    );
+    return;
+  }
+  await database.close();
 }
 
 /** Runs the stages in order (ods, rds, report), keeping the status tables true at every step (`dmr migrate`). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,7 @@ describe('stage lists: empty or unknown is exit 2', () => {
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stdout).toBe('');
+      expect(existsSync(path.join(dir, 'stages.sqlite3')), 'the database file was created').toBe(false);
     });
   }
 });

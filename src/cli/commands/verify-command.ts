@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { resolveConnection, type ResolvedConnection } from '../../config/resolve-connection.js';
+import { resolveConnection } from '../../config/resolve-connection.js';
+import { resolveSide } from '../../api/sides.js';
 import { openDatabase, type Database } from '../../core/database.js';
 import { DmrError, ExitCode, UsageError } from '../../core/errors.js';
 import { VerifyQueryError } from '../../core/verify/query-failure.js';
@@ -79,12 +80,6 @@ export function parseOverride(spec: string): ColumnOverride {
       );
   }
   return result;
-}
-
-function resolveSide(value: string, args: GlobalArgs): Promise<ResolvedConnection> {
-  return value.includes(':')
-    ? resolveConnection({ url: value })
-    : resolveConnection({ env: value, knexfile: args.knexfile });
 }
 
 /** `--key COLS` (one table) and `--key TABLE=COLS` (repeatable). */
@@ -189,8 +184,8 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
   const targetSchema = args['target-schema'] ? assertName(args['target-schema'], '--target-schema') : undefined;
 
   const [sourceConnection, targetConnection] = await Promise.all([
-    resolveSide(args.source, args),
-    resolveSide(args.target, args),
+    resolveSide(args.source, { knexfile: args.knexfile }),
+    resolveSide(args.target, { knexfile: args.knexfile }),
   ]);
   const opened: Database[] = [];
   const progress = await verifyProgress();
