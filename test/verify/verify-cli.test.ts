@@ -162,6 +162,22 @@ describe.runIf(available.length === 2)(
       }
     });
 
+    it('--source and --target take env:NAME (a URL read from the environment, no password on the command line)', () => {
+      const run = spawnSync(
+        process.execPath,
+        [cli, 'verify', '--source', 'env:DMR_T_SRC', '--target', 'env:DMR_T_TGT', '--table', 'small'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, DMR_DATABASE_URL: '', DMR_T_SRC: my.url, DMR_T_TGT: pg.url },
+          timeout: 120_000,
+        },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const unset = dmr('--source', 'env:DMR_T_UNSET', '--target', pg.url, '--table', 'small');
+      expect(unset.status).toBe(2);
+      expect(unset.stderr).toMatch(/environment variable DMR_T_UNSET .* is not set/);
+    });
+
     it('bad input exits 2 and names the problem', () => {
       const injected = dmr('--source', my.url, '--target', pg.url, '--table', 'big; drop table big');
       expect(injected.status).toBe(2);
