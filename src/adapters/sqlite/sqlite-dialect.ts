@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Dialect } from '../dialect.js';
+import { knexConnectionSettings, moduleBeside } from '../heartbeat-client.js';
 import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { SqliteAdapter } from './sqlite-adapter.js';
 import { sqliteCopy } from './sqlite-copy.js';
@@ -41,6 +42,10 @@ export const sqliteDialect: Dialect = {
   },
   createAdapter: (config) =>
     new SqliteAdapter(String((config.connection as { filename?: string } | undefined)?.filename ?? ':memory:')),
+  heartbeatClient: (knex) => ({
+    module: moduleBeside(import.meta.url, 'sqlite-heartbeat-client'),
+    settings: knexConnectionSettings(knex),
+  }),
   rowHash: new SqliteRowHash(),
   copy: sqliteCopy,
   classifyError: classifySqliteError,
