@@ -35,6 +35,18 @@ module.exports = {
       to: { path: `^src/adapters/${engines}/` },
     },
     {
+      name: 'heartbeat-worker-stays-slim',
+      comment:
+        'The heartbeat thread loads only its engine client and driver: knex, the registry of dialects and the ' +
+        'status stores would cost its isolate tens of MB (issue 14). The runner compiles its statements.',
+      severity: 'error',
+      from: { path: '^src/(core/runner/heartbeat-worker|adapters/[^/]+/[^/]+-heartbeat-client)\\.ts$' },
+      to: {
+        path: ['(^|/)node_modules/knex/', '^src/adapters/dialects\\.ts$', '^src/core/(status/|database\\.ts$)'],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
       name: 'no-circular',
       comment: 'Import cycles hide which layer owns what.',
       severity: 'error',

@@ -3,6 +3,7 @@ import type { CopyDialect } from './copy-dialect.js';
 import type { DialectAdapter } from './dialect-adapter.js';
 import type { DialectName } from './dialect-name.js';
 import type { ErrorCause } from './error-cause.js';
+import type { HeartbeatClientSpec } from './heartbeat-client.js';
 import type { ConnectionParser } from './parsed-connection.js';
 import type { PreflightProbe } from './preflight-probe.js';
 import type { RowHashDialect } from './row-hash-dialect.js';
@@ -42,6 +43,11 @@ export interface Dialect {
   withDefaults(config: Knex.Config, options: PoolOptions): Knex.Config;
   /** The adapter: status tables, run lock, sessions, cancel, script splitting, error description. */
   createAdapter(config: Knex.Config): DialectAdapter;
+  /**
+   * The heartbeat worker's connection, like `knex`'s (the run's pool): the engine's small heartbeat
+   * client module, which the worker loads instead of knex and the registry, and its settings.
+   */
+  heartbeatClient(knex: Knex): HeartbeatClientSpec;
   /** Verify's hashing SQL. */
   readonly rowHash: RowHashDialect;
   /** Copy's catalog, type mapping and bulk path. */

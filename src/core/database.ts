@@ -13,7 +13,7 @@ export interface Database {
   readonly adapter: DialectAdapter;
   /** Redacted description for messages. */
   readonly display: string;
-  /** Where it connects: lets the runner open pools of its own (bookkeeping, the heartbeat worker). */
+  /** Where it connects: lets the runner open a pool of its own for its bookkeeping. */
   readonly connection?: ResolvedConnection;
   /** Where dmr's tables go without --schema (the connection's own database on MySQL/MariaDB; absent: App). */
   readonly defaultSchema?: string;

@@ -56,6 +56,17 @@ describe('npm run lint', () => {
     expect(result.output).toContain('engine-folders-only-from-adapters');
   });
 
+  it('refuses a heartbeat client that loads knex or the registry of dialects', async () => {
+    const file = plant(
+      `src/adapters/sqlite/planted${tag()}-heartbeat-client.ts`,
+      "import knex from 'knex';\nimport { dialects } from '../dialects.js';\nexport const loaded = [knex, dialects];\n",
+    );
+    const result = await tool('depcruise', [file, ...layers]);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/heartbeat-worker-stays-slim: .*→ src\/adapters\/dialects\.ts/);
+    expect(result.output).toMatch(/heartbeat-worker-stays-slim: .*→ .*node_modules\/knex\//);
+  });
+
   it('accepts the source tree as it is', async () => {
     const result = await tool('depcruise', ['src', 'bin', ...layers]);
     expect(result.output).toContain('no dependency violations');

@@ -1,6 +1,5 @@
 import { mssqlSplitterOptions } from 'dbgate-query-splitter';
-import { messageWithCause } from '../error-cause.js';
-import { classifyMssqlError } from './mssql-errors.js';
+import { describeMssqlError } from './mssql-errors.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -67,22 +66,7 @@ export class MssqlAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as {
-      number?: number;
-      code?: string;
-      lineNumber?: number;
-      message?: string;
-      originalError?: { info?: { number?: number; lineNumber?: number } };
-    };
-    const number = e.number ?? e.originalError?.info?.number;
-    const line = e.lineNumber ?? e.originalError?.info?.lineNumber;
-    const cause = classifyMssqlError(error);
-    const message = messageWithCause(
-      cause,
-      [number !== undefined ? `error ${number}` : e.code],
-      String(e.message ?? error),
-    );
-    return { code: number !== undefined ? String(number) : e.code, message, lineInStatement: line, cause };
+    return describeMssqlError(error);
   }
 
   /**

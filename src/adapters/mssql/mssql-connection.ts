@@ -1,3 +1,5 @@
+import type { Knex } from 'knex';
+
 /** The parts of a tedious Connection (what knex's mssql client hands out) that dmr uses. */
 export interface TediousConnection {
   /** tedious' protocol state: `LoggedIn` (idle), `SentClientRequest`, `SentAttention`, `Final` (closed)... */
@@ -64,4 +66,21 @@ export async function resetConnection(connection: TediousConnection): Promise<vo
     await new Promise<void>((resolve, reject) => connection.rollbackTransaction(done(resolve, reject)));
   }
   await new Promise<void>((resolve, reject) => connection.reset(done(resolve, reject)));
+}
+
+/** The part of knex's mssql client that builds the tedious configuration it connects with. */
+interface KnexMssqlClient {
+  _generateConnection(): Record<string, unknown> & { authentication?: { options?: Record<string, unknown> } };
+}
+
+/**
+ * The tedious configuration knex's mssql client connects with (its `_generateConnection`: server,
+ * authentication, options with dmr's appName and timeouts), for a tedious connection of dmr's own.
+ * knex hides the password from enumeration, so that logs never show it: it is copied by name.
+ */
+export function tediousConfig(knex: Knex): Record<string, unknown> {
+  const config = (knex.client as unknown as KnexMssqlClient)._generateConnection();
+  const auth = config.authentication;
+  if (!auth?.options) return { ...config };
+  return { ...config, authentication: { ...auth, options: { ...auth.options, password: auth.options.password } } };
 }

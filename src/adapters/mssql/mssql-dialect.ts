@@ -1,6 +1,8 @@
 import type { Dialect } from '../dialect.js';
+import { moduleBeside } from '../heartbeat-client.js';
 import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { MssqlAdapter } from './mssql-adapter.js';
+import { tediousConfig } from './mssql-connection.js';
 import { mssqlCopy } from './mssql-copy.js';
 import { classifyMssqlError } from './mssql-errors.js';
 import { mssqlPreflight } from './mssql-preflight.js';
@@ -24,6 +26,10 @@ export const mssqlDialect: Dialect = {
     return withKnexDefaults(config, conn, { min: 0, max: o.poolMax });
   },
   createAdapter: () => new MssqlAdapter(),
+  heartbeatClient: (knex) => ({
+    module: moduleBeside(import.meta.url, 'mssql-heartbeat-client'),
+    settings: tediousConfig(knex),
+  }),
   rowHash: new MssqlRowHash(),
   copy: mssqlCopy,
   classifyError: classifyMssqlError,

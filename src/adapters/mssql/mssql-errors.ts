@@ -1,4 +1,5 @@
-import { commonCause, type ErrorCause } from '../error-cause.js';
+import type { DatabaseErrorDetail } from '../dialect-adapter.js';
+import { commonCause, messageWithCause, type ErrorCause } from '../error-cause.js';
 
 /**
  * What a SQL Server (tedious) error means, from the server's error number
@@ -24,4 +25,24 @@ export function classifyMssqlError(error: unknown): ErrorCause | undefined {
   if (e?.code === 'ETIMEOUT') return 'statement-timeout';
   if (e?.code === 'ECANCEL') return 'canceled';
   return commonCause(error);
+}
+
+/** A tedious (or mssql) error normalised: the server's error number, the cause named first, the line in the batch. */
+export function describeMssqlError(error: unknown): DatabaseErrorDetail {
+  const e = error as {
+    number?: number;
+    code?: string;
+    lineNumber?: number;
+    message?: string;
+    originalError?: { info?: { number?: number; lineNumber?: number } };
+  };
+  const number = e.number ?? e.originalError?.info?.number;
+  const line = e.lineNumber ?? e.originalError?.info?.lineNumber;
+  const cause = classifyMssqlError(error);
+  const message = messageWithCause(
+    cause,
+    [number !== undefined ? `error ${number}` : e.code],
+    String(e.message ?? error),
+  );
+  return { code: number !== undefined ? String(number) : e.code, message, lineInStatement: line, cause };
 }

@@ -1,6 +1,5 @@
 import { mysqlSplitterOptions } from 'dbgate-query-splitter';
-import { messageWithCause, withoutSqlPrefix } from '../error-cause.js';
-import { classifyMysqlError } from './mysql-errors.js';
+import { describeMysqlError } from './mysql-errors.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -82,22 +81,7 @@ export class MysqlAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string; sqlState?: string };
-    const text = withoutSqlPrefix(String(e.sqlMessage ?? e.message ?? error));
-    const line = /at line (\d+)/.exec(text)?.[1];
-    const cause = classifyMysqlError(error);
-    const codes = [
-      e.errno ? `errno ${e.errno}` : undefined,
-      e.sqlState ? `SQLSTATE ${e.sqlState}` : undefined,
-      e.errno ? undefined : e.code,
-    ];
-    const message = messageWithCause(cause, codes, text);
-    return {
-      code: e.code ?? (e.errno ? String(e.errno) : undefined),
-      message,
-      lineInStatement: line ? Number(line) : undefined,
-      cause,
-    };
+    return describeMysqlError(error);
   }
 
   /**

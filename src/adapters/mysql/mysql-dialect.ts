@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialect.js';
+import { knexConnectionSettings, moduleBeside } from '../heartbeat-client.js';
 import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { MysqlAdapter } from './mysql-adapter.js';
 import { mysqlCopy } from './mysql-copy.js';
@@ -33,6 +34,10 @@ export const mysqlDialect: Dialect = {
     return withKnexDefaults(config, conn, { min: 0, max: o.poolMax });
   },
   createAdapter: () => new MysqlAdapter(),
+  heartbeatClient: (knex) => ({
+    module: moduleBeside(import.meta.url, 'mysql-heartbeat-client'),
+    settings: knexConnectionSettings(knex),
+  }),
   rowHash: new MysqlRowHash(),
   copy: mysqlCopy,
   classifyError: classifyMysqlError,

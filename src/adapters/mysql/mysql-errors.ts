@@ -1,4 +1,5 @@
-import { commonCause, type ErrorCause } from '../error-cause.js';
+import type { DatabaseErrorDetail } from '../dialect-adapter.js';
+import { commonCause, messageWithCause, withoutSqlPrefix, type ErrorCause } from '../error-cause.js';
 
 /**
  * What a MySQL/MariaDB error means, from its errno
@@ -29,4 +30,24 @@ export function classifyMysqlError(error: unknown): ErrorCause | undefined {
     default:
       return commonCause(error);
   }
+}
+
+/** A mysql2 error normalised: errno and SQLSTATE, the cause named first, the line MySQL reports. */
+export function describeMysqlError(error: unknown): DatabaseErrorDetail {
+  const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string; sqlState?: string };
+  const text = withoutSqlPrefix(String(e.sqlMessage ?? e.message ?? error));
+  const line = /at line (\d+)/.exec(text)?.[1];
+  const cause = classifyMysqlError(error);
+  const codes = [
+    e.errno ? `errno ${e.errno}` : undefined,
+    e.sqlState ? `SQLSTATE ${e.sqlState}` : undefined,
+    e.errno ? undefined : e.code,
+  ];
+  const message = messageWithCause(cause, codes, text);
+  return {
+    code: e.code ?? (e.errno ? String(e.errno) : undefined),
+    message,
+    lineInStatement: line ? Number(line) : undefined,
+    cause,
+  };
 }

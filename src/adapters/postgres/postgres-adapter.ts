@@ -1,7 +1,6 @@
 import { postgreSplitterOptions } from 'dbgate-query-splitter';
 import { queryDiscarding } from './postgres-batch.js';
-import { messageWithCause, withoutSqlPrefix } from '../error-cause.js';
-import { classifyPostgresError } from './postgres-errors.js';
+import { describePostgresError } from './postgres-errors.js';
 import { onSideClient } from './postgres-side-client.js';
 import type { Knex } from 'knex';
 import type {
@@ -91,12 +90,7 @@ export class PostgresAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as { code?: string; message?: string; position?: string; errno?: string };
-    const position = e.position ? Number(e.position) : undefined;
-    const cause = classifyPostgresError(error);
-    const sqlstate = e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `SQLSTATE ${e.code}` : e.code;
-    const message = messageWithCause(cause, [sqlstate], withoutSqlPrefix(String(e.message ?? error)));
-    return { code: e.code, message, positionInStatement: position, cause };
+    return describePostgresError(error);
   }
 
   /**

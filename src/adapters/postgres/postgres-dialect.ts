@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialect.js';
+import { knexConnectionSettings, moduleBeside } from '../heartbeat-client.js';
 import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { PostgresAdapter } from './postgres-adapter.js';
 import { postgresCopy } from './postgres-copy.js';
@@ -25,6 +26,10 @@ export const postgresDialect: Dialect = {
     return withKnexDefaults(config, conn, { min: 0, max: o.poolMax });
   },
   createAdapter: () => new PostgresAdapter(),
+  heartbeatClient: (knex) => ({
+    module: moduleBeside(import.meta.url, 'postgres-heartbeat-client'),
+    settings: knexConnectionSettings(knex),
+  }),
   rowHash: new PostgresRowHash(),
   copy: postgresCopy,
   classifyError: classifyPostgresError,

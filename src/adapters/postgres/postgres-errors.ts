@@ -1,4 +1,5 @@
-import { commonCause, type ErrorCause } from '../error-cause.js';
+import type { DatabaseErrorDetail } from '../dialect-adapter.js';
+import { commonCause, messageWithCause, withoutSqlPrefix, type ErrorCause } from '../error-cause.js';
 
 /**
  * What a PostgreSQL error means, from its SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html)
@@ -32,4 +33,14 @@ export function classifyPostgresError(error: unknown): ErrorCause | undefined {
     default:
       return commonCause(error);
   }
+}
+
+/** A node-postgres error normalised: SQLSTATE, the cause named first, the position in the statement. */
+export function describePostgresError(error: unknown): DatabaseErrorDetail {
+  const e = error as { code?: string; message?: string; position?: string; errno?: string };
+  const position = e.position ? Number(e.position) : undefined;
+  const cause = classifyPostgresError(error);
+  const sqlstate = e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `SQLSTATE ${e.code}` : e.code;
+  const message = messageWithCause(cause, [sqlstate], withoutSqlPrefix(String(e.message ?? error)));
+  return { code: e.code, message, positionInStatement: position, cause };
 }

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { sqliteSplitterOptions } from 'dbgate-query-splitter';
-import { messageWithCause } from '../error-cause.js';
-import { classifySqliteError } from './sqlite-errors.js';
+import { describeSqliteError, isSqliteBusy } from './sqlite-errors.js';
 import type { Knex } from 'knex';
 import type {
   DatabaseErrorDetail,
@@ -80,22 +79,11 @@ export class SqliteAdapter implements DialectAdapter {
   }
 
   describeError(error: unknown): DatabaseErrorDetail {
-    const e = error as { code?: string; message?: string };
-    const message = String(e.message ?? error).replace(/^[^:]* - /, '');
-    // A read-only open (status, verify) never creates the file: a missing one is this error.
-    const missing = `${message}: ${this.filename} does not exist or cannot be opened`;
-    const cause = classifySqliteError(error);
-    return {
-      code: e.code,
-      message: e.code === 'SQLITE_CANTOPEN' ? missing : messageWithCause(cause, [e.code], message),
-      cause,
-    };
+    return describeSqliteError(error, this.filename);
   }
 
-  /** SQLITE_BUSY / SQLITE_LOCKED: a writer (the running task) holds the database for now. */
   isBusy(error: unknown): boolean {
-    const code = String((error as { code?: string }).code ?? '');
-    return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+    return isSqliteBusy(error);
   }
 
   runLock(): RunLock {

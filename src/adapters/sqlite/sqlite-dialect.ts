@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import type { Dialect } from '../dialect.js';
+import { knexConnectionSettings, moduleBeside } from '../heartbeat-client.js';
 import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { SqliteAdapter } from './sqlite-adapter.js';
 import { sqliteCopy } from './sqlite-copy.js';
-import { classifySqliteError } from './sqlite-errors.js';
+import { classifySqliteError, sqliteBusyTimeoutMs } from './sqlite-errors.js';
 import { sqlitePreflight } from './sqlite-preflight.js';
 import { SqliteRowHash } from './sqlite-row-hash.js';
 import { sqliteConnectionParser } from './sqlite-url.js';
@@ -29,7 +30,7 @@ export const sqliteDialect: Dialect = {
       afterCreate: (db: { pragma(sql: string): unknown }, done: (err: Error | null, db: unknown) => void) => {
         try {
           if (!memory && !o.readOnly) db.pragma('journal_mode = WAL');
-          db.pragma('busy_timeout = 5000');
+          db.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
           if (!o.readOnly) db.pragma('foreign_keys = ON');
           done(null, db);
         } catch (error) {
@@ -41,6 +42,10 @@ export const sqliteDialect: Dialect = {
   },
   createAdapter: (config) =>
     new SqliteAdapter(String((config.connection as { filename?: string } | undefined)?.filename ?? ':memory:')),
+  heartbeatClient: (knex) => ({
+    module: moduleBeside(import.meta.url, 'sqlite-heartbeat-client'),
+    settings: knexConnectionSettings(knex),
+  }),
   rowHash: new SqliteRowHash(),
   copy: sqliteCopy,
   classifyError: classifySqliteError,

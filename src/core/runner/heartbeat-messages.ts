@@ -1,13 +1,24 @@
-import type { ResolvedConnection } from '../../config/resolve-connection.js';
+import type { HeartbeatStatement } from '../../adapters/heartbeat-client.js';
 
 /** What the heartbeat worker is started with (structured-cloned into the thread). */
 export interface HeartbeatJob {
-  /** The run's database, connected to again by the worker on a connection of its own. */
-  readonly connection: ResolvedConnection;
-  readonly schema: string;
+  /** The engine's heartbeat client module (file URL): the one module of dmr's adapters the worker loads. */
+  readonly client: string;
+  /** The driver's connection settings, as the run's own pool connects (password included). */
+  readonly settings: Record<string, unknown>;
+  /** The database, redacted, for the message when the worker cannot connect. */
+  readonly display: string;
   readonly intervalMs: number;
   /** After this long without a heartbeat written, the worker reports the heartbeat lost. */
   readonly lostAfterMs: number;
+}
+
+/** The run's heartbeat, compiled on the main thread (`RunStore.beatStatements`). */
+export interface BeatStatements {
+  /** Sets HeartbeatAt of the unfinished run; its one Date value is replaced by the time of each beat. */
+  readonly update: HeartbeatStatement;
+  /** Reads StopRequested and FinishedAt of the run. */
+  readonly read: HeartbeatStatement;
 }
 
 /** What the worker tells the runner. */
@@ -22,17 +33,18 @@ export type HeartbeatReport =
   | { readonly type: 'closed' };
 
 /**
- * What the runner tells the worker: the run to beat for (the worker starts before the run record
- * exists, so its thread and connection are ready by then), and stop.
+ * What the runner tells the worker: the run to beat for, with its statements (the worker starts
+ * before the run record exists, so its thread and connection are ready by then), and stop.
  */
-export type HeartbeatCommand = { readonly type: 'run'; readonly runId: number } | { readonly type: 'stop' };
+export type HeartbeatCommand =
+  { readonly type: 'run'; readonly runId: number; readonly statements: BeatStatements } | { readonly type: 'stop' };
 
 /**
- * A copy of the connection that survives structured cloning: functions (a knexfile's pool hooks,
+ * A copy of the driver's settings that survives structured cloning: functions (a knexfile's hooks,
  * type casts) do not cross into a thread and are left out; the worker only writes one row.
  */
-export function cloneableConnection(connection: ResolvedConnection): ResolvedConnection {
-  return plain(connection) as ResolvedConnection;
+export function cloneable(settings: Record<string, unknown>): Record<string, unknown> {
+  return plain(settings) as Record<string, unknown>;
 }
 
 function plain(value: unknown): unknown {

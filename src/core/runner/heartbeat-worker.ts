@@ -1,20 +1,24 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase, type Database } from '../database.js';
-import { RunStore } from '../status/run-store.js';
-import { StatusStore } from '../status/status-store.js';
-import type { HeartbeatCommand, HeartbeatJob, HeartbeatReport } from './heartbeat-messages.js';
+import type { HeartbeatClient, HeartbeatClientModule, HeartbeatConnection } from '../../adapters/heartbeat-client.js';
+import type { BeatStatements, HeartbeatCommand, HeartbeatJob, HeartbeatReport } from './heartbeat-messages.js';
 
 /**
  * The heartbeat, on a thread and a database connection of its own: a task that blocks the main
  * thread's event loop (a CPU-bound .js task) or holds every pooled connection cannot stop it.
  * It writes HeartbeatAt every interval, reads StopRequested, and reports the heartbeat lost once
  * nothing could be written for `lostAfterMs`.
+ *
+ * It imports nothing of dmr at run time but the engine's heartbeat client (`job.client`) and that
+ * one's driver: knex and the registry of dialects would cost this thread's isolate tens of MB. The
+ * runner sends the statements, compiled by knex on its thread (`RunStore.beatStatements`).
  */
 const job = workerData as HeartbeatJob;
 const port = parentPort;
 const post = (report: HeartbeatReport) => port?.postMessage(report);
 
-let db: Database | null = null;
+let client: HeartbeatClient | null = null;
+let connection: HeartbeatConnection | null = null;
+let statements: BeatStatements | null = null;
 let runId = 0;
 let lastBeat = Date.now();
 let lastError = 'no heartbeat written yet';
@@ -23,30 +27,60 @@ let stopping = false;
 let timer: NodeJS.Timeout | null = null;
 let inFlight: Promise<void> = Promise.resolve();
 
-async function beat(): Promise<void> {
-  try {
-    db ??= await openDatabase(job.connection, { poolMax: 1 });
-    const runs = new RunStore(new StatusStore(db, job.schema));
-    const { stopRequested, closed } = await runs.beat(runId);
-    lastBeat = Date.now();
-    post({ type: 'beat', stopRequested, closed });
-  } catch (error) {
-    // SQLite's single writer: the running task holds the database; the file is there, only busy.
-    if (db?.adapter.isBusy?.(error)) {
-      lastBeat = Date.now();
-      return;
+/** The connection, opened again when the driver reported the last one ended (as knex's pool would). */
+async function connected(): Promise<HeartbeatConnection> {
+  client ??= ((await import(job.client)) as HeartbeatClientModule).createHeartbeatClient(job.settings);
+  if (connection && !connection.usable) drop();
+  if (!connection) {
+    try {
+      connection = await client.connect();
+    } catch (error) {
+      throw new ConnectFailure(error);
     }
-    lastError = withoutQuery(db ? db.adapter.describeError(error).message : (error as Error).message);
-    const code = (error as { code?: string }).code;
-    post({ type: 'failed', message: `${lastError}${code ? ` (${code})` : ''}` });
+  }
+  return connection;
+}
+
+/** Closes the connection in the background; the next beat opens a new one. */
+function drop(): void {
+  void connection?.close().catch(() => undefined);
+  connection = null;
+}
+
+/** A failure to connect, told apart in the message as openDatabase tells it. */
+class ConnectFailure extends Error {
+  constructor(readonly error: unknown) {
+    super('cannot connect');
   }
 }
 
-/** knex puts the query before the server's words ("update ... - permission denied ..."): keep the words. */
-function withoutQuery(message: string): string {
-  return /^(update|select|insert) /i.test(message) && message.includes(' - ')
-    ? message.slice(message.indexOf(' - ') + 3)
-    : message;
+async function beat(): Promise<void> {
+  if (!statements) return;
+  try {
+    const c = await connected();
+    // The update's one Date value is HeartbeatAt: each beat writes its own time.
+    const now = new Date();
+    const updated = await c.update({
+      sql: statements.update.sql,
+      bindings: statements.update.bindings.map((b) => (b instanceof Date ? now : b)),
+    });
+    const row = await c.first(statements.read);
+    lastBeat = Date.now();
+    const closed = updated === 0 && !!row && row.FinishedAt !== null;
+    post({ type: 'beat', stopRequested: Number(row?.StopRequested ?? 0) === 1, closed });
+  } catch (failure) {
+    const error = failure instanceof ConnectFailure ? failure.error : failure;
+    // SQLite's single writer: the running task holds the database; the file is there, only busy.
+    if (client?.isBusy?.(error)) {
+      lastBeat = Date.now();
+      return;
+    }
+    const described = client ? client.describeError(error).message : String((error as Error)?.message ?? error);
+    lastError = failure instanceof ConnectFailure ? `cannot connect to ${job.display}: ${described}` : described;
+    const code = (error as { code?: unknown } | null)?.code;
+    post({ type: 'failed', message: `${lastError}${code ? ` (${String(code)})` : ''}` });
+    if (!(failure instanceof ConnectFailure)) drop();
+  }
 }
 
 function schedule(): void {
@@ -75,6 +109,7 @@ port?.on('message', (command: HeartbeatCommand) => {
   if (command.type === 'run') {
     if (runId || stopping) return;
     runId = command.runId;
+    statements = command.statements;
     lastBeat = Date.now();
     // The first heartbeat at once: the runner waits for it before the first task.
     inFlight = inFlight.then(beat).finally(schedule);
@@ -86,7 +121,7 @@ port?.on('message', (command: HeartbeatCommand) => {
   clearInterval(watchdog);
   void inFlight
     .catch(() => undefined)
-    .then(() => db?.close())
+    .then(() => connection?.close())
     .catch(() => undefined)
     .then(() => {
       post({ type: 'closed' });
@@ -95,9 +130,7 @@ port?.on('message', (command: HeartbeatCommand) => {
 });
 
 // Connect while the runner prepares its run: the first heartbeat then needs one round trip.
-inFlight = openDatabase(job.connection, { poolMax: 1 }).then(
-  (opened) => {
-    db = opened;
-  },
+inFlight = connected().then(
+  () => undefined,
   () => undefined,
 );

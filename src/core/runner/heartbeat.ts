@@ -1,12 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import type { Database } from '../database.js';
-import { staleAfterMs } from '../status/run-store.js';
-import {
-  cloneableConnection,
-  type HeartbeatCommand,
-  type HeartbeatJob,
-  type HeartbeatReport,
-} from './heartbeat-messages.js';
+import { dialectNamed } from '../../adapters/dialects.js';
+import { redactSecrets } from '../../config/redact.js';
+import { RunStore, staleAfterMs } from '../status/run-store.js';
+import type { StatusStore } from '../status/status-store.js';
+import { cloneable, type HeartbeatCommand, type HeartbeatJob, type HeartbeatReport } from './heartbeat-messages.js';
 
 /** What the runner does with the heartbeat's news. */
 interface HeartbeatHandlers {
@@ -32,13 +29,17 @@ export interface Heartbeat {
 /**
  * Starts the heartbeat's worker thread with its own connection (heartbeat-worker.ts), so the
  * heartbeat keeps beating while a task blocks the event loop. It is started as soon as the run
- * lock is held: the thread loads and connects while the run is prepared.
+ * lock is held: the thread loads and connects while the run is prepared. The thread loads only
+ * the engine's heartbeat client (its driver), not knex or the dialects: this thread compiles the
+ * run's statements and hands them over with the connection settings of the run's pool.
  */
-export function prepareHeartbeat(db: Database, schema: string, intervalMs: number): Heartbeat {
-  if (!db.connection) throw new Error('the heartbeat needs the connection the database was opened with');
+export function prepareHeartbeat(store: StatusStore, intervalMs: number): Heartbeat {
+  const db = store.database;
+  const client = dialectNamed(db.dialect).heartbeatClient(db.knex);
   const job: HeartbeatJob = {
-    connection: cloneableConnection(db.connection),
-    schema,
+    client: client.module,
+    settings: cloneable(client.settings),
+    display: db.display,
     intervalMs,
     lostAfterMs: staleAfterMs(intervalMs),
   };
@@ -66,11 +67,13 @@ export function prepareHeartbeat(db: Database, schema: string, intervalMs: numbe
         else handlers.onBeat();
         break;
       case 'failed':
-        if (!warned) handlers.onWarning(`heartbeat failed: ${report.message}`);
+        if (!warned) handlers.onWarning(`heartbeat failed: ${redactSecrets(report.message)}`);
         warned = true;
         break;
       case 'lost':
-        handlers.onLost(`the heartbeat could not be written (last at ${report.lastBeatAt}): ${report.message}`);
+        handlers.onLost(
+          `the heartbeat could not be written (last at ${report.lastBeatAt}): ${redactSecrets(report.message)}`,
+        );
         break;
       case 'closed':
         break;
@@ -86,7 +89,7 @@ export function prepareHeartbeat(db: Database, schema: string, intervalMs: numbe
     start(runId, h) {
       handlers = h;
       if (failure) h.onLost(`the heartbeat worker failed: ${(failure as Error).message}`);
-      else send({ type: 'run', runId });
+      else send({ type: 'run', runId, statements: new RunStore(store).beatStatements(runId) });
       return ready;
     },
     async stop() {

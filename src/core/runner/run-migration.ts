@@ -31,7 +31,7 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
   let books: RunBookkeeping | null = null;
   let heartbeat: Heartbeat | null = null;
   try {
-    heartbeat = prepareHeartbeat(db, o.store.schema, o.heartbeatMs);
+    heartbeat = prepareHeartbeat(o.store, o.heartbeatMs);
     const beats = heartbeat;
     const plan = await prepareRun(o);
     const estimates = await estimateStages(o.store, plan.tasks);

@@ -91,15 +91,17 @@ export class RunStore {
   }
 
   /**
-   * Refreshes the heartbeat of an unfinished run and reports whether someone asked it to stop;
-   * `closed` when the record was already finished by someone else (nothing was written).
+   * The heartbeat of an unfinished run as two statements compiled to the driver's SQL, for the
+   * heartbeat's thread to run without knex: `update` refreshes HeartbeatAt where the record is not
+   * finished (its one Date value is replaced by the time of each beat), `read` gives StopRequested and
+   * FinishedAt. No row updated while FinishedAt is set means someone else closed the run.
    */
-  async beat(runId: number, db?: Db): Promise<{ stopRequested: boolean; closed: boolean }> {
-    const run = () => this.store.table('runs', db).where('RunId', runId);
-    const updated = await run().whereNull('FinishedAt').update({ HeartbeatAt: new Date() });
-    const row = await run().first('StopRequested', 'FinishedAt');
-    const closed = updated === 0 && !!row && row.FinishedAt !== null;
-    return { stopRequested: Number(row?.StopRequested ?? 0) === 1, closed };
+  beatStatements(runId: number): { update: Knex.SqlNative; read: Knex.SqlNative } {
+    const run = () => this.store.table('runs').where('RunId', runId);
+    return {
+      update: run().whereNull('FinishedAt').update({ HeartbeatAt: new Date() }).toSQL().toNative(),
+      read: run().first('StopRequested', 'FinishedAt').toSQL().toNative(),
+    };
   }
 
   async get(runId: number, db?: Db): Promise<RunRecord | null> {
