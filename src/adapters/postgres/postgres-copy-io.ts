@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 import { lazyDriver } from '../lazy-driver.js';
 import type PgCopyStreams from 'pg-copy-streams';
 import type { BulkLoad, CopyReader, CopyTable, CopyWriter, KeyRange, ReadSpec } from '../copy-dialect.js';
@@ -10,7 +11,6 @@ import { quoteIdentifierFor } from '../quote-identifier.js';
 import { postgresRender } from './postgres-copy-types.js';
 import { onSideClient } from './postgres-side-client.js';
 
-const pgDriver = lazyDriver<typeof pg>('pg');
 const copyStreams = lazyDriver<typeof PgCopyStreams>('pg-copy-streams');
 
 const q = quoteIdentifierFor.postgres;

@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialect.js';
+import { pgDriver } from './pg-driver.js';
 import { knexConnectionSettings, moduleBeside } from '../heartbeat-client.js';
 import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { PostgresAdapter } from './postgres-adapter.js';
@@ -17,7 +18,10 @@ export const postgresDialect: Dialect = {
   knexClients: ['pg', 'postgres', 'postgresql'],
   nicknames: ['psql'],
   connections: postgresConnectionParser,
-  knexConfig: (connection, extra = {}) => ({ ...extra, client: 'pg', connection }),
+  knexConfig: (connection, extra = {}) => {
+    pgDriver(); // before knex requires it: see pg-driver.ts
+    return { ...extra, client: 'pg', connection };
+  },
   withDefaults(config, o) {
     const conn = connectionOf(config);
     // application_name is at most 63 bytes: https://www.postgresql.org/docs/current/runtime-config-logging.html#GUC-APPLICATION-NAME

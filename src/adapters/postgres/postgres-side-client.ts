@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { lazyDriver } from '../lazy-driver.js';
-
-const pgDriver = lazyDriver<typeof pg>('pg');
+import { pgDriver } from './pg-driver.js';
 
 /**
  * Runs one statement on a node-postgres client of its own, with the pool's settings but outside knex's
