@@ -105,13 +105,13 @@ for (const dialect of dialects.filter((d) => d !== 'sqlite')) {
       const sql =
         dialect === 'postgres'
           ? `select pg_cancel_backend(pid) from pg_stat_activity
-              where query like '%sleep(0.05)%' and pid <> pg_backend_pid()`
+              where datname = current_database() and query like '%sleep(0.05)%' and pid <> pg_backend_pid()`
           : '';
       if (sql) await db?.knex.raw(sql);
       else if (db)
         for (const { id } of (
           await db.knex.raw(
-            `select id from information_schema.processlist where info like '%sleep(0.05)%' and id <> connection_id()`,
+            `select id from information_schema.processlist where db = database() and info like '%sleep(0.05)%' and id <> connection_id()`,
           )
         )[0] as { id: number }[])
           await db.knex.raw(`kill query ${Number(id)}`);
@@ -137,10 +137,10 @@ for (const dialect of dialects.filter((d) => d !== 'sqlite')) {
         ]);
         const running =
           dialect === 'postgres'
-            ? `select count(*) as n from pg_stat_activity
-                where state = 'active' and query like '%pg_sleep(0.05)%' and query not like '%pg_stat_activity%'`
-            : `select count(*) as n from information_schema.processlist
-                where info like '%sleep(0.05)%' and info not like '%processlist%'`;
+            ? `select count(*) as n from pg_stat_activity where datname = current_database()
+                and state = 'active' and query like '%pg_sleep(0.05)%' and query not like '%pg_stat_activity%'`
+            : `select count(*) as n from information_schema.processlist where db = database()
+                and info like '%sleep(0.05)%' and info not like '%processlist%'`;
         const count = async () => {
           const r = await db.knex.raw(running);
           return Number((dialect === 'postgres' ? r.rows : r[0])[0].n);
