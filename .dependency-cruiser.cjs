@@ -4,6 +4,20 @@
  */
 const engines = '(postgres|mysql|mssql|sqlite)';
 
+/**
+ * What src/cli may import from src/core at runtime: the shared vocabulary (errors, plural, time,
+ * identifiers, suggested-command hints, name and flag parsers, the *-types modules, and the pure
+ * result -> document function verify's renderers share). Everything that opens a database or runs
+ * work is reached through src/api. `import type` of any core module is fine.
+ */
+const cliVocabulary = [
+  '^src/core/(errors|plural|time|identifiers)\\.ts$',
+  '^src/core/hints/',
+  '^src/core/[^/]+/[^/]+-types\\.ts$',
+  '^src/core/verify/(verify-names|verification-document)\\.ts$',
+  '^src/core/copy/cast-spec\\.ts$',
+];
+
 module.exports = {
   forbidden: [
     {
@@ -12,6 +26,23 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(?!cli/)' },
       to: { path: '^src/cli/' },
+    },
+    {
+      name: 'cli-reaches-core-through-api',
+      comment:
+        'The CLI is a thin layer over the library API (issue 13): from core it imports only the shared ' +
+        'vocabulary; opening databases and running work go through src/api. serve is the one exception ' +
+        'while it has no library API (the rule below).',
+      severity: 'error',
+      from: { path: '^src/cli/', pathNot: '^src/cli/commands/serve-command\\.ts$' },
+      to: { path: '^src/core/', pathNot: cliVocabulary, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'serve-command-reaches-only-serve',
+      comment: 'dmr serve starts core/serve directly until it has a library API; nothing else of core.',
+      severity: 'error',
+      from: { path: '^src/cli/commands/serve-command\\.ts$' },
+      to: { path: '^src/core/', pathNot: [...cliVocabulary, '^src/core/serve/'], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'core-not-into-cli',

@@ -1,6 +1,7 @@
 import { resolveConnection } from '../config/resolve-connection.js';
 import { copyData, planCopy } from '../core/copy/copy-data.js';
-import type { CopyOptions as CoreCopyOptions, CopyPlanResult } from '../core/copy/copy-types.js';
+import type { CopyOptions as CoreCopyOptions, CopyPlanResult, CopyResult } from '../core/copy/copy-types.js';
+import { rejectsWriter } from '../core/copy/rejects-file.js';
 import { retryRejects } from '../core/copy/retry-rejects.js';
 import { openDatabase, type Database } from '../core/database.js';
 import { copyDocument, type CopyDocument } from './copy-document.js';
@@ -27,6 +28,11 @@ export interface CopyOptions extends Omit<
    * MySQL/MariaDB the URL's database).
    */
   readonly ledger?: DatabaseOptions;
+  /**
+   * Write the rows the target refused to this CSV file (`--rejects`): the source's columns, then component,
+   * referenceId, field, message; one file per table (`name.<table>.csv`) unless one table is copied.
+   */
+  readonly rejects?: string;
   readonly knexfile?: string;
   readonly cwd?: string;
 }
@@ -35,8 +41,21 @@ export interface CopyOptions extends Omit<
 export type CopyPlanDocument = CopyPlanResult;
 
 async function withCopy<T>(options: CopyOptions, fn: (core: CoreCopyOptions) => Promise<T>): Promise<T> {
-  const { source, target, sourceSchema, targetSchema, ledger, knexfile, cwd, mode, chunkRows, parallel, ...rest } =
-    options;
+  const {
+    source,
+    target,
+    sourceSchema,
+    targetSchema,
+    ledger,
+    rejects,
+    knexfile,
+    cwd,
+    mode,
+    chunkRows,
+    parallel,
+    ...rest
+  } = options;
+  const onReject = withRejectsFile(rest.onReject, rejectsWriter(rejects, Math.max(1, options.tables?.length || 2)));
   const [from, to] = await Promise.all([
     resolveSide(source, { knexfile, cwd }),
     resolveSide(target, { knexfile, cwd }),
@@ -59,6 +78,7 @@ async function withCopy<T>(options: CopyOptions, fn: (core: CoreCopyOptions) => 
     }
     return await fn({
       ...rest,
+      ...(onReject ? { onReject } : {}),
       source: { database: s, ...(sourceSchema ? { schema: sourceSchema } : {}) },
       target: { database: t, ...(targetSchema ? { schema: targetSchema } : {}) },
       ...(ledgerDb ? { ledger: ledgerDb } : {}),
@@ -73,11 +93,28 @@ async function withCopy<T>(options: CopyOptions, fn: (core: CoreCopyOptions) => 
   }
 }
 
+type OnReject = CoreCopyOptions['onReject'];
+
+/** The caller's onReject and the --rejects file, both called for every rejected row. */
+function withRejectsFile(onReject: OnReject, toFile: OnReject): OnReject {
+  if (!onReject || !toFile) return onReject ?? toFile;
+  return (reject) => {
+    toFile(reject);
+    onReject(reject);
+  };
+}
+
+/**
+ * The copy itself, as the result the CLI renders as its summary table: opens the databases, copies (or, with
+ * retryRejects, reprocesses the rows rejected last time) and closes them before it returns.
+ */
+export async function copyTables(options: CopyOptions): Promise<CopyResult> {
+  return withCopy(options, (core) => (core.retryRejects ? retryRejects(core) : copyData(core)));
+}
+
 /** Copies tables between databases in resumable keyset chunks with type mapping (`dmr copy --json`). */
 export async function copy(options: CopyOptions): Promise<CopyDocument> {
-  return withCopy(options, async (core) =>
-    copyDocument(core.retryRejects ? await retryRejects(core) : await copyData(core)),
-  );
+  return copyDocument(await copyTables(options));
 }
 
 /** The plan of a copy, changing nothing (`dmr copy --plan --json`). */

@@ -9,6 +9,8 @@ import { suggestionFlags, whoAmI, withStatusStore, type DatabaseOptions } from '
 import { fixDocument, type FixDocument } from './fix-document.js';
 import { probeProcess } from './probe-process.js';
 
+export { resetTargets } from '../core/doctor/plan-reset.js';
+
 /** Options of reset. */
 export interface ResetOptions extends DatabaseOptions {
   /** The stages to set, or every stage. */

@@ -11,6 +11,8 @@ import { findTaskDrift, type DriftReport } from '../core/tasks/task-drift.js';
 import { suggestionFlags, withStatusStore, type DatabaseOptions } from './database-options.js';
 import { probeProcess } from './probe-process.js';
 
+export { describeDrift } from '../core/tasks/task-drift.js';
+
 /** Options of status. */
 export interface StatusOptions extends DatabaseOptions {
   /** Also compare the task files of succeeded stages with what ran (`taskDrift`). */

@@ -3,8 +3,6 @@ import type { StatusStore } from '../core/status/status-store.js';
 import type { GlobalArgs } from './command.js';
 import { databaseOptions } from './database-args.js';
 
-export { whoAmI } from '../api/database-options.js';
-
 /** How a command opens the status database. */
 export interface StoreOptions {
   readonly poolMax?: number;

@@ -56,6 +56,26 @@ describe('npm run lint', () => {
     expect(result.output).toContain('engine-folders-only-from-adapters');
   });
 
+  it('refuses the CLI reaching core work around the library API, and accepts its vocabulary and types', async () => {
+    const file = plant(
+      `src/cli/planted-${tag()}.ts`,
+      "import { openDatabase } from '../core/database.js';\n" +
+        "import { verifyData } from '../core/verify/verify-data.js';\n" +
+        "import type { StatusStore } from '../core/status/status-store.js';\n" +
+        "import { UsageError } from '../core/errors.js';\n" +
+        "import { parseTableMapping } from '../core/verify/verify-names.js';\n" +
+        'export const used = [openDatabase, verifyData, UsageError, parseTableMapping];\n' +
+        'export type Store = StatusStore;\n',
+    );
+    const result = await tool('depcruise', [file, ...layers]);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/cli-reaches-core-through-api: .*→ src\/core\/database\.ts/);
+    expect(result.output).toMatch(/cli-reaches-core-through-api: .*→ src\/core\/verify\/verify-data\.ts/);
+    expect(result.output).not.toMatch(
+      /cli-reaches-core-through-api: .*→ src\/core\/(status\/status-store|errors|verify\/verify-names)/,
+    );
+  });
+
   it('refuses a heartbeat client that loads knex or the registry of dialects', async () => {
     const file = plant(
       `src/adapters/sqlite/planted${tag()}-heartbeat-client.ts`,

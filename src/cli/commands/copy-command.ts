@@ -1,20 +1,15 @@
-import { resolveConnectionSpec } from '../../config/connection-spec.js';
-import { resolveConnection, type ResolvedConnection } from '../../config/resolve-connection.js';
+import { copyTables, planCopyRun, type CopyOptions } from '../../api/copy.js';
 import { parseCast } from '../../core/copy/cast-spec.js';
-import { rejectsWriter } from '../../core/copy/rejects-file.js';
-import { copyData, planCopy } from '../../core/copy/copy-data.js';
-import { retryRejects } from '../../core/copy/retry-rejects.js';
-import type { CopyMode, CopyOptions, CopyResult } from '../../core/copy/copy-types.js';
-import { openDatabase, type Database } from '../../core/database.js';
+import type { CopyMode, CopyResult } from '../../core/copy/copy-types.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { assertIdentifier } from '../../core/identifiers.js';
+import { plural } from '../../core/plural.js';
 import { assertName, parseTableMapping } from '../../core/verify/verify-names.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
-import { whoAmI } from '../open-store.js';
+import { databaseOptions } from '../database-args.js';
 import { out } from '../output.js';
 import { copyProgress } from '../render/copy-progress.js';
 import { copyDocument, copySummaryText } from '../render/copy-summary.js';
-import { plural } from '../../core/plural.js';
 
 export interface CopyArgs {
   readonly source: string;
@@ -35,10 +30,6 @@ export interface CopyArgs {
   readonly cast?: string[];
 }
 
-function resolveSide(value: string, args: GlobalArgs): Promise<ResolvedConnection> {
-  return resolveConnectionSpec(value, args.knexfile ? { knexfile: args.knexfile } : {});
-}
-
 function modeOf(args: CopyArgs): CopyMode {
   const chosen = (['create', 'truncate', 'append'] as const).filter((m) => args[m]);
   if (chosen.length > 1)
@@ -56,7 +47,7 @@ function exitCodeOf(result: CopyResult): number {
 }
 
 /**
- * Flags -> core copy -> progress, summary and exit code (0 copied, 1 rejects or counts differ, 2 usage, 3 lock,
+ * Flags -> library copy -> progress, summary and exit code (0 copied, 1 rejects or counts differ, 2 usage, 3 lock,
  * 130/143 signals).
  */
 export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<number> {
@@ -68,13 +59,6 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
   const mode = modeOf(args);
   if (args['retry-rejects'] && args.plan) throw new UsageError('--retry-rejects and --plan cannot be combined');
 
-  const [sourceConnection, targetConnection] = await Promise.all([
-    resolveSide(args.source, args),
-    resolveSide(args.target, args),
-  ]);
-  const ledgerConnection =
-    args.url || args.env ? await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }) : null;
-  const opened: Database[] = [];
   const progress = await copyProgress();
   const controller = new AbortController();
   const onSigint = () => controller.abort('SIGINT');
@@ -82,21 +66,13 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
   try {
-    const poolMax = args.parallel * 2 + 2;
-    const source = await openDatabase(sourceConnection, { poolMax });
-    opened.push(source);
-    const target = await openDatabase(targetConnection, { poolMax });
-    opened.push(target);
-    let ledger: Database | undefined;
-    if (ledgerConnection && ledgerConnection.display !== target.display) {
-      ledger = await openDatabase(ledgerConnection);
-      opened.push(ledger);
-    }
     const options: CopyOptions = {
-      source: { database: source, ...(sourceSchema ? { schema: sourceSchema } : {}) },
-      target: { database: target, ...(targetSchema ? { schema: targetSchema } : {}) },
-      ...(ledger ? { ledger } : {}),
-      ledgerSchema: args.schema ?? (ledger ?? target).defaultSchema ?? 'App',
+      source: args.source,
+      target: args.target,
+      ...(sourceSchema ? { sourceSchema } : {}),
+      ...(targetSchema ? { targetSchema } : {}),
+      ledger: databaseOptions(args),
+      ...(args.knexfile ? { knexfile: args.knexfile } : {}),
       ...(tables.length ? { tables } : {}),
       ...(args.where ? { where: args.where } : {}),
       mode,
@@ -104,13 +80,13 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
       parallel: args.parallel,
       casts,
       verify: args.verify,
+      ...(args['retry-rejects'] ? { retryRejects: true } : {}),
       signal: controller.signal,
-      ...whoAmI(),
       onEvent: progress.onEvent,
-      onReject: rejectsWriter(args.rejects, Math.max(1, tables.length || 2)),
+      ...(args.rejects ? { rejects: args.rejects } : {}),
     };
     if (args.plan) {
-      const plan = await planCopy(options);
+      const plan = await planCopyRun(options);
       progress.stop();
       if (args.json) out.json(plan);
       else {
@@ -126,7 +102,7 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
       }
       return ExitCode.ok;
     }
-    const result = args['retry-rejects'] ? await retryRejects(options) : await copyData(options);
+    const result = await copyTables(options);
     progress.stop();
     if (args.json) out.json(copyDocument(result));
     else copySummaryText(result);
@@ -135,7 +111,6 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
     progress.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
-    await Promise.all(opened.map((d) => d.close().catch(() => undefined)));
   }
 }
 

@@ -1,7 +1,6 @@
-import { reset } from '../../api/reset.js';
+import { reset, resetTargets } from '../../api/reset.js';
 import { UsageError } from '../../core/errors.js';
 import type { StatusCode } from '../../core/status/status-codes.js';
-import { resetTargets } from '../../core/doctor/plan-reset.js';
 import { defineCommand } from '../command.js';
 import { databaseOptions } from '../database-args.js';
 import { userFlags } from '../hints.js';

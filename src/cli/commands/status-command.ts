@@ -1,6 +1,6 @@
-import { status } from '../../api/status.js';
+import { describeDrift, status } from '../../api/status.js';
 import { ExitCode } from '../../core/errors.js';
-import { describeDrift, type DriftReport } from '../../core/tasks/task-drift.js';
+import type { DriftReport } from '../../core/tasks/task-drift.js';
 import { defineCommand } from '../command.js';
 import { databaseOptions } from '../database-args.js';
 import { userFlags } from '../hints.js';

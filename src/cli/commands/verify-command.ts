@@ -1,11 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { resolveConnection } from '../../config/resolve-connection.js';
-import { resolveSide } from '../../api/sides.js';
-import { openDatabase, type Database } from '../../core/database.js';
+import { compareDatabases, recordVerdict, VerifyQueryError } from '../../api/verify.js';
 import { DmrError, ExitCode, UsageError } from '../../core/errors.js';
-import { VerifyQueryError } from '../../core/verify/query-failure.js';
 import { verificationDocument } from '../../core/verify/verification-document.js';
-import { verifyData } from '../../core/verify/verify-data.js';
 import { assertName, parseColumnList, parseTableMapping } from '../../core/verify/verify-names.js';
 import {
   verifyModes,
@@ -15,6 +11,7 @@ import {
   type VerifyResult,
 } from '../../core/verify/verify-types.js';
 import { defineCommand, type GlobalArgs } from '../command.js';
+import { databaseOptions } from '../database-args.js';
 import { out } from '../output.js';
 import { verifyJunit, verifyJunitError } from '../render/verify-junit.js';
 import { verifyProgress } from '../render/verify-progress.js';
@@ -151,7 +148,7 @@ function stopOnSignals(controller: AbortController, onFirst: (signal: NodeJS.Sig
 }
 
 /**
- * Flags -> core verify -> report; returns 0 equal, 1 differences or tables not compared (exit 2 comes from
+ * Flags -> library verify -> report; returns 0 equal, 1 differences or tables not compared (exit 2 comes from
  * thrown UsageError/ConnectionError).
  */
 export async function runVerifyCommand(args: GlobalArgs & VerifyArgs): Promise<number> {
@@ -183,11 +180,6 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
   const sourceSchema = args['source-schema'] ? assertName(args['source-schema'], '--source-schema') : undefined;
   const targetSchema = args['target-schema'] ? assertName(args['target-schema'], '--target-schema') : undefined;
 
-  const [sourceConnection, targetConnection] = await Promise.all([
-    resolveSide(args.source, { knexfile: args.knexfile }),
-    resolveSide(args.target, { knexfile: args.knexfile }),
-  ]);
-  const opened: Database[] = [];
   const progress = await verifyProgress();
   const controller = new AbortController();
   const detach = stopOnSignals(controller, (signal) => {
@@ -196,25 +188,12 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
     out.info(`dmr: ${signal}: cancelling the verify queries on the servers (${again} again exits at once)`);
   });
   try {
-    // Read-only: a SQLite path that does not exist is an error, never a new empty file.
-    const source = await openDatabase(sourceConnection, { poolMax: args.parallel * 2 + 1, readOnly: true });
-    opened.push(source);
-    const target = await openDatabase(targetConnection, { poolMax: args.parallel * 2 + 1, readOnly: true });
-    opened.push(target);
-    controller.signal.throwIfAborted();
-    const result = await verifyData({
-      source: {
-        knex: source.knex,
-        dialect: source.dialect,
-        display: source.display,
-        ...(sourceSchema ? { schema: sourceSchema } : {}),
-      },
-      target: {
-        knex: target.knex,
-        dialect: target.dialect,
-        display: target.display,
-        ...(targetSchema ? { schema: targetSchema } : {}),
-      },
+    const result = await compareDatabases({
+      source: args.source,
+      target: args.target,
+      ...(sourceSchema ? { sourceSchema } : {}),
+      ...(targetSchema ? { targetSchema } : {}),
+      ...(args.knexfile ? { knexfile: args.knexfile } : {}),
       ...(tables.length ? { tables } : {}),
       ...(key ? { key } : {}),
       ...(tableKeys.length ? { tableKeys } : {}),
@@ -238,16 +217,8 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
       if (args.verbose && t.failedSql) out.info(`generated SQL refused for ${t.table}:\n${t.failedSql}`);
     }
     if (args.record) {
-      const status = await openDatabase(
-        await resolveConnection({ url: args.url, env: args.env, knexfile: args.knexfile }),
-      );
-      try {
-        const { recordVerification } = await import('../../core/verify/verification-record.js');
-        const id = await recordVerification(status, args.schema ?? status.defaultSchema ?? 'App', result);
-        out.info(`recorded as verification ${id} in ${status.display}`);
-      } finally {
-        await status.close();
-      }
+      const recorded = await recordVerdict(databaseOptions(args), result);
+      out.info(`recorded as verification ${recorded.id} in ${recorded.database}`);
     }
     if (formats.file && args.out) {
       await writeFile(args.out, render(result, formats.file, args.redact));
@@ -259,7 +230,6 @@ async function verifyAndReport(args: GlobalArgs & VerifyArgs, formats: ReportFor
     return result.status === 'equal' ? ExitCode.ok : ExitCode.answeredNo;
   } finally {
     progress.stop();
-    await Promise.all(opened.map((d) => d.close()));
     detach();
   }
 }
