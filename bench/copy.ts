@@ -57,12 +57,18 @@ function sh(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Measu
 
 async function seedSource(db: string, n: number): Promise<void> {
   await my.raw(`create database ${db}`);
-  await my.raw(`create table ${db}.items (id int primary key, name text not null, amount decimal(12,2) not null, created datetime(3) not null,
-    active tinyint(1) not null, note varchar(100) null, score double not null, qty int not null)`);
+  await my.raw(
+    `create table ${db}.items (id int primary key, name text not null, amount decimal(12,2) not ` +
+      `null, created datetime(3) not null,
+    active tinyint(1) not null, note varchar(100) null, score double not null, qty int not null)`,
+  );
   for (let from = 1; from <= n; from += 1_000_000) {
     const to = Math.min(n, from + 999_999);
-    await my.raw(`insert into ${db}.items select seq, concat('item ', seq), (seq % 100000) / 100 - 200, timestamp'2020-01-01 00:00:00' + interval (seq * 1003000) microsecond,
-      seq % 2, if(seq % 3 = 0, null, concat('n', seq)), seq / 7e0, seq * 3 from seq_${from}_to_${to}`);
+    await my.raw(
+      `insert into ${db}.items select seq, concat('item ', seq), (seq % 100000) / 100 - 200, ` +
+        `timestamp'2020-01-01 00:00:00' + interval (seq * 1003000) microsecond,
+      seq % 2, if(seq % 3 = 0, null, concat('n', seq)), seq / 7e0, seq * 3 from seq_${from}_to_${to}`,
+    );
   }
 }
 
@@ -80,7 +86,8 @@ function summary(label: string, values: number[], unit = 's'): number {
   const sorted = [...values].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
   console.log(
-    `${label.padEnd(44)} best ${sorted[0]?.toFixed(2)}${unit}  median ${median.toFixed(2)}${unit}  (${values.map((v) => v.toFixed(2)).join(', ')})`,
+    `${label.padEnd(44)} best ${sorted[0]?.toFixed(2)}${unit}  median ${median.toFixed(2)}` +
+      `${unit}  (${values.map((v) => v.toFixed(2)).join(', ')})`,
   );
   return sorted[0] ?? 0;
 }
@@ -118,13 +125,15 @@ async function linearity(sourceUrl: string, small: { seconds: number; rssMb: num
     if (!small || !large) return;
     const rate = (n: number, s: number) => Math.round(n / s);
     const at = (n: number, r: { seconds: number; rssMb: number }) =>
-      `${n.toLocaleString('en').padStart(10)} rows: ${r.seconds.toFixed(2)}s, ${rate(n, r.seconds).toLocaleString('en')} rows/s, peak RSS ${r.rssMb.toFixed(0)} MB`;
+      `${n.toLocaleString('en').padStart(10)} rows: ${r.seconds.toFixed(2)}s, ` +
+      `${rate(n, r.seconds).toLocaleString('en')} rows/s, peak RSS ${r.rssMb.toFixed(0)} MB`;
     console.log('MariaDB -> PostgreSQL linearity (best of --repeat):');
     console.log(`  ${at(rows, small)}`);
     console.log(`  ${at(rows * 5, large)}`);
     const ratio = rate(rows * 5, large.seconds) / rate(rows, small.seconds);
     console.log(
-      `  rows/s at 5x the rows: ${ratio.toFixed(2)} of the rate at 1x (linear: 1.00; time ${(large.seconds / small.seconds).toFixed(2)}x for 5x rows)`,
+      `  rows/s at 5x the rows: ${ratio.toFixed(2)} of the rate at 1x (linear: 1.00; time ` +
+        `${(large.seconds / small.seconds).toFixed(2)}x for 5x rows)`,
     );
   } finally {
     await my.raw(`drop database if exists ${big}`);
@@ -136,7 +145,8 @@ async function main(): Promise<void> {
   const sourceUrl = withDatabase(mysqlServer, srcDb);
   const hasPgloader = !argv.includes('--skip-pgloader') && spawnSync('sh', ['-c', 'command -v pgloader']).status === 0;
   console.log(
-    `dmr copy bench: ${rows.toLocaleString('en')} rows, --repeat ${repeat}, ${os.cpus().length} cores, load average at start ${load()}`,
+    `dmr copy bench: ${rows.toLocaleString('en')} rows, --repeat ${repeat}, ${os.cpus().length} ` +
+      `cores, load average at start ${load()}`,
   );
   console.log('the machine is shared with other work: compare figures of the same run, not across runs');
   await seedSource(srcDb, rows);
@@ -168,7 +178,8 @@ async function main(): Promise<void> {
       dmrCpu.push(d.cpu);
       rss.push(d.rssMb);
       console.log(
-        `  run ${i + 1}: dmr copy ${d.seconds.toFixed(2)}s, CPU ${d.cpu.toFixed(2)}s, peak RSS ${d.rssMb.toFixed(0)} MB, load ${load()}`,
+        `  run ${i + 1}: dmr copy ${d.seconds.toFixed(2)}s, CPU ${d.cpu.toFixed(2)}s, peak RSS ` +
+          `${d.rssMb.toFixed(0)} MB, load ${load()}`,
       );
       if (hasPgloader) {
         const target2 = await freshPg(`dmr_bench_copy_l_${tag}`);
@@ -192,7 +203,8 @@ async function main(): Promise<void> {
         floorUrl.pathname.slice(1),
         '-qc',
         `create table items (id int primary key, name text not null, amount numeric(12,2) not null,
-        created timestamp(3) not null, active boolean not null, note varchar(100), score double precision not null, qty int not null)`,
+        created timestamp(3) not null, active boolean not null, note varchar(100), score ` +
+          `double precision not null, qty int not null)`,
       ]);
       const loaded = sh('psql', [
         '-h',
@@ -217,13 +229,15 @@ async function main(): Promise<void> {
     const floor = floorRead.map((r, i) => r + (floorLoad[i] ?? 0));
     const bestFloor = summary('  floor (read to file + COPY with key)', floor);
     console.log(
-      `  dmr / floor: ${(bestDmr / bestFloor).toFixed(2)}x (target <= 1.5x); median ${(median(dmr) / median(floor)).toFixed(2)}x`,
+      `  dmr / floor: ${(bestDmr / bestFloor).toFixed(2)}x (target <= 1.5x); median ` +
+        `${(median(dmr) / median(floor)).toFixed(2)}x`,
     );
     if (hasPgloader) {
       const bestLoader = summary('  pgloader', loader);
       summary('  pgloader CPU (user + sys)', loaderCpu);
       console.log(
-        `  dmr / pgloader: ${(bestDmr / bestLoader).toFixed(2)}x (target <= 0.7x); median ${(median(dmr) / median(loader)).toFixed(2)}x`,
+        `  dmr / pgloader: ${(bestDmr / bestLoader).toFixed(2)}x (target <= 0.7x); median ` +
+          `${(median(dmr) / median(loader)).toFixed(2)}x`,
       );
     } else console.log('  pgloader: not installed (apt-get install -y pgloader), skipped');
 

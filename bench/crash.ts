@@ -46,7 +46,9 @@ for (let i = 0; i < 3; i++)
   );
 const runSeconds = Math.min(...seconds);
 console.log(
-  `clean run: ${runSeconds.toFixed(2)} s inside the runner (fastest of 3; ${((performance.now() - cleanStart) / 1000).toFixed(1)} s for four CLI runs); kills land 0..${runSeconds.toFixed(2)} s after the run starts`,
+  `clean run: ${runSeconds.toFixed(2)} s inside the runner (fastest of 3; ` +
+    `${((performance.now() - cleanStart) / 1000).toFixed(1)} s for four CLI runs); kills land 0..` +
+    `${runSeconds.toFixed(2)} s after the run starts`,
 );
 must(await dmr(names.crash, ['migrate']), 'first migrate');
 
@@ -91,13 +93,15 @@ for (let i = 1; i <= kills; i++) {
     recovered++;
   else
     failures.push(
-      `kill ${i}: resume exit ${resume.code} statuses ${statuses.join(',')} healthy=${healthy}: ${resume.stderr.trim().split('\n').pop()}`,
+      `kill ${i}: resume exit ${resume.code} statuses ${statuses.join(',')} healthy=${healthy}: ` +
+        `${resume.stderr.trim().split('\n').pop()}`,
     );
 }
 await status.destroy();
 const equal = (await reportRows(names.crash)) === (await reportRows(names.clean));
 console.log(
-  `kills: ${kills} (${midRun} left an unfinished run record, ${kills - midRun} landed after the run had recorded its end)`,
+  `kills: ${kills} (${midRun} left an unfinished run record, ${kills - midRun} landed after ` +
+    `the run had recorded its end)`,
 );
 console.log(
   `detected: ${detected}/${kills} (stuck reported, naming the pid, exactly when the run record was left unfinished)`,

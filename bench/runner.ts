@@ -55,7 +55,9 @@ try {
   const lastRun = await db.raw(`select max("RunId") as id from "App"."DataMigrationRuns"`);
   // Time inside tasks, from the runner's own history lines of the last run ("finished in 0.001 s").
   const lines = await db.raw(
-    `select "DataMigrationHistoryMessage" as m from "App"."DataMigrationHistories" where "DataMigrationHistoryId" > (select max("DataMigrationHistoryId") - 1000 from "App"."DataMigrationHistories") and "DataMigrationHistoryMessage" like '%finished in%'`,
+    `select "DataMigrationHistoryMessage" as m from "App"."DataMigrationHistories" where ` +
+      `"DataMigrationHistoryId" > (select max("DataMigrationHistoryId") - 1000 from ` +
+      `"App"."DataMigrationHistories") and "DataMigrationHistoryMessage" like '%finished in%'`,
   );
   const inside = lines.rows
     .slice(-tasksPerStage * 3)
@@ -66,14 +68,17 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const runSeconds = runs.map((r) => r.json.seconds);
   console.log(
-    `bench/runner: ${tasks} no-op tasks over 3 stages on PostgreSQL (${runs.length} runs after a warm-up; last run id ${lastRun.rows[0].id})`,
+    `bench/runner: ${tasks} no-op tasks over 3 stages on PostgreSQL (${runs.length} runs after ` +
+      `a warm-up; last run id ${lastRun.rows[0].id})`,
   );
   console.log(
-    `  run time inside dmr (lock to release): median ${median(runSeconds).toFixed(3)} s, best ${best.json.seconds.toFixed(3)} s`,
+    `  run time inside dmr (lock to release): median ${median(runSeconds).toFixed(3)} s, best ` +
+      `${best.json.seconds.toFixed(3)} s`,
   );
   console.log(`  time inside tasks (last run, from history): ${inside.toFixed(3)} s`);
   console.log(
-    `  bookkeeping overhead per task: ${(((median(runSeconds) - inside) / tasks) * 1000).toFixed(2)} ms (target < 5 ms)`,
+    `  bookkeeping overhead per task: ` +
+      `${(((median(runSeconds) - inside) / tasks) * 1000).toFixed(2)} ms (target < 5 ms)`,
   );
   console.log(`  process start to first task running: median ${median(runs.map((r) => r.firstTaskMs)).toFixed(0)} ms`);
   console.log(`  whole process wall time: median ${median(runs.map((r) => r.wallMs)).toFixed(0)} ms`);

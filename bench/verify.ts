@@ -39,7 +39,9 @@ const columns = (id: string, pg: boolean) => [
   pg ? `'C' || (${id} % 977)` : `concat('C', ${id} % 977)`,
 ];
 const ddl = (pg: boolean) =>
-  `(id bigint primary key, name ${pg ? 'text' : 'varchar(40)'}, amount numeric(12,2), ratio double precision, happened ${pg ? 'timestamp(3)' : 'datetime(3)'}, flag ${pg ? 'boolean' : 'tinyint(1)'}, qty integer, code varchar(20))`;
+  `(id bigint primary key, name ${pg ? 'text' : 'varchar(40)'}, amount numeric(12,2), ratio ` +
+  `double precision, happened ${pg ? 'timestamp(3)' : 'datetime(3)'}, flag ` +
+  `${pg ? 'boolean' : 'tinyint(1)'}, qty integer, code varchar(20))`;
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const start = process.hrtime.bigint();
@@ -70,7 +72,9 @@ function runVerify(
     json: true,
     verbose: false,
   };
-  const script = `import(${JSON.stringify(cliModule)}).then(async (m) => { const c = await m.runVerifyCommand(${JSON.stringify(args)}); process.exitCode = c; })`;
+  const script =
+    `import(${JSON.stringify(cliModule)}).then(async (m) => { const c = await ` +
+    `m.runVerifyCommand(${JSON.stringify(args)}); process.exitCode = c; })`;
   const start = process.hrtime.bigint();
   const child = spawnSync('/usr/bin/time', ['-v', process.execPath, '-e', script], {
     encoding: 'utf8',
@@ -147,7 +151,8 @@ async function main(): Promise<void> {
   let mysqlAdmin: Knex | null = null;
   try {
     console.log(
-      `dmr verify bench: ${rows.toLocaleString('en-US')} rows x 8 columns, PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}`,
+      `dmr verify bench: ${rows.toLocaleString('en-US')} rows x 8 columns, PostgreSQL ` +
+        `${url.replace(/\/\/[^@]*@/, '//')}`,
     );
     const [, seedMs] = await timed(async () => {
       await pg.raw(`create table a ${ddl(true)}`);
@@ -164,14 +169,18 @@ async function main(): Promise<void> {
     const last = (c: typeof same) => c.runs[c.runs.length - 1]!;
     const rss = (c: typeof same) => `${Math.max(...c.runs.map((r) => r.rssMb)).toFixed(0)} MB`;
     console.log(
-      `identical:        floor ${spread(same.floors)} | dmr verify ${spread(same.runs.map((r) => r.ms))} | ratio ${spread(same.ratios, ratio)} (target <= 1.5x) | peak RSS ${rss(same)} | exit ${last(same).exit} | ${last(same).summary} | ${load()}`,
+      `identical:        floor ${spread(same.floors)} | dmr verify ` +
+        `${spread(same.runs.map((r) => r.ms))} | ratio ${spread(same.ratios, ratio)} (target <= ` +
+        `1.5x) | peak RSS ${rss(same)} | exit ${last(same).exit} | ${last(same).summary} | ${load()}`,
     );
 
     const ids = Array.from({ length: 10 }, (_, i) => Math.floor(((i + 0.5) * rows) / 10) + 7);
     await pg.raw(`update b set name = name || '!' where id in (${ids.join(', ')})`);
     const diff = await compare(pg, () => runVerify(url, url, 'a', 'b'));
     console.log(
-      `10 differences:   floor ${spread(diff.floors)} | dmr verify ${spread(diff.runs.map((r) => r.ms))} | ratio ${spread(diff.ratios, ratio)} (target <= 2.5x) | peak RSS ${rss(diff)} | exit ${last(diff).exit} | ${last(diff).summary} | ${load()}`,
+      `10 differences:   floor ${spread(diff.floors)} | dmr verify ` +
+        `${spread(diff.runs.map((r) => r.ms))} | ratio ${spread(diff.ratios, ratio)} (target <= ` +
+        `2.5x) | peak RSS ${rss(diff)} | exit ${last(diff).exit} | ${last(diff).summary} | ${load()}`,
     );
 
     if (!flag('--skip-keyless')) {
@@ -202,7 +211,10 @@ async function main(): Promise<void> {
       for (let i = 0; i < repeat; i++) seeds.push(await seedMethod(pg));
       const verifyMs = same.runs.map((r) => r.ms);
       console.log(
-        `seed-002 method:  ${spread(seeds)} (SELECT * ORDER BY id, JSON, md5 in Node, both tables) | dmr verify is ${(best(seeds) / best(verifyMs)).toFixed(1)}x faster best to best, ${(median(seeds) / median(verifyMs)).toFixed(1)}x median to median (target >= 10x) | ${load()}`,
+        `seed-002 method:  ${spread(seeds)} (SELECT * ORDER BY id, JSON, md5 in Node, both tables) ` +
+          `| dmr verify is ${(best(seeds) / best(verifyMs)).toFixed(1)}x faster best to best, ` +
+          `${(median(seeds) / median(verifyMs)).toFixed(1)}x median to median (target >= 10x) | ` +
+          `${load()}`,
       );
     }
 
@@ -221,7 +233,10 @@ async function main(): Promise<void> {
         const ms = crosses.map((c) => c.ms);
         const cross = crosses[crosses.length - 1]!;
         console.log(
-          `MariaDB -> PostgreSQL: ${mysqlRows.toLocaleString('en-US')} rows in ${spread(ms)} = ${Math.round(mysqlRows / (best(ms) / 1000)).toLocaleString('en-US')} rows/s per side (best) | peak RSS ${Math.max(...crosses.map((c) => c.rssMb)).toFixed(0)} MB | exit ${cross.exit} | ${cross.summary} | ${load()}`,
+          `MariaDB -> PostgreSQL: ${mysqlRows.toLocaleString('en-US')} rows in ${spread(ms)} = ` +
+            `${Math.round(mysqlRows / (best(ms) / 1000)).toLocaleString('en-US')} rows/s per side (best) ` +
+            `| peak RSS ${Math.max(...crosses.map((c) => c.rssMb)).toFixed(0)} MB | exit ${cross.exit} | ` +
+            `${cross.summary} | ${load()}`,
         );
       } finally {
         await my.destroy();

@@ -107,7 +107,8 @@ type Row = Record<string, string | number>;
 function modelReports(): Record<'byGrade' | 'perSchool' | 'perDistrict', Row[]> {
   const gradeCodes = ['KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'];
   const schoolName = (n: number) =>
-    `${['Lincoln', 'Washington', 'Jefferson', 'Roosevelt', 'Madison'][n % 5]} ${n <= 8 ? 'Elementary School' : n <= 14 ? 'Middle School' : 'High School'} ${n}`;
+    `${['Lincoln', 'Washington', 'Jefferson', 'Roosevelt', 'Madison'][n % 5]} ` +
+    `${n <= 8 ? 'Elementary School' : n <= 14 ? 'Middle School' : 'High School'} ${n}`;
   const schoolLevel = (n: number) => (n <= 8 ? 'Elementary' : n <= 14 ? 'Middle' : 'High');
   const byGrade = new Map<string, Row>();
   const perSchool = new Map<string, Row>();

@@ -27,7 +27,8 @@ export function readServerUrl(raw: string): ServerUrl {
   const secrets = typed ? [typed] : [];
   if (/%(?![0-9a-f]{2})/i.test(raw)) {
     throw new ConnectionSettingError(
-      `malformed ${scheme}:// connection URL: a "%" is not followed by two hex digits (the URL is not shown: it may hold a password)`,
+      `malformed ${scheme}:// connection URL: a "%" is not followed by two hex digits (the URL is ` +
+        `not shown: it may hold a password)`,
       escapeHint,
       secrets,
     );

@@ -107,7 +107,8 @@ function render(result: RunDocument, json: boolean): void {
   }
   if (result.outcome === 'success')
     out.line(
-      `run ${result.runId} completed in ${result.seconds.toFixed(1)}s: ${result.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}`,
+      `run ${result.runId} completed in ${result.seconds.toFixed(1)}s: ` +
+        `${result.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}`,
     );
   else if (result.outcome === 'lost') {
     out.line(`run ${result.runId} stopped itself: ${result.error ?? ''}`);

@@ -47,7 +47,8 @@ export function parseConnectionObject(
   if (!dialect) {
     throw new UsageError(
       `unsupported database client ${JSON.stringify(client)}`,
-      `use one of ${dialects.map((d) => d.knexClients[0]).join(', ')} (or a URL: ${dialects.map((d) => d.urlExample).join(', ')})`,
+      `use one of ${dialects.map((d) => d.knexClients[0]).join(', ')} (or a URL: ` +
+        `${dialects.map((d) => d.urlExample).join(', ')})`,
     );
   }
   return fromParsed(dialect, () => dialect.connections.fromObject(connection, baseDir), extra);

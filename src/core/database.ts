@@ -56,7 +56,8 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
         ? `; ${connection.tlsRequiredBy} requires TLS, which the server does not offer`
         : '';
     throw new ConnectionError(
-      `cannot connect to ${connection.display}: ${redactSecrets(failure.message)}${failure.code ? ` (${failure.code})` : ''}${tls}`,
+      `cannot connect to ${connection.display}: ${redactSecrets(failure.message)}` +
+        `${failure.code ? ` (${failure.code})` : ''}${tls}`,
       tls
         ? 'enable TLS on the server, or choose a weaker TLS mode knowingly'
         : options.readOnly
@@ -113,7 +114,9 @@ export async function explainLostConnection(
   if (answer === 'up') {
     return {
       cause: 'session-terminated',
-      message: `${causeText['session-terminated']}${code}; the server still accepts connections, so the session was ended on its side (killed, or an idle or session timeout): ${original}`,
+      message:
+        `${causeText['session-terminated']}${code}; the server still accepts connections, so the ` +
+        `session was ended on its side (killed, or an idle or session timeout): ${original}`,
     };
   }
   if (
@@ -122,7 +125,9 @@ export async function explainLostConnection(
   ) {
     return {
       cause: 'server-shutdown',
-      message: `${causeText['server-shutdown']}${code}; it refuses new connections (${answer.code ?? answer.message}): ${original}`,
+      message:
+        `${causeText['server-shutdown']}${code}; it refuses new connections (` +
+        `${answer.code ?? answer.message}): ${original}`,
     };
   }
   return { cause: 'connection-lost', message: detail.message };

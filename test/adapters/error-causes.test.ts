@@ -24,7 +24,8 @@ const engines = {
     waitingOnLock: async (knex: Knex) => {
       const rows = (
         await knex.raw(
-          "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%update dl%id = 2%'",
+          "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query " +
+            "like '%update dl%id = 2%'",
         )
       ).rows as { n: number }[];
       return rows[0]?.n === 1;
@@ -33,8 +34,10 @@ const engines = {
     outsider: 'set deadlock_timeout = 20000',
     terminated:
       /\[57P01\] the server ended the session \(SQLSTATE 57P01\): terminating connection due to administrator command/,
-    timedOut:
-      /\[57014\] the statement ran past its time limit \(statement timeout\) \(SQLSTATE 57014\): canceling statement due to statement timeout/,
+    timedOut: new RegExp(
+      /\[57014\] the statement ran past its time limit \(statement timeout\) /.source +
+        /\(SQLSTATE 57014\): canceling statement due to statement timeout/.source,
+    ),
     deadlocked: /\[40P01\] deadlock: .* \(SQLSTATE 40P01\): deadlock detected/,
   },
   mysql: {
@@ -50,15 +53,19 @@ const engines = {
     timeout: 'set statement max_statement_time = 0.3 for select sleep(5);\n',
     waitingOnLock: async (knex: Knex) => {
       const [rows] = (await knex.raw(
-        "select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT' and trx_query like '%update dl%id = 2%'",
+        "select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT' and " +
+          "trx_query like '%update dl%id = 2%'",
       )) as [{ n: number }[]];
       return Number(rows[0]?.n) === 1;
     },
     // InnoDB rolls back the transaction that changed fewer rows: the outside session changes many first.
     outsider: 'insert into heavy (id) select seq from seq_1_to_500',
     // MariaDB closes a killed connection without an error packet; a new connection tells it was the server.
-    terminated:
-      /\[PROTOCOL_CONNECTION_LOST\] the server ended the session \(PROTOCOL_CONNECTION_LOST\); the server still accepts connections, so the session was ended on its side/,
+    terminated: new RegExp(
+      /\[PROTOCOL_CONNECTION_LOST\] the server ended the session /.source +
+        /\(PROTOCOL_CONNECTION_LOST\); the server still accepts connections, so the /.source +
+        /session was ended on its side/.source,
+    ),
     timedOut: /\[1969\] the statement ran past its time limit \(statement timeout\) \(errno 1969, SQLSTATE 70100\)/,
     deadlocked: /\[ER_LOCK_DEADLOCK\] deadlock: .* \(errno 1213, SQLSTATE 40001\): Deadlock found/,
   },

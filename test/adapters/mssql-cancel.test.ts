@@ -66,7 +66,9 @@ describe("a stopped task's connection is settled before it goes back to the pool
     expect(conn.calls).toEqual(['reset']);
   });
 
-  it('a cancel not yet acknowledged is waited for, the open transaction rolled back, then the session reset', async () => {
+  const pendingCancelTitle =
+    'a cancel not yet acknowledged is waited for, the open transaction rolled back, then the session reset';
+  it(pendingCancelTitle, async () => {
     const conn = new FakeTedious(50);
     conn.inTransaction = true;
     void conn.run();

@@ -85,7 +85,9 @@ describe.runIf(live.includes('mssql'))('SQL Server run lock and cancel, live', (
     }
   });
 
-  it("a stopped task's transaction (rollback refused while the cancel is pending) is rolled back by the reset", async () => {
+  const stoppedTaskRollbackTitle =
+    "a stopped task's transaction (rollback refused while the cancel is pending) is rolled back by the reset";
+  it(stoppedTaskRollbackTitle, async () => {
     const conn = await dmr.knex.client.acquireConnection();
     try {
       const id = await dmr.adapter.currentSessionId(dmr.knex, conn);
@@ -129,7 +131,9 @@ describe.runIf(live.includes('mssql'))('SQL Server run lock and cancel, live', (
     expect(await dmr.adapter.session(db.knex, id)).not.toBeNull();
   });
 
-  it("copy's reader and writer cancel their own request by the driver: ECANCEL, both sessions stay and work on", async () => {
+  const copyCancelTitle =
+    "copy's reader and writer cancel their own request by the driver: ECANCEL, both sessions stay and work on";
+  it(copyCancelTitle, async () => {
     const table: CopyTable = {
       schema: 'dbo',
       name: 't',

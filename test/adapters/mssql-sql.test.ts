@@ -58,14 +58,16 @@ describe('SQL Server SQL text', () => {
       .update({ DataMigrationStatusId: 3 })
       .toQuery();
     expect(update).toBe(
-      'update [App].[DataMigrations] set [DataMigrationStatusId] = 3 where [DataMigrationTypeId] in (2);select @@rowcount',
+      'update [App].[DataMigrations] set [DataMigrationStatusId] = 3 where [DataMigrationTypeId] ' +
+        'in (2);select @@rowcount',
     );
     const insert = store
       .table('histories')
       .insert({ DataMigrationTypeId: 2, DataMigrationHistoryMessage: "rds: it's done" })
       .toQuery();
     expect(insert).toBe(
-      "insert into [App].[DataMigrationHistories] ([DataMigrationHistoryMessage], [DataMigrationTypeId]) values ('rds: it''s done', 2)",
+      'insert into [App].[DataMigrationHistories] ([DataMigrationHistoryMessage], ' +
+        "[DataMigrationTypeId]) values ('rds: it''s done', 2)",
     );
   });
 

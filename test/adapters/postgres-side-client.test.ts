@@ -47,7 +47,8 @@ describe.skipIf(!postgres)('PostgreSQL cancel and terminate by backend pid, on a
     // The side client is gone, and it showed itself as dmr's.
     const side = (
       await db.knex.raw(
-        "select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name like '%(cancel)'",
+        'select count(*)::int as n from pg_stat_activity where datname = current_database() and ' +
+          "application_name like '%(cancel)'",
       )
     ).rows as { n: number }[];
     expect(side[0]?.n).toBe(0);

@@ -11,7 +11,9 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 /** Runs migrate under a real pseudo-terminal (util-linux `script`) with the given width. */
 function migrateOnTerminal(columns: number): { status: number | null; screen: string } {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'dmr-tty-')), 'db.sqlite3');
-  const command = `stty cols ${columns}; ${process.execPath} ${cliPath} migrate --url sqlite:${file} --sql-dir ${fixture('slow')}`;
+  const command =
+    `stty cols ${columns}; ${process.execPath} ${cliPath} migrate --url sqlite:${file} ` +
+    `--sql-dir ${fixture('slow')}`;
   // ora draws no animation when CI is set (as in .ci/run); this test is about an interactive terminal.
   const { CI: _ci, ...env } = process.env;
   const result = spawnSync('script', ['-qec', command, '/dev/null'], {

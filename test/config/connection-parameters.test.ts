@@ -83,7 +83,8 @@ describe.skipIf(!postgres)('PostgreSQL connection parameters against the local s
       while (rows.length === 0 && !finished) {
         rows = (
           await db.knex.raw(
-            "select application_name as name from pg_stat_activity where datname = current_database() and query like '%pg_sleep(5)%' and pid <> pg_backend_pid()",
+            'select application_name as name from pg_stat_activity where datname = current_database() ' +
+              "and query like '%pg_sleep(5)%' and pid <> pg_backend_pid()",
           )
         ).rows as { name: string }[];
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -27,7 +27,9 @@ const refused = (url: string) => {
   throw new Error(`${url} was accepted`);
 };
 
-describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq parameter honoured or refused by name', () => {
+const postgresUrlsTitle =
+  'PostgreSQL URLs: pg-connection-string for the authority, every libpq parameter honoured or refused by name';
+describe(postgresUrlsTitle, () => {
   const base = 'postgres://u:pw@db.example:6543/edw';
 
   it('user, password, host, port, database; dbname/user/password/port/host as parameters; a socket directory', () => {
@@ -70,7 +72,10 @@ describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq p
     ).toMatchObject({ enableChannelBinding: true });
   });
 
-  it('sslmode: disable and no sslmode are plaintext; require encrypts unverified; verify-ca checks the chain; verify-full also the name', () => {
+  const sslmodeTitle =
+    'sslmode: disable and no sslmode are plaintext; require encrypts unverified; verify-ca ' +
+    'checks the chain; verify-full also the name';
+  it(sslmodeTitle, () => {
     expect(conn(base).ssl).toBe(false);
     expect(conn(`${base}?sslmode=disable`).ssl).toBe(false);
     const require = parseConnectionUrl(`${base}?sslmode=require`);
@@ -119,7 +124,9 @@ describe('PostgreSQL URLs: pg-connection-string for the authority, every libpq p
     });
   });
 
-  it('refuses a bad value, an unreadable file, an unknown parameter and what node-postgres cannot do, each by name', () => {
+  const refusalsTitle =
+    'refuses a bad value, an unreadable file, an unknown parameter and what node-postgres cannot do, each by name';
+  it(refusalsTitle, () => {
     expect(refused(`${base}?sslmode=bogus`)).toMatch(/sslmode=bogus is not one of/);
     expect(refused(`${base}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem`)).toMatch(
       /sslrootcert: cannot read \/nonexistent\/ca.pem/,
@@ -214,7 +221,8 @@ describe('MySQL/MariaDB URLs: mysql2 options and MySQL URI parameters, anything 
     expect(conn(`${base}?socket=/run/mysqld/mysqld.sock`)).toMatchObject({ socketPath: '/run/mysqld/mysqld.sock' });
     expect(
       conn(
-        `${base}?socketPath=/s.sock&connectTimeout=5000&charset=utf8mb4&compress=true&enableKeepAlive=true&keepAliveInitialDelay=10`,
+        `${base}?socketPath=/s.sock&connectTimeout=5000&charset=utf8mb4` +
+          '&compress=true&enableKeepAlive=true&keepAliveInitialDelay=10',
       ),
     ).toMatchObject({
       socketPath: '/s.sock',
@@ -246,7 +254,10 @@ describe('MySQL/MariaDB URLs: mysql2 options and MySQL URI parameters, anything 
     );
   });
 
-  it('ssl-mode: DISABLED plaintext, PREFERRED with a plaintext retry, REQUIRED unverified, VERIFY_CA and VERIFY_IDENTITY verified', () => {
+  const mysqlSslModeTitle =
+    'ssl-mode: DISABLED plaintext, PREFERRED with a plaintext retry, REQUIRED unverified, ' +
+    'VERIFY_CA and VERIFY_IDENTITY verified';
+  it(mysqlSslModeTitle, () => {
     expect(conn(base)).not.toHaveProperty('ssl');
     expect(conn(`${base}?ssl-mode=disabled`)).not.toHaveProperty('ssl');
     const preferred = parseConnectionUrl(`${base}?ssl-mode=PREFERRED`);
@@ -260,7 +271,8 @@ describe('MySQL/MariaDB URLs: mysql2 options and MySQL URI parameters, anything 
     expect(verifyCa).toMatchObject({ rejectUnauthorized: true, ca: expect.stringContaining('ca.pem') });
     expect(typeof verifyCa.checkServerIdentity).toBe('function');
     const identity = conn(
-      `${base}?ssl-mode=VERIFY_IDENTITY&ssl-ca=${ca}&ssl-cert=${cert}&ssl-key=${key}&ssl-cipher=ECDHE-RSA-AES128-GCM-SHA256&ssl-crl=${crl}&tls-version=TLSv1.3,TLSv1.2`,
+      `${base}?ssl-mode=VERIFY_IDENTITY&ssl-ca=${ca}&ssl-cert=${cert}&ssl-key=${key}` +
+        `&ssl-cipher=ECDHE-RSA-AES128-GCM-SHA256&ssl-crl=${crl}&tls-version=TLSv1.3,TLSv1.2`,
     );
     expect(identity.ssl).toMatchObject({
       rejectUnauthorized: true,
@@ -357,7 +369,8 @@ describe("SQL Server URLs: connection string keywords through the mssql package'
   it('timeouts, intent, failover, packet size, language, application name, instance, Azure AD', () => {
     expect(
       conn(
-        `${base}?Connect%20Timeout=5&ApplicationIntent=ReadOnly&MultiSubnetFailover=true&Packet%20Size=8192&Current%20Language=english`,
+        `${base}?Connect%20Timeout=5&ApplicationIntent=ReadOnly&MultiSubnetFailover=true` +
+          '&Packet%20Size=8192&Current%20Language=english',
       ),
     ).toMatchObject({
       connectionTimeout: 5000,

@@ -147,10 +147,11 @@ describe.skipIf(servers.length === 0).each(servers)(
         database: u.pathname.slice(1),
       };
       const client = dialect === 'mysql' ? 'mysql2' : 'pg';
-      writeFileSync(
-        path.join(dir, 'knexfile.mjs'),
-        `export default ${JSON.stringify({ development: { client, connection }, bad: { client, connection: { ...connection, port: 1 } } })};\n`,
-      );
+      const environments = {
+        development: { client, connection },
+        bad: { client, connection: { ...connection, port: 1 } },
+      };
+      writeFileSync(path.join(dir, 'knexfile.mjs'), `export default ${JSON.stringify(environments)};\n`);
       for (const env of ['development', 'bad']) {
         const result = await runCli(['status', '--env', env, '--schema', db.schema, '--verbose'], { cwd: dir });
         expectClean(result, env);

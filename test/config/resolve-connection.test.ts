@@ -73,7 +73,8 @@ describe('resolving --url, --env, DMR_DATABASE_URL and the knexfile', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-config-'));
   writeFileSync(
     path.join(dir, 'knexfile.ts'),
-    `const x: number = 1;\nexport default { development: { client: 'better-sqlite3', connection: { filename: './dev.sqlite3' } }, staging: 'postgres://s:pw@stage/db', n: x };\n`,
+    `const x: number = 1;\nexport default { development: { client: 'better-sqlite3', ` +
+      `connection: { filename: './dev.sqlite3' } }, staging: 'postgres://s:pw@stage/db', n: x };\n`,
   );
 
   it('uses the knexfile default environment, resolving sqlite paths next to it', async () => {

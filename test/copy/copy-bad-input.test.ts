@@ -46,7 +46,10 @@ describe.each(dialects)('dmr copy bad input with a %s source and target', (diale
       [['--table', 'nosuch', '--create'], /table "nosuch" not found in the source/],
       [
         ['--table', 'people', '--create'],
-        /no safe type mapping for a column; nothing was copied:\n {2}people\.(bits: source type bit\(8\)|odd: source type whatever_type)/,
+        new RegExp(
+          /no safe type mapping for a column; nothing was /.source +
+            /copied:\n {2}people\.(bits: source type bit\(8\)|odd: source type whatever_type)/.source,
+        ),
       ],
       [
         ['--table', 'plain;drop table plain', '--create'],

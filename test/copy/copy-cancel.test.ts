@@ -56,7 +56,9 @@ describe.each(servers as ('postgres' | 'mysql')[])('copy cancel on %s, live', (d
     }
   });
 
-  it("a writer's statement waiting for a row lock stops; its transaction rolls back and the writer works on", async () => {
+  const writerLockWaitTitle =
+    "a writer's statement waiting for a row lock stops; its transaction rolls back and the writer works on";
+  it(writerLockWaitTitle, async () => {
     const writer = await copy.openWriter(db.knex);
     const holder = await db.knex.transaction();
     try {

@@ -32,7 +32,10 @@ describe.runIf(both)('dmr copy: rejected rows and bad input', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refused rows: the others land, the rejects file holds exactly them with messages, exit 1; --retry-rejects after a fix exits 0', async () => {
+  const refusedRowsTitle =
+    'refused rows: the others land, the rejects file holds exactly them with messages, exit 1; ' +
+    '--retry-rejects after a fix exits 0';
+  it(refusedRowsTitle, async () => {
     const file = path.join(dir, 'rejects.csv');
     const run = await runCli([
       'copy',
@@ -79,7 +82,8 @@ describe.runIf(both)('dmr copy: rejected rows and bad input', () => {
     ]);
 
     await pg.knex.raw(
-      'alter table people alter column name type varchar(30), alter column name drop not null, drop constraint people_amount_check',
+      'alter table people alter column name type varchar(30), alter column name drop not null, ' +
+        'drop constraint people_amount_check',
     );
     const retry = await runCli([
       'copy',
@@ -115,7 +119,10 @@ describe.runIf(both)('dmr copy: rejected rows and bad input', () => {
     expect((await runCli(['verify', '--source', my.url, '--target', pg.url, '--table', 'people'])).code).toBe(0);
   });
 
-  it('bad input exits 2 and writes nothing: unknown table, injection attempts, same source and target, conflicting modes', async () => {
+  const badInputTitle =
+    'bad input exits 2 and writes nothing: unknown table, injection attempts, same source and ' +
+    'target, conflicting modes';
+  it(badInputTitle, async () => {
     const before = await pg.knex.raw(
       `select count(*)::int as n from information_schema.tables where table_schema = 'public'`,
     );

@@ -61,7 +61,9 @@ describe('SQL Server copy SQL (no server needed)', () => {
         range: { kind: 'range', low: ['10'], high: ['20'] },
       }),
     ).toBe(
-      "select convert(nvarchar(max), [id]) as [c0], convert(varchar(40), convert(datetime2(7), switchoffset([at], '+00:00')), 121) as [c1], '\\x' + lower(convert(varchar(max), [raw], 2)) as [c2] from [sales].[orders] where [id] >= 10 and [id] < 20",
+      'select convert(nvarchar(max), [id]) as [c0], convert(varchar(40), convert(datetime2(7), ' +
+        "switchoffset([at], '+00:00')), 121) as [c1], '\\x' + lower(convert(varchar(max), [raw], 2)) " +
+        'as [c2] from [sales].[orders] where [id] >= 10 and [id] < 20',
     );
     expect(mssqlRangeSql(table, ['a', 'b'], { kind: 'keyset', low: ['x', "o'k"], high: null })).toBe(
       "(([a] > N'x') or ([a] = N'x' and [b] > N'o''k'))",

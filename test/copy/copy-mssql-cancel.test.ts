@@ -74,7 +74,9 @@ describe('dmr copy on SQL Server: a signal cancels the running request by the dr
     expect(pool.calls).toEqual(['cancel']);
   });
 
-  it("a writer's bulk load in the chunk's transaction: its request is cancelled, then rolled back on the same session", async () => {
+  const writerBulkLoadTitle =
+    "a writer's bulk load in the chunk's transaction: its request is cancelled, then rolled back on the same session";
+  it(writerBulkLoadTitle, async () => {
     const pool = new FakeMssqlPool({ holds: /^bulk / });
     const writer = await mssqlWriterOn(pool);
     await writer.begin();
@@ -121,7 +123,9 @@ describe('dmr copy on SQL Server: a signal cancels the running request by the dr
 describe("dmr copy's table locks on SQL Server: one mssql session of their own", () => {
   const sql = mssqlCopyLockSql('mssql://sa@db/shop');
 
-  it('each applock is taken on the same pinned pool with the resource as @p0, released there, then the pool closed', async () => {
+  const applockTitle =
+    'each applock is taken on the same pinned pool with the resource as @p0, released there, then the pool closed';
+  it(applockTitle, async () => {
     const pools: FakeMssqlPool[] = [];
     const open = async () => {
       const pool = new FakeMssqlPool({ answer: [{ ok: 1 }] });
@@ -146,7 +150,9 @@ describe("dmr copy's table locks on SQL Server: one mssql session of their own",
     expect(pools).toHaveLength(1);
   });
 
-  it('a lock held by another session is refused; release then sends nothing for it and closes the session', async () => {
+  const lockHeldTitle =
+    'a lock held by another session is refused; release then sends nothing for it and closes the session';
+  it(lockHeldTitle, async () => {
     const pool = new FakeMssqlPool({ answer: [{ ok: 0 }] });
     const locks = sessionCopyLocks(
       mssqlLockSession(async () => pool),
@@ -160,7 +166,8 @@ describe("dmr copy's table locks on SQL Server: one mssql session of their own",
 
   it('the T-SQL: an exclusive session applock, never waiting, bound as @p0 and cut to 255 characters', () => {
     expect(sql.acquire).toBe(
-      "declare @r int; exec @r = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; select case when @r >= 0 then 1 else 0 end as ok",
+      "declare @r int; exec @r = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', " +
+        "@LockOwner = 'Session', @LockTimeout = 0; select case when @r >= 0 then 1 else 0 end as ok",
     );
     expect(sql.release).toBe("exec sp_releaseapplock @Resource = @p0, @LockOwner = 'Session'");
     expect(sql.bindings('sales.orders')).toEqual(['dmr-copy:mssql://sa@db/shop/sales.orders']);

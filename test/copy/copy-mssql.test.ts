@@ -58,8 +58,10 @@ describe('SQL Server copy SQL as text (no server needed)', () => {
       where: 'amount > 0',
     });
     expect(sql).toBe(
-      'select top (1000) convert(nvarchar(max), [code]) as [c0], convert(nvarchar(max), [n]) as [c1], convert(nvarchar(max), [amount]) as [c2], ' +
-        "convert(varchar(40), [at], 121) as [c3] from [sales].[orders] where (([code] > N'007') or ([code] = N'007' and [n] > 5)) and (amount > 0) order by [code], [n]",
+      'select top (1000) convert(nvarchar(max), [code]) as [c0], convert(nvarchar(max), [n]) as ' +
+        '[c1], convert(nvarchar(max), [amount]) as [c2], ' +
+        "convert(varchar(40), [at], 121) as [c3] from [sales].[orders] where (([code] > N'007') or " +
+        "([code] = N'007' and [n] > 5)) and (amount > 0) order by [code], [n]",
     );
     expect(mssqlRangeSql(orders, ['code', 'n'], { kind: 'keyset', low: ['a', '1'], high: ['b', '9'] })).toBe(
       "(([code] > N'a') or ([code] = N'a' and [n] > 1)) and (([code] < N'b') or ([code] = N'b' and [n] <= 9))",
@@ -246,22 +248,31 @@ describe.runIf(live.includes('mssql') && live.includes('postgres'))(
       pg = await createTestDatabase('postgres', 'cms_pg');
       ms = await createTestDatabase('mssql', 'cms_ms');
       pgBack = await createTestDatabase('postgres', 'cms_back');
-      await pg.knex
-        .raw(`create table every (id bigint primary key, b boolean, si smallint, i integer, d numeric(15,4), r real, db double precision,
-      c char(3), vc varchar(50), t text, bin bytea, dt date, tm time(3), ts0 timestamp(0), ts3 timestamp(3), ts6 timestamp(6), tz timestamptz(3), u uuid)`);
-      await pg.knex
-        .raw(`insert into every select g, case when g % 3 = 0 then null else g % 2 = 0 end, (g % 100)::smallint, -g,
-      case when g % 2 = 0 then -99999999999.9999 else g / 7.0 end, g / 4.0, g::float8 / 3, 'ab', case when g % 5 = 0 then null
+      await pg.knex.raw(
+        `create table every (id bigint primary key, b boolean, si smallint, i integer, d ` +
+          `numeric(15,4), r real, db double precision,
+      c char(3), vc varchar(50), t text, bin bytea, dt date, tm time(3), ts0 timestamp(0), ` +
+          `ts3 timestamp(3), ts6 timestamp(6), tz timestamptz(3), u uuid)`,
+      );
+      await pg.knex.raw(
+        `insert into every select g, case when g % 3 = 0 then null else g % 2 = 0 end, (g % 100)::smallint, -g,
+      case when g % 2 = 0 then -99999999999.9999 else g / 7.0 end, g / 4.0, g::float8 / 3, ` +
+          `'ab', case when g % 5 = 0 then null
       else (array['', 'Grüße', 'emoji 😀 𝄞', e'tab\\there', 'quote '' "'])[g % 5 + 1] end, repeat('x', g % 10),
-      decode(lpad(to_hex(g), 8, '0'), 'hex'), date '2000-01-01' + g, time '23:59:59.123', timestamp '2020-01-01 10:00:00' + g * interval '1 second',
+      decode(lpad(to_hex(g), 8, '0'), 'hex'), date '2000-01-01' + g, time '23:59:59.123', ` +
+          `timestamp '2020-01-01 10:00:00' + g * interval '1 second',
       timestamp '2020-01-01' + g * interval '1.001 second', timestamp '2020-01-01' + g * interval '0.000001 second',
-      timestamptz '2021-03-04 05:06:07.891+02' + g * interval '1 minute', md5(g::text)::uuid from generate_series(1, 2500) g`);
+      timestamptz '2021-03-04 05:06:07.891+02' + g * interval '1 minute', ` +
+          `md5(g::text)::uuid from generate_series(1, 2500) g`,
+      );
     });
     afterAll(async () => {
       for (const db of [pg, ms, pgBack]) await db?.drop();
     });
 
-    it('PostgreSQL -> SQL Server with --create: declared types are the mapped ones, verify exits 0; and back again', async () => {
+    const postgresToMssqlTitle =
+      'PostgreSQL -> SQL Server with --create: declared types are the mapped ones, verify exits 0; and back again';
+    it(postgresToMssqlTitle, async () => {
       const run = await runCli([
         'copy',
         '--json',
@@ -283,9 +294,11 @@ describe.runIf(live.includes('mssql') && live.includes('postgres'))(
         source_count: 2500,
         target_count: 2500,
       });
-      const types = await ms.knex
-        .raw(`select column_name as n, data_type as t, character_maximum_length as l, numeric_precision as p, numeric_scale as s, datetime_precision as dp
-      from information_schema.columns where table_name = 'every'`);
+      const types = await ms.knex.raw(
+        `select column_name as n, data_type as t, character_maximum_length as l, numeric_precision ` +
+          `as p, numeric_scale as s, datetime_precision as dp
+      from information_schema.columns where table_name = 'every'`,
+      );
       const declared = Object.fromEntries(
         (types as { n: string; t: string; l: number | null; p: number; s: number; dp: number | null }[]).map((c) => [
           c.n,

@@ -17,14 +17,16 @@ const bytes = [Buffer.from([0, 9, 10, 13, 92, 255]), Buffer.alloc(0), Buffer.fro
 async function declaredTypes(db: TestDatabase, table: string): Promise<Record<string, string>> {
   if (db.dialect === 'postgres') {
     const r = await db.knex.raw(
-      `select a.attname as n, format_type(a.atttypid, a.atttypmod) as t from pg_attribute a where a.attrelid = ?::regclass and a.attnum > 0 and not a.attisdropped`,
+      `select a.attname as n, format_type(a.atttypid, a.atttypmod) as t from pg_attribute a where ` +
+        `a.attrelid = ?::regclass and a.attnum > 0 and not a.attisdropped`,
       [table],
     );
     return Object.fromEntries((r.rows as { n: string; t: string }[]).map((x) => [x.n, x.t]));
   }
   if (db.dialect === 'mysql') {
     const [rows] = await db.knex.raw(
-      'select column_name as n, column_type as t from information_schema.columns where table_schema = database() and table_name = ?',
+      'select column_name as n, column_type as t from information_schema.columns where ' +
+        'table_schema = database() and table_name = ?',
       [table],
     );
     return Object.fromEntries((rows as { n: string; t: string }[]).map((x) => [x.n, x.t]));
@@ -50,10 +52,14 @@ describe.runIf(both)('dmr copy between engines: every mapped type, then dmr veri
     my2 = await createTestDatabase('mysql', 'cp_my2');
     lite = await createTestDatabase('sqlite', 'cp_lite');
     lite2 = await createTestDatabase('sqlite', 'cp_lite2');
-    await my.knex.raw(`create table every (
-      id int primary key, b tinyint(1), si smallint, i int, bi bigint, ui int unsigned, d decimal(38,10), f float, db double,
-      c char(5), vc varchar(50), t text, bin varbinary(16), blb blob, dt date, tm time(3), ts0 datetime, ts3 datetime(3), ts6 datetime(6),
-      tz timestamp(6) null, j json, e enum('red','green'))`);
+    await my.knex.raw(
+      `create table every (
+      id int primary key, b tinyint(1), si smallint, i int, bi bigint, ui int unsigned, d ` +
+        `decimal(38,10), f float, db double,
+      c char(5), vc varchar(50), t text, bin varbinary(16), blb blob, dt date, tm time(3), ` +
+        `ts0 datetime, ts3 datetime(3), ts6 datetime(6),
+      tz timestamp(6) null, j json, e enum('red','green'))`,
+    );
     const rows = Array.from({ length: 3000 }, (_, n) => ({
       id: n + 1,
       b: n % 3 === 0 ? null : n % 2,
@@ -84,7 +90,9 @@ describe.runIf(both)('dmr copy between engines: every mapped type, then dmr veri
     for (const db of [my, pg, pg2, my2, lite, lite2]) await db?.drop();
   });
 
-  it('MariaDB -> PostgreSQL: --create maps every type exactly, verify equal, declared types are the mapped ones', async () => {
+  const mariadbToPostgresTitle =
+    'MariaDB -> PostgreSQL: --create maps every type exactly, verify equal, declared types are the mapped ones';
+  it(mariadbToPostgresTitle, async () => {
     const run = await copy(
       '--source',
       my.url,
@@ -137,7 +145,8 @@ describe.runIf(both)('dmr copy between engines: every mapped type, then dmr veri
       e: 'character varying(5)',
     });
     const pk = await pg.knex.raw(
-      `select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) where i.indrelid = 'every'::regclass and i.indisprimary`,
+      `select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and ` +
+        `a.attnum = any(i.indkey) where i.indrelid = 'every'::regclass and i.indisprimary`,
     );
     expect(pk.rows).toEqual([{ attname: 'id' }]);
     const check = await verify(
@@ -161,15 +170,24 @@ describe.runIf(both)('dmr copy between engines: every mapped type, then dmr veri
   });
 
   it('PostgreSQL -> MariaDB and PostgreSQL -> SQLite: verify equal, declared types mapped', async () => {
-    await pg2.knex
-      .raw(`create table every (id bigint primary key, b boolean, si smallint, i integer, d numeric(15,4), r real, db double precision,
-      vc varchar(50), t text, bin bytea, dt date, ts0 timestamp(0), ts3 timestamp(3), ts6 timestamp(6), tz timestamptz(3), j json, u uuid)`);
-    await pg2.knex
-      .raw(`insert into every select g, case when g % 3 = 0 then null else g % 2 = 0 end, (g % 100)::smallint, -g, case when g % 2 = 0 then -99999999999.9999 else g / 7.0 end,
-      g / 4.0, g::float8 / 3, case when g % 5 = 0 then null else (array['', 'Grüße', 'emoji 😀 𝄞', e'tab\\there\\nline', 'back\\\\slash'])[g % 5 + 1] end,
-      repeat('x', g % 10), decode(lpad(to_hex(g), 8, '0'), 'hex'), date '2000-01-01' + g, timestamp '2020-01-01 10:00:00' + g * interval '1 second',
-      timestamp '2020-01-01' + g * interval '1.001 second', timestamp '2020-01-01' + g * interval '0.000001 second', timestamptz '2021-03-04 05:06:07.891+02' + g * interval '1 minute',
-      json_build_object('g', g), md5(g::text)::uuid from generate_series(1, 2500) g`);
+    await pg2.knex.raw(
+      `create table every (id bigint primary key, b boolean, si smallint, i integer, d ` +
+        `numeric(15,4), r real, db double precision,
+      vc varchar(50), t text, bin bytea, dt date, ts0 timestamp(0), ts3 timestamp(3), ts6 ` +
+        `timestamp(6), tz timestamptz(3), j json, u uuid)`,
+    );
+    await pg2.knex.raw(
+      `insert into every select g, case when g % 3 = 0 then null else g % 2 = 0 end, (g % ` +
+        `100)::smallint, -g, case when g % 2 = 0 then -99999999999.9999 else g / 7.0 end,
+      g / 4.0, g::float8 / 3, case when g % 5 = 0 then null else (array['', 'Grüße', ` +
+        `'emoji 😀 𝄞', e'tab\\there\\nline', 'back\\\\slash'])[g % 5 + 1] end,
+      repeat('x', g % 10), decode(lpad(to_hex(g), 8, '0'), 'hex'), date '2000-01-01' + g, ` +
+        `timestamp '2020-01-01 10:00:00' + g * interval '1 second',
+      timestamp '2020-01-01' + g * interval '1.001 second', timestamp '2020-01-01' + g * ` +
+        `interval '0.000001 second', timestamptz '2021-03-04 05:06:07.891+02' + g * interval ` +
+        `'1 minute',
+      json_build_object('g', g), md5(g::text)::uuid from generate_series(1, 2500) g`,
+    );
     const toMy = await copy(
       '--source',
       pg2.url,
@@ -248,9 +266,12 @@ describe.runIf(both)('dmr copy between engines: every mapped type, then dmr veri
     expect(liteCheck.code).toBe(0);
   });
 
-  it('SQLite -> PostgreSQL and PostgreSQL -> PostgreSQL (types kept as declared, even ones no other engine has)', async () => {
+  const toPostgresTitle =
+    'SQLite -> PostgreSQL and PostgreSQL -> PostgreSQL (types kept as declared, even ones no other engine has)';
+  it(toPostgresTitle, async () => {
     await lite.knex.raw(
-      `create table every (id integer primary key, name varchar(40) not null, flag boolean, amount decimal(15,2), ratio double, payload blob, born date, seen datetime(3))`,
+      `create table every (id integer primary key, name varchar(40) not null, flag boolean, ` +
+        `amount decimal(15,2), ratio double, payload blob, born date, seen datetime(3))`,
     );
     const rows = Array.from({ length: 1200 }, (_, n) => ({
       id: n + 1,
@@ -291,7 +312,8 @@ describe.runIf(both)('dmr copy between engines: every mapped type, then dmr veri
 
     await pg.knex.raw(`create table odd (k text primary key, span interval, tags int[], doc jsonb)`);
     await pg.knex.raw(
-      `insert into odd select 'key ' || g, g * interval '1 minute', array[g, -g], jsonb_build_object('g', g) from generate_series(1, 1500) g`,
+      `insert into odd select 'key ' || g, g * interval '1 minute', array[g, -g], ` +
+        `jsonb_build_object('g', g) from generate_series(1, 1500) g`,
     );
     const same = await copy(
       '--source',

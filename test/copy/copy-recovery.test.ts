@@ -40,7 +40,8 @@ describe.runIf(both)(
         'create table big (id int primary key, name varchar(60) not null, amount decimal(12,2), at datetime(3))',
       );
       await my.knex.raw(
-        `insert into big select seq, concat('name ', seq, ' ', md5(seq)), seq / 100, timestamp'2024-01-01 00:00:00' + interval seq second from seq_1_to_${rows}`,
+        `insert into big select seq, concat('name ', seq, ' ', md5(seq)), seq / 100, ` +
+          `timestamp'2024-01-01 00:00:00' + interval seq second from seq_1_to_${rows}`,
       );
     });
     afterAll(async () => {
@@ -63,7 +64,9 @@ describe.runIf(both)(
     ];
 
     // Each test copies 40,000 rows in 500-row chunks two or three times: minutes on a loaded 2-core machine.
-    it('SIGKILL mid-copy: a second copy meanwhile exits 3; the rerun copies only unfinished chunks; verify equal', async () => {
+    const sigkillTitle =
+      'SIGKILL mid-copy: a second copy meanwhile exits 3; the rerun copies only unfinished chunks; verify equal';
+    it(`${sigkillTitle}`, async () => {
       const first = startCli(args());
       await until(async () => (await successChunks(pg)) >= 4);
       const second = await runCli(args());
@@ -96,7 +99,9 @@ describe.runIf(both)(
       expect(pk.rows[0].n).toBe(1);
     }, 180_000);
 
-    it('the target connection terminated by the server mid-chunk: exit 1 naming it, the rerun finishes, verify equal', async () => {
+    const terminatedTitle =
+      'the target connection terminated by the server mid-chunk: exit 1 naming it, the rerun finishes, verify equal';
+    it(`${terminatedTitle}`, async () => {
       await pg.knex.raw('drop table big');
       await pg.knex.raw(`delete from "App"."DataMigrationCopyChunks"`);
       await pg.knex.raw(`delete from "App"."DataMigrationCopies"`);
@@ -104,7 +109,8 @@ describe.runIf(both)(
       let terminated = 0;
       await until(async () => {
         const r = await pg.knex.raw(
-          `select pg_terminate_backend(pid) as t from pg_stat_activity where datname = current_database() and query like 'copy "big"%' and state = 'active'`,
+          `select pg_terminate_backend(pid) as t from pg_stat_activity where datname = ` +
+            `current_database() and query like 'copy "big"%' and state = 'active'`,
         );
         terminated = r.rows.length;
         return terminated > 0;
@@ -143,7 +149,9 @@ describe.runIf(both)(
         );
         if (active.rows[0].n > 0) return true;
         const done = await pg.knex.raw(
-          `select count(*)::int as n from "App"."DataMigrationCopyChunks" c join "App"."DataMigrationCopies" j on j."CopyId" = c."CopyId" where j."TargetTable" = 'big2' and c."Status" = 'success'`,
+          `select count(*)::int as n from "App"."DataMigrationCopyChunks" c join ` +
+            `"App"."DataMigrationCopies" j on j."CopyId" = c."CopyId" where j."TargetTable" = 'big2' and ` +
+            `c."Status" = 'success'`,
         );
         return done.rows[0].n > 0;
       });
@@ -154,7 +162,8 @@ describe.runIf(both)(
       // No chunk is left processing: the one running (if the signal did not fall between two chunks) says why it
       // stopped.
       const left = await pg.knex.raw(
-        `select c."Status" as s, c."ErrorText" as e from "App"."DataMigrationCopyChunks" c join "App"."DataMigrationCopies" j on j."CopyId" = c."CopyId" where j."TargetTable" = 'big2'`,
+        `select c."Status" as s, c."ErrorText" as e from "App"."DataMigrationCopyChunks" c join ` +
+          `"App"."DataMigrationCopies" j on j."CopyId" = c."CopyId" where j."TargetTable" = 'big2'`,
       );
       expect(left.rows.filter((r: { s: string }) => r.s === 'processing')).toEqual([]);
       expect(left.rows.filter((r: { s: string }) => r.s === 'error').map((r: { e: string }) => r.e)).toEqual(
@@ -169,7 +178,10 @@ describe.runIf(both)(
       expect(rerun.code).toBe(0);
     }, 180_000);
 
-    it('a lost commit (ledger in another database): the rerun settles the chunk by checking the target rows, never by guessing', async () => {
+    const lostCommitTitle =
+      'a lost commit (ledger in another database): the rerun settles the chunk by checking the ' +
+      'target rows, never by guessing';
+    it(`${lostCommitTitle}`, async () => {
       const withLedger = [
         'copy',
         '--source',

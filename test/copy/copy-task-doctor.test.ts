@@ -64,7 +64,9 @@ describe.runIf(servers.length > 0)('a copy task killed mid-way: doctor, --fix --
     for (const d of [sourceDir, dir]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
-  it('doctor reports the chunk with its evidence; --fix --yes resets it; resume copies only what was not done', async () => {
+  const doctorChunkTitle =
+    'doctor reports the chunk with its evidence; --fix --yes resets it; resume copies only what was not done';
+  it(`${doctorChunkTitle}`, async () => {
     const run = startCli(['migrate', '--sql-dir', dir, '--heartbeat', '200ms', ...target(db)]);
     const sleeping = async () => {
       const r = await db.knex.raw(
@@ -112,7 +114,8 @@ describe.runIf(servers.length > 0)('a copy task killed mid-way: doctor, --fix --
     expect(chunk).toMatchObject({ severity: 'problem', stage: 'ods' });
     expect(chunk?.message).toMatch(
       new RegExp(
-        `^copy 1 chunk ${killed.ChunkNo} \\(people -> ods_people, keys \\[\\d+, \\d+\\)\\) is processing but its copy died: process ${pid} on \\S+ is gone$`,
+        `^copy 1 chunk ${killed.ChunkNo} \\(people -> ods_people, keys \\[\\d+, \\d+\\)\\) is ` +
+          `processing but its copy died: process ${pid} on \\S+ is gone$`,
       ),
     );
     expect(chunk?.evidence).toMatchObject({
@@ -139,7 +142,8 @@ describe.runIf(servers.length > 0)('a copy task killed mid-way: doctor, --fix --
     expect(history).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^doctor --fix by \\S+@\\S+: copy 1 chunk ${killed.ChunkNo} \\(people -> ods_people\\) processing -> pending: copy died: process ${pid} on \\S+ is gone$`,
+          `^doctor --fix by \\S+@\\S+: copy 1 chunk ${killed.ChunkNo} \\(people -> ods_people\\) ` +
+            `processing -> pending: copy died: process ${pid} on \\S+ is gone$`,
         ),
       ),
     );

@@ -20,11 +20,15 @@ async function fillSource(file: string): Promise<void> {
   const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
   try {
     await knex.raw('create table people (id integer not null primary key, name varchar(40) not null, born date)');
-    await knex.raw(`with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000)
-      insert into people select i, 'person ' || i, case when i % 7 = 0 then null else date('2000-01-01', '+' || i || ' days') end from n`);
+    await knex.raw(
+      `with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000)
+      insert into people select i, 'person ' || i, case when i % 7 = 0 then null else ` +
+        `date('2000-01-01', '+' || i || ' days') end from n`,
+    );
     await knex.raw('create table notes (body text)');
     await knex.raw(
-      `with recursive n(i) as (select 1 union all select i + 1 from n where i < 10) insert into notes select 'note ' || i from n`,
+      `with recursive n(i) as (select 1 union all select i + 1 from n where i < 10) insert into ` +
+        `notes select 'note ' || i from n`,
     );
   } finally {
     await knex.destroy();
@@ -177,7 +181,10 @@ describe.each(dialects)('a copy task in a stage on %s', (dialect) => {
     });
   });
 
-  it('dmr migrate runs it in the stage: rows, ledger in the status schema, task record; a second migrate copies nothing again', async () => {
+  const migrateRunsCopyTitle =
+    'dmr migrate runs it in the stage: rows, ledger in the status schema, task record; a second ' +
+    'migrate copies nothing again';
+  it(migrateRunsCopyTitle, async () => {
     const run = await runCli(['migrate', '--sql-dir', dir, ...target(db)], { env });
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.code, run.stderr).toBe(0);
@@ -285,7 +292,10 @@ describe.runIf(servers.length > 0)(
       expect(await count(db.knex, 'ods_people')).toBe(999);
       const error = (await historyMessages(db)).find((h) => h.startsWith('ods: error'));
       expect(error).toMatch(
-        /task 020_people failed at .*020_people\.copy\.json: copy incomplete: people -> ods_people: 1 rows rejected by the target/,
+        new RegExp(
+          /task 020_people failed at .*020_people\.copy\.json: copy incomplete: people -> /.source +
+            /ods_people: 1 rows rejected by the target/.source,
+        ),
       );
       const rejects = await statusTable(db, 'DataMigrationCopyRejects').select('ReferenceId', 'Field');
       expect(rejects).toEqual([{ ReferenceId: '["1000"]', Field: 'name' }]);

@@ -27,16 +27,25 @@ async function createGenerateTables(db: TestDatabase): Promise<void> {
   if (db.dialect === 'postgres') await db.knex.raw(`create schema "${db.schema}"`);
   if (db.dialect === 'mysql') await db.knex.raw(`create database \`${db.schema}\``);
   await db.knex.raw(
-    `create table ${q('DataMigrationStatuses')} (${c('DataMigrationStatusId')} int primary key, ${c('DataMigrationStatusCode')} varchar(50) not null, ${c('DataMigrationStatusName')} varchar(100) not null)`,
+    `create table ${q('DataMigrationStatuses')} (${c('DataMigrationStatusId')} int primary key, ` +
+      `${c('DataMigrationStatusCode')} varchar(50) not null, ${c('DataMigrationStatusName')} ` +
+      `varchar(100) not null)`,
   );
   await db.knex.raw(
-    `create table ${q('DataMigrationTypes')} (${c('DataMigrationTypeId')} int primary key, ${c('DataMigrationTypeCode')} varchar(50) not null, ${c('DataMigrationTypeName')} varchar(100) not null)`,
+    `create table ${q('DataMigrationTypes')} (${c('DataMigrationTypeId')} int primary key, ` +
+      `${c('DataMigrationTypeCode')} varchar(50) not null, ${c('DataMigrationTypeName')} ` +
+      `varchar(100) not null)`,
   );
   await db.knex.raw(
-    `create table ${q('DataMigrations')} (${c('DataMigrationId')} ${d.id}, ${c('DataMigrationStatusId')} int not null, ${c('DataMigrationTypeId')} int not null, ${c('LastDurationInSeconds')} int null, ${c('LastTriggerDate')} ${d.ts} null, ${c('UserName')} varchar(100) null, ${c('DataMigrationTaskList')} ${d.text} null)`,
+    `create table ${q('DataMigrations')} (${c('DataMigrationId')} ${d.id}, ` +
+      `${c('DataMigrationStatusId')} int not null, ${c('DataMigrationTypeId')} int not null, ` +
+      `${c('LastDurationInSeconds')} int null, ${c('LastTriggerDate')} ${d.ts} null, ` +
+      `${c('UserName')} varchar(100) null, ${c('DataMigrationTaskList')} ${d.text} null)`,
   );
   await db.knex.raw(
-    `create table ${q('DataMigrationHistories')} (${c('DataMigrationHistoryId')} ${d.id}, ${c('DataMigrationHistoryDate')} ${d.ts} not null, ${c('DataMigrationTypeId')} int null, ${c('DataMigrationHistoryMessage')} ${d.text} not null)`,
+    `create table ${q('DataMigrationHistories')} (${c('DataMigrationHistoryId')} ${d.id}, ` +
+      `${c('DataMigrationHistoryDate')} ${d.ts} not null, ${c('DataMigrationTypeId')} int null, ` +
+      `${c('DataMigrationHistoryMessage')} ${d.text} not null)`,
   );
   await table(db, 'DataMigrationStatuses').insert(
     ['initial', 'pending', 'processing', 'error', 'success'].map((code, i) => ({
@@ -155,7 +164,8 @@ describe.each(dialects)('a Generate-shaped database on %s', (dialect) => {
 async function endBusySession(db: TestDatabase): Promise<void> {
   if (db.dialect === 'postgres') {
     await db.knex.raw(
-      "select pg_cancel_backend(pid) from pg_stat_activity where datname = current_database() and query = 'select pg_sleep(60)'",
+      'select pg_cancel_backend(pid) from pg_stat_activity where datname = current_database() and ' +
+        "query = 'select pg_sleep(60)'",
     );
     return;
   }

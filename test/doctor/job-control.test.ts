@@ -70,7 +70,10 @@ describe.each(dialects)('job control on %s', (dialect) => {
     const stopAgain = await dmr(db, ['stop']);
     expectExit(stopAgain, 2);
     expect(stopAgain.stderr).toMatch(
-      /allowed now: start \(`dmr migrate --url [^`]+`\), resume \(`dmr resume --url [^`]+`\), restart \(`dmr restart --url [^`]+`\)/,
+      new RegExp(
+        /allowed now: start \(`dmr migrate --url [^`]+`\), resume \(`dmr resume --url /.source +
+          /[^`]+`\), restart \(`dmr restart --url [^`]+`\)/.source,
+      ),
     );
 
     expectExit(await dmr(db, ['resume', '--sql-dir', fastDir, '--from-task', '020_after']), 0);

@@ -130,7 +130,9 @@ describe('stuck: a stage processing or pending with no live runner', () => {
     expect(finding?.message).toBe('rds is processing but the live run 7 does not cover it (stages ods)');
   });
 
-  it('Generate (no run record): stuck once the trigger is older than the grace and no session of the user is busy', () => {
+  const generateStuckTitle =
+    'Generate (no run record): stuck once the trigger is older than the grace and no session of the user is busy';
+  it(generateStuckTitle, () => {
     const at = (seconds: number) =>
       evidence({ stages: stages({ rds: stage('rds', 'pending', { lastTriggerDate: secondsAgo(seconds) }) }) });
     expect(stuckRule(at(59), now, options)).toEqual([]);

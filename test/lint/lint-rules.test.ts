@@ -107,11 +107,19 @@ describe('npm run lint', () => {
   });
 
   it('refuses a line longer than 120 characters and console in core', async () => {
-    // A long identifier, not a string: max-len ignores lines with string and template literals (SQL text).
     const text = `console.log(${'x'.repeat(130)});\n`;
     const result = await tool('eslint', ['--stdin', '--stdin-filename', 'src/core/errors.ts'], text);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('max-len');
     expect(result.output).toContain('no-console');
+  });
+
+  it('refuses a line past 120 characters that holds a string or template literal (SQL text)', async () => {
+    const words = 'select 1 '.repeat(14);
+    for (const text of [`export const a = '${words}';\n`, `export const b = \`${words}\`;\n`]) {
+      const result = await tool('eslint', ['--stdin', '--stdin-filename', 'src/core/errors.ts'], text);
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain('max-len');
+    }
   });
 });

@@ -14,7 +14,8 @@ if (!hasPythonPty) console.warn('skipping Ctrl-C tests: python3 with the pty mod
 
 async function sleepingStatements(db: TestDatabase): Promise<number> {
   const result = await db.knex.raw(
-    "select count(*)::int as n from pg_stat_activity where datname = current_database() and query like '%pg_sleep(30)%' and pid <> pg_backend_pid()",
+    'select count(*)::int as n from pg_stat_activity where datname = current_database() and ' +
+      "query like '%pg_sleep(30)%' and pid <> pg_backend_pid()",
   );
   return result.rows[0].n as number;
 }

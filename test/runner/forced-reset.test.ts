@@ -10,7 +10,8 @@ async function sleeping(db: TestDatabase): Promise<number> {
   if (db.dialect === 'sqlite') return 0;
   const sql =
     db.dialect === 'postgres'
-      ? "select count(*) as n from pg_stat_activity where datname = current_database() and query like '%pg_sleep(60)%' and pid <> pg_backend_pid()"
+      ? 'select count(*) as n from pg_stat_activity where datname = current_database() and query ' +
+        "like '%pg_sleep(60)%' and pid <> pg_backend_pid()"
       : 'select count(*) as n from information_schema.processlist ' +
         "where db = database() and info like '%sleep(60)%' and id <> connection_id()";
   const result = await db.knex.raw(sql);

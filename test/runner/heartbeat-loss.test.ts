@@ -78,7 +78,8 @@ describe.each(dialects)('a runner that cannot write its heartbeat stops itself (
     // The role may not close the run record any more: it stays open for doctor to judge (its runner is gone).
     expect(await latestRun(db)).toMatchObject({ FinishedAt: null });
     const sleeping = await db.knex.raw(
-      "select count(*)::int as n from pg_stat_activity where datname = current_database() and query like '%pg_sleep(30)%' and pid <> pg_backend_pid()",
+      'select count(*)::int as n from pg_stat_activity where datname = current_database() and ' +
+        "query like '%pg_sleep(30)%' and pid <> pg_backend_pid()",
     );
     expect(sleeping.rows[0].n).toBe(0);
   });

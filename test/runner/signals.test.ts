@@ -11,11 +11,15 @@ const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql', 'mssql'
 async function sleepingStatements(db: TestDatabase): Promise<number> {
   const sql: Record<string, string> = {
     postgres:
-      "select count(*) as n from pg_stat_activity where datname = current_database() and query like '%pg_sleep(60)%' and pid <> pg_backend_pid()",
+      'select count(*) as n from pg_stat_activity where datname = current_database() and query ' +
+      "like '%pg_sleep(60)%' and pid <> pg_backend_pid()",
     mysql:
-      "select count(*) as n from information_schema.processlist where db = database() and info like '%sleep(60)%' and id <> connection_id()",
+      'select count(*) as n from information_schema.processlist where db = database() and info ' +
+      "like '%sleep(60)%' and id <> connection_id()",
     mssql:
-      "select count(*) as n from sys.dm_exec_requests r cross apply sys.dm_exec_sql_text(r.sql_handle) t where t.text like '%waitfor delay%' and r.session_id <> @@spid",
+      'select count(*) as n from sys.dm_exec_requests r cross apply ' +
+      "sys.dm_exec_sql_text(r.sql_handle) t where t.text like '%waitfor delay%' and r.session_id " +
+      '<> @@spid',
   };
   const query = sql[db.dialect];
   if (!query) return 0;

@@ -35,7 +35,9 @@ describe.each(dialects.filter((d) => d !== 'sqlite'))('limits on %s', (dialect) 
   });
   afterAll(async () => db?.drop());
 
-  it('--task-timeout 600h, --heartbeat 600h, --wait -1: exit 2 and no status row changes; 596h is honoured', async () => {
+  const tooLongLimitsTitle =
+    '--task-timeout 600h, --heartbeat 600h, --wait -1: exit 2 and no status row changes; 596h is honoured';
+  it(tooLongLimitsTitle, async () => {
     const before = await statusSnapshot(db);
     for (const flags of [
       ['--task-timeout', '600h'],

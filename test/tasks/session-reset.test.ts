@@ -9,7 +9,10 @@ const dialects = await dialectsUnderTest(['sqlite', 'postgres', 'mysql']);
 /** A first task that leaves its session read-only and pointed elsewhere; every later task creates a table. */
 function leftBehind(db: TestDatabase): string {
   if (db.dialect === 'postgres')
-    return 'create schema if not exists elsewhere;\nset search_path to elsewhere;\nset session characteristics as transaction read only;\n';
+    return (
+      'create schema if not exists elsewhere;\nset search_path to elsewhere;\nset session ' +
+      'characteristics as transaction read only;\n'
+    );
   if (db.dialect === 'mysql') return `set session transaction read only;\nuse \`${db.schema}\`;\n`;
   // SQLite: query_only takes effect at once, so the task runs without a transaction (its own bookkeeping would be
   // refused).
@@ -23,7 +26,9 @@ describe.each(dialects)('each task starts from a clean session (%s)', (dialect) 
   });
   afterAll(async () => db?.drop());
 
-  it('read-only and search_path left behind by a task: runs complete and later tables land in the default schema', async () => {
+  const leftoverSessionStateTitle =
+    'read-only and search_path left behind by a task: runs complete and later tables land in the default schema';
+  it(leftoverSessionStateTitle, async () => {
     const dir = taskDir({
       'ods/010_leave.sql': leftBehind(db),
       'ods/020_create.sql': 'create table if not exists landed_ods (x int);\n',

@@ -21,7 +21,9 @@ describe.each(dialects)('statement batches (%s)', (dialect) => {
   });
   afterAll(async () => db?.drop());
 
-  it('a failure at statement 1,500 of 2,000 names line 1,501 and its message; nothing of the task remains', async () => {
+  const failureLineTitle =
+    'a failure at statement 1,500 of 2,000 names line 1,501 and its message; nothing of the task remains';
+  it(failureLineTitle, async () => {
     const inserts = Array.from({ length: 2000 }, (_, i) => `insert into tb values (${i === 1499 ? 7 : i + 1});`);
     const dir = taskDir({
       'ods/010_many.sql': `create table tb (x int primary key);\n${inserts.join('\n')}\n`,
@@ -46,7 +48,9 @@ describe.each(dialects)('statement batches (%s)', (dialect) => {
     expect(await tableExists(db, 'ts')).toBe(false);
   });
 
-  it('comments between statements, dollar-quoted bodies with semicolons and a last line without a newline run', async () => {
+  const commentsAndDollarQuotesTitle =
+    'comments between statements, dollar-quoted bodies with semicolons and a last line without a newline run';
+  it(commentsAndDollarQuotesTitle, async () => {
     const sql = [
       'create table tc (x int); -- a comment after a statement',
       '/* a block comment; with a semicolon */',
@@ -61,7 +65,9 @@ describe.each(dialects)('statement batches (%s)', (dialect) => {
   });
 
   it('a setting made by a statement applies to the next ones in the same batch (statement_timeout)', async () => {
-    const sql = `${Array.from({ length: 20 }, () => 'select 1;').join('\n')}\nset local statement_timeout = '200ms';\nselect pg_sleep(3);\n`;
+    const sql =
+      `${Array.from({ length: 20 }, () => 'select 1;').join('\n')}\nset local statement_timeout = ` +
+      `'200ms';\nselect pg_sleep(3);\n`;
     const dir = taskDir({ 'ods/010_timeout.sql': sql, ...rest });
     const result = await runCli(['migrate', ...target(db), '--sql-dir', dir, '--json']);
     expect(result.code).toBe(1);

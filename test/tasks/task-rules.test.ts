@@ -177,7 +177,9 @@ describe('reading task text', () => {
     expect(await read(Buffer.from(big))).toBe(big);
   });
 
-  it('names the first invalid byte: overlong forms, surrogates, past U+10FFFF, a character cut off at the end', async () => {
+  const invalidByteTitle =
+    'names the first invalid byte: overlong forms, surrogates, past U+10FFFF, a character cut off at the end';
+  it(invalidByteTitle, async () => {
     expect(firstInvalidUtf8(Buffer.from([0x61, 0xc0, 0x80]))).toBe(1);
     expect(firstInvalidUtf8(Buffer.from([0x61, 0x62, 0xed, 0xa0, 0x80]))).toBe(2);
     expect(firstInvalidUtf8(Buffer.from([0xf4, 0x90, 0x80, 0x80]))).toBe(0);

@@ -34,7 +34,8 @@ describe.each(dialects)('one transaction per task (%s)', (dialect) => {
     // dbgate reads a bare BEGIN; on SQLite as a BEGIN...END block, and MySQL has no BEGIN TRANSACTION.
     const begin = dialect === 'sqlite' ? 'begin transaction' : 'start transaction';
     const body = (table: string) =>
-      `-- dmr:no-transaction\ncreate table ${table} (x int);\n${begin};\ninsert into ${table} values (1);\ncommit;\ninsert into ${table} values (2);\n`;
+      `-- dmr:no-transaction\ncreate table ${table} (x int);\n${begin};\ninsert into ${table} ` +
+      `values (1);\ncommit;\ninsert into ${table} values (2);\n`;
     const plan = await runCli([
       'migrate',
       '--plan',
@@ -74,7 +75,8 @@ describe.each(dialects)('one transaction per task (%s)', (dialect) => {
     'a COMMIT inside a PL/pgSQL body is not transaction control of the task',
     async () => {
       const proc =
-        'create procedure commits() language plpgsql as $$\nbegin\n  commit;\nend\n$$;\ncreate table after_proc (x int);\n';
+        'create procedure commits() language plpgsql as $$\nbegin\n  commit;\nend\n$$;\ncreate ' +
+        'table after_proc (x int);\n';
       const result = await runCli([
         'migrate',
         ...target(db),
@@ -90,7 +92,8 @@ describe.each(dialects)('one transaction per task (%s)', (dialect) => {
     'MySQL: a task mixing DDL and DML is marked not atomic, and its failure names what stayed committed',
     async () => {
       const task =
-        'insert into mix values (1);\ncreate table mix_other (x int);\ninsert into mix values (2);\nselect * from no_such_table;\n';
+        'insert into mix values (1);\ncreate table mix_other (x int);\ninsert into mix values ' +
+        '(2);\nselect * from no_such_table;\n';
       const dir = taskDir({ 'ods/010_mix_setup.sql': 'create table mix (x int);\n', 'ods/020_mix.sql': task, ...rest });
       const plan = JSON.parse((await runCli(['migrate', '--plan', '--json', ...target(db), '--sql-dir', dir])).stdout);
       expect(plan.plan[0].tasks[1]).toMatchObject({
@@ -102,7 +105,10 @@ describe.each(dialects)('one transaction per task (%s)', (dialect) => {
       const result = await runCli(['migrate', ...target(db), '--sql-dir', dir]);
       expect(result.code).toBe(1);
       expect(String((await latestRun(db))?.ErrorText)).toMatch(
-        /020_mix\.sql:4: .*the statements before line 4 stay committed: MySQL\/MariaDB committed implicitly at line 2 \(CREATE TABLE\)/,
+        new RegExp(
+          /020_mix\.sql:4: .*the statements before line 4 stay committed: MySQL\/MariaDB /.source +
+            /committed implicitly at line 2 \(CREATE TABLE\)/.source,
+        ),
       );
       // What the message says is what the server did: both inserts are there.
       expect((await db.knex('mix').select('x').orderBy('x')).map((r: { x: number }) => r.x)).toEqual([1, 2]);

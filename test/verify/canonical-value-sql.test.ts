@@ -131,7 +131,8 @@ describe('PostgreSQL canonical SQL', () => {
     expect(d.rowDigest('e', 'portable')).toBe("md5(convert_to(e, 'UTF8'))");
     expect(d.rowDigest('e', 'native')).toBe('hashtextextended(e, 1)');
     expect(d.keyHash(twoFields, 'portable')).toBe(
-      `('x' || lpad(substr(md5(convert_to(${d.encodeFields(twoFields, 'portable')}, 'UTF8')), 1, 13), 16, '0'))::bit(64)::bigint`,
+      `('x' || lpad(substr(md5(convert_to(${d.encodeFields(twoFields, 'portable')}, 'UTF8')), 1, ` +
+        `13), 16, '0'))::bit(64)::bigint`,
     );
     expect(d.keyHash(twoFields, 'native')).toBe('(hashtextextended(concat_ws(chr(1), f0, f1), 0) & 4503599627370495)');
     expect(d.digestParts('d', 'portable')).toEqual(['0', "('x' || lpad(substr(d, 1, 15), 16, '0'))::bit(64)::bigint"]);
@@ -197,7 +198,9 @@ describe('SQL Server canonical SQL (beyond the segment query of verify-mssql-sql
     expect(decimal).toContain('convert(varchar(60), convert(decimal(38, 10), c))');
   });
 
-  it('datetimeoffset in UTC; timestamps floored (also before 1970) to the compared precision; dates by style 23', () => {
+  const datetimeTitle =
+    'datetimeoffset in UTC; timestamps floored (also before 1970) to the compared precision; dates by style 23';
+  it(datetimeTitle, () => {
     const offset = column('datetimeoffset', 'timestamp', { timestampPrecision: 6, instant: true });
     const micros =
       "(convert(bigint, datediff_big(microsecond, '1970-01-01', convert(datetime2(7), switchoffset(c, 0)))))";

@@ -32,16 +32,22 @@ describe.runIf(available.length === 2)(
       my = await createTestDatabase('mysql', 'vcli_src');
       pg = await createTestDatabase('postgres', 'vcli_tgt');
       await my.knex.raw(
-        'create table big (id bigint primary key, name text, amount decimal(14,4), ratio double, happened datetime(3), flag tinyint(1))',
+        'create table big (id bigint primary key, name text, amount decimal(14,4), ratio double, ' +
+          'happened datetime(3), flag tinyint(1))',
       );
       await my.knex.raw(
-        `insert into big select seq, concat('name ', seq), seq * 1.25, seq / 7e0, timestamp('2024-01-01') + interval seq second + interval (seq % 1000) * 1000 microsecond, seq % 2 = 0 from seq_1_to_200000`,
+        `insert into big select seq, concat('name ', seq), seq * 1.25, seq / 7e0, ` +
+          `timestamp('2024-01-01') + interval seq second + interval (seq % 1000) * 1000 microsecond, ` +
+          `seq % 2 = 0 from seq_1_to_200000`,
       );
       await pg.knex.raw(
-        'create table big (id bigint primary key, name varchar(50), amount numeric(12,2), ratio double precision, happened timestamp(3), flag boolean)',
+        'create table big (id bigint primary key, name varchar(50), amount numeric(12,2), ratio ' +
+          'double precision, happened timestamp(3), flag boolean)',
       );
       await pg.knex.raw(
-        `insert into big select g, 'name ' || g, g * 1.25, g::float8 / 7, timestamp '2024-01-01' + g * interval '1 second' + (g % 1000) * interval '1 millisecond', g % 2 = 0 from generate_series(1, 200000) g`,
+        `insert into big select g, 'name ' || g, g * 1.25, g::float8 / 7, timestamp '2024-01-01' + ` +
+          `g * interval '1 second' + (g % 1000) * interval '1 millisecond', g % 2 = 0 from ` +
+          `generate_series(1, 200000) g`,
       );
       for (const db of [my, pg]) {
         await db.knex.raw('create table small (id int primary key, v text)');

@@ -111,7 +111,8 @@ for (const dialect of dialects.filter((d) => d !== 'sqlite')) {
       else if (db)
         for (const { id } of (
           await db.knex.raw(
-            `select id from information_schema.processlist where db = database() and info like '%sleep(0.05)%' and id <> connection_id()`,
+            `select id from information_schema.processlist where db = database() and info like ` +
+              `'%sleep(0.05)%' and id <> connection_id()`,
           )
         )[0] as { id: number }[])
           await db.knex.raw(`kill query ${Number(id)}`);

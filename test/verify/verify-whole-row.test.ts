@@ -67,7 +67,10 @@ describe.runIf(available.includes('postgres'))(
       await target?.drop();
     });
 
-    it('hashes rows by value where every type has an exact hash, by text otherwise (character(n)), not when a column shadows the row', async () => {
+    const wholeRowHashTitle =
+      'hashes rows by value where every type has an exact hash, by text otherwise (character(n)), ' +
+      'not when a column shadows the row';
+    it(wholeRowHashTitle, async () => {
       const dialect = new PostgresRowHash();
       const form = async (table: string) => {
         const [s, t] = await Promise.all([

@@ -45,7 +45,10 @@ export class MssqlAdapter implements DialectAdapter {
 
   createSchemaSql(schema: string): string {
     const literal = schema.replace(/'/g, "''");
-    return `if schema_id(N'${literal}') is null exec(N'create schema ${this.quoteIdentifier(schema).replace(/'/g, "''")}')`;
+    return (
+      `if schema_id(N'${literal}') is null exec(N'create schema ` +
+      `${this.quoteIdentifier(schema).replace(/'/g, "''")}')`
+    );
   }
 
   splitScript(script: string): ScriptStatement[] {
@@ -115,7 +118,8 @@ export class MssqlAdapter implements DialectAdapter {
   async cancelStatement(_knex: Knex, sessionId: string, connection?: unknown): Promise<void> {
     if (!connection) {
       throw new Error(
-        `SQL Server statements are cancelled on their own connection, which this process does not hold (session ${numericSessionId(sessionId)})`,
+        `SQL Server statements are cancelled on their own connection, which this process does not ` +
+          `hold (session ${numericSessionId(sessionId)})`,
       );
     }
     cancelRequest(connection as TediousConnection);
@@ -123,7 +127,8 @@ export class MssqlAdapter implements DialectAdapter {
 
   /**
    * KILL, kept for the one case where a session must end: doctor --fix --force on the session of a
-   * dead runner that still holds the run lock (https://learn.microsoft.com/sql/t-sql/language-elements/kill-transact-sql).
+   * dead runner that still holds the run lock
+   * (https://learn.microsoft.com/sql/t-sql/language-elements/kill-transact-sql).
    */
   async terminateSession(knex: Knex, sessionId: string): Promise<void> {
     await knex.raw(`kill ${numericSessionId(sessionId)}`);

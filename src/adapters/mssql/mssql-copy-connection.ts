@@ -83,7 +83,8 @@ export async function mssqlReaderOn(pool: CopyPool): Promise<CopyReader> {
       const k = q(spec.key[0] ?? '');
       const where = spec.where ? ` where ${spec.where}` : '';
       const { recordset } = await query<{ n: string; lo: string | null; hi: string | null }>(
-        `select count_big(*) as n, convert(varchar(40), min(${k})) as lo, convert(varchar(40), max(${k})) as hi from ${ref(spec.table.schema, spec.table.name)}${where}`,
+        `select count_big(*) as n, convert(varchar(40), min(${k})) as lo, convert(varchar(40), max(` +
+          `${k})) as hi from ${ref(spec.table.schema, spec.table.name)}${where}`,
       );
       const row = recordset[0];
       return { rows: Number(row?.n), low: row?.lo ?? null, high: row?.hi ?? null };
@@ -91,7 +92,8 @@ export async function mssqlReaderOn(pool: CopyPool): Promise<CopyReader> {
     async count(table, key, range, where) {
       const conditions = [mssqlRangeSql(table, key, range), where ? `(${where})` : ''].filter(Boolean);
       const { recordset } = await query<{ n: string }>(
-        `select count_big(*) as n from ${ref(table.schema, table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`,
+        `select count_big(*) as n from ${ref(table.schema, table.name)}` +
+          `${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`,
       );
       return Number(recordset[0]?.n);
     },

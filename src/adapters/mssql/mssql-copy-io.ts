@@ -60,7 +60,10 @@ export function mssqlSelectSql(spec: ReadSpec): string {
   );
   const top = spec.limit !== undefined ? `top (${Math.trunc(spec.limit)}) ` : '';
   const order = spec.range.kind === 'keyset' ? ` order by ${spec.key.map(q).join(', ')}` : '';
-  return `select ${top}${columns.join(', ')} from ${ref(spec.table.schema, spec.table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}${order}`;
+  return (
+    `select ${top}${columns.join(', ')} from ${ref(spec.table.schema, spec.table.name)}` +
+    `${conditions.length ? ` where ${conditions.join(' and ')}` : ''}${order}`
+  );
 }
 
 /** The mssql column type for a bulk Table column. */

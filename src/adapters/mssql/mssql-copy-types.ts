@@ -59,7 +59,9 @@ function spell(type: CopyType, key: boolean): string | UnsafeMapping {
     case 'decimal':
       if (type.precision === undefined || type.precision > 38)
         return {
-          unsafe: `${type.precision === undefined ? 'numeric without a precision' : `numeric(${type.precision})`} exceeds SQL Server's decimal(38)`,
+          unsafe:
+            `${type.precision === undefined ? 'numeric without a precision' : `numeric(${type.precision})`}` +
+            ` exceeds SQL Server's decimal(38)`,
         };
       return `decimal(${type.precision},${type.scale ?? 0})`;
     case 'float':

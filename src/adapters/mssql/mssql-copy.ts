@@ -12,7 +12,10 @@ import { mssqlCopyLockSql } from './mssql-sql.js';
 const q = quoteIdentifierFor.mssql;
 const ref = (schema: string | undefined, table: string) => `${q(schema ?? 'dbo')}.${q(table)}`;
 
-/** SQL Server errors about a row's values or constraints: https://learn.microsoft.com/sql/relational-databases/errors-events/database-engine-events-and-errors */
+/**
+ * SQL Server errors about a row's values or constraints:
+ * https://learn.microsoft.com/sql/relational-databases/errors-events/database-engine-events-and-errors
+ */
 const refusalNumbers = new Set([515, 547, 2627, 2601, 8152, 2628, 8114, 8115, 241, 242, 245, 220, 232, 4712]);
 
 /**
@@ -31,7 +34,8 @@ export const mssqlCopy: CopyDialect = {
   async listTables(knex, schema) {
     const rows = await queryRows<{ name: string }>(
       knex,
-      `select table_name as name from information_schema.tables where table_schema = coalesce(?, schema_name()) and table_type = 'BASE TABLE' order by 1`,
+      `select table_name as name from information_schema.tables where table_schema = coalesce(?, ` +
+        `schema_name()) and table_type = 'BASE TABLE' order by 1`,
       [schema ?? null],
     );
     return rows.map((r) => r.name);
@@ -49,15 +53,20 @@ export const mssqlCopy: CopyDialect = {
       nullable: string;
     }>(
       knex,
-      `select column_name as name, data_type as type, character_maximum_length as len, numeric_precision as p, numeric_scale as sc, datetime_precision as dp, is_nullable as nullable
+      `select column_name as name, data_type as type, character_maximum_length as len, ` +
+        `numeric_precision as p, numeric_scale as sc, datetime_precision as dp, is_nullable as ` +
+        `nullable
          from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position`,
       [s, table],
     );
     if (!cols.length) return null;
     const pk = await queryRows<{ name: string }>(
       knex,
-      `select k.column_name as name from information_schema.table_constraints c join information_schema.key_column_usage k on k.constraint_name = c.constraint_name and k.table_schema = c.table_schema
-        where c.constraint_type = 'PRIMARY KEY' and c.table_schema = ? and c.table_name = ? order by k.ordinal_position`,
+      `select k.column_name as name from information_schema.table_constraints c join ` +
+        `information_schema.key_column_usage k on k.constraint_name = c.constraint_name and ` +
+        `k.table_schema = c.table_schema
+        where c.constraint_type = 'PRIMARY KEY' and c.table_schema = ? and c.table_name = ? ` +
+        `order by k.ordinal_position`,
       [s, table],
     );
     const columns = cols.map((c): CopyColumn => {

@@ -159,7 +159,11 @@ export class MssqlRowHash implements RowHashDialect {
         return `convert(varchar(40), convert(bigint, ${c}))`;
       case 'decimal': {
         const s = `convert(varchar(60), convert(decimal(38, 10), ${c}))`;
-        return `(case when ${c} is null then null when ${c} = 0 then '0' else replace(rtrim(replace(replace(rtrim(replace(${s}, '0', ' ')), ' ', '0'), '.', ' ')), ' ', '.') end)`;
+        return (
+          `(case when ${c} is null then null when ${c} = 0 then '0' else ` +
+          `replace(rtrim(replace(replace(rtrim(replace(${s}, '0', ' ')), ' ', '0'), '.', ' ')), ' ', ` +
+          `'.') end)`
+        );
       }
       case 'float':
         return floatCanonicalSql(`convert(float, ${c})`, rule.floatDigits, mssqlFloatFunctions);

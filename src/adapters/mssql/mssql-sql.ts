@@ -9,8 +9,10 @@ import type { SessionLockSql } from '../session-run-lock.js';
  * others run through knex (`?`).
  */
 export const mssqlSql = {
-  acquireLock: `declare @result int;
-exec @result = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0, @DbPrincipal = 'public';
+  acquireLock:
+    `declare @result int;
+exec @result = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', @LockOwner = ` +
+    `'Session', @LockTimeout = 0, @DbPrincipal = 'public';
 select @result as result, @@spid as id;`,
   releaseLock: `exec sp_releaseapplock @Resource = @p0, @LockOwner = 'Session', @DbPrincipal = 'public';`,
   currentSession: 'select @@spid as id',
@@ -56,7 +58,9 @@ export function mssqlRunLockSql(schema: string): SessionLockSql {
  */
 export function mssqlCopyLockSql(database: string): CopyLockSql {
   return {
-    acquire: `declare @r int; exec @r = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; select case when @r >= 0 then 1 else 0 end as ok`,
+    acquire:
+      `declare @r int; exec @r = sp_getapplock @Resource = @p0, @LockMode = 'Exclusive', ` +
+      `@LockOwner = 'Session', @LockTimeout = 0; select case when @r >= 0 then 1 else 0 end as ok`,
     release: `exec sp_releaseapplock @Resource = @p0, @LockOwner = 'Session'`,
     bindings: (name) => [`dmr-copy:${database}/${name}`.slice(0, 255)],
     acquired: (row) => Number(row.ok) === 1,

@@ -7,7 +7,10 @@ import { displayConnection } from '../connection-display.js';
 import type { ConnectionParser, ParsedConnection } from '../parsed-connection.js';
 import { readServerUrl } from '../server-url.js';
 
-/** The connection string keywords: https://learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring */
+/**
+ * The connection string keywords:
+ * https://learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring
+ */
 const mssqlParameterDocs =
   'https://learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring';
 

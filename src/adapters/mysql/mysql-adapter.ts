@@ -134,7 +134,8 @@ export class MysqlAdapter implements DialectAdapter {
     return queryRows<ServerSession>(
       knex,
       `select ${sessionColumns} from information_schema.PROCESSLIST p
-       where p.DB = database() and p.USER = substring_index(current_user(), '@', 1) and p.ID <> connection_id() and p.COMMAND <> 'Sleep'`,
+       where p.DB = database() and p.USER = substring_index(current_user(), '@', 1) and ` +
+        `p.ID <> connection_id() and p.COMMAND <> 'Sleep'`,
     );
   }
 

@@ -123,7 +123,9 @@ function mysqlSelectSql(spec: ReadSpec): { sql: string; values: string[]; fields
   const condition = mysqlRangeCondition(spec.key, spec.range);
   const order = spec.range.kind === 'keyset' ? ` order by ${spec.key.map(q).join(', ')}` : '';
   const limit = spec.limit !== undefined ? ` limit ${Math.trunc(spec.limit)}` : '';
-  const sql = `select ${list.join(', ')} from ${ref(spec.table.schema, spec.table.name)}${whereOf(condition, spec.where)}${order}${limit}`;
+  const sql =
+    `select ${list.join(', ')} from ${ref(spec.table.schema, spec.table.name)}` +
+    `${whereOf(condition, spec.where)}${order}${limit}`;
   return { sql, values: condition.values, fields };
 }
 
@@ -140,7 +142,8 @@ export async function mysqlReader(knex: Knex): Promise<CopyReader> {
       const k = q(spec.key[0] ?? '');
       const rows = await run<[string, string | null, string | null][]>(
         connection,
-        `select count(*), cast(min(${k}) as char), cast(max(${k}) as char) from ${ref(spec.table.schema, spec.table.name)}${spec.where ? ` where ${spec.where}` : ''}`,
+        `select count(*), cast(min(${k}) as char), cast(max(${k}) as char) from ` +
+          `${ref(spec.table.schema, spec.table.name)}${spec.where ? ` where ${spec.where}` : ''}`,
       );
       const [n, low, high] = rows[0] ?? ['0', null, null];
       return { rows: Number(n), low, high };
@@ -200,7 +203,8 @@ export async function mysqlWriter(knex: Knex): Promise<CopyWriter> {
       );
       const sql =
         `load data local infile 'dmr-copy' into table ${ref(schema, table)} character set utf8mb4 ` +
-        `fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${targets.join(', ')})${sets.length ? ` set ${sets.join(', ')}` : ''}`;
+        `fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (` +
+        `${targets.join(', ')})${sets.length ? ` set ${sets.join(', ')}` : ''}`;
       const done = run<mysql.ResultSetHeader>(connection, {
         sql,
         infileStreamFactory: () => input,

@@ -34,7 +34,8 @@ export const mysqlCopy: CopyDialect = {
   async listTables(knex, schema) {
     const rows = await queryRows<{ name: string }>(
       knex,
-      `select table_name as name from information_schema.tables where table_schema = coalesce(?, database()) and table_type = 'BASE TABLE' order by 1`,
+      `select table_name as name from information_schema.tables where table_schema = coalesce(?, ` +
+        `database()) and table_type = 'BASE TABLE' order by 1`,
       [schema ?? null],
     );
     return rows.map((r) => r.name);
@@ -43,7 +44,8 @@ export const mysqlCopy: CopyDialect = {
   async describeTable(knex, schema, table) {
     const [info] = await queryRows<{ db: string; estimate: number | null }>(
       knex,
-      `select table_schema as db, table_rows as estimate from information_schema.tables where table_schema = coalesce(?, database()) and table_name = ?`,
+      `select table_schema as db, table_rows as estimate from information_schema.tables where ` +
+        `table_schema = coalesce(?, database()) and table_name = ?`,
       [schema ?? null, table],
     );
     if (!info) return null;
@@ -55,13 +57,15 @@ export const mysqlCopy: CopyDialect = {
     );
     const pk = await queryRows<{ name: string }>(
       knex,
-      `select column_name as name from information_schema.key_column_usage where table_schema = ? and table_name = ? and constraint_name = 'PRIMARY' order by ordinal_position`,
+      `select column_name as name from information_schema.key_column_usage where table_schema = ? ` +
+        `and table_name = ? and constraint_name = 'PRIMARY' order by ordinal_position`,
       [info.db, table],
     );
     // MariaDB's JSON is LONGTEXT with a json_valid() check.
     const checks = await queryRows<{ clause: string }>(
       knex,
-      `select check_clause as clause from information_schema.check_constraints where constraint_schema = ? and table_name = ?`,
+      `select check_clause as clause from information_schema.check_constraints where ` +
+        `constraint_schema = ? and table_name = ?`,
       [info.db, table],
     ).catch(() => []);
     const json = new Set(checks.map((c) => /^json_valid\(`(.+)`\)$/.exec(c.clause)?.[1]).filter(Boolean));

@@ -3,7 +3,8 @@ import { commonCause, messageWithCause, withoutSqlPrefix, type ErrorCause } from
 
 /**
  * What a MySQL/MariaDB error means, from its errno
- * (https://mariadb.com/kb/en/mariadb-error-code-reference/, https://dev.mysql.com/doc/mysql-errors/8.4/en/server-error-reference.html).
+ * (https://mariadb.com/kb/en/mariadb-error-code-reference/,
+ * https://dev.mysql.com/doc/mysql-errors/8.4/en/server-error-reference.html).
  */
 export function classifyMysqlError(error: unknown): ErrorCause | undefined {
   const e = error as { errno?: unknown; code?: unknown; message?: unknown } | null;

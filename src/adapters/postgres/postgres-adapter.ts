@@ -150,12 +150,16 @@ export class PostgresAdapter implements DialectAdapter {
     return queryRows<ServerSession>(
       knex,
       `select ${sessionColumns} from pg_stat_activity a
-       where a.datname = current_database() and a.usename = current_user and a.pid <> pg_backend_pid() and a.backend_type = 'client backend'
+       where a.datname = current_database() and a.usename = current_user and a.pid <> ` +
+        `pg_backend_pid() and a.backend_type = 'client backend'
          and a.state is distinct from 'idle'`,
     );
   }
 
-  /** pg_cancel_backend on a client of its own: https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL */
+  /**
+   * pg_cancel_backend on a client of its own:
+   * https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL
+   */
   async cancelStatement(knex: Knex, sessionId: string): Promise<void> {
     await onSideClient(knex, 'select pg_cancel_backend($1)', [numericSessionId(sessionId)]);
   }

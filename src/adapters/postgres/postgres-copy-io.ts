@@ -80,7 +80,10 @@ function selectSql(spec: ReadSpec): string {
   ].filter(Boolean);
   const order = spec.range.kind === 'keyset' ? ` order by ${spec.key.map(q).join(', ')}` : '';
   const limit = spec.limit !== undefined ? ` limit ${Math.trunc(spec.limit)}` : '';
-  return `select ${columns.join(', ')} from ${ref(spec.table.schema, spec.table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}${order}${limit}`;
+  return (
+    `select ${columns.join(', ')} from ${ref(spec.table.schema, spec.table.name)}` +
+    `${conditions.length ? ` where ${conditions.join(' and ')}` : ''}${order}${limit}`
+  );
 }
 
 /** Reads chunks with COPY (query) TO STDOUT: the server writes the text format itself. */
@@ -110,7 +113,8 @@ export async function postgresReader(knex: Knex): Promise<CopyReader> {
       const where = spec.where ? ` where ${spec.where}` : '';
       const k = q(spec.key[0] ?? '');
       const { rows } = await client.query(
-        `select count(*)::text as n, min(${k})::text as lo, max(${k})::text as hi from ${ref(spec.table.schema, spec.table.name)}${where}`,
+        `select count(*)::text as n, min(${k})::text as lo, max(${k})::text as hi from ` +
+          `${ref(spec.table.schema, spec.table.name)}${where}`,
       );
       const row = rows[0] as { n: string; lo: string | null; hi: string | null };
       return { rows: Number(row.n), low: row.lo, high: row.hi };
@@ -118,7 +122,8 @@ export async function postgresReader(knex: Knex): Promise<CopyReader> {
     async count(table, key, range, where) {
       const conditions = [postgresRangeCondition(table, key, range), where ? `(${where})` : ''].filter(Boolean);
       const { rows } = await client.query(
-        `select count(*)::text as n from ${ref(table.schema, table.name)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`,
+        `select count(*)::text as n from ${ref(table.schema, table.name)}` +
+          `${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`,
       );
       return Number((rows[0] as { n: string }).n);
     },

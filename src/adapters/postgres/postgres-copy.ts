@@ -24,7 +24,8 @@ export const postgresCopy: CopyDialect = {
   async listTables(knex, schema) {
     const rows = await queryRows<{ name: string }>(
       knex,
-      `select table_name as name from information_schema.tables where table_schema = coalesce(?, current_schema()) and table_type = 'BASE TABLE' order by 1`,
+      `select table_name as name from information_schema.tables where table_schema = coalesce(?, ` +
+        `current_schema()) and table_type = 'BASE TABLE' order by 1`,
       [schema ?? null],
     );
     return rows.map((r) => r.name);
@@ -33,14 +34,16 @@ export const postgresCopy: CopyDialect = {
   async describeTable(knex, schema, table) {
     const [rel] = await queryRows<{ oid: number; schema: string; estimate: number }>(
       knex,
-      `select c.oid, n.nspname as schema, c.reltuples::float8 as estimate from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      `select c.oid, n.nspname as schema, c.reltuples::float8 as estimate from pg_class c join ` +
+        `pg_namespace n on n.oid = c.relnamespace
         where c.relname = ? and n.nspname = coalesce(?, current_schema()) and c.relkind in ('r', 'p')`,
       [table, schema ?? null],
     );
     if (!rel) return null;
     const cols = await queryRows<{ name: string; declared: string; notnull: boolean; builtin: boolean }>(
       knex,
-      `select a.attname as name, format_type(a.atttypid, a.atttypmod) as declared, a.attnotnull as notnull, t.typnamespace = 'pg_catalog'::regnamespace as builtin
+      `select a.attname as name, format_type(a.atttypid, a.atttypmod) as declared, a.attnotnull ` +
+        `as notnull, t.typnamespace = 'pg_catalog'::regnamespace as builtin
          from pg_attribute a join pg_type t on t.oid = a.atttypid
         where a.attrelid = ? and a.attnum > 0 and not a.attisdropped order by a.attnum`,
       [rel.oid],
@@ -101,7 +104,10 @@ export const postgresCopy: CopyDialect = {
   openReader: postgresReader,
   openWriter: postgresWriter,
 
-  /** Data exceptions (class 22) and integrity violations (class 23): https://www.postgresql.org/docs/current/errcodes-appendix.html */
+  /**
+   * Data exceptions (class 22) and integrity violations (class 23):
+   * https://www.postgresql.org/docs/current/errcodes-appendix.html
+   */
   rowRefusal(error) {
     const e = error as { code?: string; message?: string; column?: string; where?: string };
     if (!e.code || !/^2[23]/.test(e.code)) return null;

@@ -24,7 +24,8 @@ export const postgresDialect: Dialect = {
   },
   withDefaults(config, o) {
     const conn = connectionOf(config);
-    // application_name is at most 63 bytes: https://www.postgresql.org/docs/current/runtime-config-logging.html#GUC-APPLICATION-NAME
+    // application_name is at most 63 bytes:
+    // https://www.postgresql.org/docs/current/runtime-config-logging.html#GUC-APPLICATION-NAME
     conn.application_name ??= conn.fallback_application_name ?? o.programName.slice(0, 63);
     conn.connectionTimeoutMillis ??= 10_000;
     return withKnexDefaults(config, conn, { min: 0, max: o.poolMax });

@@ -133,7 +133,8 @@ function applyOne(connection: Record<string, unknown>, name: string, value: stri
     case 'channel_binding':
       if (value === 'require')
         throw new ConnectionSettingError(
-          'channel_binding=require is not supported: node-postgres uses channel binding when offered but cannot insist on it',
+          'channel_binding=require is not supported: node-postgres uses channel binding when offered ' +
+            'but cannot insist on it',
           'use channel_binding=prefer',
         );
       if (value !== 'disable' && value !== 'prefer')

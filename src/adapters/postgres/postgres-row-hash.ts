@@ -154,5 +154,7 @@ const postgresFloatFunctions: FloatFunctions = {
   round: (x) => `round(${x})`,
   nearInteger: (t, eps) => `abs(${t} - round(${t})) <= ${eps}`,
   concat: (parts) => parts.join(' || '),
-  specials: `when x = 'NaN'::float8 then 'nan' when x = 'Infinity'::float8 then 'inf' when x = '-Infinity'::float8 then '-inf'`,
+  specials:
+    `when x = 'NaN'::float8 then 'nan' when x = 'Infinity'::float8 then 'inf' when x = ` +
+    `'-Infinity'::float8 then '-inf'`,
 };

@@ -5,8 +5,32 @@ import { readServerUrl } from '../server-url.js';
 import { applyPostgresParameters } from './postgres-parameters.js';
 
 /** libpq names accepted in a knexfile object next to node-postgres' own options. */
-const libpqNames =
-  /^(ssl[a-z_]+|dbname|connect_timeout|keepalives(_\w+)?|target_session_attrs|gssencmode|channel_binding|requiressl|hostaddr|passfile|tcp_user_timeout|replication|requirepeer|krbsrvname|gsslib|gssdelegation|service|load_balance_hosts|require_auth|min_protocol_version|max_protocol_version|fallback_application_name)$/;
+const libpqNames = new RegExp(
+  `^(${[
+    'ssl[a-z_]+',
+    'dbname',
+    'connect_timeout',
+    'keepalives(_\\w+)?',
+    'target_session_attrs',
+    'gssencmode',
+    'channel_binding',
+    'requiressl',
+    'hostaddr',
+    'passfile',
+    'tcp_user_timeout',
+    'replication',
+    'requirepeer',
+    'krbsrvname',
+    'gsslib',
+    'gssdelegation',
+    'service',
+    'load_balance_hosts',
+    'require_auth',
+    'min_protocol_version',
+    'max_protocol_version',
+    'fallback_application_name',
+  ].join('|')})$`,
+);
 
 /**
  * PostgreSQL URLs (postgres://, postgresql://) read by pg-connection-string, node-postgres' own parser,

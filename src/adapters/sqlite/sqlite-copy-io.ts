@@ -124,7 +124,9 @@ export async function sqliteReader(knex: Knex): Promise<CopyReader> {
       const condition = sqliteRangeCondition(spec.table, spec.key, spec.range);
       const order = spec.range.kind === 'keyset' ? ` order by ${spec.key.map(q).join(', ')}` : '';
       const limit = spec.limit !== undefined ? ` limit ${Math.trunc(spec.limit)}` : '';
-      const sql = `select ${spec.table.columns.map((c) => q(c.name)).join(', ')} from ${table(spec.table)}${whereOf(condition, spec.where)}${order}${limit}`;
+      const sql =
+        `select ${spec.table.columns.map((c) => q(c.name)).join(', ')} from ${table(spec.table)}` +
+        `${whereOf(condition, spec.where)}${order}${limit}`;
       const types = spec.table.columns.map((c) => c.type);
       let batch: string[] = [];
       for (const row of db
@@ -225,7 +227,8 @@ export async function sqliteWriter(knex: Knex): Promise<CopyWriter> {
     release: (name) => exec(`release ${q(name)}`),
     load(_schema, table, columns): BulkLoad {
       const insert = db.prepare(
-        `insert into ${q(table)} (${columns.map((c) => q(c.name)).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+        `insert into ${q(table)} (${columns.map((c) => q(c.name)).join(', ')}) values (` +
+          `${columns.map(() => '?').join(', ')})`,
       );
       let rows = 0;
       return {

@@ -57,7 +57,9 @@ function spell(type: CopyType): string | UnsafeMapping {
     case 'decimal':
       if (type.precision === undefined || type.precision > 15) {
         return {
-          unsafe: `SQLite stores numbers as 64-bit integers or doubles (15 significant digits), not ${type.precision === undefined ? 'unbounded numeric' : `numeric(${type.precision},${type.scale ?? 0})`}`,
+          unsafe:
+            `SQLite stores numbers as 64-bit integers or doubles (15 significant digits), not ` +
+            `${type.precision === undefined ? 'unbounded numeric' : `numeric(${type.precision},${type.scale ?? 0})`}`,
         };
       }
       return `decimal(${type.precision},${type.scale ?? 0})`;

@@ -92,7 +92,9 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
       else {
         for (const t of plan.tables) {
           out.line(
-            `${t.table} -> ${t.targetTable}${t.targetExists ? ' (exists)' : ''}: ${plural(t.sourceRows, 'row')}, ${plural(t.chunks, `${t.chunkKind} chunk`)}, key ${t.key.join(', ') || '(none)'}`,
+            `${t.table} -> ${t.targetTable}${t.targetExists ? ' (exists)' : ''}: ` +
+              `${plural(t.sourceRows, 'row')}, ${plural(t.chunks, `${t.chunkKind} chunk`)}, key ` +
+              `${t.key.join(', ') || '(none)'}`,
           );
           for (const c of t.columns)
             out.line(`  ${c.name}: ${c.sourceDeclared} -> ${c.targetDeclared}${c.cast ? ' (--cast)' : ''}`);
@@ -117,7 +119,8 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
 export const copyCommand = defineCommand<CopyArgs>({
   command: 'copy',
   describe:
-    'copy tables between databases in resumable keyset chunks with type mapping; exit 1 on rejected rows or differing counts',
+    'copy tables between databases in resumable keyset chunks with type mapping; exit 1 on ' +
+    'rejected rows or differing counts',
   builder: (y) =>
     y
       .option('source', {

@@ -305,7 +305,8 @@ export const verifyCommand = defineCommand<VerifyArgs>({
         type: 'string',
         array: true,
         describe:
-          '[table.]column=rule,... with float-digits:N, timestamp-precision:N, trim-trailing-spaces, ignore-case, exact',
+          '[table.]column=rule,... with float-digits:N, timestamp-precision:N, trim-trailing-spaces, ' +
+          'ignore-case, exact',
       })
       .option('redact', {
         type: 'boolean',

@@ -40,9 +40,13 @@ export async function copyProgress(): Promise<{ onEvent: (event: CopyEvent) => v
       if (event.type === 'table-start') {
         running.set(event.table, { started: Date.now(), expected: event.estimatedRows, rows: 0 });
         const skipped = event.skipped ? `, ${event.skipped} already copied (skipped)` : '';
-        line(
-          `${event.table} -> ${event.targetTable}: ${event.chunkKind === 'all' ? '1 chunk' : event.chunkKind === 'keyset' ? 'keyset chunks' : plural(event.chunks, 'chunk')}${skipped}`,
-        );
+        const chunks =
+          event.chunkKind === 'all'
+            ? '1 chunk'
+            : event.chunkKind === 'keyset'
+              ? 'keyset chunks'
+              : plural(event.chunks, 'chunk');
+        line(`${event.table} -> ${event.targetTable}: ${chunks}${skipped}`);
       } else if (event.type === 'chunk-done') {
         const p = running.get(event.table);
         if (p) p.rows += event.rows;
@@ -53,7 +57,8 @@ export async function copyProgress(): Promise<{ onEvent: (event: CopyEvent) => v
         running.delete(s.table);
         const counts = s.sourceCount === null ? '' : `, counts source ${s.sourceCount} target ${s.targetCount}`;
         line(
-          `${s.table}: ${s.outcome}, ${s.rowsCopied} rows copied, ${s.rowsRejected} rejected in ${s.seconds.toFixed(1)}s${counts}${s.error ? `: ${s.error}` : ''}`,
+          `${s.table}: ${s.outcome}, ${s.rowsCopied} rows copied, ${s.rowsRejected} rejected in ` +
+            `${s.seconds.toFixed(1)}s${counts}${s.error ? `: ${s.error}` : ''}`,
         );
       }
       draw();

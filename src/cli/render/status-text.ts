@@ -38,7 +38,9 @@ export function renderStatusText(report: StatusReport, doctorVerdict?: string): 
   if (!v) out.line('data never verified: run `dmr verify --record` after a migration');
   else
     out.line(
-      `last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${v.tablesDiffering} of ${plural(v.tablesCompared, 'table')} ${v.tablesDiffering === 1 ? 'differs' : 'differ'}, ${v.mode}) ${v.sourceDisplay} -> ${v.targetDisplay}`,
+      `last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${v.tablesDiffering} of ` +
+        `${plural(v.tablesCompared, 'table')} ${v.tablesDiffering === 1 ? 'differs' : 'differ'}, ` +
+        `${v.mode}) ${v.sourceDisplay} -> ${v.targetDisplay}`,
     );
   if (report.history.length) {
     out.line();

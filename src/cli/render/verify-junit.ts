@@ -9,7 +9,8 @@ const xml = (s: string) =>
 
 function failureBody(t: TableVerdict, redact: boolean): string {
   const lines = [
-    `source rows: ${t.sourceRows ?? '-'}, target rows: ${t.targetRows ?? '-'}, differences: ${t.differenceCount}${t.truncated ? ' (list truncated)' : ''}`,
+    `source rows: ${t.sourceRows ?? '-'}, target rows: ${t.targetRows ?? '-'}, differences: ` +
+      `${t.differenceCount}${t.truncated ? ' (list truncated)' : ''}`,
   ];
   for (const k of t.missingInTarget) lines.push(`missing in target: ${keyText(k)}`);
   for (const k of t.extraInTarget) lines.push(`extra in target: ${keyText(k)}`);
@@ -57,7 +58,10 @@ export function verifyJunit(result: VerifyResult, redact: boolean): string {
   const failures = result.tables.filter((t) => t.status !== 'equal' && t.status !== 'skipped').length;
   const errors = result.tables.filter((t) => t.status === 'skipped').length;
   const cases = result.tables.map((t) => {
-    const open = `  <testcase classname="dmr.verify" name="${xml(t.table === t.targetTable ? t.table : `${t.table} -> ${t.targetTable}`)}" time="${(t.durationMs / 1000).toFixed(3)}"`;
+    const open =
+      `  <testcase classname="dmr.verify" name="` +
+      `${xml(t.table === t.targetTable ? t.table : `${t.table} -> ${t.targetTable}`)}" time="` +
+      `${(t.durationMs / 1000).toFixed(3)}"`;
     if (t.status === 'equal') return `${open}/>`;
     if (t.status === 'skipped') {
       const reason = `not compared: ${t.reason ?? 'unknown reason'}`;
@@ -67,7 +71,10 @@ export function verifyJunit(result: VerifyResult, redact: boolean): string {
       t.status === 'different'
         ? `${t.differenceCount} differing rows (source ${t.sourceRows}, target ${t.targetRows})`
         : t.status.replace(/_/g, ' ');
-    return `${open}>\n    <failure message="${xml(message)}" type="${t.status}">${xml(failureBody(t, redact))}</failure>\n  </testcase>`;
+    return (
+      `${open}>\n    <failure message="${xml(message)}" type="${t.status}">` +
+      `${xml(failureBody(t, redact))}</failure>\n  </testcase>`
+    );
   });
   const time = `time="${(result.durationMs / 1000).toFixed(3)}" timestamp="${result.startedAt.toISOString()}"`;
   return suite(`tests="${result.tables.length}" failures="${failures}" errors="${errors}" ${time}`, cases);

@@ -96,8 +96,10 @@ export function verifyText(result: VerifyResult, options: { readonly redact?: bo
     result.status === 'equal'
       ? `${total === 1 ? 'the table is' : `all ${total} tables`} equal (${how})`
       : result.status === 'incomplete'
-        ? `no differences found, but ${skipped} of ${plural(total, 'table')} ${skipped === 1 ? 'was' : 'were'} not compared: not verified (${how})`
-        : `${differing} of ${plural(total, 'table')} ${differing === 1 ? 'differs' : 'differ'}${skipped ? `, ${skipped} not compared` : ''} (${how}); ${legend}`;
+        ? `no differences found, but ${skipped} of ${plural(total, 'table')} ` +
+          `${skipped === 1 ? 'was' : 'were'} not compared: not verified (${how})`
+        : `${differing} of ${plural(total, 'table')} ${differing === 1 ? 'differs' : 'differ'}` +
+          `${skipped ? `, ${skipped} not compared` : ''} (${how}); ${legend}`;
   return [
     line(headers),
     line(widths.map((w) => '-'.repeat(w))),

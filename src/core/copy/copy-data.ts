@@ -68,7 +68,8 @@ export async function prepare(options: CopyOptions, s: Sides): Promise<TablePlan
     const source = await s.source.dialect.describeTable(sourceKnex, s.source.schema, mapping.source);
     if (!source)
       throw new UsageError(
-        `table ${JSON.stringify(mapping.source)} not found in the source${s.source.schema ? ` schema ${s.source.schema}` : ''}`,
+        `table ${JSON.stringify(mapping.source)} not found in the source` +
+          `${s.source.schema ? ` schema ${s.source.schema}` : ''}`,
         'check --table and --source-schema; nothing was copied',
       );
     const existing: CopyTable | null = await s.target.dialect.describeTable(
@@ -79,7 +80,8 @@ export async function prepare(options: CopyOptions, s: Sides): Promise<TablePlan
     const targetSchema = s.target.schema ?? existing?.schema ?? (sameDatabase ? source.schema : undefined);
     if (sameDatabase && (targetSchema ?? '') === (source.schema ?? '') && mapping.target === source.name) {
       throw new UsageError(
-        `the source and the target are the same table (${[source.schema, source.name].filter(Boolean).join('.')} in ${s.source.database.display})`,
+        `the source and the target are the same table (` +
+          `${[source.schema, source.name].filter(Boolean).join('.')} in ${s.source.database.display})`,
         'copy into another database, schema (--target-schema) or table (--table NAME=TARGET); nothing was copied',
       );
     }

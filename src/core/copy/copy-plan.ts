@@ -44,8 +44,11 @@ export class MappingProblems {
   throwIfAny(): void {
     if (!this.problems.length) return;
     throw new UsageError(
-      `no safe type mapping for ${this.problems.length === 1 ? 'a column' : `${this.problems.length} columns`}; nothing was copied:\n  ${this.problems.join('\n  ')}`,
-      'pass --cast [TABLE.]COLUMN=TYPE with a target type you accept, or leave the table out; dmr never coerces values silently',
+      `no safe type mapping for ` +
+        `${this.problems.length === 1 ? 'a column' : `${this.problems.length} columns`}; nothing was ` +
+        `copied:\n  ${this.problems.join('\n  ')}`,
+      'pass --cast [TABLE.]COLUMN=TYPE with a target type you accept, or leave the table out; dmr ' +
+        'never coerces values silently',
     );
   }
 }

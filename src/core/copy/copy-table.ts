@@ -69,7 +69,8 @@ export class TableRun {
     }
     if (resume && latest && (await this.targetLostRows(latest.copyId))) {
       this.notice(
-        `the target table is empty although copy ${latest.copyId} recorded rows in it (emptied or re-created since): starting a new copy`,
+        `the target table is empty although copy ${latest.copyId} recorded rows in it (emptied or ` +
+          `re-created since): starting a new copy`,
       );
       resume = false;
     }
@@ -79,10 +80,11 @@ export class TableRun {
       this.chunks = await ctx.ledger.chunks(latest.copyId);
       for (const chunk of this.chunks.filter((c) => c.status !== 'success' && c.attempts > 0)) {
         const outcome = await settleChunk(ctx, plan, latest.copyId, chunk, latest.targetRowsBefore);
-        if (outcome !== 'absent')
-          this.notice(
-            `chunk ${chunk.chunkNo} was left unfinished: ${outcome === 'landed' ? 'its rows were found in the target, equal to the source; settled as copied' : 'partial rows were found in the target and removed; it is copied again'}`,
-          );
+        const found =
+          outcome === 'landed'
+            ? 'its rows were found in the target, equal to the source; settled as copied'
+            : 'partial rows were found in the target and removed; it is copied again';
+        if (outcome !== 'absent') this.notice(`chunk ${chunk.chunkNo} was left unfinished: ${found}`);
         if (outcome === 'landed') this.settled += 1;
       }
       if (this.settled) this.chunks = await ctx.ledger.chunks(latest.copyId);

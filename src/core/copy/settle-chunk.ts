@@ -65,7 +65,8 @@ export async function settleChunk(
   }
   if (plan.chunkKind === 'all' && rowsBefore > 0) {
     throw new Error(
-      `table ${plan.targetName} has no key and held rows before this copy: its unfinished copy cannot be told apart from them; rerun with --truncate`,
+      `table ${plan.targetName} has no key and held rows before this copy: its unfinished copy ` +
+        `cannot be told apart from them; rerun with --truncate`,
     );
   }
   const key = plan.key.map((k) => plan.targetColumns.find((c) => c.name === k)).filter((c) => c !== undefined);

@@ -47,7 +47,8 @@ export async function applyFixes(store: StatusStore, plan: FixPlan, options: App
       const live = liveRun(evidence, new Date());
       if (live && !options.force) {
         throw new LockHeldError(
-          `run ${live.runId} (${live.command} by ${live.userName} on ${live.host}, pid ${live.pid}) is live and holds the run lock: nothing was changed`,
+          `run ${live.runId} (${live.command} by ${live.userName} on ${live.host}, pid ${live.pid}) ` +
+            `is live and holds the run lock: nothing was changed`,
           'wait for it, or stop it with `dmr stop`; --force applies the changes anyway',
         );
       }

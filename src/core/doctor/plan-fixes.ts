@@ -20,7 +20,12 @@ export function planFixes(report: DoctorReport, evidence: Evidence, now: Date): 
     const run = dead.find((r) => r.runId === runId) ?? dead[0];
     if (!run) return 'runner died: no busy session of the user in the database';
     const liveness = judgeRun(run, evidence, now);
-    return `runner died: heartbeat stale since ${run.heartbeatAt?.toISOString() ?? run.startedAt.toISOString()} (run ${run.runId}, pid ${run.pid} on ${run.host}; ${liveness.deadBecause.filter((d) => !d.startsWith('heartbeat')).join('; ') || 'no other sign'})`;
+    return (
+      `runner died: heartbeat stale since ` +
+      `${run.heartbeatAt?.toISOString() ?? run.startedAt.toISOString()} (run ${run.runId}, pid ` +
+      `${run.pid} on ${run.host}; ` +
+      `${liveness.deadBecause.filter((d) => !d.startsWith('heartbeat')).join('; ') || 'no other sign'})`
+    );
   };
   const stuckIds = new Set(report.findings.filter((f) => f.rule === 'stuck' && f.stage).map((f) => f.stage));
   const ordered = orderedStages(evidence);

@@ -48,7 +48,9 @@ export function planReset(evidence: Evidence, request: ResetRequest, now: Date):
       runId: run.runId,
       from: run.jobStatus,
       to: 'Failed',
-      reason: `runner died: heartbeat stale since ${run.heartbeatAt?.toISOString() ?? '(never)'} (${judgeRun(run, evidence, now).deadBecause.join('; ')})`,
+      reason:
+        `runner died: heartbeat stale since ${run.heartbeatAt?.toISOString() ?? '(never)'} (` +
+        `${judgeRun(run, evidence, now).deadBecause.join('; ')})`,
     });
   }
   const warnings: string[] = [];

@@ -48,11 +48,17 @@ async function describeLockHolder(store: StatusStore): Promise<string> {
   const now = new Date();
   if (run) {
     const beat = run.heartbeatAt ? `, heartbeat ${formatAge(secondsBetween(run.heartbeatAt, now))} ago` : '';
-    return `run ${run.runId} (${run.command}) by ${run.userName} on ${run.host} (pid ${run.pid}) since ${run.startedAt.toISOString()}${beat}`;
+    return (
+      `run ${run.runId} (${run.command}) by ${run.userName} on ${run.host} (pid ${run.pid}) since ` +
+      `${run.startedAt.toISOString()}${beat}`
+    );
   }
   if (session) {
     const since = session.startedAt ? ` since ${new Date(session.startedAt).toISOString()}` : '';
-    return `server session ${session.id}${session.program ? ` (${session.program})` : ''}${session.clientHost ? ` from ${session.clientHost}` : ''}${since}`;
+    return (
+      `server session ${session.id}${session.program ? ` (${session.program})` : ''}` +
+      `${session.clientHost ? ` from ${session.clientHost}` : ''}${since}`
+    );
   }
   return 'a session that has just released it or is starting up';
 }

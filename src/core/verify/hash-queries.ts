@@ -118,7 +118,10 @@ export class HashQueries {
       const grouped = `select kh, d as ke, ${fields}, count(*) as n from (${hashed}) q3`;
       return `${grouped}${filter(within)} group by kh, d order by kh`;
     }
-    const inner = `select ${this.keyHash} as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields()}${this.fence()}) q1${this.fence()}`;
+    const inner =
+      `select ${this.keyHash} as kh, ${this.keyEncoding} as ke, ` +
+      `${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields()}` +
+      `${this.fence()}) q1${this.fence()}`;
     return `select * from (${inner}) q2${filter(within)} order by kh`;
   }
 
@@ -129,7 +132,10 @@ export class HashQueries {
 
   /** Smallest and largest value of the single integer key, as text (an index lookup each). */
   bounds(): string {
-    return `select ${this.keyText(`min(${this.rawKey})`)} as lo, ${this.keyText(`max(${this.rawKey})`)} as hi from ${this.table}${this.whereClause()}`;
+    return (
+      `select ${this.keyText(`min(${this.rawKey})`)} as lo, ${this.keyText(`max(${this.rawKey})`)}` +
+      ` as hi from ${this.table}${this.whereClause()}`
+    );
   }
 
   /**
@@ -150,7 +156,11 @@ export class HashQueries {
    * index range scans.
    */
   rangeRows(within: readonly KeyRange[]): string {
-    return `select g0 as kh, ${this.keyEncoding} as ke, ${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields(true, within)}${this.fence()}) q1 order by k`;
+    return (
+      `select g0 as kh, ${this.keyEncoding} as ke, ` +
+      `${[...this.keyColumns, ...this.fieldColumns].join(', ')} from (${this.fields(true, within)}` +
+      `${this.fence()}) q1 order by k`
+    );
   }
 
   /**
@@ -208,7 +218,10 @@ export class HashQueries {
         ? '1 = 0'
         : '';
     const conditions = [this.where, ranges, only].filter(Boolean).map((c) => `(${c})`);
-    return `select ${this.canonical}${extra} from ${this.table}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
+    return (
+      `select ${this.canonical}${extra} from ${this.table}` +
+      `${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`
+    );
   }
 
   private sums(): string {

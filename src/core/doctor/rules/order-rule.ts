@@ -44,7 +44,9 @@ export function orderRule(evidence: Evidence, now: Date): Finding[] {
         rule: 'order',
         severity: 'warning',
         stage: name,
-        message: `${name} succeeded at ${later.lastTriggerDate.toISOString()}, before the earlier stage ${stageName(newer)} ran again (${newer.lastTriggerDate?.toISOString()}): its output is stale`,
+        message:
+          `${name} succeeded at ${later.lastTriggerDate.toISOString()}, before the earlier stage ` +
+          `${stageName(newer)} ran again (${newer.lastTriggerDate?.toISOString()}): its output is stale`,
         evidence: {
           lastTriggerDate: later.lastTriggerDate.toISOString(),
           earlierStage: stageName(newer),

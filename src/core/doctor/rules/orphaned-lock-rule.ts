@@ -23,7 +23,10 @@ export function orphanedLockRule(evidence: Evidence, now: Date): Finding[] {
       rule: 'orphaned-lock',
       severity: 'problem',
       stage: null,
-      message: `the run lock is held by server session ${holder.id}${holder.program ? ` (${holder.program})` : ''}${holder.clientHost ? ` from ${holder.clientHost}` : ''}, which belongs to ${whose}`,
+      message:
+        `the run lock is held by server session ${holder.id}` +
+        `${holder.program ? ` (${holder.program})` : ''}` +
+        `${holder.clientHost ? ` from ${holder.clientHost}` : ''}, which belongs to ${whose}`,
       evidence: { session: holder, run: owner ? runFacts(owner) : null, liveness },
       action: 'dmr doctor --fix --yes --force',
     },

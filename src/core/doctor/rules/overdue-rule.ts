@@ -25,7 +25,10 @@ export function overdueRule(evidence: Evidence, now: Date, options: DiagnoseOpti
       rule: 'overdue',
       severity: 'warning',
       stage: name,
-      message: `${name} has been processing for ${Math.round(age / 1000)} s, more than ${options.overdueFactor}x its usual ${usual} s${live?.currentTask ? ` (at task ${live.currentTask})` : ''}`,
+      message:
+        `${name} has been processing for ${Math.round(age / 1000)} s, more than ` +
+        `${options.overdueFactor}x its usual ${usual} s` +
+        `${live?.currentTask ? ` (at task ${live.currentTask})` : ''}`,
       evidence: {
         status: stage.status,
         lastTriggerDate: stage.lastTriggerDate?.toISOString() ?? null,

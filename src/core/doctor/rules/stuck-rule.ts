@@ -30,7 +30,9 @@ export function stuckRule(evidence: Evidence, now: Date, options: DiagnoseOption
     };
     if (dead) {
       const liveness = judgeRun(dead, evidence, now);
-      const message = `${name} is ${stage.status} but run ${dead.runId} (${dead.command} by ${dead.userName} on ${dead.host}, pid ${dead.pid}) is dead: ${liveness.deadBecause.join('; ')}`;
+      const message =
+        `${name} is ${stage.status} but run ${dead.runId} (${dead.command} by ${dead.userName} on ` +
+        `${dead.host}, pid ${dead.pid}) is dead: ${liveness.deadBecause.join('; ')}`;
       findings.push(stuck(stage, message, { ...base, run: runFacts(dead), liveness }));
     } else if (!live) {
       const generate = generateVerdict(evidence, stage, now, options);
