@@ -49,6 +49,11 @@ export interface HeartbeatClientSpec {
    * thread, so functions in them (a knexfile's hooks) are left behind.
    */
   readonly settings: Record<string, unknown>;
+  /**
+   * The driver waits synchronously (better-sqlite3's busy_timeout blocks its thread while a task
+   * holds the write lock): its heartbeat always gets a thread of its own, never the runner's.
+   */
+  readonly blocksItsThread?: boolean;
 }
 
 /** The URL of a module beside `from` (an `import.meta.url`): the compiled .js, or the .ts source under tsx (tests). */

@@ -45,6 +45,7 @@ export const sqliteDialect: Dialect = {
   heartbeatClient: (knex) => ({
     module: moduleBeside(import.meta.url, 'sqlite-heartbeat-client'),
     settings: knexConnectionSettings(knex),
+    blocksItsThread: true,
   }),
   rowHash: new SqliteRowHash(),
   copy: sqliteCopy,

@@ -31,9 +31,11 @@ export async function runMigration(o: RunOptions): Promise<RunResult> {
   let books: RunBookkeeping | null = null;
   let heartbeat: Heartbeat | null = null;
   try {
-    heartbeat = prepareHeartbeat(o.store, o.heartbeatMs);
-    const beats = heartbeat;
     const plan = await prepareRun(o);
+    // Module tasks can block this thread with CPU-bound work: then the heartbeat gets a thread of its own.
+    const modules = [...plan.tasks.values()].some((tasks) => tasks.some((t) => t.kind === 'module'));
+    heartbeat = prepareHeartbeat(o.store, o.heartbeatMs, modules);
+    const beats = heartbeat;
     const estimates = await estimateStages(o.store, plan.tasks);
     let stop: RunStop | null = null;
     const retryMs = o.dbRetryMs ?? 30_000;
