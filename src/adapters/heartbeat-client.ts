@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type { DatabaseErrorDetail } from './dialect-adapter.js';
 
 /**
@@ -59,13 +58,4 @@ export interface HeartbeatClientSpec {
 /** The URL of a module beside `from` (an `import.meta.url`): the compiled .js, or the .ts source under tsx (tests). */
 export function moduleBeside(from: string, name: string): string {
   return new URL(`./${name}${from.endsWith('.ts') ? '.ts' : '.js'}`, from).href;
-}
-
-/**
- * A copy of knex's connection settings for a driver of dmr's own. knex keeps the password out of
- * enumeration (so that logs never show it): it is copied by name, or a spread would drop it.
- */
-export function knexConnectionSettings(knex: Knex): Record<string, unknown> {
-  const settings = (knex.client as { connectionSettings?: Record<string, unknown> }).connectionSettings ?? {};
-  return { ...settings, ...(settings.password !== undefined ? { password: settings.password } : {}) };
 }

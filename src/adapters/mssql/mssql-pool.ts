@@ -1,16 +1,13 @@
-import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import type Mssql from 'mssql';
+import { knexConnectionSettings } from '../knex-connection-settings.js';
+import { lazyDriver } from '../lazy-driver.js';
 
 /**
  * The mssql driver, loaded on first use: it pulls in tedious and Azure's HTTP stack (about 0.35 s of
  * CPU), which every `dmr copy` paid at start although only SQL Server copies need it.
  */
-let loaded: typeof Mssql | null = null;
-export function mssqlDriver(): typeof Mssql {
-  loaded ??= createRequire(import.meta.url)('mssql') as typeof Mssql;
-  return loaded;
-}
+export const mssqlDriver = lazyDriver<typeof Mssql>('mssql');
 
 /**
  * An mssql pool config from knex's connection settings (both read the mssql config shape: server,
@@ -18,13 +15,8 @@ export function mssqlDriver(): typeof Mssql {
  * logs never show it: it is copied by name, or a spread would drop it and the login would fail.
  */
 export function mssqlPoolConfig(knex: Knex, pool: Mssql.PoolOpts<Mssql.Connection>): Mssql.config {
-  const c = (knex.client as { connectionSettings?: Record<string, unknown> }).connectionSettings ?? {};
-  return {
-    ...(c as unknown as Mssql.config),
-    server: String(c.server ?? c.host ?? 'localhost'),
-    ...(typeof c.password === 'string' ? { password: c.password } : {}),
-    pool,
-  };
+  const c = knexConnectionSettings(knex);
+  return { ...(c as unknown as Mssql.config), server: String(c.server ?? c.host ?? 'localhost'), pool };
 }
 
 /** A pool of one connection built from knex's connection settings (mssql is the driver with the bulk API). */

@@ -1,11 +1,8 @@
-import type Mssql from 'mssql';
-import { lazyDriver } from '../lazy-driver.js';
-
-const mssql = lazyDriver<typeof Mssql>('mssql');
 import { ConnectionSettingError } from '../connection-setting-error.js';
 import { displayConnection } from '../connection-display.js';
 import type { ConnectionParser, ParsedConnection } from '../parsed-connection.js';
 import { readServerUrl } from '../server-url.js';
+import { mssqlDriver } from './mssql-pool.js';
 
 /**
  * The connection string keywords:
@@ -165,7 +162,10 @@ function applyMssqlParameters(
   }
   let parsed: Record<string, unknown>;
   try {
-    parsed = mssql().ConnectionPool.parseConnectionString(keywords.join(';')) as unknown as Record<string, unknown>;
+    parsed = mssqlDriver().ConnectionPool.parseConnectionString(keywords.join(';')) as unknown as Record<
+      string,
+      unknown
+    >;
   } catch (error) {
     throw new ConnectionSettingError(
       `SQL Server connection parameters refused: ${(error as Error).message}`,

@@ -1,5 +1,6 @@
 import type { Dialect } from '../dialect.js';
-import { knexConnectionSettings, moduleBeside } from '../heartbeat-client.js';
+import { moduleBeside } from '../heartbeat-client.js';
+import { knexConnectionSettings } from '../knex-connection-settings.js';
 import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { MysqlAdapter } from './mysql-adapter.js';
 import { mysqlCopy } from './mysql-copy.js';

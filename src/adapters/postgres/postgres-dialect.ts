@@ -1,6 +1,7 @@
 import type { Dialect } from '../dialect.js';
 import { pgDriver } from './pg-driver.js';
-import { knexConnectionSettings, moduleBeside } from '../heartbeat-client.js';
+import { moduleBeside } from '../heartbeat-client.js';
+import { knexConnectionSettings } from '../knex-connection-settings.js';
 import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { PostgresAdapter } from './postgres-adapter.js';
 import { postgresCopy } from './postgres-copy.js';

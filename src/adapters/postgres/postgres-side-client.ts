@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import { knexConnectionSettings } from '../knex-connection-settings.js';
 import { pgDriver } from './pg-driver.js';
 
 /**
@@ -13,10 +14,9 @@ export async function onSideClient<T extends Record<string, unknown>>(
   sql: string,
   values: readonly unknown[],
 ): Promise<T[]> {
-  const settings = (knex.client as { connectionSettings?: pg.ClientConfig }).connectionSettings ?? {};
-  // knex hides the password from enumeration (so that logs never show it): copy it by name.
+  const settings = knexConnectionSettings(knex) as pg.ClientConfig;
   const name = `${String(settings.application_name ?? 'dmr')} (cancel)`.slice(0, 63);
-  const client = new (pgDriver().Client)({ ...settings, password: settings.password, application_name: name });
+  const client = new (pgDriver().Client)({ ...settings, application_name: name });
   client.on('error', () => undefined);
   await client.connect();
   try {

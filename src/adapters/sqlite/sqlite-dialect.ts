@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Dialect } from '../dialect.js';
-import { knexConnectionSettings, moduleBeside } from '../heartbeat-client.js';
+import { moduleBeside } from '../heartbeat-client.js';
+import { knexConnectionSettings } from '../knex-connection-settings.js';
 import { connectionOf, withKnexDefaults } from '../knex-defaults.js';
 import { SqliteAdapter } from './sqlite-adapter.js';
 import { sqliteCopy } from './sqlite-copy.js';
