@@ -60,6 +60,19 @@ describe.skipIf(dialects.length === 0).each(dialects)('the dmr serve page on %s'
     await page.waitForSelector('tr[data-stage="report"][data-status="success"]', wait);
     expect((await migrate.done).code).toBe(0);
     expect(await page.locator('tr[data-stage="rds"]').getAttribute('data-status')).toBe('success');
+    // #, stage, status (word and colour), last trigger, last duration, user, task list.
+    const rds = await page.locator('tr[data-stage="rds"] td').allTextContents();
+    expect(rds[2]).toBe('✓ success');
+    expect(rds[3]).not.toBe('—');
+    expect(rds[4]).toMatch(/^[3-9]s$/);
+    expect(rds[6]).toBe('010_sleep,020_after');
+    const colour = (stage: string) =>
+      page.locator(`tr[data-stage="${stage}"] td.status`).evaluate((td) => getComputedStyle(td).color);
+    await statusTable(db, 'DataMigrations').where('DataMigrationTypeId', 1).update({ DataMigrationStatusId: 4 });
+    await page.waitForSelector('tr[data-stage="ods"][data-status="error"]', wait);
+    expect(await colour('ods')).not.toBe(await colour('rds'));
+    await statusTable(db, 'DataMigrations').where('DataMigrationTypeId', 1).update({ DataMigrationStatusId: 5 });
+    await page.waitForSelector('tr[data-stage="ods"][data-status="success"]', wait);
     // The run's closing history line is written after the last stage's status: wait for the page to show it.
     await page.waitForFunction(
       () => document.querySelector('#history tbody tr')?.textContent?.includes('run 1 completed') ?? false,
@@ -70,6 +83,36 @@ describe.skipIf(dialects.length === 0).each(dialects)('the dmr serve page on %s'
     const slow = startCli(['migrate', '--sql-dir', slowDir, '--heartbeat', '300ms', ...targetOf(db)]);
     await slow.waitForOutput('rds: 010_slow started');
     await page.waitForSelector('#run [data-liveness="live"]', wait);
+    expect(await page.locator('#run [data-field="who / where"]').textContent()).toMatch(
+      new RegExp(`^\\S+ on \\S+, pid ${slow.child.pid}$`),
+    );
+    expect(await page.locator('#run [data-field="current task"]').textContent()).toBe('rds: 010_slow');
+    expect(await page.locator('#run [data-field="task elapsed"]').textContent()).toMatch(/^\d+s$/);
+    expect(await page.locator('#run [data-field="heartbeat age"]').textContent()).toMatch(/^\d+s \(every 0\.3 s\)$/);
+
+    // History is paged: "older" shows the lines before the oldest one on the first page.
+    const ids = () =>
+      page.locator('#history tbody tr').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.id)));
+    const newest = await ids();
+    await page.click('#history-older');
+    await page.waitForFunction(
+      (last) => {
+        const first = document.querySelector<HTMLElement>('#history tbody tr');
+        return first !== null && Number(first.dataset.id) < last;
+      },
+      newest.at(-1) ?? 0,
+      wait,
+    );
+    const older = await ids();
+    expect(older[0]).toBe((newest.at(-1) ?? 0) - 1);
+    expect(older).toEqual([...older].sort((a, b) => b - a));
+    await page.click('#history-newest');
+    await page.waitForFunction(
+      (first) => Number(document.querySelector<HTMLElement>('#history tbody tr')?.dataset.id) >= first,
+      newest[0] ?? 0,
+      wait,
+    );
+
     slow.child.kill('SIGKILL');
     await slow.done;
     const finding = page.locator('[data-finding="stuck:rds"]');
