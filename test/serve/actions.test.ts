@@ -126,4 +126,22 @@ describe.each(dialects)('dmr serve actions on %s', (dialect) => {
     const rows = await statusTable(db, 'DataMigrationRuns').whereNull('FinishedAt');
     expect(rows).toEqual([]);
   });
+
+  it('restart after the fix runs every stage again, recorded with who and why', async () => {
+    const before = (await latestRun(db))?.RunId as number;
+    const restart = await post('restart', { reason: 'rerun from ods after the fix' });
+    expect(restart.status, restart.text).toBe(202);
+    expect(restart.body).toMatchObject({ action: 'restart', requestedBy: 'ops', outcome: 'runner started' });
+    const runId = restart.body.runId as number;
+    expect(runId).toBeGreaterThan(before);
+    await waitFor(
+      async () => ((await latestRun(db))?.JobStatus === 'Completed' ? true : undefined),
+      'the restarted run to complete',
+    );
+    expect(await latestRun(db)).toMatchObject({ RunId: runId, Command: 'restart', Stages: 'ods,rds,report' });
+    expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 5, 3: 5 });
+    expect(await historyMessages(db)).toContain(
+      `dmr serve: restart asked by ops (run ${runId}); reason: rerun from ods after the fix`,
+    );
+  });
 });
