@@ -62,6 +62,15 @@ describe.each(dialects)('dmr serve actions on %s', (dialect) => {
     expect(await historyMessages(db)).toEqual([]);
   });
 
+  it('a fix with nothing to fix is still recorded with who and why', async () => {
+    const fix = await post('fix', { reason: 'checking before the window' });
+    expect(fix.status, fix.text).toBe(202);
+    expect(fix.body).toMatchObject({ action: 'fix', applied: [], requestedBy: 'ops', outcome: 'nothing to fix' });
+    expect(await historyMessages(db)).toEqual([
+      'dmr serve: fix asked by ops (nothing to fix); reason: checking before the window',
+    ]);
+  });
+
   it('a live run: fix and resume are 409, stop works and is recorded with who and why', async () => {
     const run = startCli(['migrate', '--sql-dir', slowDir, '--heartbeat', '300ms', ...targetOf(db)]);
     await run.waitForOutput('rds: 010_slow started');

@@ -47,8 +47,18 @@ export async function fixAction(o: ServeOptions, a: ActionRequest): Promise<Reco
     );
   }
   const plan = planFixes(diagnose(evidence, now, o.diagnose), evidence, now);
-  if (plan.changes.length === 0)
-    return { action: 'fix', applied: [], skipped: [], notFixed: plan.notFixed, outcome: 'nothing to fix' };
+  if (plan.changes.length === 0) {
+    // Asked and answered, even with nothing to change: every action is audited.
+    await o.store.addHistory(null, audit('fix', a, 'nothing to fix'));
+    return {
+      action: 'fix',
+      applied: [],
+      skipped: [],
+      notFixed: plan.notFixed,
+      requestedBy: a.label,
+      outcome: 'nothing to fix',
+    };
+  }
   const result = await applyFixes(o.store, plan, { who: via(a.label), force: false, probeProcess: o.probeProcess });
   await o.store.addHistory(null, audit('fix', a, `${result.applied.length} change(s) applied`));
   return {
