@@ -68,4 +68,23 @@ describe.each(dialects)('dmr serve survives the database going away (%s)', () =>
       await knex.destroy();
     }
   });
+
+  it('stops on SIGINT while its read waits on a locked table: 130 at once, not when the lock goes', async () => {
+    const knex = adminKnex('postgres', db.url);
+    const trx = await knex.transaction();
+    try {
+      await readEvents(serve.url, (e) => e.type === 'database' && e.data.ok === true);
+      await trx.raw('lock table ??.?? in access exclusive mode', [db.schema, 'DataMigrations']);
+      await readEvents(serve.url, (e) => e.type === 'database' && e.data.ok === false, 20_000);
+      const code = await Promise.race([
+        serve.stop('SIGINT'),
+        new Promise((resolve) => setTimeout(() => resolve('still running 10 s after SIGINT'), 10_000)),
+      ]);
+      expect(code).toBe(130);
+      expect(serve.output().stderr).toContain('dmr serve: a database read was still waiting for an answer');
+    } finally {
+      await trx.rollback();
+      await knex.destroy();
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { statusOnStore } from '../../api/status.js';
 import { UsageError } from '../../core/errors.js';
 import { assertBindAllowed } from '../../core/serve/bind-address.js';
 import { redactText } from '../../core/serve/redact-answer.js';
-import { startServer } from '../../core/serve/serve-app.js';
+import { closeGraceMs, settledWithin, startServer } from '../../core/serve/serve-app.js';
 import type { LaunchedRun, RunLauncher } from '../../core/serve/serve-options.js';
 import { checkTokens, parseTokenSpec, type ServeToken } from '../../core/serve/serve-tokens.js';
 import type { GlobalArgs } from '../command.js';
@@ -112,11 +112,13 @@ export const serveCommand = defineCommand<ServeFlags>({
         process.once('SIGTERM', () => resolve('SIGTERM'));
       });
       unsubscribe();
-      await server.close();
+      if (!(await server.close()))
+        out.info('dmr serve: a database read was still waiting for an answer; stopping without it');
       out.info(`dmr serve: stopped by ${signal}`);
       return signal === 'SIGINT' ? 130 : 143;
     } finally {
-      await store.database.close();
+      // The pool waits for connections in use: a read stuck on the database must not hold the exit.
+      await settledWithin(store.database.close(), closeGraceMs);
     }
   },
 });

@@ -18,8 +18,32 @@ interface DmrServer {
   readonly streams: EventStreams;
   /** http://host:port of the listening socket. */
   readonly url: string;
-  /** Ends the event streams, stops the feed and closes the listener (the store stays open: its owner closes it). */
-  close(): Promise<void>;
+  /**
+   * Ends the event streams, stops the feed and closes the listener (the store stays open: its owner closes it).
+   * Waits at most `closeGraceMs` for a statement in flight: a database that stopped answering must not hold
+   * a SIGINT. False when something was still waiting then.
+   */
+  close(): Promise<boolean>;
+}
+
+/** How long shutdown waits for a statement in flight (a read: nothing is lost by not waiting longer). */
+export const closeGraceMs = 2000;
+
+/** True when `work` settled within `ms`, false when it was still pending (it is left to finish by itself). */
+export async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Builds the server, starts the one feed loop and listens. */
@@ -82,7 +106,7 @@ export async function startServer(o: ServeOptions): Promise<DmrServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
-  let closing: Promise<void> | null = null;
+  let closing: Promise<boolean> | null = null;
   return {
     app,
     feed,
@@ -91,8 +115,7 @@ export async function startServer(o: ServeOptions): Promise<DmrServer> {
     close: () =>
       (closing ??= (async () => {
         streams.close();
-        await feed.stop();
-        await app.close();
+        return settledWithin(Promise.all([feed.stop(), app.close()]), closeGraceMs);
       })()),
   };
 }
