@@ -11,7 +11,7 @@ import {
 } from '../support/databases.js';
 import { statusTable } from '../support/status-rows.js';
 import { browserAvailable, launchBrowser } from './browser.js';
-import { sleep3Dir, slowDir, startServe, targetOf, type ServeProcess } from './serve-support.js';
+import { api, sleep3Dir, slowDir, startServe, targetOf, type ServeProcess } from './serve-support.js';
 
 /** The page in a real headless chromium: stages, live updates without reload, doctor findings, lost connections. */
 const dialects = browserAvailable() ? await dialectsUnderTest(['sqlite', 'postgres']) : [];
@@ -86,7 +86,7 @@ describe.skipIf(dialects.length === 0).each(dialects)('the dmr serve page on %s'
     expect(await page.locator('#run [data-field="who / where"]').textContent()).toMatch(
       new RegExp(`^\\S+ on \\S+, pid ${slow.child.pid}$`),
     );
-    expect(await page.locator('#run [data-field="current task"]').textContent()).toBe('rds: 010_slow');
+    await page.waitForSelector('#run [data-field="current task"]:text-is("rds: 010_slow")', wait);
     expect(await page.locator('#run [data-field="task elapsed"]').textContent()).toMatch(/^\d+s$/);
     expect(await page.locator('#run [data-field="heartbeat age"]').textContent()).toMatch(/^\d+s \(every 0\.3 s\)$/);
 
@@ -117,7 +117,13 @@ describe.skipIf(dialects.length === 0).each(dialects)('the dmr serve page on %s'
     await slow.done;
     const finding = page.locator('[data-finding="stuck:rds"]');
     await finding.waitFor(wait);
-    expect(await finding.locator('.fix-command').textContent()).toContain('dmr doctor --fix');
+    // The command `dmr doctor` prints for it, with this server's --url and --schema, not a bare one.
+    const command = await finding.locator('.fix-command').textContent();
+    expect(command).toMatch(/^dmr doctor --fix --yes /);
+    expect(command).toContain(`--schema ${db.schema}`);
+    expect(command).toContain('--url ');
+    const doctor = await api(`${serve.url}/api/doctor`);
+    expect(command).toBe(doctor.body.findings.find((f: { id: string }) => f.id === 'stuck:rds')?.command);
     expect(await finding.textContent()).toContain('PROBLEM stuck:rds');
     expect(await page.locator('#verdict').textContent()).toMatch(/^\d+ problems?$/);
     mkdirSync(artifacts, { recursive: true });

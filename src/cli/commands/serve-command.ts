@@ -83,6 +83,7 @@ export const serveCommand = defineCommand<ServeFlags>({
         probeProcess,
         statusDocument: (s) => statusOnStore(s, userFlags()),
         doctorDocument: (s) => doctorDocument(s, { sqlDir: args['sql-dir'], suggestionFlags: userFlags() }),
+        suggestions: { flags: userFlags(), sqlDir: path.resolve(args['sql-dir']) },
         launchRun: runLauncher(args),
       });
       const unsubscribe = server.feed.subscribe((event) => {

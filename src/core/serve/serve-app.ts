@@ -56,6 +56,7 @@ export async function startServer(o: ServeOptions): Promise<DmrServer> {
     doctorMs: o.doctorMs ?? 2000,
     probeProcess: o.probeProcess,
     diagnose: o.diagnose,
+    suggestions: o.suggestions,
   });
   const streams = new EventStreams(feed);
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024, forceCloseConnections: true, return503OnClosing: true });

@@ -1,5 +1,6 @@
 import type { ProcessProbe } from '../doctor/evidence.js';
 import type { DiagnoseOptions } from '../doctor/finding.js';
+import type { UserFlags } from '../hints/user-flags.js';
 import type { StatusStore } from '../status/status-store.js';
 import type { ServeToken } from './serve-tokens.js';
 
@@ -34,6 +35,11 @@ export interface ServeOptions {
   readonly statusDocument: (store: StatusStore) => Promise<unknown>;
   /** The document of `dmr doctor --json` (GET /api/doctor), from the same code as the CLI's. */
   readonly doctorDocument: (store: StatusStore) => Promise<unknown>;
+  /**
+   * The flags the page's fix commands carry and the task folder their resume/restart advice looks at, so a
+   * finding on the page shows the command `dmr doctor` prints (`findings[].command`), not a bare one.
+   */
+  readonly suggestions?: { readonly flags: UserFlags; readonly sqlDir: string };
   /** Starts a runner for resume and restart actions; without it those actions answer 501. */
   readonly launchRun?: RunLauncher;
 }

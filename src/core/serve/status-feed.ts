@@ -2,8 +2,10 @@ import { DmrError } from '../errors.js';
 import { statusTablesMissing } from './history-page.js';
 import { diagnose } from '../doctor/diagnose.js';
 import type { ProcessProbe } from '../doctor/evidence.js';
-import type { DiagnoseOptions, DoctorReport } from '../doctor/finding.js';
+import type { DiagnoseOptions, DoctorReport, Finding } from '../doctor/finding.js';
 import { gatherEvidence } from '../doctor/gather-evidence.js';
+import { driftAwareActions } from '../hints/drift-aware-actions.js';
+import { withUserFlags, type UserFlags } from '../hints/user-flags.js';
 import type { StatusStore } from '../status/status-store.js';
 import { presentTables, readChangeMarks, type PresentTables } from './change-marks.js';
 import { readLiveStatus, type LiveStatus } from './live-status.js';
@@ -19,10 +21,15 @@ interface DatabaseState {
   readonly since: Date;
 }
 
+/** Doctor's report as `dmr doctor --json` gives its findings: each with the command to run, flags included. */
+interface DoctorView extends DoctorReport {
+  readonly findings: readonly (Finding & { readonly command: string })[];
+}
+
 /** What the feed pushes to every open page. */
 export type FeedEvent =
   | { readonly type: 'status'; readonly data: LiveStatus }
-  | { readonly type: 'doctor'; readonly data: DoctorReport }
+  | { readonly type: 'doctor'; readonly data: DoctorView }
   | { readonly type: 'database'; readonly data: DatabaseState };
 
 interface FeedOptions {
@@ -33,6 +40,8 @@ interface FeedOptions {
   readonly doctorMs: number;
   readonly probeProcess: ProcessProbe;
   readonly diagnose?: Partial<DiagnoseOptions>;
+  /** Connection flags for the findings' commands, and the task folder for their resume/restart advice. */
+  readonly suggestions?: { readonly flags: UserFlags; readonly sqlDir: string };
   /** A poll not answered in this long counts as the database lost. */
   readonly answerMs?: number;
 }
@@ -155,7 +164,7 @@ export class StatusFeed {
   private async runDoctor(now: number): Promise<void> {
     this.doctorAt = now;
     const evidence = await gatherEvidence(this.o.store, { probeProcess: this.o.probeProcess, settleMs: 0 });
-    const report = diagnose(evidence, new Date(), this.o.diagnose);
+    const report = await this.view(diagnose(evidence, new Date(), this.o.diagnose));
     const orphan = report.findings.some((f) => f.rule === 'orphaned-lock');
     // A runner between taking the lock and writing its run record looks like an orphan: wait before saying so.
     if (orphan && !this.doctorKey.includes('"orphaned-lock"')) {
@@ -171,6 +180,14 @@ export class StatusFeed {
     if (key === this.doctorKey) return;
     this.doctorKey = key;
     this.emit({ type: 'doctor', data: report });
+  }
+
+  /** The advice as `dmr doctor` words it: restart where resume would refuse drifted tasks, and the server's flags. */
+  private async view(diagnosis: DoctorReport): Promise<DoctorView> {
+    const { suggestions } = this.o;
+    const report = suggestions ? await driftAwareActions(diagnosis, this.o.store, suggestions.sqlDir) : diagnosis;
+    const flags = suggestions?.flags ?? {};
+    return { ...report, findings: report.findings.map((f) => ({ ...f, command: withUserFlags(f.action, flags) })) };
   }
 
   private database(ok: boolean, message: string | null, reason: DatabaseState['reason']): void {
