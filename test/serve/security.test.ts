@@ -89,6 +89,8 @@ describe.each(dialects)('no password in any answer (%s)', (dialect) => {
       DataMigrationTypeId: null,
       DataMigrationHistoryMessage: `copied from ${url} with Password=${password};`,
     });
+    // A stage left processing: doctor's findings then carry commands built from the server's flags (its URL).
+    await statusTable(db, 'DataMigrations').where('DataMigrationTypeId', 2).update({ DataMigrationStatusId: 3 });
     const serve = await startServe(args);
     try {
       const answers: string[] = [JSON.stringify(serve.output())];
@@ -96,11 +98,13 @@ describe.each(dialects)('no password in any answer (%s)', (dialect) => {
         const { text } = await api(`${serve.url}/api/${p}`);
         answers.push(text);
       }
-      const events = await readEvents(serve.url, (_e, all) => all.length >= 3);
+      const events = await readEvents(serve.url, (e) => e.type === 'doctor');
+      expect(events.find((e) => e.type === 'doctor')?.data.findings[0].command).toMatch(/^dmr doctor --fix/);
       answers.push(JSON.stringify(events));
       answers.push(await (await fetch(`${serve.url}/`)).text());
       const all = answers.join('\n');
       expect(all).toContain('copied from postgres://127.0.0.1');
+      expect(all).toContain('dmr does not repeat the password');
       expect(all).not.toContain(password);
       expect(all).not.toMatch(/postgres:\/\/[^/\s"]*@/);
       const server = JSON.parse(answers[5] ?? '{}');
