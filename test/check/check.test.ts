@@ -107,6 +107,23 @@ describe('dmr check on SQLite', () => {
     expect(document.tasks?.items.find((i) => i.state === 'problem')?.message).toMatch(/task directory not found/);
   });
 
+  it('the text verdict counts the problems and the warnings', async () => {
+    const file = path.join(work, 'verdict.db');
+    const url = `sqlite:${file}`;
+    expect((await runCli(['init', '--url', url])).code).toBe(0);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file);
+    db.exec('drop table DataMigrationHistories; create table DataMigrationHistories (x integer)');
+    db.close();
+    const dir = mkdtempSync(path.join(work, 'sql-'));
+    for (const stage of ['ods', 'rds', 'report']) mkdirSync(path.join(dir, stage));
+    writeFileSync(path.join(dir, 'ods', '010_a.sql'), 'select 1;\n');
+    writeFileSync(path.join(dir, 'report', '010_b.sql'), 'select 1;\n');
+    const result = await runCli(['check', '--url', url, '--sql-dir', dir]);
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^not ready: \d+ problems?, \d+ warnings?$/);
+  });
+
   it('an unreachable database is a problem in the document (exit 1), not a crash', async () => {
     const result = await runCli([
       'check',
