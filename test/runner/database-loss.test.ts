@@ -82,6 +82,8 @@ describe.runIf(haveBinaries)('the database goes away during a run (own PostgreSQ
           '.*(57P01.*terminating connection|Connection terminated unexpectedly)',
       ),
     );
+    // ... and the cause named first: the server shutting down (57P01's words, or a new connection refused).
+    expect(result.stdout).toMatch(/010_slow\.sql:1: the server is shutting down or restarting/);
     await knex.destroy();
     knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 2 } });
     expect(await statuses()).toEqual({ 1: 5, 2: 4, 3: 1 });
@@ -89,6 +91,7 @@ describe.runIf(haveBinaries)('the database goes away during a run (own PostgreSQ
     expect(run).toMatchObject({ JobStatus: 'Failed' });
     expect(run.FinishedAt).not.toBeNull();
     expect(String(run.ErrorText)).toMatch(/57P01.*terminating connection|Connection terminated unexpectedly/);
+    expect(String(run.ErrorText)).toContain('the server is shutting down or restarting');
     const lines = await history();
     expect(lines.some((h) => /^rds: error: task 010_slow failed at .*(57P01|Connection terminated)/.test(h))).toBe(
       true,
