@@ -105,15 +105,13 @@ export async function explainLostConnection(
 ): Promise<{ message: string; cause: ErrorCause }> {
   const original = detail.message.replace(/^the connection to the server was lost(?: \([^)]*\))?: /, '');
   const code = detail.code ? ` (${detail.code})` : '';
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
-  const answer = await Promise.race([
-    db.knex.raw('select 1 as ok').then(
-      () => 'up' as const,
-      (error: unknown) => db.adapter.describeError(error),
-    ),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
+  const deadline = Date.now() + waitMs;
+  let answer = await askServer(db, waitMs);
+  // A pooled connection the same outage cut, or a server half-way down, fails the same way: ask again.
+  while (answer !== 'up' && answer !== 'timeout' && answer.cause === 'connection-lost' && Date.now() + 250 < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    answer = await askServer(db, deadline - Date.now());
+  }
   if (answer === 'up') {
     const orphan = sessionId ? await sessionOutlives(db, sessionId) : false;
     if (orphan) {
@@ -161,4 +159,17 @@ async function sessionOutlives(db: Database, sessionId: string): Promise<boolean
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return true;
+}
+
+/** One `select 1` within `waitMs`: 'up', 'timeout', or how it failed. */
+async function askServer(db: Database, waitMs: number): Promise<'up' | 'timeout' | DatabaseErrorDetail> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+  return Promise.race([
+    db.knex.raw('select 1 as ok').then(
+      () => 'up' as const,
+      (error: unknown) => db.adapter.describeError(error),
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
 }
