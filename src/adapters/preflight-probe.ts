@@ -40,6 +40,8 @@ export interface PreflightProbe {
   endSessions(knex: Knex): Promise<PrivilegeAnswer>;
   /** Read every table of `schema` (verify, copy source). */
   readTables(knex: Knex, schema: string): Promise<PrivilegeAnswer>;
+  /** Insert into every table of `schema` (copy target: a copy into existing tables needs nothing else there). */
+  writeTables(knex: Knex, schema: string): Promise<PrivilegeAnswer>;
 }
 
 /** One boolean-ish row value as a PrivilegeAnswer. */

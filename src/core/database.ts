@@ -91,27 +91,41 @@ async function probe(knex: Knex, adapter: DialectAdapter): Promise<(DatabaseErro
 
 /**
  * A lost connection named more precisely by asking the server once more on a new connection: if it
- * answers, the server ended the session itself (a kill, an idle or session timeout: MySQL closes a killed
- * connection without a word); if it refuses connections, it is shutting down or restarting; otherwise
- * the network is the likely cause and the detail stays as it is.
+ * answers and the lost session (`sessionId`, when known) is still on the server, the network broke the
+ * connection, and that orphaned session's statement is cancelled so it holds no locks for the next run;
+ * if it answers and the session is gone, the server ended the session itself (a kill, an idle or session
+ * timeout: MySQL closes a killed connection without a word); if it refuses connections, it is shutting
+ * down or restarting; otherwise the network is the likely cause and the detail stays as it is.
  */
 export async function explainLostConnection(
   db: Database,
   detail: { readonly message: string; readonly code?: string },
   waitMs = 5000,
+  sessionId?: string | null,
 ): Promise<{ message: string; cause: ErrorCause }> {
   const original = detail.message.replace(/^the connection to the server was lost(?: \([^)]*\))?: /, '');
   const code = detail.code ? ` (${detail.code})` : '';
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
-  const answer = await Promise.race([
-    db.knex.raw('select 1 as ok').then(
-      () => 'up' as const,
-      (error: unknown) => db.adapter.describeError(error),
-    ),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
+  const deadline = Date.now() + waitMs;
+  let answer = await askServer(db, waitMs);
+  // A pooled connection the same outage cut, or a server half-way down, fails the same way: ask again.
+  while (answer !== 'up' && answer !== 'timeout' && answer.cause === 'connection-lost' && Date.now() + 250 < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    answer = await askServer(db, deadline - Date.now());
+  }
   if (answer === 'up') {
+    const orphan = sessionId ? await sessionOutlives(db, sessionId) : false;
+    if (orphan) {
+      const cancelled = await db.adapter.cancelStatement(db.knex, sessionId as string).then(
+        () => 'its statement was cancelled',
+        (error: unknown) => `its statement could not be cancelled (${(error as Error).message})`,
+      );
+      return {
+        cause: 'connection-lost',
+        message:
+          `${causeText['connection-lost']}${code}: the network broke it, not the server, which still ` +
+          `has session ${sessionId} (${cancelled}): ${original}`,
+      };
+    }
     return {
       cause: 'session-terminated',
       message:
@@ -131,4 +145,31 @@ export async function explainLostConnection(
     };
   }
   return { cause: 'connection-lost', message: detail.message };
+}
+
+/**
+ * Whether a session is still on the server after a second: a session the server ended (a kill, a
+ * timeout) is gone within milliseconds, one whose client vanished on the network stays until it next
+ * talks to the client.
+ */
+async function sessionOutlives(db: Database, sessionId: string): Promise<boolean> {
+  for (let i = 0; i < 10; i++) {
+    const session = await db.adapter.session(db.knex, sessionId).catch(() => null);
+    if (!session) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
+/** One `select 1` within `waitMs`: 'up', 'timeout', or how it failed. */
+async function askServer(db: Database, waitMs: number): Promise<'up' | 'timeout' | DatabaseErrorDetail> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+  return Promise.race([
+    db.knex.raw('select 1 as ok').then(
+      () => 'up' as const,
+      (error: unknown) => db.adapter.describeError(error),
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
 }

@@ -4,6 +4,7 @@ import { runCli, startCli } from '../support/cli.js';
 import { adminKnex, createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { historyMessages, latestRun, target } from '../support/status-rows.js';
 import { taskDir } from '../tasks/task-support.js';
+import { relayTo } from '../verify/verify-relay.js';
 
 const servers = await dialectsUnderTest(['postgres', 'mysql']);
 
@@ -147,6 +148,31 @@ describe.skipIf(servers.length === 0).each(servers)('each cause of a failed task
       await outside.destroy();
     }
     expect((await db.knex('dl').orderBy('id')).map((r: { v: number }) => r.v)).toEqual([2, 2]);
+  });
+
+  it('a network loss (all connections cut at a relay): not blamed on the server; the orphan cancelled', async () => {
+    const relay = await relayTo(Number(new URL(db.url).port));
+    try {
+      const url = new URL(db.url);
+      url.port = String(relay.port);
+      const marker = `n${Date.now()}`;
+      const dir = taskDir({ 'ods/010_task.sql': e.sleep(marker), 'rds/': null, 'report/': null });
+      const run = startCli(['restart', '--url', url.toString(), '--schema', db.schema, '--sql-dir', dir]);
+      await run.waitForOutput('010_task started');
+      await until(async () => (await e.sessionOf(db.knex, marker)) !== undefined, 'the task session');
+      relay.cut();
+      const result = await run.done;
+      // The database is there but the runner lost its connections: it records what it can and exits 2.
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      const text = (await historyMessages(db)).filter((m) => m.includes('010_task failed')).at(-1) ?? '';
+      expect(text).toMatch(/the connection to the server was lost.*: the network broke it, not the server, /);
+      expect(text).toMatch(/which still has session \d+ /);
+      expect(text).toContain('(its statement was cancelled)');
+      expect(text).not.toMatch(/ended the session|ROLLBACK/);
+      expect(await e.sessionOf(db.knex, marker)).toBeUndefined();
+    } finally {
+      relay.close();
+    }
   });
 
   it('the run can go on afterwards', async () => {

@@ -107,6 +107,23 @@ describe('dmr check on SQLite', () => {
     expect(document.tasks?.items.find((i) => i.state === 'problem')?.message).toMatch(/task directory not found/);
   });
 
+  it('the text verdict counts the problems and the warnings', async () => {
+    const file = path.join(work, 'verdict.db');
+    const url = `sqlite:${file}`;
+    expect((await runCli(['init', '--url', url])).code).toBe(0);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file);
+    db.exec('drop table DataMigrationHistories; create table DataMigrationHistories (x integer)');
+    db.close();
+    const dir = mkdtempSync(path.join(work, 'sql-'));
+    for (const stage of ['ods', 'rds', 'report']) mkdirSync(path.join(dir, stage));
+    writeFileSync(path.join(dir, 'ods', '010_a.sql'), 'select 1;\n');
+    writeFileSync(path.join(dir, 'report', '010_b.sql'), 'select 1;\n');
+    const result = await runCli(['check', '--url', url, '--sql-dir', dir]);
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^not ready: \d+ problems?, \d+ warnings?$/);
+  });
+
   it('an unreachable database is a problem in the document (exit 1), not a crash', async () => {
     const result = await runCli([
       'check',
@@ -200,6 +217,8 @@ for (const dialect of servers) {
               taskDir(),
               '--source',
               userUrl,
+              '--target',
+              userUrl,
             ]),
           );
         const before = await check();
@@ -207,6 +226,12 @@ for (const dialect of servers) {
         expect(itemOf(before, 'privilege:create')).toMatchObject({ state: 'problem', neededBy: ['init', 'migrate'] });
         expect(itemOf(before, 'privilege:session-views')?.state).toBe('warning');
         expect(itemOf(before, 'privilege:end-sessions')?.state).toBe('warning');
+        // A copy into the target's existing tables needs INSERT; verify does not, so it is a warning.
+        expect(itemOf(before, 'privilege:write', 'target')).toMatchObject({
+          state: 'warning',
+          neededBy: ['copy'],
+          message: expect.stringMatching(dialect === 'postgres' ? /INSERT on hidden, visible in public/ : /INSERT on/),
+        });
         if (dialect === 'postgres') {
           expect(itemOf(before, 'privilege:read', 'source')).toMatchObject({
             state: 'problem',
@@ -231,10 +256,12 @@ for (const dialect of servers) {
           await db.knex.raw(`grant execute on function pg_try_advisory_lock(integer, integer) to ${user}`);
           await db.knex.raw(`grant select on hidden to ${user}`);
           await admin.raw(`grant pg_read_all_stats, pg_signal_backend to ${user}`);
+          await db.knex.raw(`grant insert on visible, hidden to ${user}`);
         } else {
           await admin.raw(`grant create on \`${db.schema}\`.* to '${user}'@'%'`);
           await admin.raw(`grant select on \`${dbName}\`.* to '${user}'@'%'`);
           await admin.raw(`grant process, super on *.* to '${user}'@'%'`);
+          await admin.raw(`grant insert on \`${dbName}\`.* to '${user}'@'%'`);
         }
         const after = await check();
         expect(after.problems, JSON.stringify(after, null, 2)).toBe(0);
@@ -247,6 +274,7 @@ for (const dialect of servers) {
           expect(itemOf(after, id)?.state, id).toBe('ok');
         }
         expect(itemOf(after, 'privilege:read', 'source')?.state).toBe('ok');
+        expect(itemOf(after, 'privilege:write', 'target')?.state).toBe('ok');
       } finally {
         await db.drop();
         if (dialect === 'postgres') {

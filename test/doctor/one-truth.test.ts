@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { dmr, doctor, expectExit, fastDir, jsonOf, startSlowRun } from './doctor-support.js';
 
@@ -33,6 +36,10 @@ describe.each(dialects)('one truth about a killed run (%s)', (dialect) => {
     const died = { status: 'Died', recordedStatus: 'Running', live: false, allowedActions: ['repair'] };
     expect(report.job).toMatchObject({ runId: status.run.runId, ...died });
     expect(status.doctor.job).toEqual(report.job);
+    // The README's doctor --json example is this case (a stuck stage of a dead run): its job must say the same.
+    const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+    const example = JSON.parse(`{${/^\s*("job": \{.*\}),$/m.exec(readme)?.[1] ?? ''}}`) as { job: object };
+    expect(report.job).toMatchObject({ ...example.job, runId: report.job.runId });
     expect(status.run).toMatchObject({ jobStatus: 'Died', recordedJobStatus: 'Running', liveness: 'dead' });
     expect(status.run.deadBecause.join('; ')).toMatch(/lock session .* is gone|no longer holds the run lock/);
     expect(status.doctor.findings).toEqual(report.findings.map((f) => f.id));

@@ -66,6 +66,7 @@ describe.runIf(haveBinaries)('the database goes away during a run (own PostgreSQ
   it('back within --db-retry: stage error with the cause, run closed, exit 2; the next migrate is free', async () => {
     const cli = startCli(['migrate', '--url', url, '--sql-dir', slowDir, '--heartbeat', '1s', '--db-retry', '60s']);
     await cli.waitForOutput('rds: 010_slow started');
+    const before = String((await latestRun()).DbSessionId);
     await sleep(300);
     pg.stopImmediate();
     await sleep(1000);
@@ -82,13 +83,18 @@ describe.runIf(haveBinaries)('the database goes away during a run (own PostgreSQ
           '.*(57P01.*terminating connection|Connection terminated unexpectedly)',
       ),
     );
+    // ... and the cause named first: the server shutting down (57P01's words, or a new connection refused).
+    expect(result.stdout).toMatch(/010_slow\.sql:1: the server is shutting down or restarting/);
     await knex.destroy();
     knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 2 } });
     expect(await statuses()).toEqual({ 1: 5, 2: 4, 3: 1 });
     const run = await latestRun();
     expect(run).toMatchObject({ JobStatus: 'Failed' });
     expect(run.FinishedAt).not.toBeNull();
+    // The lock was not assumed to have survived the restart: it was taken again, on a new session.
+    expect(String(run.DbSessionId)).not.toBe(before);
     expect(String(run.ErrorText)).toMatch(/57P01.*terminating connection|Connection terminated unexpectedly/);
+    expect(String(run.ErrorText)).toContain('the server is shutting down or restarting');
     const lines = await history();
     expect(lines.some((h) => /^rds: error: task 010_slow failed at .*(57P01|Connection terminated)/.test(h))).toBe(
       true,

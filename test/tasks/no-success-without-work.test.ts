@@ -141,6 +141,29 @@ describe('the task tree in migrate --plan', () => {
     expect(text.stdout).toMatch(/warning: stage folder .*rds has no tasks/);
   });
 
+  it('a run says which files it leaves out (a typo in an extension, a folder) before it starts', async () => {
+    const dir = taskDir({
+      'ods/010_load.sql': 'select 1;\n',
+      'ods/020_more.sq': 'select 2;\n',
+      'ods/old/': null,
+      'ods/.gitkeep': '',
+      'rds/010_build.sql': 'select 3;\n',
+      'rds/010_build.postgres.sql': 'select 4;\n',
+      'report/010_report.sqll': 'select 5;\n',
+    });
+    const db = path.join(dir, 'run.sqlite3');
+    const result = await runCli(['migrate', '--url', `sqlite:${db}`, '--sql-dir', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    const warnings = result.stderr.split('\n').filter((l) => l.startsWith('warning: '));
+    expect(warnings).toEqual([
+      expect.stringMatching(/ods\/020_more\.sq is not run: unknown extension \.sq \(tasks are \.sql, /),
+      expect.stringMatching(/ods\/old is not run: a folder: tasks are the files directly in the stage folder$/),
+      expect.stringMatching(/report\/010_report\.sqll is not run: unknown extension \.sqll /),
+      expect.stringMatching(/stage folder .*report has no tasks for sqlite: stage report runs as empty$/),
+    ]);
+    expect(result.stderr.indexOf('warning: ')).toBeLessThan(result.stderr.indexOf('run 1: ods'));
+  });
+
   it('--sql-dir that is a file says "not a directory"', async () => {
     const dir = taskDir({ 'file.sql': 'select 1;\n' });
     const file = path.join(dir, 'file.sql');

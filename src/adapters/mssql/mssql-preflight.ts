@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { answer, type PreflightProbe } from '../preflight-probe.js';
+import { answer, type PreflightProbe, type PrivilegeAnswer } from '../preflight-probe.js';
 import { queryRows } from '../raw-rows.js';
 
 const one = async <T>(knex: Knex, sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T> =>
@@ -42,13 +42,17 @@ export const mssqlPreflight: PreflightProbe = {
       await one(knex, "select has_perms_by_name(null, null, 'ALTER ANY CONNECTION') as v"),
       'ALTER ANY CONNECTION (KILL)',
     ),
-  async readTables(knex, schema) {
-    const sql =
-      'select count(*) as v from sys.tables t join sys.schemas s on s.schema_id = t.schema_id ' +
-      "where s.name = ? and has_perms_by_name(quotename(s.name) + '.' + quotename(t.name), 'OBJECT', 'SELECT') = 0";
-    const missing = Number(await one(knex, sql, [schema]));
-    return missing
-      ? { state: 'missing', detail: `SELECT on ${missing} tables of ${schema}` }
-      : { state: 'granted', detail: `SELECT on ${schema}` };
-  },
+  readTables: (knex, schema) => tablePrivilege(knex, schema, 'SELECT'),
+  writeTables: (knex, schema) => tablePrivilege(knex, schema, 'INSERT'),
 };
+
+/** `privilege` on every table of `schema`, counting the tables without it. */
+async function tablePrivilege(knex: Knex, schema: string, privilege: 'SELECT' | 'INSERT'): Promise<PrivilegeAnswer> {
+  const sql =
+    'select count(*) as v from sys.tables t join sys.schemas s on s.schema_id = t.schema_id ' +
+    `where s.name = ? and has_perms_by_name(quotename(s.name) + '.' + quotename(t.name), 'OBJECT', '${privilege}') = 0`;
+  const missing = Number(await one(knex, sql, [schema]));
+  return missing
+    ? { state: 'missing', detail: `${privilege} on ${missing} tables of ${schema}` }
+    : { state: 'granted', detail: `${privilege} on ${schema}` };
+}

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { answer, type PreflightProbe } from '../preflight-probe.js';
+import { answer, type PreflightProbe, type PrivilegeAnswer } from '../preflight-probe.js';
 import { queryRows } from '../raw-rows.js';
 
 const one = async <T>(knex: Knex, sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<T> =>
@@ -53,18 +53,23 @@ export const mysqlPreflight: PreflightProbe = {
       await hasGlobal(knex, ['SUPER', 'CONNECTION ADMIN', 'CONNECTION_ADMIN']),
       "CONNECTION ADMIN or SUPER (KILL of other users' threads)",
     ),
-  async readTables(knex, schema) {
-    const granted = (await hasGlobal(knex, ['SELECT'])) || (await hasOnDatabase(knex, 'SELECT', schema));
-    if (granted) return { state: 'granted', detail: `SELECT on ${schema}` };
-    const tables = Number(
-      await one(
-        knex,
-        `select count(*) as v from information_schema.TABLE_PRIVILEGES where grantee = ${grantee} and table_schema = ?`,
-        [schema],
-      ),
-    );
-    return tables > 0
-      ? { state: 'unknown', detail: `SELECT granted on some tables of ${schema} only` }
-      : { state: 'missing', detail: `SELECT on ${schema}` };
-  },
+  readTables: (knex, schema) => tablePrivilege(knex, schema, 'SELECT'),
+  writeTables: (knex, schema) => tablePrivilege(knex, schema, 'INSERT'),
 };
+
+/** `privilege` on the whole database `schema`; with table grants only, MySQL hides the rest and it is unknown. */
+async function tablePrivilege(knex: Knex, schema: string, privilege: 'SELECT' | 'INSERT'): Promise<PrivilegeAnswer> {
+  const granted = (await hasGlobal(knex, [privilege])) || (await hasOnDatabase(knex, privilege, schema));
+  if (granted) return { state: 'granted', detail: `${privilege} on ${schema}` };
+  const tables = Number(
+    await one(
+      knex,
+      `select count(*) as v from information_schema.TABLE_PRIVILEGES where grantee = ${grantee} and ` +
+        'table_schema = ? and privilege_type = ?',
+      [schema, privilege],
+    ),
+  );
+  return tables > 0
+    ? { state: 'unknown', detail: `${privilege} granted on some tables of ${schema} only` }
+    : { state: 'missing', detail: `${privilege} on ${schema}` };
+}

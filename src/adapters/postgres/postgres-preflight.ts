@@ -54,22 +54,23 @@ export const postgresPreflight: PreflightProbe = {
       await one(knex, superOr('pg_signal_backend')),
       "role pg_signal_backend (pg_terminate_backend of other users' sessions)",
     ),
-  async readTables(knex, schema) {
-    if (!(await one(knex, "select has_schema_privilege(?, 'USAGE') as v", [schema])))
-      return answer(false, `USAGE on schema ${schema}`);
-    const rows = await queryRows<{ relname: string }>(
-      knex,
-      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = ? and c.relkind in ('r', 'p', 'v', 'm')
-         and not has_table_privilege(c.oid, 'SELECT') order by 1`,
-      [schema],
-    );
-    const missing = rows.map((r) => r.relname);
-    return missing.length
-      ? {
-          state: 'missing',
-          detail: `SELECT on ${missing.slice(0, 5).join(', ')}${more(missing.length - 5)} in ${schema}`,
-        }
-      : { state: 'granted', detail: `SELECT on every table of ${schema}` };
-  },
+  readTables: (knex, schema) => tablePrivilege(knex, schema, 'SELECT', "'r', 'p', 'v', 'm'"),
+  writeTables: (knex, schema) => tablePrivilege(knex, schema, 'INSERT', "'r', 'p'"),
 };
+
+/** `privilege` on every relation of those kinds in `schema`, naming the first ones without it. */
+async function tablePrivilege(knex: Knex, schema: string, privilege: 'SELECT' | 'INSERT', kinds: string) {
+  if (!(await one(knex, "select has_schema_privilege(?, 'USAGE') as v", [schema])))
+    return answer(false, `USAGE on schema ${schema}`);
+  const rows = await queryRows<{ relname: string }>(
+    knex,
+    `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = ? and c.relkind in (${kinds})
+       and not has_table_privilege(c.oid, '${privilege}') order by 1`,
+    [schema],
+  );
+  const missing = rows.map((r) => r.relname);
+  return missing.length
+    ? answer(false, `${privilege} on ${missing.slice(0, 5).join(', ')}${more(missing.length - 5)} in ${schema}`)
+    : answer(true, `${privilege} on every table of ${schema}`);
+}

@@ -59,6 +59,7 @@ export const sqlitePreflight: PreflightProbe = {
     detail: 'no server sessions: doctor checks processes on this host',
   }),
   endSessions: async () => ({ state: 'not-applicable', detail: 'no server sessions' }),
+  writeTables: async (knex) => canWrite(filenameOf(knex), 'insert rows'),
   readTables: async (knex) => {
     const file = filenameOf(knex);
     if (file === ':memory:') return { state: 'granted', detail: 'in-memory database' };

@@ -41,10 +41,10 @@ export function renderCheckText(document: CheckDocument): void {
     }
     out.line();
   }
-  const warnings = document.warnings ? ` (${plural(document.warnings, 'warning')})` : '';
+  const warnings = document.warnings ? plural(document.warnings, 'warning') : '';
   out.line(
     document.ready
-      ? `ready${warnings}`
-      : `not ready: ${plural(document.problems, 'problem')}${warnings ? `,${warnings.slice(1, -1)}` : ''}`,
+      ? `ready${warnings ? ` (${warnings})` : ''}`
+      : `not ready: ${plural(document.problems, 'problem')}${warnings ? `, ${warnings}` : ''}`,
   );
 }

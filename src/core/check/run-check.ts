@@ -248,6 +248,8 @@ async function checkSide(role: 'source' | 'target', side: CheckSide): Promise<Da
         ),
       );
       if (role === 'target') {
+        const write = await ask(() => probe.writeTables(database.knex, schema), describe);
+        items.push(privilegeItem('privilege:write', write, ['copy'], 'warning', `insert into ${schema}`));
         const create = await ask(() => probe.createInSchema(database.knex, schema, true), describe);
         items.push(
           privilegeItem('privilege:create', create, ['copy --create'], 'warning', `create tables in ${schema}`),

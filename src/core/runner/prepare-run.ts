@@ -33,7 +33,13 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
     declared.map((t) => t.code),
     existed ? await store.stages() : [],
   );
-  const { tasks, scans } = await prepareTasks({ sqlDir, stages, dialect: db.dialect, adapter: db.adapter, encoding });
+  const { tasks, scans, notices } = await prepareTasks({
+    sqlDir,
+    stages,
+    dialect: db.dialect,
+    adapter: db.adapter,
+    encoding,
+  });
   const firstTasks = tasks.get(stages[0] ?? '') ?? [];
   if (o.fromTask && !firstTasks.some((t) => t.name === o.fromTask)) {
     const names = firstTasks.map((t) => t.name).join(', ') || '(none)';
@@ -45,6 +51,7 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
       ? await findResumeDrift(store, sqlDir, db.dialect, order, stages, o.fromTask)
       : [];
   if (drift.length > 0 && !o.allowChangedTasks) throw taskDriftError(drift);
+  for (const message of notices) o.onEvent({ type: 'warning', message });
   await ensureStatusTables(store);
   const states = await store.stages();
   const prior = Object.fromEntries(

@@ -67,11 +67,27 @@ export function inspectionError(inspection: TaskInspection): UsageError {
   return new UsageError(message, 'fix the task files or folders named above and run again; nothing was changed');
 }
 
-/** Tasks per stage and their scans, for a run; a UsageError (exit 2) if anything would stop it. */
-export async function prepareTasks(
-  o: InspectOptions,
-): Promise<{ tasks: Map<string, Task[]>; scans: ReadonlyMap<string, TaskScan> }> {
+/**
+ * Tasks per stage and their scans, for a run; a UsageError (exit 2) if anything would stop it.
+ * `notices` says what the run leaves out without a word otherwise: files of a stage folder that are
+ * not tasks (an unknown extension, a folder), tasks with no file for this dialect, empty stage folders.
+ */
+export async function prepareTasks(o: InspectOptions): Promise<{
+  tasks: Map<string, Task[]>;
+  scans: ReadonlyMap<string, TaskScan>;
+  notices: readonly string[];
+}> {
   const inspection = await inspectTasks(o);
   if (inspection.problems.length > 0) throw inspectionError(inspection);
-  return { tasks: new Map(inspection.tree.stages.map((s) => [s.stage, [...s.tasks]])), scans: inspection.scans };
+  const { tree } = inspection;
+  const skipped = tree.stages.flatMap((s) =>
+    s.ignored
+      .filter((f) => f.reason === 'unknown-extension' || f.reason === 'not-a-file')
+      .map((f) => `${show(f.file)} is not run: ${f.message}`),
+  );
+  return {
+    tasks: new Map(tree.stages.map((s) => [s.stage, [...s.tasks]])),
+    scans: inspection.scans,
+    notices: [...skipped, ...tree.warnings],
+  };
 }

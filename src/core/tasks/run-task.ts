@@ -59,10 +59,28 @@ type FailDetail = { message: string; code?: string; cause?: ErrorCause; lost?: b
  * never throws for task errors.
  */
 export async function runTask(...args: Parameters<typeof runTaskOnce>): Promise<TaskFailure | null> {
-  const failure = await runTaskOnce(...args);
+  const [db, task, signal, running, ...rest] = args;
+  // The session the task ran on outlives the task's bookkeeping: a lost connection is judged by it.
+  let lastSession: string | null = null;
+  const tracked: RunningTask = {
+    get sessionId() {
+      return running.sessionId;
+    },
+    set sessionId(id) {
+      running.sessionId = id;
+      lastSession = id ?? lastSession;
+    },
+    get connection() {
+      return running.connection;
+    },
+    set connection(connection) {
+      running.connection = connection;
+    },
+  };
+  const failure = await runTaskOnce(db, task, signal, tracked, ...rest);
   if (!failure || (failure.cause !== 'connection-lost' && !failure.connectionLost)) return failure;
   // Asking the server once more names a plain lost connection, and tells whether the database is still there.
-  const asked = await explainLostConnection(args[0], failure);
+  const asked = await explainLostConnection(db, failure, undefined, lastSession);
   const named = failure.cause === 'connection-lost' ? { ...failure, ...asked } : failure;
   // The server still answers: it ended this session (killed, a timeout), a failure of the task (exit 1).
   // It does not: the database is gone, and the runner stops and records what it can (exit 2).
