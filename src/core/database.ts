@@ -25,6 +25,11 @@ export interface OpenOptions {
   readonly poolMax?: number;
   /** Read-only commands: a SQLite file is opened read-only and never created. */
   readonly readOnly?: boolean;
+  /**
+   * Commands that write only into status tables that must already be there (stop, reset, doctor --fix, resume,
+   * restart): a SQLite file that does not exist is an error, never a new empty file left behind.
+   */
+  readonly mustExist?: boolean;
 }
 
 /**
@@ -38,6 +43,7 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
   const pool = {
     poolMax: options.poolMax ?? 5,
     readOnly: options.readOnly ?? false,
+    mustExist: options.mustExist ?? false,
     programName: connection.programName ?? 'dmr',
   };
   const configure = (c: Knex.Config) => dialect.withDefaults(c, pool);
@@ -63,7 +69,10 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
         : options.readOnly
           ? 'check the host, port, user, password and database name (or the file path); ' +
             'this command only reads, so it never creates a database: `dmr init` or `dmr migrate` does'
-          : 'check the host, port, user, password and database name, and that the server is running',
+          : options.mustExist
+            ? 'check the host, port, user, password and database name (or the file path); ' +
+              'this command never creates a database: `dmr init` or `dmr migrate` does'
+            : 'check the host, port, user, password and database name, and that the server is running',
       { cause: failure.error },
     );
   }

@@ -31,6 +31,34 @@ describe('read-only commands create nothing', () => {
     });
   }
 
+  // Commands that change only existing status tables refused with "status tables not found" and left an empty
+  // file behind, which the next status then read as a database.
+  const writersOfExisting: Record<string, readonly string[]> = {
+    stop: ['stop', '--url', `sqlite:${newFile}`],
+    resume: ['resume', '--url', `sqlite:${newFile}`],
+    restart: ['restart', '--url', `sqlite:${newFile}`],
+    'reset --yes': ['reset', '--all', '--to', 'initial', '--yes', '--url', `sqlite:${newFile}`],
+    'doctor --fix --yes': ['doctor', '--fix', '--yes', '--url', `sqlite:${newFile}`],
+    'serve --allow-actions': [
+      'serve',
+      '--port',
+      '0',
+      '--allow-actions',
+      '--token',
+      'ops:0123456789abcdef0123456789abcdef',
+      '--url',
+      `sqlite:${newFile}`,
+    ],
+  };
+  for (const [name, args] of Object.entries(writersOfExisting)) {
+    it(`${name} on a new SQLite path: exit 2, no file`, async () => {
+      const result = await runCli(args);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain('never creates a database: `dmr init');
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  }
+
   for (const dialect of servers) {
     it(`${dialect}: status and doctor on a fresh database create no schema and no table`, async () => {
       const db = await createTestDatabase(dialect, 'readonly');
