@@ -30,6 +30,8 @@ export interface OpenOptions {
    * restart): a SQLite file that does not exist is an error, never a new empty file left behind.
    */
   readonly mustExist?: boolean;
+  /** A database whose tables are compared or copied, not dmr's status database: no hint points to init or migrate. */
+  readonly dataSide?: boolean;
 }
 
 /**
@@ -66,13 +68,16 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
         `${failure.code ? ` (${failure.code})` : ''}${tls}`,
       tls
         ? 'enable TLS on the server, or choose a weaker TLS mode knowingly'
-        : options.readOnly
+        : options.readOnly && options.dataSide
           ? 'check the host, port, user, password and database name (or the file path); ' +
-            'this command only reads, so it never creates a database: `dmr init` or `dmr migrate` does'
-          : options.mustExist
+            'dmr only reads this database, so it never creates it'
+          : options.readOnly
             ? 'check the host, port, user, password and database name (or the file path); ' +
-              'this command never creates a database: `dmr init` or `dmr migrate` does'
-            : 'check the host, port, user, password and database name, and that the server is running',
+              'this command only reads, so it never creates a database: `dmr init` or `dmr migrate` does'
+            : options.mustExist
+              ? 'check the host, port, user, password and database name (or the file path); ' +
+                'this command never creates a database: `dmr init` or `dmr migrate` does'
+              : 'check the host, port, user, password and database name, and that the server is running',
       { cause: failure.error },
     );
   }
