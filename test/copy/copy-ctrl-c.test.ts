@@ -65,4 +65,37 @@ describe.each(dialects)('Ctrl-C in a terminal stops copy (%s)', () => {
       if (!released) await holder.rollback();
     }
   }, 60_000);
+
+  it('during a chunk: exit 130, the COPY gone from both servers, the chunk recorded as stopped', async () => {
+    const holder = await target.knex.transaction();
+    let released = false;
+    try {
+      // SHARE lets the count of the target's rows through and holds the chunk's COPY FROM (it needs ROW EXCLUSIVE).
+      await holder.raw('lock table big in share mode');
+      const argv = [process.execPath, cliPath, 'copy', '--source', source.url, '--target', target.url];
+      const terminal = runOnTerminal([...argv, '--table', 'big', '--parallel', '1'], 'big -> big', ['\x03']);
+      await terminal.ready;
+      const until = Date.now() + 15_000;
+      while ((await bigStatements(target, true)) === 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await bigStatements(target, true)).toBe(1);
+      terminal.type();
+      const result = await terminal.done;
+      await holder.rollback();
+      released = true;
+
+      expect(result.exit, result.screen).toBe(130);
+      expect(result.afterKeysMs).toBeLessThan(10_000);
+      expect(result.screen).toContain('stopped');
+      expect(await bigStatements(target)).toBe(0);
+      expect(await bigStatements(source)).toBe(0);
+      const chunks = await target.knex.raw(
+        `select "Status" as s, "ErrorText" as e from "App"."DataMigrationCopyChunks"`,
+      );
+      expect(chunks.rows).toEqual([{ s: 'error', e: 'cancelled by SIGINT' }]);
+      expect(Number((await target.knex('big').count({ n: '*' }))[0]?.n)).toBe(0);
+    } finally {
+      if (!released) await holder.rollback();
+    }
+  }, 60_000);
 });
