@@ -14,6 +14,8 @@ interface PoolOptions {
   readonly poolMax: number;
   /** Read-only commands: a SQLite file is opened read-only and never created. */
   readonly readOnly: boolean;
+  /** Commands that write only into existing status tables: a SQLite file that does not exist is not created. */
+  readonly mustExist?: boolean;
   /** `dmr <command>`, shown by the server unless the connection names itself. */
   readonly programName: string;
 }

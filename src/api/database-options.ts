@@ -27,15 +27,20 @@ export function resolveStatusConnection(o: DatabaseOptions): Promise<ResolvedCon
   return resolveConnection({ url: o.url, env: o.env, knexfile: o.knexfile, cwd: o.cwd });
 }
 
-/** Opens the status store; `readOnly` never creates a database file. */
-export async function openStatusStore(
-  o: DatabaseOptions,
-  open: { readonly readOnly?: boolean; readonly poolMax?: number } = {},
-): Promise<StatusStore> {
+/** How a command opens the status store; `readOnly` and `mustExist` never create a database file. */
+interface StoreOpenOptions {
+  readonly readOnly?: boolean;
+  readonly mustExist?: boolean;
+  readonly poolMax?: number;
+}
+
+/** Opens the status store; `readOnly` and `mustExist` never create a database file. */
+export async function openStatusStore(o: DatabaseOptions, open: StoreOpenOptions = {}): Promise<StatusStore> {
   if (o.schema !== undefined) assertIdentifier(o.schema, '--schema');
   const database = await openDatabase(await resolveStatusConnection(o), {
     poolMax: open.poolMax ?? 5,
     readOnly: open.readOnly ?? false,
+    mustExist: open.mustExist ?? false,
   });
   try {
     return new StatusStore(database, o.schema ?? database.defaultSchema ?? defaultSchema);
@@ -49,7 +54,7 @@ export async function openStatusStore(
 export async function withStatusStore<T>(
   o: DatabaseOptions,
   fn: (store: StatusStore) => Promise<T>,
-  open: { readonly readOnly?: boolean; readonly poolMax?: number } = {},
+  open: StoreOpenOptions = {},
 ): Promise<T> {
   const store = await openStatusStore(o, open);
   try {

@@ -79,6 +79,7 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorDocumen
   if (options.force && !options.yes) throw new UsageError('--force only matters with --fix --yes');
   return withStatusStore(options, (store) => doctorDocument(store, options), {
     readOnly: !(options.fix && options.yes),
+    mustExist: true,
   });
 }
 

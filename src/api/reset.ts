@@ -58,6 +58,6 @@ export async function reset(options: ResetOptions): Promise<ResetDocument> {
       const flags = suggestionFlags(options, options.suggestionFlags);
       return { reset: { stages, to, reason: options.reason ?? null }, ...fixDocument(plan, result, flags) };
     },
-    { readOnly: !options.yes },
+    { readOnly: !options.yes, mustExist: true },
   );
 }

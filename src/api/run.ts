@@ -130,7 +130,7 @@ async function runStages(
 ): Promise<RunDocument> {
   // resume and restart ask the job first: a job that does not allow them is the answer whatever else is wrong.
   if (command !== 'migrate') {
-    await withStatusStore(o, (store) => checkJobAction(store, command, probeProcess));
+    await withStatusStore(o, (store) => checkJobAction(store, command, probeProcess), { mustExist: true });
   }
   await checkStagesBeforeCreating(o, selection);
   const sqlDir = sqlDirOf(o);

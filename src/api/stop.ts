@@ -23,18 +23,22 @@ export interface StopDocument {
 
 /** Asks the live run to stop (it cancels its statement and records Stopped) and waits until it has (`dmr stop`). */
 export async function stop(options: StopOptions = {}): Promise<StopDocument> {
-  return withStatusStore(options, async (store) => {
-    const { user, host } = whoAmI();
-    const run = await requestStop(store, `${user}@${host}`, probeProcess);
-    options.onRequested?.(run);
-    const end = await waitForRunEnd(store, run.runId, { timeoutMs: options.timeoutMs ?? 60_000, probeProcess });
-    const ended = end.run;
-    return {
-      runId: run.runId,
-      outcome: end.outcome,
-      jobStatus: ended?.jobStatus ?? null,
-      finishedAt: ended?.finishedAt?.toISOString() ?? null,
-      error: ended?.errorText ?? null,
-    };
-  });
+  return withStatusStore(
+    options,
+    async (store) => {
+      const { user, host } = whoAmI();
+      const run = await requestStop(store, `${user}@${host}`, probeProcess);
+      options.onRequested?.(run);
+      const end = await waitForRunEnd(store, run.runId, { timeoutMs: options.timeoutMs ?? 60_000, probeProcess });
+      const ended = end.run;
+      return {
+        runId: run.runId,
+        outcome: end.outcome,
+        jobStatus: ended?.jobStatus ?? null,
+        finishedAt: ended?.finishedAt?.toISOString() ?? null,
+        error: ended?.errorText ?? null,
+      };
+    },
+    { mustExist: true },
+  );
 }

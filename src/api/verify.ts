@@ -45,9 +45,9 @@ export async function compareDatabases(options: Omit<VerifyOptions, 'redact' | '
   const poolMax = (options.parallel ?? 2) * 2 + 1;
   const opened: Database[] = [];
   try {
-    const from = await openDatabase(sourceConnection, { poolMax, readOnly: true });
+    const from = await openDatabase(sourceConnection, { poolMax, readOnly: true, dataSide: true });
     opened.push(from);
-    const to = await openDatabase(targetConnection, { poolMax, readOnly: true });
+    const to = await openDatabase(targetConnection, { poolMax, readOnly: true, dataSide: true });
     opened.push(to);
     options.signal?.throwIfAborted();
     const side = (d: Database, schema?: string) => ({

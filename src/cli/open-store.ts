@@ -8,6 +8,8 @@ export interface StoreOptions {
   readonly poolMax?: number;
   /** Commands that only read (status, doctor without --fix --yes): no database file is ever created. */
   readonly readOnly?: boolean;
+  /** Commands that change only existing status tables: no database file is created either. */
+  readonly mustExist?: boolean;
 }
 
 /** Resolves the connection from the global flags and opens the status store. */

@@ -25,6 +25,13 @@ export interface OpenOptions {
   readonly poolMax?: number;
   /** Read-only commands: a SQLite file is opened read-only and never created. */
   readonly readOnly?: boolean;
+  /**
+   * Commands that write only into status tables that must already be there (stop, reset, doctor --fix, resume,
+   * restart): a SQLite file that does not exist is an error, never a new empty file left behind.
+   */
+  readonly mustExist?: boolean;
+  /** A database whose tables are compared or copied, not dmr's status database: no hint points to init or migrate. */
+  readonly dataSide?: boolean;
 }
 
 /**
@@ -38,6 +45,7 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
   const pool = {
     poolMax: options.poolMax ?? 5,
     readOnly: options.readOnly ?? false,
+    mustExist: options.mustExist ?? false,
     programName: connection.programName ?? 'dmr',
   };
   const configure = (c: Knex.Config) => dialect.withDefaults(c, pool);
@@ -60,10 +68,16 @@ export async function openDatabase(connection: ResolvedConnection, options: Open
         `${failure.code ? ` (${failure.code})` : ''}${tls}`,
       tls
         ? 'enable TLS on the server, or choose a weaker TLS mode knowingly'
-        : options.readOnly
+        : options.readOnly && options.dataSide
           ? 'check the host, port, user, password and database name (or the file path); ' +
-            'this command only reads, so it never creates a database: `dmr init` or `dmr migrate` does'
-          : 'check the host, port, user, password and database name, and that the server is running',
+            'dmr only reads this database, so it never creates it'
+          : options.readOnly
+            ? 'check the host, port, user, password and database name (or the file path); ' +
+              'this command only reads, so it never creates a database: `dmr init` or `dmr migrate` does'
+            : options.mustExist
+              ? 'check the host, port, user, password and database name (or the file path); ' +
+                'this command never creates a database: `dmr init` or `dmr migrate` does'
+              : 'check the host, port, user, password and database name, and that the server is running',
       { cause: failure.error },
     );
   }

@@ -17,6 +17,7 @@ const commands: Record<string, readonly string[]> = {
   init: ['init', '--url', deadUrl],
   verify: ['verify', '--source', deadUrl, '--target', deadUrl],
   copy: ['copy', '--source', deadUrl, '--target', deadUrl],
+  serve: ['serve', '--port', '0', '--url', deadUrl],
 };
 
 /** stdout is exactly one JSON document whose only key is `error`. */

@@ -26,7 +26,37 @@ describe('read-only commands create nothing', () => {
     it(`${name} on a new SQLite path: exit 2, no file`, async () => {
       const result = await runCli(args);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/never creates a database|does not exist/);
+      expect(result.stderr).toMatch(/never creates|does not exist/);
+      // verify's databases are the user's data: `dmr init` or `dmr migrate` would not create them.
+      if (name === 'verify') expect(result.stderr).not.toMatch(/dmr (init|migrate)/);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  }
+
+  // Commands that change only existing status tables refused with "status tables not found" and left an empty
+  // file behind, which the next status then read as a database.
+  const writersOfExisting: Record<string, readonly string[]> = {
+    stop: ['stop', '--url', `sqlite:${newFile}`],
+    resume: ['resume', '--url', `sqlite:${newFile}`],
+    restart: ['restart', '--url', `sqlite:${newFile}`],
+    'reset --yes': ['reset', '--all', '--to', 'initial', '--yes', '--url', `sqlite:${newFile}`],
+    'doctor --fix --yes': ['doctor', '--fix', '--yes', '--url', `sqlite:${newFile}`],
+    'serve --allow-actions': [
+      'serve',
+      '--port',
+      '0',
+      '--allow-actions',
+      '--token',
+      'ops:0123456789abcdef0123456789abcdef',
+      '--url',
+      `sqlite:${newFile}`,
+    ],
+  };
+  for (const [name, args] of Object.entries(writersOfExisting)) {
+    it(`${name} on a new SQLite path: exit 2, no file`, async () => {
+      const result = await runCli(args);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain('never creates a database: `dmr init');
       expect(readdirSync(dir)).toEqual([]);
     });
   }

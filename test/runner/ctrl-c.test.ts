@@ -45,8 +45,9 @@ describe.each(dialects)('Ctrl-C in a terminal stops migrate (%s)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('exit 130, stage error, statement gone from pg_stat_activity, lock free', async () => {
-    const argv = [process.execPath, cliPath, 'migrate', '--url', db.url, '--schema', db.schema, '--sql-dir', dir];
+  /** Types Ctrl-C while rds's pg_sleep runs under `command`; checks the stop as a user would look for it. */
+  async function ctrlCStops(command: 'migrate' | 'resume' | 'restart'): Promise<void> {
+    const argv = [process.execPath, cliPath, command, '--url', db.url, '--schema', db.schema, '--sql-dir', dir];
     const terminal = runOnTerminal(argv, 'rds 010_sleep', ['\x03']);
     await terminal.ready;
     const until = Date.now() + 10_000;
@@ -62,7 +63,7 @@ describe.each(dialects)('Ctrl-C in a terminal stops migrate (%s)', () => {
     const history = await historyMessages(db);
     expect(history.some((h) => h.startsWith('rds: error:') && h.includes('cancelled by signal SIGINT'))).toBe(true);
     expect(history.at(-1)).toMatch(/^run \d+ stopped by SIGINT: /);
-    expect(await latestRun(db)).toMatchObject({ JobStatus: 'Stopped' });
+    expect(await latestRun(db)).toMatchObject({ JobStatus: 'Stopped', Command: command });
     expect(await sleepingStatements(db)).toBe(0);
     const dmr = await openDatabase(await resolveConnection({ url: db.url }));
     try {
@@ -70,6 +71,15 @@ describe.each(dialects)('Ctrl-C in a terminal stops migrate (%s)', () => {
     } finally {
       await dmr.close();
     }
+  }
+
+  it('exit 130, stage error, statement gone from pg_stat_activity, lock free', () => ctrlCStops('migrate'));
+
+  // resume and restart run the same runner but reach it through their own commands: a handler installed by
+  // migrate's path alone would leave them to the spinner's raw mode (the key never becomes SIGINT).
+  it('resume and restart: the same stop, exit 130, history and lock', async () => {
+    await ctrlCStops('resume');
+    await ctrlCStops('restart');
   });
 
   it('a second Ctrl-C ends the process at once, by SIGINT', async () => {

@@ -132,6 +132,57 @@ describe.each(dialects)('task checksums and resume (%s)', (dialect) => {
   });
 });
 
+/**
+ * Issue 12 point 5: the checksum is that of the file that ran (the dialect variant, not the generic file beside it),
+ * and `dmr check` shows the drift as `status --verbose` does.
+ */
+describe.each(dialects)('the checksum of the variant that ran, and the drift in check (%s)', (dialect) => {
+  let db: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect, 'sumvar');
+    dir = taskDir({
+      'ods/010_load.sql': 'select nothing_here_runs;\n',
+      [`ods/010_load.${dialect}.sql`]: 'create table ckv (x int);\n',
+      'rds/010_broken.sql': 'select * from not_there_yet;\n',
+      'report/010_report.sql': 'select 1;\n',
+    });
+  });
+  afterAll(async () => db?.drop());
+
+  it('records the variant file and its sha256; check warns when it changed, naming both checksums', async () => {
+    expect((await runCli(['migrate', ...target(db), '--sql-dir', dir])).code).toBe(1);
+    const variant = path.join(dir, `ods/010_load.${dialect}.sql`);
+    const ran = sha256(variant);
+    const [row] = await statusTable(db, 'DataMigrationTaskRuns')
+      .select('TaskFile', 'Checksum')
+      .where({ StageCode: 'ods' });
+    expect(row).toEqual({ TaskFile: `ods/010_load.${dialect}.sql`, Checksum: ran });
+
+    const clean = JSON.parse((await runCli(['check', ...target(db), '--sql-dir', dir, '--json'])).stdout);
+    expect(clean.tasks.items.filter((i: { id: string }) => i.id === 'task-drift')).toEqual([]);
+    // The generic file is not the one that ran: changing it is no drift.
+    writeFileSync(path.join(dir, 'ods/010_load.sql'), 'select still_nothing;\n');
+    const generic = JSON.parse((await runCli(['check', ...target(db), '--sql-dir', dir, '--json'])).stdout);
+    expect(generic.tasks.items.filter((i: { id: string }) => i.id === 'task-drift')).toEqual([]);
+
+    writeFileSync(variant, 'create table ckv (x int, y int);\n');
+    const result = await runCli(['check', ...target(db), '--sql-dir', dir, '--json']);
+    const drift = JSON.parse(result.stdout).tasks.items.filter((i: { id: string }) => i.id === 'task-drift');
+    expect(drift).toEqual([
+      expect.objectContaining({
+        state: 'warning',
+        message: expect.stringContaining(
+          `ods/010_load.${dialect}.sql changed: sha256 ${ran} ran in run 1, now ${sha256(variant)}`,
+        ),
+      }),
+    ]);
+    const text = await runCli(['check', ...target(db), '--sql-dir', dir]);
+    expect(text.stdout).toContain(`ods/010_load.${dialect}.sql changed`);
+    expect(text.stdout).toContain('refuses');
+  });
+});
+
 describe('DataMigrationTaskRuns on SQL Server', () => {
   it('is created in the status schema with its index', () => {
     const knex = knexFactory({ client: 'mssql' });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Knex } from 'knex';
 import type { Dialect } from '../dialect.js';
 import { moduleBeside } from '../heartbeat-client.js';
@@ -23,7 +24,10 @@ export const sqliteDialect: Dialect = {
   withDefaults(config, o) {
     const conn = connectionOf(config);
     const memory = conn.filename === ':memory:';
-    if (o.readOnly && !memory) conn.options = { ...((conn.options ?? {}) as object), readonly: true };
+    // knex hands better-sqlite3 only `readonly` of its options (not fileMustExist): a file that must exist and does
+    // not is opened read-only, which fails (SQLITE_CANTOPEN) instead of creating it.
+    const missing = o.mustExist && !memory && !existsSync(String(conn.filename));
+    if ((o.readOnly || missing) && !memory) conn.options = { ...((conn.options ?? {}) as object), readonly: true };
     // WAL so that status and doctor read while a run writes; a read-only open changes nothing in the file.
     const pool: Knex.PoolConfig = {
       min: 1,

@@ -61,10 +61,24 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
 
   const progress = await copyProgress();
   const controller = new AbortController();
-  const onSigint = () => controller.abort('SIGINT');
-  const onSigterm = () => controller.abort('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  // The first signal cancels the copy's statements and records the stop; a second ends the process at once, by that
+  // signal (a handler for SIGINT replaces its default, so without this a second Ctrl-C would do nothing).
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      detach();
+      process.kill(process.pid, signal);
+      return;
+    }
+    const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    out.info(`dmr: ${signal}: cancelling the copy's statements on the servers (${again} again exits at once)`);
+    controller.abort(signal);
+  };
+  const detach = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const options: CopyOptions = {
       source: args.source,
@@ -111,8 +125,7 @@ export async function runCopyCommand(args: GlobalArgs & CopyArgs): Promise<numbe
     return exitCodeOf(result);
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    detach();
   }
 }
 

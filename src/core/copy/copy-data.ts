@@ -1,6 +1,6 @@
 import type { CopyTable } from '../../adapters/copy-dialect.js';
 import { dialectNamed } from '../../adapters/dialects.js';
-import { LockHeldError, UsageError } from '../errors.js';
+import { DmrError, ExitCode, LockHeldError, UsageError } from '../errors.js';
 import { verifyData } from '../verify/verify-data.js';
 import { assertName } from '../verify/verify-names.js';
 import type { ActiveSession } from './copy-chunk.js';
@@ -179,9 +179,21 @@ export async function copyData(options: CopyOptions): Promise<CopyResult> {
       ledgerDatabase.display === options.target.database.display && s.target.dialect.ledgerInTransaction,
     );
     await ledger.ensure();
-    const ctx: CopyContext = { options, ...s, ledger };
+    const ctx: CopyContext = { options, ...s, ledger, active };
     const runs = plans.map((plan) => new TableRun(ctx, plan));
-    for (const run of runs) await run.start();
+    try {
+      for (const run of runs) await run.start();
+    } catch (error) {
+      // A signal before the first chunk cancelled a count (or arrived between statements): a stop, not a failure.
+      if (!options.signal?.aborted) throw error;
+      const name = String(options.signal.reason ?? 'signal');
+      throw new DmrError(
+        `copy stopped by ${name} before its first chunk: its queries were cancelled on the servers`,
+        name === 'SIGTERM' ? ExitCode.sigterm : ExitCode.sigint,
+        'run the same command again to copy the tables (the ledger records what is done)',
+        { cause: error },
+      );
+    }
     const queue = runs.flatMap((run) => run.units(active));
     const worker = async () => {
       for (let unit = queue.shift(); unit && !options.signal?.aborted; unit = queue.shift()) await unit();

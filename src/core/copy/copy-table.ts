@@ -6,7 +6,7 @@ import { integerRanges } from './chunk-plan.js';
 import { copyChunk, LandedError, StoppedError, type ActiveSession, type ChunkContext } from './copy-chunk.js';
 import type { CopyJob, LedgerChunk } from './copy-ledger.js';
 import type { CopyOptions, TableOutcome, TableSummary } from './copy-types.js';
-import type { CopyContext } from './copy-context.js';
+import { withReader, type CopyContext } from './copy-context.js';
 import type { TablePlan } from './copy-plan.js';
 import { settleChunk } from './settle-chunk.js';
 import { rangeOf, targetTable } from './table-range.js';
@@ -147,8 +147,7 @@ export class TableRun {
     const { plan, ctx } = this;
     if (plan.chunkKind === 'keyset') return [];
     if (plan.chunkKind === 'all') return [{ chunkNo: 1, low: null, high: null }];
-    const reader = await ctx.source.dialect.openReader(ctx.source.database.knex);
-    try {
+    return withReader(ctx, 'source', async (reader) => {
       const bounds = await reader.bounds({
         table: plan.source,
         key: plan.key,
@@ -159,9 +158,7 @@ export class TableRun {
         low: r.low,
         high: r.high,
       }));
-    } finally {
-      await reader.close();
-    }
+    });
   }
 
   private chunkContext(active: Set<ActiveSession>): ChunkContext {
@@ -253,22 +250,16 @@ export class TableRun {
     }
   }
 
-  private async countTarget(): Promise<number> {
-    const reader = await this.ctx.target.dialect.openReader(this.ctx.target.database.knex);
-    try {
-      return await reader.count(targetTable(this.plan), [], { kind: 'all', low: null, high: null });
-    } finally {
-      await reader.close();
-    }
+  private countTarget(): Promise<number> {
+    return withReader(this.ctx, 'target', (reader) =>
+      reader.count(targetTable(this.plan), [], { kind: 'all', low: null, high: null }),
+    );
   }
 
-  private async countSource(): Promise<number> {
-    const reader = await this.ctx.source.dialect.openReader(this.ctx.source.database.knex);
-    try {
-      return await reader.count(this.plan.source, [], { kind: 'all', low: null, high: null }, this.options.where);
-    } finally {
-      await reader.close();
-    }
+  private countSource(): Promise<number> {
+    return withReader(this.ctx, 'source', (reader) =>
+      reader.count(this.plan.source, [], { kind: 'all', low: null, high: null }, this.options.where),
+    );
   }
 
   /** Builds a deferred primary key, runs the counts check and records the job's end. */

@@ -1,5 +1,5 @@
 import { verifyData } from '../verify/verify-data.js';
-import type { CopyContext } from './copy-context.js';
+import { withReader, type CopyContext } from './copy-context.js';
 import type { LedgerChunk } from './copy-ledger.js';
 import type { TablePlan } from './copy-plan.js';
 import { rangeOf, targetTable } from './table-range.js';
@@ -22,13 +22,7 @@ export async function settleChunk(
 ): Promise<SettleOutcome> {
   const target = targetTable(plan);
   const range = rangeOf(plan.chunkKind, chunk);
-  const reader = await ctx.target.dialect.openReader(ctx.target.database.knex);
-  let present: number;
-  try {
-    present = await reader.count(target, plan.key, range);
-  } finally {
-    await reader.close();
-  }
+  const present = await withReader(ctx, 'target', (reader) => reader.count(target, plan.key, range));
   if (present === 0 || (plan.chunkKind === 'all' && present === rowsBefore)) {
     await ctx.ledger.settleChunk(copyId, chunk.chunkNo, null);
     return 'absent';

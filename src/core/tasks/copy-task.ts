@@ -64,7 +64,7 @@ export async function runCopyTask(
       baseDir,
       ...(run.knexfile ? { knexfile: run.knexfile } : {}),
     });
-    const source = await openDatabase(sourceConnection, { poolMax, readOnly: true });
+    const source = await openDatabase(sourceConnection, { poolMax, readOnly: true, dataSide: true });
     opened.push(source);
     const targetConnection = spec.target
       ? await resolveConnectionSpec(spec.target, { baseDir, ...(run.knexfile ? { knexfile: run.knexfile } : {}) })
