@@ -4,7 +4,9 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.js';
+import { PostgresAdapter } from '../../src/adapters/postgres/postgres-adapter.js';
 import { postgresBinDir, startPgInstance, type PgInstance } from '../support/pg-instance.js';
+import { openTcpGate } from '../support/tcp-gate.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const haveBinaries = postgresBinDir() !== null;
@@ -132,5 +134,50 @@ describe.runIf(haveBinaries)('the database goes away during a run (own PostgreSQ
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
     expect(await statuses(), fixed.stdout).toEqual({ 1: 5, 2: 4, 3: 5 });
     expect(await latestRun()).toMatchObject({ JobStatus: 'Failed' });
+  });
+
+  it('another session takes the run lock while the database is away: the runner stops, exit 2', async () => {
+    // The runner reaches the server through a gate the test shuts for the outage, so the other session is sure
+    // to take the lock on the restarted server before the runner can reconnect.
+    const gate = await openTcpGate(pg.port);
+    const gated = `postgres://postgres@127.0.0.1:${gate.port}/dmr_loss`;
+    const cli = startCli(['migrate', '--url', gated, '--sql-dir', slowDir, '--heartbeat', '1s', '--db-retry', '60s']);
+    await cli.waitForOutput('rds: 010_slow started');
+    const before = String((await latestRun()).DbSessionId);
+    await sleep(300);
+    await gate.close();
+    pg.stopImmediate();
+    pg.start();
+    await knex.destroy();
+    knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 2 } });
+    const other = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+    const lock = new PostgresAdapter().runLock(other, 'App');
+    try {
+      expect(await lock.tryAcquire()).toBe(true);
+      await sleep(1500);
+      await gate.open();
+      const result = await cli.done;
+
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr).toContain(
+        'another session took the run lock while the database was away: this run records nothing more',
+      );
+      expect(result.stderr).toMatch(/check it with `dmr status .*` and `dmr doctor /);
+      // Nothing was written without the lock: rds still as the runner left it, the run record untouched (its
+      // session not replaced, not closed), no history line after the task started.
+      expect(await statuses()).toEqual({ 1: 5, 2: 3, 3: 2 });
+      const run = await latestRun();
+      expect(run).toMatchObject({ JobStatus: 'Running', FinishedAt: null, DbSessionId: before });
+      expect((await history()).at(-1)).toBe('rds: task 010_slow started');
+      // ... and status does not call it running: the lock session and the process are gone.
+      const status = await runCli(['status', '--json', '--url', url]);
+      const job = (JSON.parse(status.stdout) as { run: { jobStatus: string; deadBecause: string[] } }).run;
+      expect(job.jobStatus).toBe('Died');
+      expect(job.deadBecause).toContain(`lock session ${before} is gone`);
+    } finally {
+      await lock.release();
+      await other.destroy();
+      await gate.close();
+    }
   });
 });

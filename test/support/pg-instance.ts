@@ -30,7 +30,8 @@ export function postgresBinDir(): string | null {
   return newest ? path.join(root, newest, 'bin') : null;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DialectName } from '../../src/adapters/dialect-name.js';
 import { verifyData } from '../../src/core/verify/verify-data.js';
 import type { TableVerdict, VerifyEvent } from '../../src/core/verify/verify-types.js';
+import { verificationDocument } from '../../src/core/verify/verification-document.js';
+import { verifyJunit } from '../../src/cli/render/verify-junit.js';
+import { verifyText } from '../../src/cli/render/verify-text.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { options } from './verify-fixtures.js';
 
@@ -64,8 +67,8 @@ async function createLogs(db: TestDatabase, table: string, rows: readonly LogRow
 }
 
 /** kind is not unique on either side: 'a' repeats identically on both, 'b' gains a row in the target. */
-async function createEvents(db: TestDatabase, extra: boolean): Promise<void> {
-  await db.knex.raw(`create table events (kind varchar(10) not null, n integer)`);
+async function createEvents(db: TestDatabase, extra: boolean, table = 'events'): Promise<void> {
+  await db.knex.raw(`create table ${table} (kind varchar(10) not null, n integer)`);
   const rows = [
     { kind: 'a', n: 1 },
     { kind: 'a', n: 2 },
@@ -73,7 +76,7 @@ async function createEvents(db: TestDatabase, extra: boolean): Promise<void> {
     { kind: 'b', n: 2 },
     { kind: 'c', n: 1 },
   ];
-  await db.knex('events').insert(extra ? [...rows, { kind: 'b', n: 3 }] : rows);
+  await db.knex(table).insert(extra ? [...rows, { kind: 'b', n: 3 }] : rows);
 }
 
 const pairs: [DialectName, DialectName][] = [
@@ -96,6 +99,7 @@ for (const [from, to] of pairs.filter(([a, b]) => available.includes(a) && avail
       for (const c of cases) await createLogs(target, c.table, c.rows);
       await createEvents(source, false);
       await createEvents(target, true);
+      await createEvents(target, false, 'events_same');
     });
     afterAll(async () => {
       await source?.drop();
@@ -147,6 +151,46 @@ for (const [from, to] of pairs.filter(([a, b]) => available.includes(a) && avail
       expect(v.duplicatesInSource).toEqual([{ kind: 'b' }]);
       expect(v.duplicatesInTarget).toEqual([{ kind: 'b' }]);
       expect(v.status).toBe('different');
+      const both = { keys: 2, examples: [{ kind: 'a' }, { kind: 'b' }] };
+      expect(v.repeatedKeys).toEqual({ source: both, target: both });
+    });
+
+    it.each([
+      { mode: 'checksum' as const, key: 'kind', examples: [{ kind: 'a' }, { kind: 'b' }] },
+      { mode: 'rows' as const, key: 'kind', examples: [{ kind: 'a' }, { kind: 'b' }] },
+      { mode: 'checksum' as const, key: 'n', examples: [{ n: '1' }, { n: '2' }] },
+      { mode: 'rows' as const, key: 'n', examples: [{ n: '1' }, { n: '2' }] },
+    ])('$mode, --key $key repeating identically on both sides: equal, and the repeats reported', async (c) => {
+      const result = await verifyData(
+        options(source, target, { tables: [{ source: 'events', target: 'events_same' }], key: [c.key], mode: c.mode }),
+      );
+      const v = result.tables[0]!;
+      expect([v.status, v.differenceCount, v.duplicatesInSource, v.duplicatesInTarget]).toEqual(['equal', 0, [], []]);
+      const side = { keys: 2, examples: c.examples };
+      expect(v.repeatedKeys).toEqual({ source: side, target: side });
+      expect(verificationDocument(result, false).tables[0]!.repeated_keys).toEqual({ source: side, target: side });
+      const example = `${c.key}=${c.key === 'n' ? '1' : 'a'}`;
+      const line = `events: key ${c.key} is not unique: 2 repeated in source, 2 in target (e.g. ${example})`;
+      expect(verifyText(result)).toContain(line);
+      expect(verifyJunit(result, false)).toContain(`<system-out>${line}</system-out>`);
+      expect(verifyJunit(result, false)).not.toContain('<failure');
+    });
+
+    it('repeat examples are capped by --max-diffs; all repeated keys are counted', async () => {
+      const result = await verifyData(
+        options(source, target, { tables: [{ source: 'events', target: 'events_same' }], key: ['kind'], maxDiffs: 1 }),
+      );
+      const side = { keys: 2, examples: [{ kind: 'a' }] };
+      expect(result.tables[0]!.repeatedKeys).toEqual({ source: side, target: side });
+    });
+
+    it('a --key that is unique reports no repeats', async () => {
+      const result = await verifyData(
+        options(source, target, { tables: [{ source: 'events', target: 'events_same' }], key: ['kind', 'n'] }),
+      );
+      expect(result.tables[0]!.status).toBe('equal');
+      expect(result.tables[0]!.repeatedKeys).toBeUndefined();
+      expect(verificationDocument(result, false).tables[0]!.repeated_keys).toBeNull();
     });
 
     it('progress events: the plan, the table start and rows downloaded of the rows to download', async () => {

@@ -1,5 +1,6 @@
 import { keyText } from '../../core/verify/verification-document.js';
 import type { RowCount, TableVerdict, VerifyResult } from '../../core/verify/verify-types.js';
+import { repeatedKeysLine } from './verify-text.js';
 
 const xml = (s: string) =>
   s
@@ -20,6 +21,8 @@ function failureBody(t: TableVerdict, redact: boolean): string {
     );
     lines.push(`changed: ${keyText(c.key)} (${cols.join('; ')})`);
   }
+  const repeats = repeatedKeysLine(t);
+  if (repeats) lines.push(repeats);
   for (const k of t.duplicatesInSource) lines.push(`duplicate key in source: ${keyText(k)}`);
   for (const k of t.duplicatesInTarget) lines.push(`duplicate key in target: ${keyText(k)}`);
   const row = (r: RowCount) =>
@@ -62,6 +65,8 @@ export function verifyJunit(result: VerifyResult, redact: boolean): string {
       `  <testcase classname="dmr.verify" name="` +
       `${xml(t.table === t.targetTable ? t.table : `${t.table} -> ${t.targetTable}`)}" time="` +
       `${(t.durationMs / 1000).toFixed(3)}"`;
+    const repeats = repeatedKeysLine(t);
+    if (t.status === 'equal' && repeats) return `${open}>\n    <system-out>${xml(repeats)}</system-out>\n  </testcase>`;
     if (t.status === 'equal') return `${open}/>`;
     if (t.status === 'skipped') {
       const reason = `not compared: ${t.reason ?? 'unknown reason'}`;

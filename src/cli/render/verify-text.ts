@@ -41,15 +41,28 @@ function differenceCell(t: TableVerdict): string {
   return String(t.differenceCount);
 }
 
+/** A key that is not unique, whether or not its rows differ: how many values repeat per side, with an example. */
+export function repeatedKeysLine(t: TableVerdict): string | null {
+  const r = t.repeatedKeys;
+  if (!r) return null;
+  const example = r.source.examples[0] ?? r.target.examples[0];
+  return (
+    `${t.table}: key ${t.keyColumns.join(', ')} is not unique: ${r.source.keys} repeated in source, ` +
+    `${r.target.keys} in target${example ? ` (e.g. ${keyText(example)})` : ''}`
+  );
+}
+
 /** The listed differences of one table: the key, then each differing column with both values. */
 function details(t: TableVerdict, redact: boolean): string[] {
   if (t.status === 'skipped') return [`${t.table}: not compared: ${t.reason ?? 'unknown reason'}`];
-  if (t.status !== 'different' || t.differenceCount === 0) return [];
+  const repeats = repeatedKeysLine(t);
+  if (t.status !== 'different' || t.differenceCount === 0) return repeats ? [repeats] : [];
   const how =
     t.comparison === 'multiset'
       ? 'no unique key: whole rows compared with their counts'
       : `key ${t.keyColumns.join(', ')}`;
   const lines = [`${t.table}: ${t.differenceCount} difference${t.differenceCount === 1 ? '' : 's'} (${how})`];
+  if (repeats) lines.push(`  ${repeats}`);
   for (const k of t.missingInTarget) lines.push(`  - ${keyText(k)}`);
   for (const k of t.extraInTarget) lines.push(`  + ${keyText(k)}`);
   for (const c of t.changed) {

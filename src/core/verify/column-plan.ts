@@ -23,6 +23,8 @@ export interface TablePlan {
   readonly columns: readonly PlannedColumn[];
   readonly algorithm: HashAlgorithm;
   readonly comparison: Comparison;
+  /** The key is a primary or unique key declared on both sides: its repeats need no check. */
+  readonly keyDeclaredUnique: boolean;
 }
 
 const defaultFloatDigits = 15;
@@ -83,7 +85,24 @@ export function planTable(
   if (keys.length + columns.length === 0) {
     throw new UsageError(`table ${where}: no column left to compare`, 'check --columns and --exclude-columns');
   }
-  return { keys, columns: [...keys, ...columns], algorithm, comparison: keys.length ? 'key' : 'multiset' };
+  const declared = (table: CatalogTable, side: 'source' | 'target') => {
+    const names = keys.map((k) => k[side].name.toLowerCase()).sort();
+    return [table.primaryKey, ...(table.uniqueKeys ?? [])].some(
+      (u) =>
+        u.length === names.length &&
+        [...u]
+          .map((n) => n.toLowerCase())
+          .sort()
+          .every((n, i) => n === names[i]),
+    );
+  };
+  return {
+    keys,
+    columns: [...keys, ...columns],
+    algorithm,
+    comparison: keys.length ? 'key' : 'multiset',
+    keyDeclaredUnique: keys.length > 0 && declared(source, 'source') && declared(target, 'target'),
+  };
 }
 
 /**

@@ -100,6 +100,30 @@ export class HashQueries {
   }
 
   /**
+   * totals() with the distinct key hashes (nk) as well, in the same scan: fewer than the rows when a key repeats
+   * (or, rarely, two keys' hashes collide; repeatedKeys() then finds none).
+   */
+  keyTotals(): string {
+    const fence = this.aggregateFence();
+    const inner = `select ${this.keyHash} as kh, ${this.rowDigest} as d from (${this.fields()}${fence}) q1${fence}`;
+    return `select 0 as seg, ${this.sums()}, count(distinct kh) as nk from (${inner}) q2`;
+  }
+
+  /**
+   * Key values held by more than one row (canonical key parts g*), the first `limit` in key text order, each row
+   * with how many values repeat in all (repeated).
+   */
+  repeatedKeys(limit: number): string {
+    const g = this.keyColumns.join(', ');
+    const parts = this.canonicalParts.slice(0, this.keyColumns.length).map((p) => p.sql);
+    const keys = `select ${parts.join(', ')} from ${this.table}${this.whereClause()}`;
+    const grouped =
+      `select ${g}, count(*) over () as repeated, row_number() over (order by ${g}) as rn ` +
+      `from (${keys}) q1 group by ${g} having count(*) > 1`;
+    return `select ${g}, repeated from (${grouped}) q2 where rn <= ${Math.max(1, Math.trunc(limit))} order by rn`;
+  }
+
+  /**
    * Keyed: key hash, encoded key, key parts and canonical fields of the rows in `within` (all rows
    * when absent), ordered by key hash. Multiset: one row per distinct digest with its count (n),
    * counted in the database, ordered by the digest's hash.

@@ -28,6 +28,9 @@ export interface MergeOutcome {
   readonly missingRows: FieldsCount[];
   readonly extraRows: FieldsCount[];
   differenceCount: number;
+  /** Some key held more than one row on the side, whether or not its rows differ. */
+  repeatsInSource: boolean;
+  repeatsInTarget: boolean;
   sourceRows: number;
   targetRows: number;
 }
@@ -99,6 +102,8 @@ export async function mergeRows(
     missingRows: [],
     extraRows: [],
     differenceCount: 0,
+    repeatsInSource: false,
+    repeatsInTarget: false,
     sourceRows: 0,
     targetRows: 0,
   };
@@ -145,6 +150,10 @@ export async function mergeRows(
     overflowed = (sRun.length > 0 && s.overflowed) || (tRun.length > 0 && t.overflowed);
     const sByKey = byKey(sRun);
     const tByKey = byKey(tRun);
+    if (comparison === 'key') {
+      out.repeatsInSource ||= [...sByKey.values()].some((rows) => rows.length > 1);
+      out.repeatsInTarget ||= [...tByKey.values()].some((rows) => rows.length > 1);
+    }
     for (const [ke, rows] of sByKey) {
       if (comparison === 'multiset') compareCounts(rows, tByKey.get(ke));
       else compareKey(rows, tByKey.get(ke));

@@ -17,6 +17,8 @@ export interface TableDocument {
   readonly changed: readonly { key: RowKey; columns: Record<string, readonly [string | null, string | null]> }[];
   readonly duplicates_in_source: readonly RowKey[];
   readonly duplicates_in_target: readonly RowKey[];
+  /** A key not declared unique that repeats on a side (equal or not), else null: see TableVerdict.repeatedKeys. */
+  readonly repeated_keys: TableVerdict['repeatedKeys'] | null;
   readonly missing_rows: readonly RowCount[];
   readonly extra_rows: readonly RowCount[];
   readonly difference_count: number;
@@ -82,6 +84,7 @@ export function verificationDocument(result: VerifyResult, redact: boolean): Ver
       })),
       duplicates_in_source: t.duplicatesInSource,
       duplicates_in_target: t.duplicatesInTarget,
+      repeated_keys: t.repeatedKeys ?? null,
       missing_rows: t.missingRows.map((r) => counted(r, redact)),
       extra_rows: t.extraRows.map((r) => counted(r, redact)),
       difference_count: t.differenceCount,

@@ -7,7 +7,15 @@ import { explainFailure, explainingSession, QueryFailedError } from './query-fai
 import { mergeRows, type DrillRow, type MergeOutcome } from './row-merge.js';
 import { findDifferingRanges, firstRangeWidth, maxRangeSpan } from './range-search.js';
 import { findDifferingSegments, powerOfTwoAtLeast, segmentSums, type Side } from './segment-search.js';
-import type { ChangedRow, RowKey, TableVerdict, VerifyOptions, VerifyPhase, VerifySide } from './verify-types.js';
+import type {
+  ChangedRow,
+  RepeatedKeys,
+  RowKey,
+  TableVerdict,
+  VerifyOptions,
+  VerifyPhase,
+  VerifySide,
+} from './verify-types.js';
 
 /** A table pair both of whose catalogs were read. */
 export interface TablePair {
@@ -109,7 +117,10 @@ async function compare(
     phase('hashing');
     // A single integer key: the first aggregate of each side already gives every key range's sums, so equal
     // tables cost that one scan and differing ones add only index range reads of their differing ranges.
-    const ranged = rangeSegmentable(plan, source.queries, target.queries) ? await keyBounds(source, target) : null;
+    // A key not declared unique is checked for repeats in the one aggregate (count(distinct)): no key ranges then.
+    const check = plan.comparison === 'key' && !plan.keyDeclaredUnique;
+    const ranged =
+      !check && rangeSegmentable(plan, source.queries, target.queries) ? await keyBounds(source, target) : null;
     if (ranged && !ranged.empty && ranged.hi - ranged.lo < maxRangeSpan) {
       const found = await findDifferingRanges(
         source,
@@ -135,8 +146,9 @@ async function compare(
         return verdict(pair, plan, found.sourceRows, found.targetRows, merge, found.segments, started);
       }
     }
-    const [st, tt] = await Promise.all([totals(source), totals(target)]);
-    if (st.sig === tt.sig) return verdict(pair, plan, st.n, tt.n, null, 0, started);
+    const [st, tt] = await Promise.all([totals(source, check), totals(target, check)]);
+    const repeated = () => repeats(source, target, plan, [st.nk < st.n, tt.nk < tt.n], maxDiffs);
+    if (st.sig === tt.sig) return verdict(pair, plan, st.n, tt.n, null, 0, started, await repeated());
     const modulus = powerOfTwoAtLeast(Math.ceil(Math.max(st.n, tt.n, 1) / segmentRows));
     const segments = await findDifferingSegments(source, target, modulus, segmentRows, (n) =>
       phase('refining', `${n} large segments`),
@@ -147,7 +159,7 @@ async function compare(
       phase('downloading', `${segmentsDownloaded} segments`);
       merge = await download(source, target, plan, segments.differing, maxDiffs, progress(segments.differingRows * 2));
     }
-    return verdict(pair, plan, st.n, tt.n, merge, segmentsDownloaded, started);
+    return verdict(pair, plan, st.n, tt.n, merge, segmentsDownloaded, started, await repeated());
   }
   phase('counting');
   const [sourceRows, targetRows] = await Promise.all([count(source), count(target)]);
@@ -155,6 +167,9 @@ async function compare(
   if (mode === 'rows') {
     phase('downloading', 'all rows');
     merge = await download(source, target, plan, undefined, maxDiffs, progress(sourceRows + targetRows));
+    const seen: [boolean, boolean] = [merge.repeatsInSource, merge.repeatsInTarget];
+    const repeated = plan.keyDeclaredUnique ? undefined : await repeats(source, target, plan, seen, maxDiffs);
+    return verdict(pair, plan, sourceRows, targetRows, merge, 0, started, repeated);
   }
   return verdict(pair, plan, sourceRows, targetRows, merge, 0, started);
 }
@@ -167,6 +182,7 @@ function verdict(
   merge: MergeOutcome | null,
   segmentsDownloaded: number,
   started: number,
+  repeated?: { readonly source: RepeatedKeys; readonly target: RepeatedKeys },
 ): TableVerdict {
   const table = pair.source.name;
   const keyNames = plan.keys.map((k) => k.name);
@@ -235,6 +251,12 @@ function verdict(
     segmentsDownloaded,
     durationMs: Date.now() - started,
     reason: null,
+    ...(repeated && {
+      repeatedKeys: {
+        source: { keys: repeated.source.keys, examples: keys(repeated.source.examples) },
+        target: { keys: repeated.target.keys, examples: keys(repeated.target.examples) },
+      },
+    }),
   };
 }
 
@@ -273,10 +295,38 @@ async function keyBounds(source: Side, target: Side): Promise<{ lo: bigint; hi: 
   return { lo: los.reduce((a, b) => (b < a ? b : a)), hi: his.reduce((a, b) => (b > a ? b : a)), empty: false };
 }
 
-/** Row count and checksum of the whole table: equal tables need nothing else. */
-async function totals(side: Side): Promise<{ n: number; sig: string }> {
-  const sums = segmentSums(await side.session.aggregate(side.queries.totals()));
-  return sums.get(0) ?? { n: 0, sig: '0:0' };
+/**
+ * Row count and checksum of the whole table: equal tables need nothing else. With `keys`, the distinct key
+ * hashes too (nk; the row count otherwise).
+ */
+async function totals(side: Side, keys: boolean): Promise<{ n: number; sig: string; nk: number }> {
+  const rows = await side.session.aggregate(keys ? side.queries.keyTotals() : side.queries.totals());
+  const sums = segmentSums(rows).get(0) ?? { n: 0, sig: '0:0' };
+  return { ...sums, nk: keys ? Number(rows[0]?.nk ?? 0) : sums.n };
+}
+
+/**
+ * The repeated keys of the sides where `seen` says a key repeats (a side not seen needs no query): how many and
+ * the first `maxDiffs`; undefined when none repeats after all (two keys whose hashes collided).
+ */
+async function repeats(
+  source: Side,
+  target: Side,
+  plan: TablePlan,
+  seen: readonly [boolean, boolean],
+  maxDiffs: number,
+): Promise<{ source: RepeatedKeys; target: RepeatedKeys } | undefined> {
+  if (!seen[0] && !seen[1]) return undefined;
+  const look = async (side: Side, yes: boolean): Promise<RepeatedKeys> => {
+    if (!yes) return { keys: 0, examples: [] };
+    const rows = await side.session.all(side.queries.repeatedKeys(maxDiffs));
+    const text = (v: unknown) =>
+      v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString('hex') : String(v);
+    const examples = rows.map((r) => Object.fromEntries(plan.keys.map((k, i) => [k.name, text(r[`g${i}`])])));
+    return { keys: Number(rows[0]?.repeated ?? 0), examples };
+  };
+  const [s, t] = await Promise.all([look(source, seen[0]), look(target, seen[1])]);
+  return s.keys || t.keys ? { source: s, target: t } : undefined;
 }
 
 async function count(side: Side): Promise<number> {

@@ -130,6 +130,19 @@ export interface TableVerdict {
   readonly reason: string | null;
   /** The generated SQL a database refused (shown with --verbose only, never stored). */
   readonly failedSql?: string;
+  /**
+   * A key not declared unique on both sides that repeats on a side, even where the rows agree: present only
+   * then. Repeats alone never make a table differ (the rows of a repeated key are compared as a multiset).
+   */
+  readonly repeatedKeys?: { readonly source: RepeatedKeys; readonly target: RepeatedKeys };
+}
+
+/** Key values more than one row of a side holds, counted over the whole side. */
+export interface RepeatedKeys {
+  /** How many distinct key values repeat. */
+  readonly keys: number;
+  /** The first of them in key text order, at most --max-diffs. */
+  readonly examples: readonly RowKey[];
 }
 
 /** equal: every table equal; different: some table differs; incomplete: none differs but some could not be compared. */
