@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadPid, table } from '../doctor/doctor-support.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 
@@ -73,5 +74,39 @@ describe.each(dialects)('status suggestions are paste-ready (%s)', (dialect) => 
     const after = await runCli(['status', ...flags()]);
     expect(after.stdout).not.toContain('data never verified');
     expect(after.stdout).toMatch(/^last verified \S+: equal \(0 of 1 table differs?, checksum\)/m);
+  });
+
+  it('task files changed: restart and resume --allow-changed-tasks carry the flags and --sql-dir', async () => {
+    writeFileSync(path.join(dir, 'ods', '010_one.sql'), 'select 2;\n');
+    const result = await runCli(['status', '--verbose', ...flags(), '--sql-dir', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    const given = [...flags(), '--sql-dir', dir].join(' ');
+    expect(result.stdout).toContain(
+      `task files changed since their stage succeeded (resume refuses them: run \`dmr restart ${given}\`, ` +
+        `or \`dmr resume --allow-changed-tasks ${given}\`):`,
+    );
+  });
+
+  it('a dead runner: the doctor --fix it suggests carries the flags', async () => {
+    const old = new Date(Date.now() - 3_600_000);
+    await table(db, 'DataMigrationRuns').insert({
+      Command: 'resume',
+      JobStatus: 'Running',
+      Stages: 'rds,report',
+      StartedAt: old,
+      HeartbeatAt: old,
+      HeartbeatIntervalMs: 5000,
+      Host: os.hostname(),
+      Pid: deadPid,
+      UserName: 'ci',
+      DbSessionId: dialect === 'sqlite' ? `${os.hostname()}:${deadPid}` : '999999',
+      StopRequested: 0,
+      PriorStatuses: '{}',
+    });
+    const result = await runCli(['status', ...flags()]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(suggestion(result.stdout, /^ {2}runner dead: .*; record it with `([^`]*)`$/m)).toBe(
+      `dmr doctor --fix --yes ${flags().join(' ')}`,
+    );
   });
 });
