@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
-import { hasPythonPty, runOnTerminal } from '../verify/verify-terminal.js';
+import { ptyAvailable, runOnTerminal } from '../verify/verify-terminal.js';
 
-const dialects = hasPythonPty ? await dialectsUnderTest(['postgres']) : [];
-if (!hasPythonPty) console.warn('skipping copy Ctrl-C test: python3 with the pty module is not available');
+const dialects = ptyAvailable('the copy Ctrl-C tests') ? await dialectsUnderTest(['postgres']) : [];
 
 /** Statements on table big still running in one test database (the test's own session left out). */
 async function bigStatements(db: TestDatabase, waitingOnLock = false): Promise<number> {

@@ -7,10 +7,9 @@ import { openDatabase } from '../../src/core/database.js';
 import { cliPath } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { historyMessages, latestRun, stageStatuses } from '../support/status-rows.js';
-import { hasPythonPty, runOnTerminal } from '../verify/verify-terminal.js';
+import { ptyAvailable, runOnTerminal } from '../verify/verify-terminal.js';
 
-const dialects = hasPythonPty ? await dialectsUnderTest(['postgres']) : [];
-if (!hasPythonPty) console.warn('skipping Ctrl-C tests: python3 with the pty module is not available');
+const dialects = ptyAvailable('the migrate Ctrl-C tests') ? await dialectsUnderTest(['postgres']) : [];
 
 async function sleepingStatements(db: TestDatabase): Promise<number> {
   const result = await db.knex.raw(
