@@ -56,6 +56,7 @@ describe.each(dialects)('Ctrl-C in a terminal stops migrate (%s)', () => {
     const result = await terminal.done;
 
     expect(result.exit, result.screen).toBe(130);
+    expect(result.afterKeysMs).toBeLessThan(10_000);
     expect(result.screen).toContain('stopping: cancelled by signal SIGINT');
     expect(result.screen).toContain('rds 010_sleep [task 1 of 1]');
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 4, 3: 1 });
