@@ -46,10 +46,24 @@ describe('suggested commands carry the flags the user gave', () => {
     expect(urlHasPassword('sqlite:./data.db')).toBe(false);
   });
 
-  it('leaves verify and copy alone, and text without a command', () => {
-    expect(withUserFlags('run `dmr verify --record` after a migration', flags)).toBe(
-      'run `dmr verify --record` after a migration',
+  it('verify --record gets the status database flags (its verdict is stored there), never --sql-dir', () => {
+    const placeholders = '--source <source-url> --target <target-url>';
+    expect(withUserFlags(`run \`dmr verify --record ${placeholders}\` after a migration`, flags)).toBe(
+      `run \`dmr verify --record ${placeholders} --url postgres://app@db:5432/erp --schema Etl\` after a migration`,
     );
+    expect(withUserFlags(`dmr verify --record ${placeholders}`, { env: 'prod', knexfile: 'db/knexfile.ts' })).toBe(
+      `dmr verify --record ${placeholders} --env prod --knexfile db/knexfile.ts`,
+    );
+    const secret = withUserFlags(`dmr verify --record ${placeholders}`, { url: 'postgres://app:s3cret@db/erp' });
+    expect(secret).toBe(`dmr verify --record ${placeholders} ${passwordNote}`);
+  });
+
+  it('leaves copy and verify without --record alone (their databases are --source and --target)', () => {
+    expect(withUserFlags('check it with `dmr verify --source <source-url> --target <target-url>`', flags)).toBe(
+      'check it with `dmr verify --source <source-url> --target <target-url>`',
+    );
+    expect(withUserFlags('re-run dmr verify', flags)).toBe('re-run dmr verify');
+    expect(withUserFlags('dmr copy --resume', flags)).toBe('dmr copy --resume');
     expect(withUserFlags('dmr: cannot connect', flags)).toBe('dmr: cannot connect');
   });
 

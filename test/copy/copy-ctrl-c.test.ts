@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
-import { hasPythonPty, runOnTerminal } from '../verify/verify-terminal.js';
+import { ptyAvailable, runOnTerminal } from '../verify/verify-terminal.js';
 
-const dialects = hasPythonPty ? await dialectsUnderTest(['postgres']) : [];
-if (!hasPythonPty) console.warn('skipping copy Ctrl-C test: python3 with the pty module is not available');
+const dialects = ptyAvailable('the copy Ctrl-C tests') ? await dialectsUnderTest(['postgres']) : [];
 
 /** Statements on table big still running in one test database (the test's own session left out). */
 async function bigStatements(db: TestDatabase, waitingOnLock = false): Promise<number> {
@@ -96,6 +95,40 @@ describe.each(dialects)('Ctrl-C in a terminal stops copy (%s)', () => {
       expect(Number((await target.knex('big').count({ n: '*' }))[0]?.n)).toBe(0);
     } finally {
       if (!released) await holder.rollback();
+    }
+  }, 60_000);
+
+  it('a second Ctrl-C ends the process at once, by SIGINT, while the first one waits to record the stop', async () => {
+    const holder = await target.knex.transaction();
+    try {
+      await holder.raw("set local lock_timeout = '20s'");
+      await holder.raw('lock table big in share mode');
+      const argv = [process.execPath, cliPath, 'copy', '--source', source.url, '--target', target.url];
+      const terminal = runOnTerminal(
+        [...argv, '--table', 'big', '--parallel', '1'],
+        'big -> big',
+        ['\x03', '\x03'],
+        300,
+      );
+      await terminal.ready;
+      const until = Date.now() + 15_000;
+      while ((await bigStatements(target, true)) === 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await bigStatements(target, true)).toBe(1);
+      // The chunk is marked processing before its COPY starts; holding the ledger keeps the first Ctrl-C from
+      // recording the cancelled chunk (and exiting 130 on its own) before the second key arrives.
+      await holder.raw('lock table "App"."DataMigrationCopyChunks" in exclusive mode');
+      // Released after 8 s whatever happens, so a second Ctrl-C that did nothing shows as exit 130, not a hang.
+      const release = setTimeout(() => void holder.rollback().catch(() => undefined), 8_000);
+      terminal.type();
+      const result = await terminal.done;
+      clearTimeout(release);
+      expect(result.exit, result.screen).toBeNull();
+      expect(result.signal).toBe(2);
+      expect(result.afterKeysMs).toBeLessThan(5_000);
+      expect(result.screen).toContain('Ctrl-C again exits at once');
+    } finally {
+      if (!holder.isCompleted()) await holder.rollback();
     }
   }, 60_000);
 });

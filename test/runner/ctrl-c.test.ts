@@ -7,10 +7,9 @@ import { openDatabase } from '../../src/core/database.js';
 import { cliPath } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { historyMessages, latestRun, stageStatuses } from '../support/status-rows.js';
-import { hasPythonPty, runOnTerminal } from '../verify/verify-terminal.js';
+import { ptyAvailable, runOnTerminal } from '../verify/verify-terminal.js';
 
-const dialects = hasPythonPty ? await dialectsUnderTest(['postgres']) : [];
-if (!hasPythonPty) console.warn('skipping Ctrl-C tests: python3 with the pty module is not available');
+const dialects = ptyAvailable('the migrate Ctrl-C tests') ? await dialectsUnderTest(['postgres']) : [];
 
 async function sleepingStatements(db: TestDatabase): Promise<number> {
   const result = await db.knex.raw(
@@ -57,6 +56,7 @@ describe.each(dialects)('Ctrl-C in a terminal stops migrate (%s)', () => {
     const result = await terminal.done;
 
     expect(result.exit, result.screen).toBe(130);
+    expect(result.afterKeysMs).toBeLessThan(10_000);
     expect(result.screen).toContain('stopping: cancelled by signal SIGINT');
     expect(result.screen).toContain('rds 010_sleep [task 1 of 1]');
     expect(await stageStatuses(db)).toEqual({ 1: 5, 2: 4, 3: 1 });

@@ -200,6 +200,39 @@ for (const dialect of dialects) {
       expect(redacted.stdout).not.toContain('alicia-target');
     });
 
+    it('text report: numbers (integer, decimal, float) bare, strings quoted, --redact hides both', async () => {
+      const float = dialect === 'postgres' ? 'double precision' : dialect === 'mysql' ? 'double' : 'real';
+      for (const db of [source, target]) {
+        await db.knex.raw(
+          `create table prices (id integer primary key, amount decimal(10,2), ratio ${float}, code varchar(10))`,
+        );
+        await db
+          .knex('prices')
+          .insert(
+            db === source
+              ? { id: 1, amount: '12.50', ratio: 0.25, code: '007' }
+              : { id: 1, amount: '99.00', ratio: 0.5, code: '008' },
+          );
+      }
+      try {
+        // SQLite keeps a decimal as the number it is (NUMERIC affinity), without the declared scale.
+        const amounts = dialect === 'sqlite' ? '12.5 → 99' : '12.50 → 99.00';
+        const text = await verify('--table', 'prices');
+        expect(text.code).toBe(1);
+        expect(text.stdout.split('\n').filter((l) => l.startsWith('  ~ '))).toEqual([
+          `  ~ id=1  amount: ${amounts}  ratio: 0.25 → 0.5  code: '007' → '008'`,
+        ]);
+        const redacted = await verify('--table', 'prices', '--redact');
+        expect(redacted.stdout).toContain('  ~ id=1  amount: *** → ***  ratio: *** → ***  code: *** → ***');
+      } finally {
+        for (const db of [source, target]) await db.knex.raw('drop table prices');
+      }
+      const keyed = await verify('--table', 'lines', '--key', 'order_id,line_no');
+      expect(keyed.stdout).toContain('  ~ order_id=2,line_no=1  qty: 3 → 4');
+      const multiset = await verify('--table', 'lines');
+      expect(multiset.stdout).toContain('  - 1× order_id=2 line_no=1 qty=3\n  + 1× order_id=2 line_no=1 qty=4');
+    });
+
     it('an incomparable table: skipped with the reason in text, JSON and JUnit; others compared', async () => {
       const time = dialect === 'postgres' ? 'time' : dialect === 'mysql' ? 'time' : 'time';
       for (const db of [source, target]) {

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, startCli } from '../support/cli.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { relayTo } from './verify-relay.js';
-import { hasPythonPty, runOnTerminal } from './verify-terminal.js';
+import { ptyAvailable, runOnTerminal } from './verify-terminal.js';
 
 const dialects = (await dialectsUnderTest(['postgres', 'mysql'])).filter(
   (d): d is 'postgres' | 'mysql' => d === 'postgres' || d === 'mysql',
 );
 const rows = 100_000;
+const pty = ptyAvailable('the verify Ctrl-C tests');
 
 /**
  * A per-row sleep in --where makes the hash scan of 100k rows take about a minute: long enough to interrupt
@@ -89,7 +90,7 @@ for (const dialect of dialects) {
     });
     afterAll(async () => db?.drop());
 
-    it.runIf(hasPythonPty)(
+    it.runIf(pty)(
       'Ctrl-C typed on a terminal: the spinner shows table, phase, rows and time; exit 130; the hash queries are gone',
       async () => {
         const terminal = runOnTerminal([process.execPath, cliPath, ...args()], 'big: hashing', ['\x03']);
@@ -122,7 +123,7 @@ for (const dialect of dialects) {
       expect(await settledHashQueries(db)).toBe(0);
     });
 
-    it.runIf(hasPythonPty)(
+    it.runIf(pty)(
       'a second Ctrl-C exits at once, even while the first one waits for a server that stopped answering',
       async () => {
         const relay = await relayTo(Number(new URL(db.url).port || (dialect === 'postgres' ? 5432 : 3306)));

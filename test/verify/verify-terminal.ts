@@ -1,11 +1,23 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { requireServices } from '../support/databases.js';
 
 /**
  * python3 with its pty module drives a real pseudo-terminal: Ctrl-C typed there is turned into SIGINT by the
  * terminal, as for a user.
  */
-export const hasPythonPty =
-  spawnSync('python3', ['-c', 'import pty, termios, fcntl'], { encoding: 'utf8' }).status === 0;
+const hasPythonPty = spawnSync('python3', ['-c', 'import pty, termios, fcntl'], { encoding: 'utf8' }).status === 0;
+
+/**
+ * Whether the tests typing on a pseudo-terminal can run: without python3's pty module they skip with a printed
+ * reason, or fail under DMR_REQUIRE_SERVICES=1 (CI), where a skipped Ctrl-C test would pass unseen.
+ */
+export function ptyAvailable(what: string, available = hasPythonPty, required = requireServices): boolean {
+  if (available) return true;
+  const reason = 'python3 with the pty module is not available (apt-get install python3)';
+  if (required) throw new Error(`DMR_REQUIRE_SERVICES=1 but ${reason}: ${what} cannot run`);
+  console.warn(`skipping ${what}: ${reason}`);
+  return false;
+}
 
 /**
  * Runs argv on a pty of 160x30 (so spinners draw; CI removed from the environment, ora draws

@@ -3,7 +3,7 @@ import { ExitCode } from '../../core/errors.js';
 import type { DriftReport } from '../../core/tasks/task-drift.js';
 import { defineCommand } from '../command.js';
 import { databaseOptions } from '../database-args.js';
-import { userFlags } from '../hints.js';
+import { hint, userFlags } from '../hints.js';
 import { out } from '../output.js';
 import { renderStatusText } from '../render/status-text.js';
 
@@ -41,9 +41,8 @@ function renderDrift(report: DriftReport): void {
   if (report.notChecked) out.line(`task files not compared: ${report.notChecked} (pass --sql-dir)`);
   else if (report.drift.length === 0) out.line('task files: as they were when the succeeded stages ran');
   else {
-    out.line(
-      `task files changed since their stage succeeded (dmr resume refuses; see --allow-changed-tasks or dmr restart):`,
-    );
+    const choices = 'resume refuses them: run `dmr restart`, or `dmr resume --allow-changed-tasks`';
+    out.line(hint(`task files changed since their stage succeeded (${choices}):`));
     for (const d of report.drift) out.line(`  ${d.stage}: ${describeDrift(d)}`);
   }
   if (report.unrecorded.length > 0)

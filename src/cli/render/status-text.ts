@@ -1,8 +1,12 @@
 import type { StatusReport } from '../../core/status/read-status.js';
 import { formatAge } from '../../core/time.js';
+import { hint } from '../hints.js';
 import { out } from '../output.js';
 import { renderTable } from './table.js';
 import { plural } from '../../core/plural.js';
+
+/** The databases a verify compares, which status cannot know: the user fills them in. */
+const verifyPlaceholders = '--source <source-url> --target <target-url>';
 
 export function renderStatusText(report: StatusReport, doctorVerdict?: string): void {
   out.line(`${report.database} (schema ${report.schema})`);
@@ -30,12 +34,12 @@ export function renderStatusText(report: StatusReport, doctorVerdict?: string): 
     const who = `${run.userName}@${run.host} pid ${run.pid}, started ${run.startedAt.toISOString()}`;
     out.line(`run ${run.runId} (${run.command}) ${run.jobStatus}${where}: ${run.liveness}, ${beat}${late}; ${who}`);
     if (run.liveness === 'dead') {
-      out.line(`  runner dead: ${run.deadBecause.join('; ')}; record it with \`dmr doctor --fix --yes\``);
+      out.line(hint(`  runner dead: ${run.deadBecause.join('; ')}; record it with \`dmr doctor --fix --yes\``));
     }
     if (run.errorText) out.line(`  ${run.errorText}`);
   }
   const v = report.verification;
-  if (!v) out.line('data never verified: run `dmr verify --record` after a migration');
+  if (!v) out.line(hint(`data never verified: run \`dmr verify --record ${verifyPlaceholders}\` after a migration`));
   else
     out.line(
       `last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${v.tablesDiffering} of ` +

@@ -15,23 +15,28 @@ const legend = '- missing in target, + extra in target, ~ changed, ! repeated ke
 /** Longest value shown before it is shortened, in characters of its escaped text. */
 const maxValueChars = 40;
 
+/** A number as the canonical text of an integer, decimal or float column has it (floats may carry an exponent). */
+const numberPattern = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$|^-?Infinity$|^NaN$/i;
+
 /**
- * A value as the report shows it: quoted, control characters escaped, shortened past 40 characters, `***` with
- * --redact.
+ * A value as the report shows it: numbers (of integer, decimal and float columns) bare, other values quoted with
+ * control characters escaped; shortened past 40 characters, `***` with --redact.
  */
-function valueText(v: string | null, redact: boolean): string {
+function valueText(v: string | null, redact: boolean, numeric = false): string {
   if (redact) return '***';
   if (v === null) return 'NULL';
-  const escaped = JSON.stringify(v).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");
+  const bare = numeric && numberPattern.test(v);
+  const escaped = bare ? v : JSON.stringify(v).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");
+  const quote = bare ? '' : "'";
   const chars = [...escaped];
   return chars.length > maxValueChars
-    ? `'${chars.slice(0, maxValueChars - 1).join('')}…' (${[...v].length} chars)`
-    : `'${escaped}'`;
+    ? `${quote}${chars.slice(0, maxValueChars - 1).join('')}…${quote} (${[...v].length} chars)`
+    : `${quote}${escaped}${quote}`;
 }
 
-function rowText(row: RowKey, redact: boolean): string {
+function rowText(row: RowKey, redact: boolean, numeric: ReadonlySet<string>): string {
   return Object.entries(row)
-    .map(([k, v]) => `${k}=${valueText(v, redact)}`)
+    .map(([k, v]) => `${k}=${valueText(v, redact, numeric.has(k))}`)
     .join(' ');
 }
 
@@ -65,15 +70,17 @@ function details(t: TableVerdict, redact: boolean): string[] {
   if (repeats) lines.push(`  ${repeats}`);
   for (const k of t.missingInTarget) lines.push(`  - ${keyText(k)}`);
   for (const k of t.extraInTarget) lines.push(`  + ${keyText(k)}`);
+  const numeric = new Set(t.numericColumns);
   for (const c of t.changed) {
     const columns = Object.entries(c.columns).map(
-      ([name, [a, b]]) => `${name}: ${valueText(a, redact)} → ${valueText(b, redact)}`,
+      ([name, [a, b]]) =>
+        `${name}: ${valueText(a, redact, numeric.has(name))} → ${valueText(b, redact, numeric.has(name))}`,
     );
     lines.push(`  ~ ${keyText(c.key)}  ${columns.join('  ')}`);
   }
   for (const k of t.duplicatesInSource) lines.push(`  ! ${keyText(k)}  key repeated in source`);
   for (const k of t.duplicatesInTarget) lines.push(`  ! ${keyText(k)}  key repeated in target`);
-  const counted = (sign: string, r: RowCount) => `  ${sign} ${r.count}× ${rowText(r.row, redact)}`;
+  const counted = (sign: string, r: RowCount) => `  ${sign} ${r.count}× ${rowText(r.row, redact, numeric)}`;
   for (const r of t.missingRows) lines.push(counted('-', r));
   for (const r of t.extraRows) lines.push(counted('+', r));
   if (t.truncated) lines.push('  … more not listed (--max-diffs)');

@@ -56,7 +56,8 @@ export function planReset(evidence: Evidence, request: ResetRequest, now: Date):
   const warnings: string[] = [];
   if (request.to === 'success')
     warnings.push(
-      '--to success marks stages done without running them: their data may be incomplete; check it with `dmr verify`',
+      '--to success marks stages done without running them: their data may be incomplete; check it with ' +
+        '`dmr verify --source <source-url> --target <target-url>`',
     );
   if (live) warnings.push(`run ${live.runId} is live: reset is refused (exit 3) unless --force`);
   return { source: 'reset', changes, notFixed: [], warnings };

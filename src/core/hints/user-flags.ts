@@ -24,7 +24,14 @@ const accepts: Readonly<Record<string, readonly (keyof UserFlags)[]>> = {
   stop: ['url', 'env', 'knexfile', 'schema'],
   reset: ['url', 'env', 'knexfile', 'schema'],
   init: ['url', 'env', 'knexfile', 'schema'],
+  verify: ['url', 'env', 'knexfile', 'schema'],
 };
+
+/**
+ * Commands that use the carried flags only together with one of their own: verify compares --source and
+ * --target, and reaches the status database (--url/--env, --schema) only to store its verdict with --record.
+ */
+const onlyWith: Readonly<Record<string, string>> = { verify: '--record' };
 
 const flagName: Readonly<Record<keyof UserFlags, string>> = {
   url: '--url',
@@ -58,8 +65,8 @@ export const passwordNote =
 
 /**
  * Rewrites every `dmr <command> ...` in a hint or finding action so it carries the user's flags
- * that command accepts (and does not already name). verify and copy suggestions are left alone:
- * their databases are --source and --target.
+ * that command accepts (and does not already name). copy, and verify without --record, are left alone:
+ * their databases are --source and --target, which the suggestion names (or leaves as placeholders).
  */
 export function withUserFlags(text: string, flags: UserFlags): string {
   let rewrote = false;
@@ -75,7 +82,8 @@ export function withUserFlags(text: string, flags: UserFlags): string {
     }
     const tail = rest.split(' ').filter(Boolean).slice(kept.length);
     const added: string[] = [];
-    for (const key of accepts[command] ?? []) {
+    const needs = onlyWith[command];
+    for (const key of needs && !kept.includes(needs) ? [] : (accepts[command] ?? [])) {
       const value = flags[key];
       if (value === undefined || value === '' || kept.includes(flagName[key])) continue;
       if (key === 'url' && urlHasPassword(value)) {

@@ -207,6 +207,7 @@ function oneSided(
     comparison: 'key',
     keyColumns: [],
     comparedColumns: [],
+    numericColumns: [],
     missingInTarget: [],
     extraInTarget: [],
     changed: [],

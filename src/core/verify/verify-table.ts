@@ -174,6 +174,9 @@ async function compare(
   return verdict(pair, plan, sourceRows, targetRows, merge, 0, started);
 }
 
+/** Categories whose values are numbers as a report shows them. */
+const numeric: ReadonlySet<string> = new Set(['integer', 'decimal', 'float']);
+
 function verdict(
   pair: TablePair,
   plan: TablePlan,
@@ -239,6 +242,9 @@ function verdict(
     comparison: plan.comparison,
     keyColumns: keyNames,
     comparedColumns: plan.columns.map((c) => c.name),
+    numericColumns: [
+      ...new Set([...plan.keys, ...plan.columns].filter((c) => numeric.has(c.rule.category)).map((c) => c.name)),
+    ],
     missingInTarget: keys(merge?.missingInTarget),
     extraInTarget: keys(merge?.extraInTarget),
     changed,

@@ -110,6 +110,8 @@ export interface TableVerdict {
   readonly comparison: Comparison;
   readonly keyColumns: readonly string[];
   readonly comparedColumns: readonly string[];
+  /** Key and compared columns compared as numbers (integer, decimal, float): the text report shows them unquoted. */
+  readonly numericColumns: readonly string[];
   readonly missingInTarget: readonly RowKey[];
   readonly extraInTarget: readonly RowKey[];
   readonly changed: readonly ChangedRow[];
