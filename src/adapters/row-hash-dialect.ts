@@ -42,6 +42,8 @@ export interface EncodedField {
   readonly sql: string;
   readonly category: Exclude<ValueCategory, 'unsupported'>;
   readonly notNull: boolean;
+  /** The canonical value is the column itself: testing it for NULL computes nothing. */
+  readonly bare?: boolean;
 }
 
 export interface CatalogTable {

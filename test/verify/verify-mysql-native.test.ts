@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeRowText } from '../../src/adapters/mysql/mysql-row-hash-native.js';
+import { nativeDigest, nativeHashSupport, nativeRowText } from '../../src/adapters/mysql/mysql-row-hash-native.js';
 import { planTable } from '../../src/core/verify/column-plan.js';
 import { HashQueries } from '../../src/core/verify/hash-queries.js';
 import { dialectNamed } from '../../src/adapters/dialects.js';
@@ -20,6 +20,30 @@ describe('the same-engine MySQL row text (text only)', () => {
     ]);
     expect(text).toBe("concat_ws('|', f0, ifnull(char_length(f1), '~'), f1, ifnull(f2, '~'), char_length(f3), f3)");
   });
+
+  it('a bare column that may be NULL is left out when NULL and flagged in a bitmap in front, 64 per bitmap', () => {
+    const text = nativeRowText([
+      { sql: 'f0', category: 'integer', notNull: true, bare: true },
+      { sql: 'f1', category: 'string', notNull: false, bare: true },
+      { sql: 'f2', category: 'float', notNull: false },
+      { sql: 'f3', category: 'decimal', notNull: false, bare: true },
+    ]);
+    expect(text).toBe(
+      "concat_ws('|', ((f1 is null) | (f3 is null) << 1), f0, char_length(f1), f1, ifnull(f2, '~'), f3)",
+    );
+    const many = Array.from({ length: 65 }, (_, i) => ({
+      sql: `f${i}`,
+      category: 'integer' as const,
+      notNull: false,
+      bare: true,
+    }));
+    const wide = nativeRowText(many);
+    expect(wide).toContain('(f63 is null) << 63), (f64 is null), f0, f1,');
+  });
+
+  it('the digest builds the row text once: the CRC32C reads what the CRC32 assigned', () => {
+    expect(nativeDigest('t')).toBe('(crc32(@verify_row := t) * crc32c(@verify_row))');
+  });
 });
 
 const engines = await dialectsUnderTest(['mysql', 'postgres']);
@@ -38,6 +62,9 @@ describe.runIf(engines.includes('mysql'))("verify a MariaDB pair by the engine's
     const ambiguous = 'create table amb (id int primary key, a varchar(10), b varchar(10), n int)';
     await create(source, ambiguous, "(1, 'x', null, 1), (2, 'a|b', 'c', 2), (3, '', null, null), (4, '1', '2', 3)");
     await create(target, ambiguous, "(1, null, 'x', 1), (2, 'a', 'b|c', 2), (3, null, '', null), (4, '1', '2', 3)");
+    const nulls = 'create table nulls (id int primary key, a int, b int, c double, d varchar(5))';
+    await create(source, nulls, "(1, null, 5, null, 'x'), (2, 0, null, 1.5, null), (3, 7, null, null, '')");
+    await create(target, nulls, "(1, 5, null, null, 'x'), (2, null, 0, 1.5, null), (3, 7, null, null, null)");
     await create(
       source,
       'create table mixed (id int primary key, name varchar(40), ratio double, at datetime(3), ' +
@@ -87,6 +114,7 @@ describe.runIf(engines.includes('mysql'))("verify a MariaDB pair by the engine's
       dialect: dialectNamed(s.dialect).rowHash,
       schema: undefined,
     });
+    expect(await nativeHashSupport(source.knex)).toBe(true);
     expect(await pairAlgorithm(ctx(side(source)), ctx(side(target)))).toBe('native');
     if (engines.includes('postgres')) {
       const pg = await createTestDatabase('postgres', 'vnat_pg');
@@ -114,11 +142,14 @@ describe.runIf(engines.includes('mysql'))("verify a MariaDB pair by the engine's
       ['n', true],
     ]);
     const sql = new HashQueries(dialect, plan, 'source', '`mixed`', undefined).totals();
-    // n is NOT NULL on the source only: the target may hold NULLs, so both sides mark it.
+    // n is NOT NULL on the source only: the target may hold NULLs, so both sides flag it. name and n are their
+    // bare columns (NULL flagged in the bitmap); ratio, at and word are canonical expressions (NULL marked ~).
     const text =
-      "concat_ws('|', f0, ifnull(char_length(f1), '~'), f1, ifnull(f2, '~'), ifnull(f3, '~'), " +
-      "ifnull(char_length(f4), '~'), f4, ifnull(f5, '~'))";
-    expect(sql).toContain(`sum(d) as s2 from (select (crc32(${text}) * crc32c(${text})) as d from (`);
+      "concat_ws('|', ((f1 is null) | (f5 is null) << 1), f0, char_length(f1), f1, ifnull(f2, '~'), " +
+      "ifnull(f3, '~'), ifnull(char_length(f4), '~'), f4, f5)";
+    expect(sql).toContain(
+      `sum(d) as s2 from (select (crc32(@verify_row := ${text}) * crc32c(@verify_row)) as d from (`,
+    );
     expect(sql).toContain('`id` as f0');
     expect(sql).toContain('`n` as f5');
     expect(sql).not.toContain('md5(');
@@ -130,6 +161,15 @@ describe.runIf(engines.includes('mysql'))("verify a MariaDB pair by the engine's
       [{ id: '1' }, ['a', 'b']],
       [{ id: '2' }, ['a', 'b']],
       [{ id: '3' }, ['a', 'b']],
+    ]);
+  });
+
+  it('a NULL moved to the next bare column is a change, and NULL is not the empty string (bitmap)', async () => {
+    const result = await verifyData(options(source, target, { tables: [{ source: 'nulls', target: 'nulls' }] }));
+    expect(result.tables[0]!.changed.map((c) => [c.key, Object.keys(c.columns)])).toEqual([
+      [{ id: '1' }, ['a', 'b']],
+      [{ id: '2' }, ['a', 'b']],
+      [{ id: '3' }, ['d']],
     ]);
   });
 

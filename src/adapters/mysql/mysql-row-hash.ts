@@ -15,7 +15,7 @@ import { encodedFieldSql } from '../row-hash-sql.js';
 import { mysqlCanonicalField } from './mysql-row-hash-canonical.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './mysql-row-hash-catalog.js';
-import { hasCrc32c, nativeDigest, nativeKeyHash, nativeRowText } from './mysql-row-hash-native.js';
+import { nativeDigest, nativeHashSupport, nativeKeyHash, nativeRowText } from './mysql-row-hash-native.js';
 import { describeMysqlFailure, mysqlHashSession } from './mysql-row-hash-session.js';
 
 /**
@@ -100,7 +100,7 @@ export class MysqlRowHash implements RowHashDialect {
   }
 
   nativeHashAvailable(knex: Knex): Promise<boolean> {
-    return hasCrc32c(knex);
+    return nativeHashSupport(knex);
   }
 
   session(knex: Knex): Promise<HashSession> {

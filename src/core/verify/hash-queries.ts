@@ -66,10 +66,15 @@ export class HashQueries {
     this.record = wholeRow && record ? record.call(dialect, q(wholeRow.table)) : null;
     const g = plan.keys.map((_, i) => `g${i}`);
     const f = plan.columns.map((_, i) => `f${i}`);
-    const encodedKeys = plan.keys.map((k, i) => encodedField(`g${i}`, k));
+    // Both sides must encode a field alike: bare only when each side's canonical value is its column (a native pair
+    // is one engine, so this side's dialect speaks for both).
+    const bareOn = (c: PlannedColumn, s: 'source' | 'target') =>
+      dialect.canonicalField(q(c[s].name), c[s], c.rule) === q(c[s].name);
+    const bare = (c: PlannedColumn) => plan.algorithm === 'native' && bareOn(c, 'source') && bareOn(c, 'target');
+    const encodedKeys = plan.keys.map((k, i) => encodedField(`g${i}`, k, bare(k)));
     this.keyEncoding = g.length ? dialect.encodeFields(encodedKeys, 'portable') : '';
     this.keyHash = g.length ? dialect.keyHash(encodedKeys, plan.algorithm) : '';
-    const fields = plan.columns.map((c, i) => encodedField(`f${i}`, c));
+    const fields = plan.columns.map((c, i) => encodedField(`f${i}`, c, bare(c)));
     const encoded = this.record ? 'r' : dialect.encodeFields(fields, plan.algorithm);
     this.rowDigest = this.record && wholeRow?.form === 'hash' ? 'r' : dialect.rowDigest(encoded, plan.algorithm);
     this.parts = dialect.digestParts('d', plan.algorithm);
@@ -316,8 +321,9 @@ export function wholeRowForm(
 }
 
 /** A field as the encoding sees it: the pair's rule category, NOT NULL only when both sides declare it. */
-function encodedField(sql: string, column: PlannedColumn): EncodedField {
-  return { sql, category: column.rule.category, notNull: Boolean(column.source.notNull && column.target.notNull) };
+function encodedField(sql: string, column: PlannedColumn, bare: boolean): EncodedField {
+  const notNull = Boolean(column.source.notNull && column.target.notNull);
+  return { sql, category: column.rule.category, notNull, ...(bare ? { bare } : {}) };
 }
 
 function filter(within: readonly SegmentSet[] | undefined): string {
