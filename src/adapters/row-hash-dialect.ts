@@ -212,6 +212,12 @@ export interface RowHashDialect {
    * portable one when either side cannot. Absent: always.
    */
   nativeHashAvailable?(knex: Knex): Promise<boolean>;
+  /**
+   * How many sessions the first scan of one table is split into, by key range, run at once: an engine that runs
+   * a query on one core (MySQL, MariaDB) gains a core per session; absent (one) where the engine plans parallel
+   * workers itself.
+   */
+  readonly scanSessions?: number;
   /** A pinned connection for the hashing queries, each run read-only (SQLite: with dmr's functions registered). */
   session(knex: Knex): Promise<HashSession>;
 }

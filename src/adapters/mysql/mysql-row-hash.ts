@@ -25,6 +25,8 @@ import { describeMysqlFailure, mysqlHashSession } from './mysql-row-hash-session
  */
 export class MysqlRowHash implements RowHashDialect {
   readonly name = 'mysql' as const;
+  /** MySQL and MariaDB run a query on one thread: two key-range halves of the first scan use two cores. */
+  readonly scanSessions = 2;
 
   quoteIdentifier(name: string): string {
     return quoteIdentifierFor.mysql(name);

@@ -46,13 +46,14 @@ export async function findDifferingRanges(
   source: Side,
   target: Side,
   lo: bigint,
+  hi: bigint,
   width: bigint,
   segmentRows: number,
   onRefine: (count: number) => void,
 ): Promise<RangeSearchResult | null> {
   const sums = async (side: Side, w: bigint, within?: readonly KeyRange[]): Promise<Sums> =>
     segmentSums(await side.session.aggregate(side.queries.rangeSegments(lo, w, within)));
-  const [s, t] = await Promise.all([sums(source, width), sums(target, width)]);
+  const [s, t] = await Promise.all([firstSums(source, lo, hi, width), firstSums(target, lo, hi, width)]);
   if (s.has(-1) || t.has(-1)) return null;
   const total = (m: Sums) => [...m.values()].reduce((a, v) => a + v.n, 0);
   const result: KeyRange[] = [];
@@ -91,6 +92,23 @@ export async function findDifferingRanges(
     level = { width: next, s: ns, t: nt, within };
   }
   return { differing: merge(result), segments, sourceRows: total(s), targetRows: total(t), differingRows };
+}
+
+/**
+ * The first aggregate of a side: one query, or, on a side that splits its first scan, one query per part of the
+ * segments from lo to hi (both sides' key bounds), run at once. Segment numbers do not depend on the part, so
+ * the parts' sums join as they are. A side splits only when its key is NOT NULL: a NULL key is in no range.
+ */
+async function firstSums(side: Side, lo: bigint, hi: bigint, width: bigint): Promise<Sums> {
+  const segments = (hi - lo) / width + 1n;
+  const parts = Math.min(Number(segments), side.splitScan?.parts ?? 1);
+  if (!side.splitScan || parts < 2) {
+    return segmentSums(await side.session.aggregate(side.queries.rangeSegments(lo, width)));
+  }
+  const edge = (i: number) => lo + ((segments * BigInt(i)) / BigInt(parts)) * width;
+  const within = Array.from({ length: parts }, (_, i) => [{ from: edge(i), to: edge(i + 1) - 1n }]);
+  const results = await side.splitScan.aggregate(within.map((w) => side.queries.rangeSegments(lo, width, w)));
+  return new Map(results.flatMap((rows) => [...segmentSums(rows)]));
 }
 
 /** The parts of `ranges` inside `within` (all of them when absent). */

@@ -7,6 +7,14 @@ export type Sums = Map<number, { readonly n: number; readonly sig: string }>;
 export interface Side {
   readonly session: HashSession;
   readonly queries: HashQueries;
+  /**
+   * Present when the first scan of a table is split by key range into `parts` aggregates run at once, each on a
+   * session of its own (an engine without parallel query, see RowHashDialect.scanSessions); results in order.
+   */
+  readonly splitScan?: {
+    readonly parts: number;
+    aggregate(sqls: readonly string[]): Promise<Record<string, unknown>[][]>;
+  };
 }
 
 export interface SegmentSearchResult {

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { CatalogTable, HashAlgorithm, HashSession, RowHashDialect } from '../../adapters/row-hash-dialect.js';
 import { planTable, type TablePlan } from './column-plan.js';
 import { HashQueries, wholeRowForm, type KeyRange, type SegmentSet } from './hash-queries.js';
@@ -58,8 +59,42 @@ export async function verifyTable(
   sessions.add(ts);
   const form = wholeRowForm(plan, pair.source, pair.target, [src.dialect, tgt.dialect]);
   const whole = (name: string) => (form ? { table: name, form } : undefined);
+  /** The first scan in parts on sessions of their own, where the dialect asks for it and the key is NOT NULL. */
+  const splitScan = (ctx: SideContext, main: HashSession, name: 'source' | 'target'): Side['splitScan'] => {
+    const parts = ctx.dialect.scanSessions ?? 1;
+    if (parts < 2 || plan.keys.length !== 1 || !plan.keys[0]![name].notNull) return undefined;
+    const explained = (s: HashSession) => explainingSession(s, ctx.dialect, name, options.signal);
+    return {
+      parts,
+      aggregate: async (sqls) => {
+        // A pool without a spare connection per part (a library caller's small pool): the parts one after another.
+        if (spareConnections(ctx.side.knex) < sqls.length - 1) {
+          const results: Record<string, unknown>[][] = [];
+          for (const sql of sqls) results.push(await explained(main).aggregate(sql));
+          return results;
+        }
+        const openings = await Promise.allSettled(sqls.slice(1).map(() => ctx.dialect.session(ctx.side.knex)));
+        const extra = openings.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+        extra.forEach((s) => sessions.add(s));
+        try {
+          const failed = openings.find((o) => o.status === 'rejected');
+          if (failed) throw failed.reason;
+          const all = [explained(main), ...extra.map(explained)];
+          // Every part settles before its session goes back to the pool, a failed one's siblings included.
+          const done = await Promise.allSettled(sqls.map((sql, i) => all[i]!.aggregate(sql)));
+          const refused = done.find((d) => d.status === 'rejected');
+          if (refused) throw refused.reason;
+          return done.map((d) => (d as PromiseFulfilledResult<Record<string, unknown>[]>).value);
+        } finally {
+          extra.forEach((s) => sessions.delete(s));
+          await Promise.all(extra.map((s) => s.release()));
+        }
+      },
+    };
+  };
   const source: Side = {
     session: explainingSession(ss, src.dialect, 'source', options.signal),
+    splitScan: splitScan(src, ss, 'source'),
     queries: new HashQueries(
       src.dialect,
       plan,
@@ -71,6 +106,7 @@ export async function verifyTable(
   };
   const target: Side = {
     session: explainingSession(ts, tgt.dialect, 'target', options.signal),
+    splitScan: splitScan(tgt, ts, 'target'),
     queries: new HashQueries(
       tgt.dialect,
       plan,
@@ -126,6 +162,7 @@ async function compare(
         source,
         target,
         ranged.lo,
+        ranged.hi,
         firstRangeWidth(ranged.lo, ranged.hi, segmentRows),
         segmentRows,
         (n) => phase('refining', `${n} large segments`),
@@ -288,6 +325,20 @@ function rangeSegmentable(plan: TablePlan, source: HashQueries, target: HashQuer
 }
 
 /** The key span of both sides together; `empty` when neither side has a row. */
+/** Connections a knex pool could still hand out without waiting (tarn's pool: https://github.com/vincit/tarn.js). */
+function spareConnections(knex: Knex): number {
+  const pool = (knex.client as { pool?: TarnPool }).pool;
+  if (!pool) return 0;
+  return pool.max - pool.numUsed() - pool.numPendingAcquires() - pool.numPendingCreates();
+}
+
+interface TarnPool {
+  readonly max: number;
+  numUsed(): number;
+  numPendingAcquires(): number;
+  numPendingCreates(): number;
+}
+
 async function keyBounds(source: Side, target: Side): Promise<{ lo: bigint; hi: bigint; empty: boolean }> {
   const bounds = async (side: Side) => (await side.session.all(side.queries.bounds()))[0] ?? {};
   const all = await Promise.all([bounds(source), bounds(target)]);
