@@ -94,10 +94,10 @@ describe.runIf(engines.includes('mysql'))('MariaDB: the first scan of a table in
     expect(split).toEqual(whole);
     expect(split!.sourceRows).toBe(5000);
     expect(split!.differing.map((r) => [r.from, r.to])).toEqual([
-      [1n, 20n],
-      [2481n, 2520n],
-      [2541n, 2560n],
-      [4981n, 5000n],
+      [1n, 10n],
+      [2491n, 2510n],
+      [2551n, 2560n],
+      [4991n, 5000n],
     ]);
   });
 

@@ -39,7 +39,8 @@ export function firstRangeWidth(lo: bigint, hi: bigint, segmentRows: number): bi
 /**
  * Segments an integer key by value ranges (integer order is the same on every engine; only
  * strings depend on a collation): one aggregate scan per side, then index range scans that
- * split differing segments holding more than `segmentRows * 4` rows until they are small.
+ * split differing segments holding more than `segmentRows` rows until they are small (an index range
+ * aggregate costs less than downloading its rows).
  * null when a side has rows with a NULL key (no range holds them): segment by key hash then.
  */
 export async function findDifferingRanges(
@@ -70,8 +71,8 @@ export async function findDifferingRanges(
         keys.map((k) => ({ from: lo + BigInt(k) * level.width, to: lo + BigInt(k + 1) * level.width - 1n })),
         level.within,
       );
-    const small = differing.filter((k) => rows(k) <= segmentRows * 4);
-    const large = differing.filter((k) => rows(k) > segmentRows * 4);
+    const small = differing.filter((k) => rows(k) <= segmentRows);
+    const large = differing.filter((k) => rows(k) > segmentRows);
     result.push(...ranges(small));
     segments += small.length;
     differingRows += small.reduce((a, k) => a + rows(k), 0);
