@@ -4,9 +4,7 @@ import { hint } from '../hints.js';
 import { out } from '../output.js';
 import { renderTable } from './table.js';
 import { plural } from '../../core/plural.js';
-
-/** The databases a verify compares, which status cannot know: the user fills them in. */
-const verifyPlaceholders = '--source <source-url> --target <target-url>';
+import { verifyPlaceholders } from '../../core/hints/verify-record-command.js';
 
 export function renderStatusText(report: StatusReport, doctorVerdict?: string): void {
   out.line(`${report.database} (schema ${report.schema})`);
