@@ -41,6 +41,36 @@ describe.each(dialects)('dmr serve API on %s', (dialect) => {
     ]);
   });
 
+  it('GET /api/server: the verify --record command the page suggests carries the server flags', async () => {
+    const { status, body } = await api(`${serve.url}/api/server`);
+    expect(status).toBe(200);
+    expect(body.verifyCommand).toBe(
+      'dmr verify --record --source <source-url> --target <target-url> ' +
+        `--url ${redactText(db.url)} --schema ${db.schema}`,
+    );
+  });
+
+  it.runIf(dialect === 'postgres')(
+    'GET /api/server: with a password in --url, the verify command leaves the URL out and says so',
+    async () => {
+      const url = new URL(db.url);
+      if (!url.password) url.password = 'serve-pw-0c4f9e';
+      const password = decodeURIComponent(url.password);
+      const secret = await startServe(['--url', url.toString(), '--schema', db.schema]);
+      try {
+        const { status, body } = await api(`${secret.url}/api/server`);
+        expect(status).toBe(200);
+        expect(body.verifyCommand).toBe(
+          `dmr verify --record --source <source-url> --target <target-url> --schema ${db.schema} ` +
+            '(connection: set DMR_DATABASE_URL to your URL or pass --env NAME; dmr does not repeat the password)',
+        );
+        expect(JSON.stringify(body)).not.toContain(password);
+      } finally {
+        await secret.stop();
+      }
+    },
+  );
+
   it('GET /api/doctor is the document of `dmr doctor --json`', async () => {
     const cli = JSON.parse((await runCli(['doctor', '--json', ...targetOf(db)])).stdout);
     const { status, body } = await api(`${serve.url}/api/doctor`);

@@ -9,6 +9,7 @@ import {
   serverUrls,
   type TestDatabase,
 } from '../support/databases.js';
+import { redactText } from '../../src/core/serve/redact-answer.js';
 import { statusTable } from '../support/status-rows.js';
 import { browserAvailable, launchBrowser } from './browser.js';
 import { api, sleep3Dir, slowDir, startServe, targetOf, type ServeProcess } from './serve-support.js';
@@ -32,6 +33,21 @@ describe.skipIf(dialects.length === 0).each(dialects)('the dmr serve page on %s'
     await browser?.close();
     await serve?.stop();
     await db?.drop();
+  });
+
+  it('with no verification recorded, suggests verify --record with the server flags (from /api/server)', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${serve.url}/`);
+    await page.waitForSelector('#verification code.verify-command', wait);
+    const server = await api(`${serve.url}/api/server`);
+    const command = await page.locator('#verification code.verify-command').textContent();
+    expect(command).toBe(server.body.verifyCommand);
+    expect(command).toBe(
+      'dmr verify --record --source <source-url> --target <target-url> ' +
+        `--url ${redactText(db.url)} --schema ${db.schema}`,
+    );
+    expect(await page.locator('#verification').textContent()).toBe(`no verification recorded: run ${command}`);
+    await page.close();
   });
 
   it('shows the stages and follows a migrate, a status row change and a killed runner without a reload', async () => {

@@ -17,30 +17,32 @@ const pty = ptyAvailable('the verify Ctrl-C tests');
 const slowWhere = { postgres: 'pg_sleep(0.0006) is not null', mysql: 'sleep(0.0006) = 0' } as const;
 const marker = { postgres: 'pg_sleep(0.0006)', mysql: 'sleep(0.0006)' } as const;
 
-/** Statements running the slow hash query, as the server itself sees them. */
+/** Statements running the slow hash query in this file's database, as the server itself sees them. */
 async function runningHashQueries(db: TestDatabase): Promise<number> {
   const sql =
     db.dialect === 'postgres'
       ? `select count(*) as n from pg_stat_activity
-          where state = 'active' and query like '%${marker.postgres}%' and query not like '%pg_stat_activity%'`
+          where datname = current_database() and state = 'active'
+            and query like '%${marker.postgres}%' and query not like '%pg_stat_activity%'`
       : `select count(*) as n from information_schema.processlist
-          where info like '%${marker.mysql}%' and info not like '%processlist%'`;
+          where db = database() and info like '%${marker.mysql}%' and info not like '%processlist%'`;
   const result = await db.knex.raw(sql);
   const found = db.dialect === 'postgres' ? result.rows : result[0];
   return Number(found[0].n);
 }
 
-/** Ends what the frozen relay left running on the server (the process that sent it is gone). */
+/** Ends what the frozen relay left running in this file's database (the process that sent it is gone). */
 async function cancelLeftovers(db: TestDatabase): Promise<void> {
   if (db.dialect === 'postgres') {
     await db.knex.raw(
       `select pg_cancel_backend(pid) from pg_stat_activity
-        where query like '%${marker.postgres}%' and pid <> pg_backend_pid()`,
+        where datname = current_database() and query like '%${marker.postgres}%' and pid <> pg_backend_pid()`,
     );
     return;
   }
   const [found] = await db.knex.raw(
-    `select id from information_schema.processlist where info like '%${marker.mysql}%' and id <> connection_id()`,
+    `select id from information_schema.processlist
+      where db = database() and info like '%${marker.mysql}%' and id <> connection_id()`,
   );
   for (const { id } of found as { id: number }[]) await db.knex.raw(`kill query ${Number(id)}`).catch(() => undefined);
 }

@@ -4,9 +4,7 @@ import { hint } from '../hints.js';
 import { out } from '../output.js';
 import { renderTable } from './table.js';
 import { plural } from '../../core/plural.js';
-
-/** The databases a verify compares, which status cannot know: the user fills them in. */
-const verifyPlaceholders = '--source <source-url> --target <target-url>';
+import { verifyPlaceholders } from '../../core/hints/verify-record-command.js';
 
 export function renderStatusText(report: StatusReport, doctorVerdict?: string): void {
   out.line(`${report.database} (schema ${report.schema})`);
@@ -40,15 +38,23 @@ export function renderStatusText(report: StatusReport, doctorVerdict?: string): 
   }
   const v = report.verification;
   if (!v) out.line(hint(`data never verified: run \`dmr verify --record ${verifyPlaceholders}\` after a migration`));
-  else
+  else {
+    const count = tablesDifferingText(v.tablesDiffering, v.tablesCompared);
     out.line(
-      `last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${v.tablesDiffering} of ` +
-        `${plural(v.tablesCompared, 'table')} ${v.tablesDiffering === 1 ? 'differs' : 'differ'}, ` +
-        `${v.mode}) ${v.sourceDisplay} -> ${v.targetDisplay}`,
+      `last verified ${v.verifiedAt?.toISOString() ?? '?'}: ${v.status} (${count}, ${v.mode}) ` +
+        `${v.sourceDisplay} -> ${v.targetDisplay}`,
     );
+  }
   if (report.history.length) {
     out.line();
     out.line('recent history:');
     for (const h of [...report.history].reverse()) out.line(`  ${h.date?.toISOString() ?? ''}  ${h.message}`);
   }
+}
+
+/** `1 table, none differs`, `1 of 5 tables differs`, `2 of 5 tables differ`: reads right for 0, 1 and n. */
+export function tablesDifferingText(differing: number, compared: number): string {
+  if (compared === 0) return 'no table compared';
+  if (differing === 0) return `${plural(compared, 'table')}, none differs`;
+  return `${differing} of ${plural(compared, 'table')} ${differing === 1 ? 'differs' : 'differ'}`;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { onlyParams, sendError, sendJson } from './answer.js';
 import type { EventStreams } from './event-stream.js';
+import { verifyRecordCommand } from '../hints/verify-record-command.js';
 import { parseHistoryQuery, readHistoryPage } from './history-page.js';
 import { readLiveStatus } from './live-status.js';
 import type { ServeOptions } from './serve-options.js';
@@ -66,6 +67,7 @@ export function registerApiRoutes(
         pages: streams.size,
         feedQueries: feed.queries,
         databaseState: database,
+        verifyCommand: verifyRecordCommand(o.suggestions?.flags ?? {}),
       });
     } catch (error) {
       return sendError(reply, error, adapter);
