@@ -105,6 +105,12 @@ async function floor(knex: Knex): Promise<number> {
   return (await timed(() => Promise.all([q('a'), q('b')])))[1];
 }
 
+/** Issue 9's floor for the 10M pair: `sum(hash_record_extended(t, 0))` of both tables at once, one scan each. */
+async function recordFloor(knex: Knex): Promise<number> {
+  const q = (t: string) => knex.raw(`select sum(hash_record_extended(x, 0)) as h from ${t} x`);
+  return (await timed(() => Promise.all([q('a'), q('b')])))[1];
+}
+
 async function seedMethod(knex: Knex): Promise<number> {
   const checksum = async (table: string) => {
     const result = await knex.raw(`select * from ${table} order by id`);
@@ -131,15 +137,23 @@ const spread = (xs: readonly number[], show = f) =>
 async function compare(
   pg: Knex,
   run: () => ReturnType<typeof runVerify>,
-): Promise<{ floors: number[]; runs: ReturnType<typeof runVerify>[]; ratios: number[] }> {
+): Promise<{ floors: number[]; records: number[]; runs: ReturnType<typeof runVerify>[]; ratios: number[] }> {
   const floors: number[] = [];
+  const records: number[] = [];
   const runs: ReturnType<typeof runVerify>[] = [];
   for (let i = 0; i < repeat; i++) {
     floors.push(await floor(pg));
+    records.push(await recordFloor(pg));
     runs.push(run());
   }
-  return { floors, runs, ratios: runs.map((r, i) => r.ms / (floors[i] ?? 1)) };
+  return { floors, records, runs, ratios: runs.map((r, i) => r.ms / (floors[i] ?? 1)) };
 }
+
+/** dmr's median time against the median of issue 9's hash_record_extended floor. */
+const recordRatio = (c: Awaited<ReturnType<typeof compare>>) => {
+  const times = median(c.runs.map((r) => r.ms)) / median(c.records);
+  return `hash_record_extended floor ${spread(c.records)}, dmr ${times.toFixed(2)}x`;
+};
 const ratio = (x: number) => `${x.toFixed(2)}x`;
 
 async function main(): Promise<void> {
@@ -173,6 +187,7 @@ async function main(): Promise<void> {
         `${spread(same.runs.map((r) => r.ms))} | ratio ${spread(same.ratios, ratio)} (target <= ` +
         `1.5x) | peak RSS ${rss(same)} | exit ${last(same).exit} | ${last(same).summary} | ${load()}`,
     );
+    console.log(`                  ${recordRatio(same)} by medians (issue 9, 10M rows: target <= 1.1x)`);
 
     const ids = Array.from({ length: 10 }, (_, i) => Math.floor(((i + 0.5) * rows) / 10) + 7);
     await pg.raw(`update b set name = name || '!' where id in (${ids.join(', ')})`);
@@ -182,6 +197,8 @@ async function main(): Promise<void> {
         `${spread(diff.runs.map((r) => r.ms))} | ratio ${spread(diff.ratios, ratio)} (target <= ` +
         `2.5x) | peak RSS ${rss(diff)} | exit ${last(diff).exit} | ${last(diff).summary} | ${load()}`,
     );
+    const grown = median(diff.runs.map((r) => r.ms)) / median(same.runs.map((r) => r.ms));
+    console.log(`                  ${recordRatio(diff)}; ${grown.toFixed(2)}x the identical time (target <= 1.5x)`);
 
     if (!flag('--skip-keyless')) {
       // The same data without any key: a multiset of whole rows (count per row digest, in the database).
