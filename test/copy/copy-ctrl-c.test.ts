@@ -37,13 +37,17 @@ describe.each(dialects)('Ctrl-C in a terminal stops copy (%s)', () => {
     await target?.drop();
   });
 
-  it('before the first chunk: exit 130 within 10 s, the statements gone from both servers', async () => {
+  /**
+   * dmr copy of `big` on a terminal while another session holds `lock table big in <mode>` on the target: Ctrl-C
+   * once the copy's statement waits on the lock, then the lock is released. The terminal's result.
+   */
+  const ctrlCWhileLocked = async (mode: string, readyText: string) => {
     const holder = await target.knex.transaction();
     let released = false;
     try {
-      await holder.raw('lock table big in access exclusive mode');
+      await holder.raw(`lock table big in ${mode} mode`);
       const argv = [process.execPath, cliPath, 'copy', '--source', source.url, '--target', target.url];
-      const terminal = runOnTerminal([...argv, '--table', 'big', '--parallel', '1'], '', ['\x03']);
+      const terminal = runOnTerminal([...argv, '--table', 'big', '--parallel', '1'], readyText, ['\x03']);
       await terminal.ready;
       const until = Date.now() + 15_000;
       while ((await bigStatements(target, true)) === 0 && Date.now() < until)
@@ -53,49 +57,33 @@ describe.each(dialects)('Ctrl-C in a terminal stops copy (%s)', () => {
       const result = await terminal.done;
       await holder.rollback();
       released = true;
-
-      expect(result.exit, result.screen).toBe(130);
-      expect(result.afterKeysMs).toBeLessThan(10_000);
-      expect(result.screen).toContain('copy stopped by SIGINT');
-      expect(result.screen).toContain('Ctrl-C again exits at once');
-      expect(await bigStatements(target)).toBe(0);
-      expect(await bigStatements(source)).toBe(0);
+      return result;
     } finally {
       if (!released) await holder.rollback();
     }
+  };
+
+  it('before the first chunk: exit 130 within 10 s, the statements gone from both servers', async () => {
+    const result = await ctrlCWhileLocked('access exclusive', '');
+    expect(result.exit, result.screen).toBe(130);
+    expect(result.afterKeysMs).toBeLessThan(10_000);
+    expect(result.screen).toContain('copy stopped by SIGINT');
+    expect(result.screen).toContain('Ctrl-C again exits at once');
+    expect(await bigStatements(target)).toBe(0);
+    expect(await bigStatements(source)).toBe(0);
   }, 60_000);
 
   it('during a chunk: exit 130, the COPY gone from both servers, the chunk recorded as stopped', async () => {
-    const holder = await target.knex.transaction();
-    let released = false;
-    try {
-      // SHARE lets the count of the target's rows through and holds the chunk's COPY FROM (it needs ROW EXCLUSIVE).
-      await holder.raw('lock table big in share mode');
-      const argv = [process.execPath, cliPath, 'copy', '--source', source.url, '--target', target.url];
-      const terminal = runOnTerminal([...argv, '--table', 'big', '--parallel', '1'], 'big -> big', ['\x03']);
-      await terminal.ready;
-      const until = Date.now() + 15_000;
-      while ((await bigStatements(target, true)) === 0 && Date.now() < until)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(await bigStatements(target, true)).toBe(1);
-      terminal.type();
-      const result = await terminal.done;
-      await holder.rollback();
-      released = true;
-
-      expect(result.exit, result.screen).toBe(130);
-      expect(result.afterKeysMs).toBeLessThan(10_000);
-      expect(result.screen).toContain('stopped');
-      expect(await bigStatements(target)).toBe(0);
-      expect(await bigStatements(source)).toBe(0);
-      const chunks = await target.knex.raw(
-        `select "Status" as s, "ErrorText" as e from "App"."DataMigrationCopyChunks"`,
-      );
-      expect(chunks.rows).toEqual([{ s: 'error', e: 'cancelled by SIGINT' }]);
-      expect(Number((await target.knex('big').count({ n: '*' }))[0]?.n)).toBe(0);
-    } finally {
-      if (!released) await holder.rollback();
-    }
+    // SHARE lets the count of the target's rows through and holds the chunk's COPY FROM (it needs ROW EXCLUSIVE).
+    const result = await ctrlCWhileLocked('share', 'big -> big');
+    expect(result.exit, result.screen).toBe(130);
+    expect(result.afterKeysMs).toBeLessThan(10_000);
+    expect(result.screen).toContain('stopped');
+    expect(await bigStatements(target)).toBe(0);
+    expect(await bigStatements(source)).toBe(0);
+    const chunks = await target.knex.raw(`select "Status" as s, "ErrorText" as e from "App"."DataMigrationCopyChunks"`);
+    expect(chunks.rows).toEqual([{ s: 'error', e: 'cancelled by SIGINT' }]);
+    expect(Number((await target.knex('big').count({ n: '*' }))[0]?.n)).toBe(0);
   }, 60_000);
 
   it('a second Ctrl-C ends the process at once, by SIGINT, while the first one waits to record the stop', async () => {
