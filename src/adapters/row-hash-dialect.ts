@@ -218,6 +218,29 @@ export interface RowHashDialect {
    * workers itself.
    */
   readonly scanSessions?: number;
+  /**
+   * Where rows are stored, for a first scan that reads each key range's rows where they lie (PostgreSQL 14+: TID
+   * range scans under one parallel append, as cheap as a sequential scan and free of a hash aggregate's per-row
+   * cost). Absent where the engine cannot read a range of storage positions.
+   */
+  readonly storagePositions?: StoragePositions;
   /** A pinned connection for the hashing queries, each run read-only (SQLite: with dmr's functions registered). */
   session(knex: Knex): Promise<HashSession>;
+}
+
+/**
+ * Storage positions of rows (PostgreSQL: ctid), as text the server returned. Reading the rows stored between two
+ * positions costs what a sequential scan of them costs.
+ */
+export interface StoragePositions {
+  /**
+   * SQL: for each of `keys` (row i of the result for keys[i]), the positions of the first `sample` rows at or after
+   * it in key order (index probes on the NOT NULL integer key `keySql`), space-separated in column p; no rows at all
+   * where the server cannot read a range of positions.
+   */
+  sample(table: string, keySql: string, keys: readonly bigint[], sample: number): string;
+  /** Orders two positions the sample returned; throws on text that is not a position (it is put in SQL). */
+  compare(a: string, b: string): number;
+  /** SQL condition: stored at or after `from` (null: from the first row) and before `to` (null: to the end). */
+  range(from: string | null, to: string | null): string;
 }

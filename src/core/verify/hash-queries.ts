@@ -7,6 +7,18 @@ export interface SegmentSet {
   readonly residues: readonly number[];
 }
 
+/**
+ * Rows stored from position `from` (null: the first) up to before `to` (null: the end), whose own key range (segment
+ * `segment` of the first scan) is [keyFrom, keyTo].
+ */
+export interface StorageChunk {
+  readonly segment: number;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly keyFrom: bigint;
+  readonly keyTo: bigint;
+}
+
 /** Rows whose integer key lies in [from, to]. */
 export interface KeyRange {
   readonly from: bigint;
@@ -33,6 +45,7 @@ export class HashQueries {
   private readonly parts: readonly [string, string];
   private readonly keyColumns: string[];
   private readonly fieldColumns: string[];
+  private readonly keyNotNull: boolean;
 
   /**
    * `wholeRow`: a native pair compares every column in table order (see wholeRowForm), so the row is hashed as a
@@ -80,6 +93,7 @@ export class HashQueries {
     this.parts = dialect.digestParts('d', plan.algorithm);
     this.keyColumns = g;
     this.fieldColumns = f;
+    this.keyNotNull = plan.keys.length === 1 && Boolean(key?.[side].notNull);
   }
 
   count(): string {
@@ -181,6 +195,49 @@ export class HashQueries {
   }
 
   /**
+   * SQL: where the rows of each of `keys` are stored (StoragePositions.sample), or null where the dialect cannot
+   * read storage ranges, the single key may be NULL (no range holds it) or the aggregate is fenced (it would run
+   * in one process).
+   */
+  storageSamples(keys: readonly bigint[], sample: number): string | null {
+    const positions = this.dialect.storagePositions;
+    if (!positions || !this.keyNotNull || !keys.length || this.aggregateFence()) return null;
+    return positions.sample(this.table, this.rawKey, keys, sample);
+  }
+
+  /** Orders two storage positions the samples returned. */
+  comparePositions(a: string, b: string): number {
+    if (!this.dialect.storagePositions) throw new Error(`${this.dialect.name} has no storage positions`);
+    return this.dialect.storagePositions.compare(a, b);
+  }
+
+  /**
+   * Per storage chunk, all of its rows whatever their keys (one range read each, the chunks under one union that
+   * PostgreSQL runs as a parallel append): row count and digest sums.
+   */
+  chunkSums(chunks: readonly StorageChunk[]): string {
+    return chunks
+      .map((c) => `select ${c.segment} as seg, ${this.sums()} from (${this.chunkRows(c)}) q2`)
+      .join(' union all ');
+  }
+
+  /**
+   * Per chunk (as chunk) and key range segment of `width` keys from `lo` (seg): the sums of the chunk's rows whose
+   * key lies outside the chunk's own key range, stored away from their neighbours in key order.
+   */
+  chunkStrays(chunks: readonly StorageChunk[], lo: bigint, width: bigint): string {
+    const segment = this.dialect.rangeSegment?.('k', lo, width);
+    if (!segment) throw new Error(`${this.dialect.name} has no key range segments`);
+    return chunks
+      .map(
+        (c) =>
+          `select ${c.segment} as chunk, seg, ${this.sums()} from (select ${segment} as seg, d from ` +
+          `(${this.chunkRows(c, true)}) q2) q3 group by seg`,
+      )
+      .join(' union all ');
+  }
+
+  /**
    * The key (as kh), encoded key, key parts and canonical fields of the rows in the key ranges, ordered by key:
    * index range scans.
    */
@@ -222,6 +279,14 @@ export class HashQueries {
   /** Column names in the order the canonical fields are listed (keys first). */
   columns(): string[] {
     return this.canonicalParts.map((p) => p.column);
+  }
+
+  /** The raw key (k) and row digest (d) of a chunk's rows; only those outside its key range when `strays`. */
+  private chunkRows(chunk: StorageChunk, strays = false): string {
+    const range = this.dialect.storagePositions?.range(chunk.from, chunk.to);
+    if (!range) throw new Error(`${this.dialect.name} has no storage positions`);
+    const outside = strays ? ` and not (${this.rawKey} between ${chunk.keyFrom} and ${chunk.keyTo})` : '';
+    return `select k, ${this.rowDigest} as d from (${this.fields(true, undefined, `${range}${outside}`)}) q1`;
   }
 
   /** The integer a multiset segments by, from the row digest d. */

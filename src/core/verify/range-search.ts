@@ -1,5 +1,6 @@
 import type { KeyRange } from './hash-queries.js';
 import { powerOfTwoAtLeast, segmentSums, type SegmentSearchResult, type Side, type Sums } from './segment-search.js';
+import { storageOrderScan, type StorageOrderScan } from './storage-order.js';
 
 /** What a key-range search found: ranges to download (merged, in key order) and how many segments they hold. */
 export interface RangeSearchResult extends Omit<SegmentSearchResult, 'differing'> {
@@ -54,8 +55,16 @@ export async function findDifferingRanges(
 ): Promise<RangeSearchResult | null> {
   const sums = async (side: Side, w: bigint, within?: readonly KeyRange[]): Promise<Sums> =>
     segmentSums(await side.session.aggregate(side.queries.rangeSegments(lo, w, within)));
-  const [s, t] = await Promise.all([firstSums(source, lo, hi, width), firstSums(target, lo, hi, width)]);
+  const [fs, ft] = await Promise.all([firstScan(source, lo, hi, width), firstScan(target, lo, hi, width)]);
+  let [s, t] = [fs.sums, ft.sums];
   if (s.has(-1) || t.has(-1)) return null;
+  // A side read in storage order counts a stray row in the chunk it is stored in: settle the differing ones.
+  if (fs.settle || ft.settle) {
+    const differing = differingSegments(s, t);
+    if (differing.length) {
+      [s, t] = await Promise.all([fs.settle?.(differing) ?? s, ft.settle?.(differing) ?? t]);
+    }
+  }
   const total = (m: Sums) => [...m.values()].reduce((a, v) => a + v.n, 0);
   const result: KeyRange[] = [];
   let segments = 0;
@@ -63,9 +72,7 @@ export async function findDifferingRanges(
   let level: { width: bigint; s: Sums; t: Sums; within?: readonly KeyRange[] } = { width, s, t };
   for (let depth = 0; ; depth++) {
     const rows = (k: number) => Math.max(level.s.get(k)?.n ?? 0, level.t.get(k)?.n ?? 0);
-    const differing = [...new Set([...level.s.keys(), ...level.t.keys()])]
-      .filter((k) => level.s.get(k)?.sig !== level.t.get(k)?.sig)
-      .sort((a, b) => a - b);
+    const differing = differingSegments(level.s, level.t);
     const ranges = (keys: readonly number[]) =>
       clip(
         keys.map((k) => ({ from: lo + BigInt(k) * level.width, to: lo + BigInt(k + 1) * level.width - 1n })),
@@ -95,12 +102,28 @@ export async function findDifferingRanges(
   return { differing: merge(result), segments, sourceRows: total(s), targetRows: total(t), differingRows };
 }
 
+/** The first aggregate of a side: in storage order where the table is stored in key order, else grouped. */
+async function firstScan(
+  side: Side,
+  lo: bigint,
+  hi: bigint,
+  width: bigint,
+): Promise<{ sums: Sums; settle?: StorageOrderScan['settle'] }> {
+  const stored = await storageOrderScan(side, lo, hi, width);
+  return stored ?? { sums: await groupedSums(side, lo, hi, width) };
+}
+
+/** Segments whose count or checksum differs between the sides, in order. */
+function differingSegments(s: Sums, t: Sums): number[] {
+  return [...new Set([...s.keys(), ...t.keys()])].filter((k) => s.get(k)?.sig !== t.get(k)?.sig).sort((a, b) => a - b);
+}
+
 /**
- * The first aggregate of a side: one query, or, on a side that splits its first scan, one query per part of the
- * segments from lo to hi (both sides' key bounds), run at once. Segment numbers do not depend on the part, so
- * the parts' sums join as they are. A side splits only when its key is NOT NULL: a NULL key is in no range.
+ * The first aggregate grouped by segment: one query, or, on a side that splits its first scan, one query per part
+ * of the segments from lo to hi (both sides' key bounds), run at once. Segment numbers do not depend on the part,
+ * so the parts' sums join as they are. A side splits only when its key is NOT NULL: a NULL key is in no range.
  */
-async function firstSums(side: Side, lo: bigint, hi: bigint, width: bigint): Promise<Sums> {
+async function groupedSums(side: Side, lo: bigint, hi: bigint, width: bigint): Promise<Sums> {
   const segments = (hi - lo) / width + 1n;
   const parts = Math.min(Number(segments), side.splitScan?.parts ?? 1);
   if (!side.splitScan || parts < 2) {
