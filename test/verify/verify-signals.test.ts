@@ -18,14 +18,15 @@ const slowWhere = { postgres: 'pg_sleep(0.0006) is not null', mysql: 'sleep(0.00
 const marker = { postgres: 'pg_sleep(0.0006)', mysql: 'sleep(0.0006)' } as const;
 
 /**
- * Statements running the slow hash query in this file's database, as the server itself sees them; `clients`: only the sessions verify opened, not the parallel workers
- * a query of theirs started.
+ * Statements running the slow hash query in this file's database, as the server itself sees them; `clients`: only
+ * the sessions verify opened, not the parallel workers a query of theirs started.
  */
 async function runningHashQueries(db: TestDatabase, clients = false): Promise<number> {
+  const onlyClients = clients ? " and backend_type = 'client backend'" : '';
   const sql =
     db.dialect === 'postgres'
       ? `select count(*) as n from pg_stat_activity
-          where datname = current_database() and state = 'active'${clients ? " and backend_type = 'client backend'" : ''}
+          where datname = current_database() and state = 'active'${onlyClients}
             and query like '%${marker.postgres}%' and query not like '%pg_stat_activity%'`
       : `select count(*) as n from information_schema.processlist
           where db = database() and info like '%${marker.mysql}%' and info not like '%processlist%'`;
