@@ -224,6 +224,18 @@ export interface RowHashDialect {
    * cost). Absent where the engine cannot read a range of storage positions.
    */
   readonly storagePositions?: StoragePositions;
+  /**
+   * Tables are stored in primary key order (InnoDB clusters rows by it): a range of the primary key is read
+   * sequentially, so the first scan sums each key range segment by its own index range read, branches of one union,
+   * instead of grouping every row by segment (MariaDB's GROUP BY updates a temporary table row per row).
+   */
+  readonly clusteredByPrimaryKey?: boolean;
+  /**
+   * SQL: a common table expression `name` defined by `sql`, which the server merges into every query that reads it
+   * (MySQL 8.0+ and MariaDB 10.2+ merge one without user variables): the canonical
+   * fields written once for all the branches of a union, each of which reads its own range of them.
+   */
+  sharedRows?(name: string, sql: string): string;
   /** A pinned connection for the hashing queries, each run read-only (SQLite: with dmr's functions registered). */
   session(knex: Knex): Promise<HashSession>;
 }

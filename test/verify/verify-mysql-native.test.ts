@@ -18,7 +18,7 @@ describe('the same-engine MySQL row text (text only)', () => {
       { sql: 'f2', category: 'float', notNull: false },
       { sql: 'f3', category: 'string', notNull: true },
     ]);
-    expect(text).toBe("concat_ws('|', f0, ifnull(char_length(f1), '~'), f1, ifnull(f2, '~'), char_length(f3), f3)");
+    expect(text).toBe("concat_ws('|', f0, ifnull(length(f1), '~'), f1, ifnull(f2, '~'), length(f3), f3)");
   });
 
   it('a bare column that may be NULL is left out when NULL and flagged in a bitmap in front, 64 per bitmap', () => {
@@ -28,9 +28,7 @@ describe('the same-engine MySQL row text (text only)', () => {
       { sql: 'f2', category: 'float', notNull: false },
       { sql: 'f3', category: 'decimal', notNull: false, bare: true },
     ]);
-    expect(text).toBe(
-      "concat_ws('|', ((f1 is null) | (f3 is null) << 1), f0, char_length(f1), f1, ifnull(f2, '~'), f3)",
-    );
+    expect(text).toBe("concat_ws('|', ((f1 is null) | (f3 is null) << 1), f0, length(f1), f1, ifnull(f2, '~'), f3)");
     const many = Array.from({ length: 65 }, (_, i) => ({
       sql: `f${i}`,
       category: 'integer' as const,
@@ -60,8 +58,14 @@ describe.runIf(engines.includes('mysql'))("verify a MariaDB pair by the engine's
     source = await createTestDatabase('mysql', 'vnat_src');
     target = await createTestDatabase('mysql', 'vnat_tgt');
     const ambiguous = 'create table amb (id int primary key, a varchar(10), b varchar(10), n int)';
-    await create(source, ambiguous, "(1, 'x', null, 1), (2, 'a|b', 'c', 2), (3, '', null, null), (4, '1', '2', 3)");
-    await create(target, ambiguous, "(1, null, 'x', 1), (2, 'a', 'b|c', 2), (3, null, '', null), (4, '1', '2', 3)");
+    // Row 5: the separator moved past a two-byte character (lengths are in bytes).
+    const amb = "(1, 'x', null, 1), (2, 'a|b', 'c', 2), (3, '', null, null), (4, '1', '2', 3), (5, 'é|', 'ü', 5)";
+    await create(source, ambiguous, amb);
+    await create(
+      target,
+      ambiguous,
+      "(1, null, 'x', 1), (2, 'a', 'b|c', 2), (3, null, '', null), (4, '1', '2', 3), (5, 'é', '|ü', 5)",
+    );
     const nulls = 'create table nulls (id int primary key, a int, b int, c double, d varchar(5))';
     await create(source, nulls, "(1, null, 5, null, 'x'), (2, 0, null, 1.5, null), (3, 7, null, null, '')");
     await create(target, nulls, "(1, 5, null, null, 'x'), (2, null, 0, 1.5, null), (3, 7, null, null, null)");
@@ -145,8 +149,8 @@ describe.runIf(engines.includes('mysql'))("verify a MariaDB pair by the engine's
     // n is NOT NULL on the source only: the target may hold NULLs, so both sides flag it. name and n are their
     // bare columns (NULL flagged in the bitmap); ratio, at and word are canonical expressions (NULL marked ~).
     const text =
-      "concat_ws('|', ((f1 is null) | (f5 is null) << 1), f0, char_length(f1), f1, ifnull(f2, '~'), " +
-      "ifnull(f3, '~'), ifnull(char_length(f4), '~'), f4, f5)";
+      "concat_ws('|', ((f1 is null) | (f5 is null) << 1), f0, length(f1), f1, ifnull(f2, '~'), " +
+      "ifnull(f3, '~'), ifnull(length(f4), '~'), f4, f5)";
     expect(sql).toContain(
       `sum(d) as s2 from (select (crc32(@verify_row := ${text}) * crc32c(@verify_row)) as d from (`,
     );
@@ -161,6 +165,7 @@ describe.runIf(engines.includes('mysql'))("verify a MariaDB pair by the engine's
       [{ id: '1' }, ['a', 'b']],
       [{ id: '2' }, ['a', 'b']],
       [{ id: '3' }, ['a', 'b']],
+      [{ id: '5' }, ['a', 'b']],
     ]);
   });
 

@@ -27,6 +27,7 @@ export class MysqlRowHash implements RowHashDialect {
   readonly name = 'mysql' as const;
   /** MySQL and MariaDB run a query on one thread: two key-range halves of the first scan use two cores. */
   readonly scanSessions = 2;
+  readonly clusteredByPrimaryKey = true;
 
   quoteIdentifier(name: string): string {
     return quoteIdentifierFor.mysql(name);
@@ -73,6 +74,10 @@ export class MysqlRowHash implements RowHashDialect {
   keyHash(fields: readonly EncodedField[], algorithm: HashAlgorithm): string {
     if (algorithm === 'native') return nativeKeyHash(fields);
     return `cast(conv(substring(md5(${this.encodeFields(fields, 'portable')}), 1, 13), 16, 10) as unsigned)`;
+  }
+
+  sharedRows(name: string, sql: string): string {
+    return `${name} as (${sql})`;
   }
 
   rowDigest(encoded: string, algorithm: HashAlgorithm): string {

@@ -58,6 +58,7 @@ export class HashQueries {
     private readonly table: string,
     private readonly where: string | undefined,
     wholeRow?: { readonly table: string; readonly form: WholeRowForm },
+    private readonly primaryKeyed = false,
   ) {
     this.algorithm = plan.algorithm;
     this.multiset = plan.comparison === 'multiset';
@@ -195,6 +196,19 @@ export class HashQueries {
   }
 
   /**
+   * Per key range segment of `width` keys from `lo` among `segments`, each summed by its own index range read of the
+   * primary key in one branch of a union (RowHashDialect.clusteredByPrimaryKey): row count and digest sums. null
+   * where the dialect does not read ranges so or the single key is not this side's primary key.
+   */
+  rangeSums(lo: bigint, width: bigint, segments: readonly number[]): string | null {
+    if (!this.dialect.clusteredByPrimaryKey || !this.primaryKeyed || !this.keyNotNull) return null;
+    // A user variable in --where keeps MariaDB from merging the shared rows: each branch would read the whole table.
+    if (this.where?.includes('@')) return null;
+    const range = (seg: number) => `k between ${lo + BigInt(seg) * width} and ${lo + BigInt(seg + 1) * width - 1n}`;
+    return this.sumsPerBranch(segments.map((seg) => ({ seg, condition: range(seg) })));
+  }
+
+  /**
    * SQL: where the rows of each of `keys` are stored (StoragePositions.sample), or null where the dialect cannot
    * read storage ranges, the single key may be NULL (no range holds it) or the aggregate is fenced (it would run
    * in one process).
@@ -281,6 +295,25 @@ export class HashQueries {
     return this.canonicalParts.map((p) => p.column);
   }
 
+  /**
+   * Row count and digest sums of each branch's rows (segment `seg`, rows meeting `condition`), under one union that
+   * defines the canonical fields once (RowHashDialect.sharedRows). The digest goes straight into the sums where they
+   * use it once (MariaDB computes a derived table with a user variable into a temporary table). null where the dialect
+   * cannot share rows or the aggregate is fenced.
+   */
+  private sumsPerBranch(branches: readonly { seg: number; condition: string }[]): string | null {
+    if (!this.dialect.sharedRows || !branches.length || this.aggregateFence()) return null;
+    const rows = this.dialect.sharedRows(sharedRows, this.fields(true));
+    const direct = this.dialect.digestParts(this.rowDigest, this.algorithm);
+    const uses = this.rowDigest === 'r' ? 0 : direct.join(' ').split(this.rowDigest).length - 1;
+    const branch = ({ seg, condition }: { seg: number; condition: string }) =>
+      uses <= 1
+        ? `select ${seg} as seg, ${this.sums(direct)} from ${sharedRows} where ${condition}`
+        : `select ${seg} as seg, ${this.sums()} from (select ${this.rowDigest} as d from ${sharedRows} ` +
+          `where ${condition}) q1`;
+    return `with ${rows} ${branches.map(branch).join(' union all ')}`;
+  }
+
   /** The raw key (k) and row digest (d) of a chunk's rows; only those outside its key range when `strays`. */
   private chunkRows(chunk: StorageChunk, strays = false): string {
     const range = this.dialect.storagePositions?.range(chunk.from, chunk.to);
@@ -318,9 +351,9 @@ export class HashQueries {
     );
   }
 
-  private sums(): string {
+  private sums(parts = this.parts): string {
     const sum = (part: string, name: string) => (part === '0' ? `0 as ${name}` : `sum(${part}) as ${name}`);
-    return `count(*) as n, ${sum(this.parts[0], 's1')}, ${sum(this.parts[1], 's2')}`;
+    return `count(*) as n, ${sum(parts[0], 's1')}, ${sum(parts[1], 's2')}`;
   }
 
   private whereClause(): string {
@@ -348,6 +381,9 @@ export class HashQueries {
     return this.dialect.derivedTableFence?.('portable') ?? '';
   }
 }
+
+/** The common table expression of canonical fields that each branch of a union reads its range of. */
+const sharedRows = 'q0';
 
 /** hash: the engine hashes the row value by value (types' own hash functions); text: it hashes the row's text. */
 export type WholeRowForm = 'hash' | 'text';

@@ -102,7 +102,7 @@ export async function findDifferingRanges(
   return { differing: merge(result), segments, sourceRows: total(s), targetRows: total(t), differingRows };
 }
 
-/** The first aggregate of a side: in storage order where the table is stored in key order, else grouped. */
+/** The first aggregate of a side: in storage order where the table is stored in key order, else by key range. */
 async function firstScan(
   side: Side,
   lo: bigint,
@@ -110,7 +110,7 @@ async function firstScan(
   width: bigint,
 ): Promise<{ sums: Sums; settle?: StorageOrderScan['settle'] }> {
   const stored = await storageOrderScan(side, lo, hi, width);
-  return stored ?? { sums: await groupedSums(side, lo, hi, width) };
+  return stored ?? { sums: await keyRangeSums(side, lo, hi, width) };
 }
 
 /** Segments whose count or checksum differs between the sides, in order. */
@@ -119,19 +119,24 @@ function differingSegments(s: Sums, t: Sums): number[] {
 }
 
 /**
- * The first aggregate grouped by segment: one query, or, on a side that splits its first scan, one query per part
- * of the segments from lo to hi (both sides' key bounds), run at once. Segment numbers do not depend on the part,
- * so the parts' sums join as they are. A side splits only when its key is NOT NULL: a NULL key is in no range.
+ * The first aggregate per key range segment: one query, or, on a side that splits its first scan, one query per
+ * part of the segments from lo to hi (both sides' key bounds), run at once. Each query sums its segments by one
+ * index range read each where the side's table is stored in key order (HashQueries.rangeSums), else groups its rows
+ * by segment. Segment numbers do not depend on the part, so the parts' sums join as they are. A side splits only
+ * when its key is NOT NULL: a NULL key is in no range.
  */
-async function groupedSums(side: Side, lo: bigint, hi: bigint, width: bigint): Promise<Sums> {
-  const segments = (hi - lo) / width + 1n;
-  const parts = Math.min(Number(segments), side.splitScan?.parts ?? 1);
-  if (!side.splitScan || parts < 2) {
-    return segmentSums(await side.session.aggregate(side.queries.rangeSegments(lo, width)));
-  }
-  const edge = (i: number) => lo + ((segments * BigInt(i)) / BigInt(parts)) * width;
-  const within = Array.from({ length: parts }, (_, i) => [{ from: edge(i), to: edge(i + 1) - 1n }]);
-  const results = await side.splitScan.aggregate(within.map((w) => side.queries.rangeSegments(lo, width, w)));
+async function keyRangeSums(side: Side, lo: bigint, hi: bigint, width: bigint): Promise<Sums> {
+  const segments = Number((hi - lo) / width + 1n);
+  const parts = side.splitScan ? Math.min(segments, side.splitScan.parts) : 1;
+  const edge = (i: number) => Math.floor((segments * i) / parts);
+  const sqls = Array.from({ length: parts }, (_, i) => {
+    const [first, end] = [edge(i), edge(i + 1)];
+    const numbers = Array.from({ length: end - first }, (_, j) => first + j);
+    const within = parts > 1 ? [{ from: lo + BigInt(first) * width, to: lo + BigInt(end) * width - 1n }] : undefined;
+    return side.queries.rangeSums(lo, width, numbers) ?? side.queries.rangeSegments(lo, width, within);
+  });
+  const results =
+    side.splitScan && parts > 1 ? await side.splitScan.aggregate(sqls) : [await side.session.aggregate(sqls[0]!)];
   return new Map(results.flatMap((rows) => [...segmentSums(rows)]));
 }
 

@@ -38,14 +38,18 @@ export function powerOfTwoAtLeast(n: number): number {
 
 /**
  * Segment sums as the aggregate query returns them; the checksum is S1 * 2^32 + S2 whichever way a dialect
- * splits its digest.
+ * splits its digest. A segment without rows (a union's branch of an empty range) is left out, as grouping leaves it.
  */
 export function segmentSums(rows: readonly Record<string, unknown>[]): Sums {
   const checksum = (s1: unknown, s2: unknown) => {
     const [a, b] = [String(s1 ?? 0).replace(/\.0*$/, ''), String(s2 ?? 0).replace(/\.0*$/, '')];
     return /^-?\d+$/.test(a) && /^-?\d+$/.test(b) ? String(BigInt(a) * 4294967296n + BigInt(b)) : `${a}:${b}`;
   };
-  return new Map(rows.map((r) => [Number(r.seg), { n: Number(r.n), sig: `${String(r.n)}:${checksum(r.s1, r.s2)}` }]));
+  return new Map(
+    rows
+      .filter((r) => Number(r.n) !== 0)
+      .map((r) => [Number(r.seg), { n: Number(r.n), sig: `${String(r.n)}:${checksum(r.s1, r.s2)}` }]),
+  );
 }
 
 async function sums(side: Side, modulus: number, within?: readonly SegmentSet[]): Promise<Sums> {

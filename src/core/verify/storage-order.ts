@@ -143,8 +143,5 @@ export function combineChunkSums(
     add(Number(r.chunk), r, -1n);
     add(Number(r.seg), r, 1n);
   }
-  const rows = [...sums]
-    .filter(([, [n]]) => n !== 0n)
-    .map(([seg, [n, s1, s2]]) => ({ seg, n: String(n), s1: String(s1), s2: String(s2) }));
-  return segmentSums(rows);
+  return segmentSums([...sums].map(([seg, [n, s1, s2]]) => ({ seg, n: String(n), s1: String(s1), s2: String(s2) })));
 }

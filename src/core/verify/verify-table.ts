@@ -102,6 +102,7 @@ export async function verifyTable(
       src.dialect.tableReference(src.schema, pair.source.name),
       options.where,
       whole(pair.source.name),
+      isPrimaryKey(plan, pair.source, 'source'),
     ),
   };
   const target: Side = {
@@ -114,6 +115,7 @@ export async function verifyTable(
       tgt.dialect.tableReference(tgt.schema, pair.target.name),
       options.targetWhere ?? options.where,
       whole(pair.target.name),
+      isPrimaryKey(plan, pair.target, 'target'),
     ),
   };
   try {
@@ -130,6 +132,12 @@ export async function verifyTable(
     sessions.delete(ts);
     await Promise.all([ss.release(), ts.release()]);
   }
+}
+
+/** The plan's single key is this side's whole primary key. */
+function isPrimaryKey(plan: TablePlan, table: CatalogTable, side: 'source' | 'target'): boolean {
+  const key = plan.keys.length === 1 ? plan.keys[0]![side].name : undefined;
+  return key !== undefined && table.primaryKey.length === 1 && table.primaryKey[0] === key;
 }
 
 async function compare(
