@@ -52,19 +52,20 @@ export function nativeKeyHash(fields: readonly EncodedField[]): string {
 const support = new WeakMap<Knex, Promise<boolean>>();
 
 /**
- * Whether the server runs nativeDigest as written: it has CRC32C (MariaDB 10.8+; not MySQL) and, in a grouped
- * aggregate like verify's, the single-text form gives what CRC32 times CRC32C of the text written twice gives.
- * Asked once per connection pool; a server that fails is compared by the portable hash.
+ * Whether the server runs nativeDigest as written: it has CRC32C (MariaDB 10.8+; not MySQL) and, in aggregates
+ * like verify's (grouped, and plain under a union), the single-text form gives what CRC32 times CRC32C of the text
+ * written twice gives. Asked once per connection pool; a server that fails is compared by the portable hash.
  */
 export function nativeHashSupport(knex: Knex): Promise<boolean> {
   let known = support.get(knex);
   if (!known) {
-    const text = "concat_ws('|', x, char_length(x))";
+    const text = "concat_ws('|', x, length(x))";
     const rows = "select 1 as g, 'a' as x union all select 1, 'bc' union all select 2, '' union all select 2, 'é|'";
     const sums = `sum(${nativeDigest(text)}) as once, sum(crc32(${text}) * crc32c(${text})) as twice`;
-    known = knex.raw(`select g, ${sums} from (${rows}) s group by g`).then(
+    const sql = `select g, ${sums} from (${rows}) s group by g union all select 3, ${sums} from (${rows}) s`;
+    known = knex.raw(sql).then(
       ([rows]: [{ once: unknown; twice: unknown }[]]) =>
-        rows.length === 2 && rows.every((r) => r.once !== null && String(r.once) === String(r.twice)),
+        rows.length === 3 && rows.every((r) => r.once !== null && String(r.once) === String(r.twice)),
       () => false,
     );
     support.set(knex, known);
