@@ -297,20 +297,17 @@ export class HashQueries {
 
   /**
    * Row count and digest sums of each branch's rows (segment `seg`, rows meeting `condition`), under one union that
-   * defines the canonical fields once (RowHashDialect.sharedRows). The digest goes straight into the sums where they
-   * use it once (MariaDB computes a derived table with a user variable into a temporary table). null where the dialect
-   * cannot share rows or the aggregate is fenced.
+   * defines the canonical fields once (RowHashDialect.sharedRows). The digest goes straight into the sums (MariaDB
+   * computes a derived table with a user variable into a temporary table). null where the dialect cannot share rows,
+   * the aggregate is fenced, or the sums would compute the digest twice (they use it more than once).
    */
   private sumsPerBranch(branches: readonly { seg: number; condition: string }[]): string | null {
     if (!this.dialect.sharedRows || !branches.length || this.aggregateFence()) return null;
+    const parts = this.dialect.digestParts(this.rowDigest, this.algorithm);
+    if (this.rowDigest !== 'r' && parts.join(' ').split(this.rowDigest).length > 2) return null;
     const rows = this.dialect.sharedRows(sharedRows, this.fields(true));
-    const direct = this.dialect.digestParts(this.rowDigest, this.algorithm);
-    const uses = this.rowDigest === 'r' ? 0 : direct.join(' ').split(this.rowDigest).length - 1;
     const branch = ({ seg, condition }: { seg: number; condition: string }) =>
-      uses <= 1
-        ? `select ${seg} as seg, ${this.sums(direct)} from ${sharedRows} where ${condition}`
-        : `select ${seg} as seg, ${this.sums()} from (select ${this.rowDigest} as d from ${sharedRows} ` +
-          `where ${condition}) q1`;
+      `select ${seg} as seg, ${this.sums(parts)} from ${sharedRows} where ${condition}`;
     return `with ${rows} ${branches.map(branch).join(' union all ')}`;
   }
 
