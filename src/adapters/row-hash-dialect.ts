@@ -8,6 +8,13 @@ import type { DialectName } from './dialect-name.js';
 export type ValueCategory =
   'integer' | 'decimal' | 'float' | 'boolean' | 'timestamp' | 'date' | 'string' | 'binary' | 'unsupported';
 
+/** A column as a row digest hashes it: both sides declare its type alike, NOT NULL only when both say so. */
+export interface DigestColumn {
+  readonly sql: string;
+  readonly dataType: string;
+  readonly notNull: boolean;
+}
+
 export interface CatalogColumn {
   readonly name: string;
   /** Declared type as the catalog reports it (for messages and same-type checks). */
@@ -194,10 +201,10 @@ export interface RowHashDialect {
    */
   recordText?(table: string): string;
   /**
-   * SQL: a 64-bit hash of the whole row of `table` from its columns' hash functions (no text rendering); only
-   * for columns marked hashable.
+   * SQL: a 64-bit digest of a row from its columns' own hash functions (no text rendering), only for columns marked
+   * hashable; a strong hash of the whole row, so that a sum of digests tells a value moved between rows.
    */
-  recordDigest?(table: string): string;
+  recordDigest?(columns: readonly DigestColumn[]): string;
   /**
    * SQL: the non-negative integer below 2^52 a row digest segments by, when rows have no key and
    * are compared as multisets (the same bits keyHash takes from its md5).

@@ -103,7 +103,9 @@ describe('PostgreSQL canonical SQL', () => {
     expect(d.canonicalField('c', instant, rule('timestamp', { timestampPrecision: 6 }))).toBe(
       `(((${utc})::date - date '1970-01-01')::bigint * 86400000000 + ${micros(utc)})::text`,
     );
-    expect(d.canonicalField('c', column('date', 'date'), rule('date'))).toBe("to_char(c, 'YYYY-MM-DD')");
+    expect(d.canonicalField('c', column('date', 'date'), rule('date'))).toBe(
+      "coalesce(to_char(c, 'YYYY-MM-DD'), (c)::text)",
+    );
     expect(d.canonicalField('c', column('bytea', 'binary'), rule('binary'))).toBe("encode(c, 'hex')");
   });
 

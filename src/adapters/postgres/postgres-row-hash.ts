@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect-name.js';
 import type {
   CatalogColumn,
   CatalogTable,
+  DigestColumn,
   EncodedField,
   FieldRule,
   HashAlgorithm,
@@ -15,6 +16,7 @@ import type {
 import { floatCanonicalSql, type FloatFunctions } from '../row-hash-float.js';
 import { encodedFieldSql, pow10 } from '../row-hash-sql.js';
 import { quoteIdentifierFor } from '../quote-identifier.js';
+import { postgresRowDigest } from './postgres-row-digest.js';
 import { describeTable, listSchemas, listTables, schemaExists } from './postgres-row-hash-catalog.js';
 import { describePostgresFailure, postgresHashSession } from './postgres-row-hash-session.js';
 
@@ -70,7 +72,8 @@ export class PostgresRowHash implements RowHashDialect {
       case 'timestamp':
         return `${epochUnits(column.instant ? `(${c} at time zone 'UTC')` : c, rule.timestampPrecision)}::text`;
       case 'date':
-        return `to_char(${c}, 'YYYY-MM-DD')`;
+        // to_char gives NULL for infinity and -infinity: their own text instead.
+        return `coalesce(to_char(${c}, 'YYYY-MM-DD'), (${c})::text)`;
       case 'binary':
         return `encode(${c}, 'hex')`;
       case 'string': {
@@ -129,12 +132,8 @@ export class PostgresRowHash implements RowHashDialect {
     return `(${table})::text`;
   }
 
-  /**
-   * hash_record_extended (PostgreSQL 14+, https://www.postgresql.org/docs/current/functions-comparison.html):
-   * each column's extended hash, combined.
-   */
-  recordDigest(table: string): string {
-    return `hash_record_extended(${table}, 1)`;
+  recordDigest(columns: readonly DigestColumn[]): string {
+    return postgresRowDigest(columns);
   }
 
   algorithmFor(other: DialectName): HashAlgorithm {

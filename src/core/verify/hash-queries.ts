@@ -75,9 +75,7 @@ export class HashQueries {
     const key = plan.keys[0];
     this.rawKey = key ? q(key[side].name) : '';
     this.keyText = (sql) => (key ? dialect.canonicalField(sql, key[side], key.rule) : sql);
-    const record =
-      wholeRow?.form === 'hash' ? dialect.recordDigest : wholeRow?.form === 'text' ? dialect.recordText : undefined;
-    this.record = wholeRow && record ? record.call(dialect, q(wholeRow.table)) : null;
+    this.record = wholeRowSql(dialect, plan, side, wholeRow);
     const g = plan.keys.map((_, i) => `g${i}`);
     const f = plan.columns.map((_, i) => `f${i}`);
     // Both sides must encode a field alike: bare only when each side's canonical value is its column (a native pair
@@ -416,6 +414,24 @@ export function wholeRowForm(
       ((c.rule.category === 'date' || c.rule.category === 'binary') && !c.rule.trimTrailingSpaces));
   if (dialects.every((d) => d.recordDigest) && plan.columns.every(byValue)) return 'hash';
   return dialects.every((d) => d.recordText) && plan.columns.every((c) => c.rule.passthrough) ? 'text' : null;
+}
+
+/** The whole row's digest (hash form) or text (text form), or null. */
+function wholeRowSql(
+  dialect: RowHashDialect,
+  plan: TablePlan,
+  side: 'source' | 'target',
+  wholeRow: { readonly table: string; readonly form: WholeRowForm } | undefined,
+): string | null {
+  if (wholeRow?.form === 'text') return dialect.recordText?.(dialect.quoteIdentifier(wholeRow.table)) ?? null;
+  if (wholeRow?.form !== 'hash' || !dialect.recordDigest) return null;
+  return dialect.recordDigest(
+    plan.columns.map((c) => ({
+      sql: dialect.quoteIdentifier(c[side].name),
+      dataType: c[side].dataType,
+      notNull: Boolean(c.source.notNull && c.target.notNull),
+    })),
+  );
 }
 
 /** A field as the encoding sees it: the pair's rule category, NOT NULL only when both sides declare it. */
