@@ -145,3 +145,32 @@ describe.runIf(available.includes('postgres'))('verify postgres -> postgres: wha
     expect(v.differenceCount).toBe(4);
   });
 });
+
+describe.runIf(available.includes('postgres'))('verify postgres -> postgres, portable text: infinite values', () => {
+  let source: TestDatabase;
+  let target: TestDatabase;
+  beforeAll(async () => {
+    source = await createTestDatabase('postgres', 'vinf_src');
+    target = await createTestDatabase('postgres', 'vinf_tgt');
+    // Declared precisions differ, so the timestamps are compared in canonical text, not hashed by value.
+    await source.knex.raw('create table ti (id integer primary key, t timestamp(3), d date)');
+    await target.knex.raw('create table ti (id integer primary key, t timestamp(6), d date)');
+    await source.knex.raw(`insert into ti values (1, '2024-01-01', null), (2, 'infinity', 'infinity'),
+      (3, '-infinity', null), (4, 'infinity', '-infinity')`);
+    await target.knex.raw(`insert into ti values (1, '2024-01-01', null), (2, 'infinity', '-infinity'),
+      (3, null, null), (4, 'infinity', '-infinity')`);
+  });
+  afterAll(async () => {
+    await source?.drop();
+    await target?.drop();
+  });
+
+  it('compares infinity, -infinity and NULL as three values (the epoch arithmetic once failed on them)', async () => {
+    const result = await verifyData(options(source, target, { tables: [{ source: 'ti', target: 'ti' }] }));
+    const v = result.tables[0]!;
+    expect(v.changed).toEqual([
+      { key: { id: '2' }, columns: { d: ['infinity', '-infinity'] } },
+      { key: { id: '3' }, columns: { t: ['-infinity', null] } },
+    ]);
+  });
+});

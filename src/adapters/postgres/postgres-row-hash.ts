@@ -69,8 +69,11 @@ export class PostgresRowHash implements RowHashDialect {
         return `trim_scale((${c})::numeric)::text`;
       case 'float':
         return floatCanonicalSql(`(${c})::float8`, rule.floatDigits, postgresFloatFunctions);
-      case 'timestamp':
-        return `${epochUnits(column.instant ? `(${c} at time zone 'UTC')` : c, rule.timestampPrecision)}::text`;
+      case 'timestamp': {
+        const t = column.instant ? `(${c} at time zone 'UTC')` : c;
+        // infinity and -infinity as their own text: the epoch arithmetic cannot subtract them.
+        return `case when isfinite(${t}) then ${epochUnits(t, rule.timestampPrecision)}::text else (${t})::text end`;
+      }
       case 'date':
         // to_char gives NULL for infinity and -infinity: their own text instead.
         return `coalesce(to_char(${c}, 'YYYY-MM-DD'), (${c})::text)`;
