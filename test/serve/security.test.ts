@@ -35,6 +35,16 @@ describe('dmr serve refuses unsafe binds (exit 2, nothing served)', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('--host [::1], an IPv6 address written as in a URL, serves on loopback without a token', async () => {
+    const serve = await startServe([...targetOf(db), '--host', '[::1]']);
+    try {
+      expect(serve.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      expect((await api(`${serve.url}/api/status`)).status).toBe(200);
+    } finally {
+      await serve.stop();
+    }
+  });
+
   it('a non-loopback bind with a token serves, and every /api request needs the token', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'dmr-serve-tokens-'));
     const file = path.join(dir, 'tokens');

@@ -37,6 +37,8 @@ export const serveCommand = defineCommand<ServeFlags>({
         type: 'string',
         default: '127.0.0.1',
         describe: 'address to listen on; other than loopback needs --token',
+        // [::1] as in a URL: the address inside the brackets (Node looked the bracketed text up as a name).
+        coerce: (host: string) => (/^\[[0-9a-fA-F:.]+\]$/.test(host) ? host.slice(1, -1) : host),
       })
       .option('token', {
         type: 'string',
