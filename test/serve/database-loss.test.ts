@@ -69,6 +69,32 @@ describe.each(dialects)('dmr serve survives the database going away (%s)', () =>
     }
   });
 
+  it('a read the database does not answer (a locked status table) is a 503 after 5 s, not a wait', async () => {
+    const knex = adminKnex('postgres', db.url);
+    const trx = await knex.transaction();
+    try {
+      await readEvents(serve.url, (e) => e.type === 'database' && e.data.ok === true);
+      await trx.raw('lock table ??.?? in access exclusive mode', [db.schema, 'DataMigrations']);
+      const started = Date.now();
+      const answer = await api(`${serve.url}/api/status`);
+      const waited = Date.now() - started;
+      expect(answer.status).toBe(503);
+      expect(answer.body.error.message).toBe('the database has not answered for 5 s');
+      expect(answer.body.error.hint).toMatch(/a lock on the status tables/);
+      expect(waited).toBeGreaterThanOrEqual(4900);
+      expect(waited).toBeLessThan(15_000);
+      await trx.rollback();
+      const again = await waitFor(async () => {
+        const next = await api(`${serve.url}/api/status`);
+        return next.status === 200 ? next : undefined;
+      }, '/api/status to answer once the lock is gone');
+      expect(again.body.stages).toHaveLength(3);
+    } finally {
+      if (!trx.isCompleted()) await trx.rollback();
+      await knex.destroy();
+    }
+  });
+
   it('stops on SIGINT while its read waits on a locked table: 130 at once, not when the lock goes', async () => {
     const knex = adminKnex('postgres', db.url);
     const trx = await knex.transaction();

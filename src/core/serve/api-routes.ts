@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { onlyParams, sendError, sendJson } from './answer.js';
+import { HttpError } from './http-error.js';
 import type { EventStreams } from './event-stream.js';
 import { verifyRecordCommand } from '../hints/verify-record-command.js';
 import { parseHistoryQuery, readHistoryPage } from './history-page.js';
 import { readLiveStatus } from './live-status.js';
 import type { ServeOptions } from './serve-options.js';
-import type { StatusFeed } from './status-feed.js';
+import { databaseAnswerMs, type StatusFeed } from './status-feed.js';
 
 /**
  * The read API. Each request reads the database through the core, as `dmr status --json`,
@@ -22,7 +23,7 @@ export function registerApiRoutes(
   app.get('/api/status', async (request, reply) => {
     try {
       onlyParams(request);
-      return sendJson(reply, 200, await o.statusDocument(store));
+      return sendJson(reply, 200, await answered(o.statusDocument(store)));
     } catch (error) {
       return sendError(reply, error, adapter);
     }
@@ -30,7 +31,7 @@ export function registerApiRoutes(
   app.get('/api/doctor', async (request, reply) => {
     try {
       onlyParams(request);
-      return sendJson(reply, 200, await o.doctorDocument(store));
+      return sendJson(reply, 200, await answered(o.doctorDocument(store)));
     } catch (error) {
       return sendError(reply, error, adapter);
     }
@@ -40,7 +41,7 @@ export function registerApiRoutes(
       return sendJson(
         reply,
         200,
-        await readHistoryPage(store, parseHistoryQuery(onlyParams(request, ['stage', 'before', 'limit']))),
+        await answered(readHistoryPage(store, parseHistoryQuery(onlyParams(request, ['stage', 'before', 'limit'])))),
       );
     } catch (error) {
       return sendError(reply, error, adapter);
@@ -49,7 +50,7 @@ export function registerApiRoutes(
   app.get('/api/live', async (request, reply) => {
     try {
       onlyParams(request);
-      return sendJson(reply, 200, await readLiveStatus(store, o.probeProcess));
+      return sendJson(reply, 200, await answered(readLiveStatus(store, o.probeProcess)));
     } catch (error) {
       return sendError(reply, error, adapter);
     }
@@ -82,4 +83,26 @@ export function registerApiRoutes(
     streams.attach(request, reply);
     return reply;
   });
+}
+
+/**
+ * A read the database has not answered within databaseAnswerMs: 503 now, as the feed says at the same moment,
+ * instead of a request that waits as long as the database hangs (a lock, a stopped server). The query runs on.
+ */
+function answered<T>(read: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new HttpError(
+            503,
+            `the database has not answered for ${databaseAnswerMs / 1000} s`,
+            'check the database server (a lock on the status tables, a hung session); the page reconnects by itself',
+          ),
+        ),
+      databaseAnswerMs,
+    );
+  });
+  return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }

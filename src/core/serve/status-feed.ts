@@ -46,6 +46,8 @@ interface FeedOptions {
   readonly answerMs?: number;
 }
 
+/** A read not answered in this long counts as the database lost (the feed's poll, and each API read). */
+export const databaseAnswerMs = 5000;
 const tablesEveryMs = 5000;
 const orphanSettleMs = 1500;
 
@@ -117,7 +119,7 @@ export class StatusFeed {
   private async tick(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const answerMs = this.o.answerMs ?? 5000;
+    const answerMs = this.o.answerMs ?? databaseAnswerMs;
     const slow = setTimeout(
       () => this.database(false, `the database has not answered for ${answerMs / 1000} s`, 'unreachable'),
       answerMs,
