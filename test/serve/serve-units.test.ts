@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopback } from '../../src/core/serve/bind-address.js';
+import { bindsLoopbackOnly, isLoopback } from '../../src/core/serve/bind-address.js';
 import { HttpError } from '../../src/core/serve/http-error.js';
 import { parseHistoryQuery } from '../../src/core/serve/history-page.js';
 import { redactText, safeJson } from '../../src/core/serve/redact-answer.js';
@@ -62,6 +62,29 @@ describe('loopback names', () => {
     ['127.0.0.1.nip.io', false],
   ])('%s: %s', (host, loopback) => {
     expect(isLoopback(host)).toBe(loopback);
+  });
+});
+
+describe('a loopback name binds loopback only when every address it resolves to is loopback', () => {
+  const resolving =
+    (...addresses: string[]) =>
+    () =>
+      Promise.resolve(addresses.map((address) => ({ address })));
+  it.each([
+    ['localhost', ['127.0.0.1', '::1'], true],
+    ['app.localhost', ['127.0.0.1'], true],
+    ['app.localhost', ['127.0.0.1', '192.0.2.7'], false],
+    ['localhost', ['10.0.0.5'], false],
+    ['localhost', [], false],
+  ])('%s -> %j: %s', async (host, addresses, loopback) => {
+    expect(await bindsLoopbackOnly(host, resolving(...addresses))).toBe(loopback);
+  });
+  it('addresses are not looked up; a name that does not resolve counts by its name (listening fails)', async () => {
+    const never = () => Promise.reject(new Error('looked up'));
+    expect(await bindsLoopbackOnly('[::1]', never)).toBe(true);
+    expect(await bindsLoopbackOnly('0.0.0.0', never)).toBe(false);
+    expect(await bindsLoopbackOnly('example.com', never)).toBe(false);
+    expect(await bindsLoopbackOnly('nowhere.localhost', never)).toBe(true);
   });
 });
 

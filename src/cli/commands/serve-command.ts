@@ -72,7 +72,7 @@ export const serveCommand = defineCommand<ServeFlags>({
     if (pollMs > 1000)
       throw new UsageError(`--poll ${args.poll} is too slow for the page's 1 s promise`, 'use at most 1s');
     const tokens = readTokens(args);
-    assertBindAllowed(args.host, tokens.length > 0, args['allow-actions']);
+    await assertBindAllowed(args.host, tokens.length > 0, args['allow-actions']);
     const store = await openStore(args, { poolMax: 4, readOnly: !args['allow-actions'], mustExist: true });
     try {
       const server = await startServer({

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerActionRoutes } from './action-routes.js';
 import { sendError } from './answer.js';
 import { registerApiRoutes } from './api-routes.js';
-import { assertBindAllowed, isLoopback } from './bind-address.js';
+import { assertBindAllowed, bindsLoopbackOnly } from './bind-address.js';
 import { UsageError } from '../errors.js';
 import { EventStreams } from './event-stream.js';
 import { HttpError } from './http-error.js';
@@ -48,7 +48,8 @@ export async function settledWithin(work: Promise<unknown>, ms: number): Promise
 
 /** Builds the server, starts the one feed loop and listens. */
 export async function startServer(o: ServeOptions): Promise<DmrServer> {
-  assertBindAllowed(o.host, o.tokens.length > 0, o.allowActions);
+  await assertBindAllowed(o.host, o.tokens.length > 0, o.allowActions);
+  const loopbackOnly = await bindsLoopbackOnly(o.host);
   const page = loadPage();
   const feed = new StatusFeed({
     store: o.store,
@@ -61,7 +62,7 @@ export async function startServer(o: ServeOptions): Promise<DmrServer> {
   const streams = new EventStreams(feed);
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024, forceCloseConnections: true, return503OnClosing: true });
   const { adapter } = o.store.database;
-  const guard = { tokens: o.tokens, loopbackOnly: isLoopback(o.host) };
+  const guard = { tokens: o.tokens, loopbackOnly };
   app.addHook('onRequest', async (request, reply) => {
     try {
       guardRequest(guard, request, reply);
