@@ -105,7 +105,8 @@ describe('PostgreSQL canonical SQL', () => {
       finite(utc, `(((${utc})::date - date '1970-01-01')::bigint * 86400000000 + ${micros(utc)})`),
     );
     expect(d.canonicalField('c', column('date', 'date'), rule('date'))).toBe(
-      "coalesce(to_char(c, 'YYYY-MM-DD'), (c)::text)",
+      "case when not isfinite(c) then (c)::text when c < '0001-01-01'::date then to_char(c, 'YYYY-MM-DD') || ' BC' " +
+        "else to_char(c, 'YYYY-MM-DD') end",
     );
     expect(d.canonicalField('c', column('bytea', 'binary'), rule('binary'))).toBe("encode(c, 'hex')");
   });

@@ -146,31 +146,66 @@ describe.runIf(available.includes('postgres'))('verify postgres -> postgres: wha
   });
 });
 
-describe.runIf(available.includes('postgres'))('verify postgres -> postgres, portable text: infinite values', () => {
-  let source: TestDatabase;
-  let target: TestDatabase;
-  beforeAll(async () => {
-    source = await createTestDatabase('postgres', 'vinf_src');
-    target = await createTestDatabase('postgres', 'vinf_tgt');
-    // Declared precisions differ, so the timestamps are compared in canonical text, not hashed by value.
-    await source.knex.raw('create table ti (id integer primary key, t timestamp(3), d date)');
-    await target.knex.raw('create table ti (id integer primary key, t timestamp(6), d date)');
-    await source.knex.raw(`insert into ti values (1, '2024-01-01', null), (2, 'infinity', 'infinity'),
+describe.runIf(available.includes('postgres'))(
+  'verify postgres -> postgres, portable text: infinite and BC values',
+  () => {
+    let source: TestDatabase;
+    let target: TestDatabase;
+    beforeAll(async () => {
+      source = await createTestDatabase('postgres', 'vinf_src');
+      target = await createTestDatabase('postgres', 'vinf_tgt');
+      // Declared precisions differ, so the timestamps are compared in canonical text, not hashed by value.
+      await source.knex.raw('create table ti (id integer primary key, t timestamp(3), d date)');
+      await target.knex.raw('create table ti (id integer primary key, t timestamp(6), d date)');
+      await source.knex.raw(`insert into ti values (1, '2024-01-01', null), (2, 'infinity', 'infinity'),
       (3, '-infinity', null), (4, 'infinity', '-infinity')`);
-    await target.knex.raw(`insert into ti values (1, '2024-01-01', null), (2, 'infinity', '-infinity'),
+      await target.knex.raw(`insert into ti values (1, '2024-01-01', null), (2, 'infinity', '-infinity'),
       (3, null, null), (4, 'infinity', '-infinity')`);
-  });
-  afterAll(async () => {
-    await source?.drop();
-    await target?.drop();
-  });
+      // A date against a timestamp (compared as timestamps), and BC dates against AD ones.
+      await source.knex.raw('create table days (id integer primary key, d date, e date)');
+      await target.knex.raw('create table days (id integer primary key, d timestamp(0), e date)');
+      await source.knex.raw(`insert into days values (1, '2024-02-29', '0044-03-15 BC'), (2, '0044-03-15 BC', null),
+      (3, 'infinity', '2024-01-01')`);
+      await target.knex.raw(`insert into days values (1, '2024-02-29', '0044-03-15'), (2, '0044-03-15 BC', null),
+      (3, 'infinity', '2024-01-01')`);
+    });
+    afterAll(async () => {
+      await source?.drop();
+      await target?.drop();
+    });
 
-  it('compares infinity, -infinity and NULL as three values (the epoch arithmetic once failed on them)', async () => {
-    const result = await verifyData(options(source, target, { tables: [{ source: 'ti', target: 'ti' }] }));
-    const v = result.tables[0]!;
-    expect(v.changed).toEqual([
-      { key: { id: '2' }, columns: { d: ['infinity', '-infinity'] } },
-      { key: { id: '3' }, columns: { t: ['-infinity', null] } },
-    ]);
-  });
-});
+    it('compares infinity, -infinity and NULL as three values (the epoch arithmetic once failed on them)', async () => {
+      const result = await verifyData(options(source, target, { tables: [{ source: 'ti', target: 'ti' }] }));
+      const v = result.tables[0]!;
+      expect(v.changed).toEqual([
+        { key: { id: '2' }, columns: { d: ['infinity', '-infinity'] } },
+        { key: { id: '3' }, columns: { t: ['-infinity', null] } },
+      ]);
+    });
+
+    it('a date against a timestamp compares as its midnight; a BC date is not its AD year', async () => {
+      const result = await verifyData(options(source, target, { tables: [{ source: 'days', target: 'days' }] }));
+      const v = result.tables[0]!;
+      expect(v.changed).toEqual([{ key: { id: '1' }, columns: { e: ['0044-03-15 BC', '0044-03-15'] } }]);
+      expect(v.differenceCount).toBe(1);
+    });
+    it('PostgreSQL dates as canonical text: BC with its era, the infinities as words, NULL as NULL', async () => {
+      const rule = { category: 'date', floatDigits: 15, timestampPrecision: 6 } as const;
+      const sql = new PostgresRowHash().canonicalField(
+        'd',
+        { name: 'd', dataType: 'date', category: 'date' },
+        { ...rule, trimTrailingSpaces: false, ignoreCase: false, passthrough: false },
+      );
+      const dates =
+        `values (1, '0044-03-15 BC'::date), (2, '0044-03-15'), (3, 'infinity'), ` + `(4, '-infinity'), (5, null)`;
+      const result = await source.knex.raw(`select ${sql} as t from (${dates}) v(i, d) order by i`);
+      expect(result.rows.map((r: { t: string | null }) => r.t)).toEqual([
+        '0044-03-15 BC',
+        '0044-03-15',
+        'infinity',
+        '-infinity',
+        null,
+      ]);
+    });
+  },
+);

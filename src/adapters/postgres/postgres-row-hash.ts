@@ -70,13 +70,17 @@ export class PostgresRowHash implements RowHashDialect {
       case 'float':
         return floatCanonicalSql(`(${c})::float8`, rule.floatDigits, postgresFloatFunctions);
       case 'timestamp': {
-        const t = column.instant ? `(${c} at time zone 'UTC')` : c;
+        // A date against a timestamp: the date as its midnight (a date has no ::time).
+        const t = column.instant ? `(${c} at time zone 'UTC')` : column.category === 'date' ? `(${c})::timestamp` : c;
         // infinity and -infinity as their own text: the epoch arithmetic cannot subtract them.
         return `case when isfinite(${t}) then ${epochUnits(t, rule.timestampPrecision)}::text else (${t})::text end`;
       }
       case 'date':
-        // to_char gives NULL for infinity and -infinity: their own text instead.
-        return `coalesce(to_char(${c}, 'YYYY-MM-DD'), (${c})::text)`;
+        // to_char gives NULL for infinity and -infinity (their own text instead), and a BC year without its era.
+        return (
+          `case when not isfinite(${c}) then (${c})::text when ${c} < '0001-01-01'::date ` +
+          `then to_char(${c}, 'YYYY-MM-DD') || ' BC' else to_char(${c}, 'YYYY-MM-DD') end`
+        );
       case 'binary':
         return `encode(${c}, 'hex')`;
       case 'string': {
