@@ -2,8 +2,8 @@ import type { DigestColumn } from '../row-hash-dialect.js';
 
 /**
  * A PostgreSQL row's 64-bit digest from its columns' own extended hash functions (those behind hash indexes), without
- * rendering the row as text: a chain, each column's hash seeded with the digest of the columns before it, and a last
- * hash of the whole chain.
+ * rendering the row as text: a chain, each column's hash seeded with the digest of the columns before it (and one more
+ * hash when the last column's may return its seed).
  *
  * Why not hash_record_extended, which hashes a record the same way: it combines its columns' hashes linearly
  * (h * 31 + next), so a sum of row digests is a sum of per-column sums, blind to a value moved to another row of the
@@ -89,7 +89,7 @@ function numericCodes(c: DigestColumn): string[] {
 /** Whether the type's hash mixes its seed for every value (numeric and float hashes return it for some). */
 const mixesSeed = (dataType: string) => !['numeric', 'real', 'double precision'].includes(baseType(dataType));
 
-/** A value of the type for a NULL to hash as (the mask tells them apart). */
+/** A value of the type for a NULL to hash as (the NULL flag in the seed tells them apart). */
 function standIn(type: string): string {
   switch (type) {
     case 'boolean':
