@@ -4,7 +4,7 @@ import path from 'node:path';
 import { doctorDocument } from '../../api/doctor.js';
 import { statusOnStore } from '../../api/status.js';
 import { UsageError } from '../../core/errors.js';
-import { assertBindAllowed } from '../../core/serve/bind-address.js';
+import { assertBindAllowed, bindsLoopbackOnly } from '../../core/serve/bind-address.js';
 import { redactText } from '../../core/serve/redact-answer.js';
 import { closeGraceMs, settledWithin, startServer } from '../../core/serve/serve-app.js';
 import type { LaunchedRun, RunLauncher } from '../../core/serve/serve-options.js';
@@ -72,7 +72,8 @@ export const serveCommand = defineCommand<ServeFlags>({
     if (pollMs > 1000)
       throw new UsageError(`--poll ${args.poll} is too slow for the page's 1 s promise`, 'use at most 1s');
     const tokens = readTokens(args);
-    await assertBindAllowed(args.host, tokens.length > 0, args['allow-actions']);
+    // Before the database is opened: a bind that needs a token fails without touching it.
+    assertBindAllowed(args.host, await bindsLoopbackOnly(args.host), tokens.length > 0, args['allow-actions']);
     const store = await openStore(args, { poolMax: 4, readOnly: !args['allow-actions'], mustExist: true });
     try {
       const server = await startServer({

@@ -32,8 +32,8 @@ export async function bindsLoopbackOnly(
  * Binding beyond loopback exposes migration state to the network: it needs a token. Actions
  * change the database: they always need one, wherever the server listens.
  */
-export async function assertBindAllowed(host: string, hasToken: boolean, allowActions: boolean): Promise<void> {
-  if (!hasToken && !(await bindsLoopbackOnly(host))) {
+export function assertBindAllowed(host: string, loopbackOnly: boolean, hasToken: boolean, allowActions: boolean): void {
+  if (!hasToken && !loopbackOnly) {
     throw new UsageError(
       `--host ${host} is reachable from other machines: a token is required`,
       'pass --token LABEL:SECRET (or --token-file), or keep the default --host 127.0.0.1',

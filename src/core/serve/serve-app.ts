@@ -48,8 +48,8 @@ export async function settledWithin(work: Promise<unknown>, ms: number): Promise
 
 /** Builds the server, starts the one feed loop and listens. */
 export async function startServer(o: ServeOptions): Promise<DmrServer> {
-  await assertBindAllowed(o.host, o.tokens.length > 0, o.allowActions);
   const loopbackOnly = await bindsLoopbackOnly(o.host);
+  assertBindAllowed(o.host, loopbackOnly, o.tokens.length > 0, o.allowActions);
   const page = loadPage();
   const feed = new StatusFeed({
     store: o.store,
